@@ -1,0 +1,50 @@
+export type { Actor } from './actor.js';
+export { SYSTEM_ACTOR } from './actor.js';
+export type { AuditAction, AuditDraft, AuditEntry, AuditHead, ChainVerification, Sha256 } from './audit.js';
+export { AUDIT_ACTIONS, EMPTY_HEAD, GENESIS_HASH, chainEntries, verifyChain } from './audit.js';
+export type { Call, Effect } from './call.js';
+export { canonicalJson } from './canonical-json.js';
+export { decide } from './decide.js';
+export type { Decision, DecisionSource, Outcome } from './decision.js';
+export { ALLOW, writeOutcome } from './decision.js';
+export { parseDuration } from './duration.js';
+export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
+export type { ErrorCode } from './errors.js';
+export { ERROR_CODES, EstopError, isEstopError } from './errors.js';
+export type { Mode } from './modes.js';
+export { MODES, MODE_ALIASES, modeRank, moreRestrictive, parseMode } from './modes.js';
+export type { Clock } from './ports/clock.js';
+export { systemClock } from './ports/clock.js';
+export type { AuditStore, CommitRequest, CommitResult, EnforcerStore, RuleStore, Store, TokenStore } from './ports/store.js';
+export type { Rule, RuleLift, RuleRecord } from './rule.js';
+export { isExpired } from './rule.js';
+export type { CompiledRule, RuleIndex } from './rule-index.js';
+export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
+export type { RuleInput } from './schemas.js';
+export {
+  AckSchema,
+  ActorSchema,
+  CallSchema,
+  ChangeEventSchema,
+  ChangeSchema,
+  DurationSchema,
+  EffectSchema,
+  EnforcerRegistrationSchema,
+  KeepAliveSchema,
+  LiftInputSchema,
+  ModeSchema,
+  RuleInputSchema,
+  RuleLiftSchema,
+  RuleSchema,
+  ScopeSchema,
+  StateSnapshotSchema,
+  TokenInputSchema,
+} from './schemas.js';
+export type { Scope } from './scope.js';
+export { describeScope, isGlobalScope } from './scope.js';
+export type { Change, ChangeEvent, StateSnapshot } from './state.js';
+export { applyChange } from './state.js';
+export type { Role, TokenInfo, TokenRecord } from './token.js';
+export { ROLES, roleAllows } from './token.js';
+export type { ToolMatcher } from './tool-glob.js';
+export { compileToolGlob, matchTool } from './tool-glob.js';

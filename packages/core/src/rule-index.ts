@@ -1,0 +1,104 @@
+import type { Effect } from './call.js';
+import { ALLOW, writeOutcome, type Decision, type DecisionSource } from './decision.js';
+import { modeRank, type Mode } from './modes.js';
+import type { Rule } from './rule.js';
+import type { StateSnapshot } from './state.js';
+import { compileToolGlob, type ToolMatcher } from './tool-glob.js';
+
+/**
+ * A rule prepared for the hot path: its scope split into fields, its tool glob compiled,
+ * its expiry parsed and the decisions it yields built once.
+ */
+export interface CompiledRule {
+  readonly rule: Rule | undefined;
+  readonly rank: number;
+  readonly tenant: string | undefined;
+  readonly agent: string | undefined;
+  readonly run: string | undefined;
+  readonly tool: ToolMatcher;
+  readonly expiresAtMs: number;
+  /** Decision for a read call, or ALLOW when the mode lets reads through. */
+  readonly read: Decision;
+  /** Decision for a write call. */
+  readonly write: Decision;
+}
+
+/**
+ * Active rules indexed by the most selective dimension they name, so that deciding a call
+ * looks only at the rules that could match it, however many tenants and rules there are.
+ */
+export interface RuleIndex {
+  readonly version: number;
+  readonly effects: ReadonlyMap<string, Effect>;
+  readonly global: readonly CompiledRule[];
+  readonly byTenant: ReadonlyMap<string, readonly CompiledRule[]>;
+  readonly byAgent: ReadonlyMap<string, readonly CompiledRule[]>;
+  readonly byRun: ReadonlyMap<string, readonly CompiledRule[]>;
+  readonly rules: readonly Rule[];
+}
+
+function decisions(mode: Mode, ruleId: string | undefined, reason: string, source: DecisionSource) {
+  const write = Object.freeze({ outcome: writeOutcome(mode), mode, ruleId, reason, source });
+  const read = mode === 'full_stop' ? write : ALLOW;
+  return { read, write };
+}
+
+/** Prepares one rule for matching. */
+export function compileRule(rule: Rule): CompiledRule {
+  return {
+    rule,
+    rank: modeRank(rule.mode),
+    tenant: rule.scope.tenant,
+    agent: rule.scope.agent,
+    run: rule.scope.run,
+    tool: compileToolGlob(rule.scope.tool),
+    expiresAtMs: rule.expiresAt === undefined ? Infinity : Date.parse(rule.expiresAt),
+    ...decisions(rule.mode, rule.id, rule.reason, 'rule'),
+  };
+}
+
+/**
+ * A mode imposed on every call regardless of rules: the staleness fail-safe or a local
+ * break-glass override. It behaves like a global rule that never expires.
+ */
+export function createFloor(mode: Mode, reason: string, source: DecisionSource): CompiledRule {
+  return {
+    rule: undefined,
+    rank: modeRank(mode),
+    tenant: undefined,
+    agent: undefined,
+    run: undefined,
+    tool: compileToolGlob(undefined),
+    expiresAtMs: Infinity,
+    ...decisions(mode, undefined, reason, source),
+  };
+}
+
+function push(map: Map<string, CompiledRule[]>, key: string, rule: CompiledRule): void {
+  const bucket = map.get(key);
+  if (bucket === undefined) map.set(key, [rule]);
+  else bucket.push(rule);
+}
+
+/**
+ * Builds the index for a snapshot. Tool effects known locally (`localEffects`) are used
+ * where the control plane's state names none for a tool.
+ */
+export function buildRuleIndex(snapshot: StateSnapshot, localEffects: Record<string, Effect> = {}): RuleIndex {
+  const global: CompiledRule[] = [];
+  const byTenant = new Map<string, CompiledRule[]>();
+  const byAgent = new Map<string, CompiledRule[]>();
+  const byRun = new Map<string, CompiledRule[]>();
+  for (const rule of snapshot.rules) {
+    const compiled = compileRule(rule);
+    if (compiled.tenant !== undefined) push(byTenant, compiled.tenant, compiled);
+    else if (compiled.agent !== undefined) push(byAgent, compiled.agent, compiled);
+    else if (compiled.run !== undefined) push(byRun, compiled.run, compiled);
+    else global.push(compiled);
+  }
+  const effects = new Map<string, Effect>([
+    ...Object.entries(localEffects),
+    ...Object.entries(snapshot.tools),
+  ]);
+  return { version: snapshot.version, effects, global, byTenant, byAgent, byRun, rules: snapshot.rules };
+}

@@ -1,0 +1,131 @@
+import { z } from 'zod';
+import { parseDuration } from './duration.js';
+import { MODES, parseMode } from './modes.js';
+import { ROLES } from './token.js';
+
+const name = z.string().min(1).max(200);
+const isoTime = z.iso.datetime({ offset: true });
+
+/** A mode name, accepting the `disable_writes` alias. */
+export const ModeSchema = z
+  .string()
+  .transform((value, context) => {
+    const mode = parseMode(value);
+    if (mode === undefined) {
+      context.addIssue({ code: 'custom', message: `unknown mode "${value}"; use one of ${MODES.join(', ')}` });
+      return z.NEVER;
+    }
+    return mode;
+  });
+
+/** A duration string such as `30m`. */
+export const DurationSchema = z.string().transform((value, context) => {
+  try {
+    return parseDuration(value);
+  } catch (error) {
+    context.addIssue({ code: 'custom', message: (error as Error).message });
+    return z.NEVER;
+  }
+});
+
+export const EffectSchema = z.enum(['read', 'write']);
+
+export const ScopeSchema = z.strictObject({
+  tenant: name.optional(),
+  agent: name.optional(),
+  run: name.optional(),
+  tool: name.optional(),
+});
+
+export const ActorSchema = z.strictObject({ id: name, kind: z.enum(['human', 'agent', 'system']) });
+
+export const CallSchema = z.strictObject({
+  tenant: name,
+  agent: name.optional(),
+  run: name.optional(),
+  tool: name,
+  effect: EffectSchema.optional(),
+});
+
+export const RuleSchema = z.strictObject({
+  id: name,
+  scope: ScopeSchema,
+  mode: z.enum(MODES),
+  reason: z.string(),
+  actor: ActorSchema,
+  createdAt: isoTime,
+  expiresAt: isoTime.optional(),
+  cancelInFlight: z.boolean(),
+});
+
+export const RuleLiftSchema = z.strictObject({
+  ruleId: name,
+  actor: ActorSchema,
+  reason: z.string(),
+  at: isoTime,
+  expired: z.boolean(),
+});
+
+export const StateSnapshotSchema = z.strictObject({
+  version: z.number().int().nonnegative(),
+  rules: z.array(RuleSchema),
+  tools: z.record(z.string(), EffectSchema),
+});
+
+export const ChangeSchema = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('rule-created'), rule: RuleSchema }),
+  z.strictObject({ type: z.literal('rule-lifted'), lift: RuleLiftSchema }),
+]);
+
+export const ChangeEventSchema = z.strictObject({
+  version: z.number().int().positive(),
+  at: isoTime,
+  changes: z.array(ChangeSchema),
+});
+
+/** Sent on the stream when nothing has changed, so enforcers know the control plane is alive. */
+export const KeepAliveSchema = z.strictObject({ version: z.number().int().nonnegative(), at: isoTime });
+
+/** Body of `POST /v1/rules`: a switch to flip. */
+export const RuleInputSchema = z
+  .strictObject({
+    scope: ScopeSchema.default({}),
+    mode: ModeSchema,
+    reason: z.string().trim().min(1, 'a reason is required').max(2000),
+    expiresAt: isoTime.optional(),
+    expiresIn: DurationSchema.optional(),
+    cancelInFlight: z.boolean().default(false),
+  })
+  .refine((input) => input.expiresAt === undefined || input.expiresIn === undefined, {
+    message: 'give expiresAt or expiresIn, not both',
+  });
+
+/** Body of `POST /v1/rules/:id/lift`. */
+export const LiftInputSchema = z.strictObject({
+  reason: z.string().trim().min(1, 'a reason is required').max(2000),
+});
+
+/** Body of `POST /v1/enforcers`. */
+export const EnforcerRegistrationSchema = z.strictObject({
+  id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/),
+  name: name,
+  kind: z.enum(['sdk', 'gateway']),
+  host: z.string().max(200).optional(),
+  pid: z.number().int().nonnegative().optional(),
+});
+
+/** Body of `POST /v1/enforcers/:id/ack`. */
+export const AckSchema = z.strictObject({
+  version: z.number().int().nonnegative(),
+  inFlight: z.number().int().nonnegative().default(0),
+});
+
+/** Body of `POST /v1/tokens`. */
+export const TokenInputSchema = z.strictObject({
+  name: name,
+  role: z.enum(ROLES),
+  tenant: name.optional(),
+});
+
+/** A rule creation request after validation. */
+export type RuleInput = z.output<typeof RuleInputSchema>;

@@ -1,0 +1,36 @@
+import type { Effect } from './call.js';
+import type { Rule, RuleLift } from './rule.js';
+
+/** The whole enforceable state at one version: active rules and known tool effects. */
+export interface StateSnapshot {
+  version: number;
+  rules: Rule[];
+  tools: Record<string, Effect>;
+}
+
+/** One change within a version. */
+export type Change =
+  | { type: 'rule-created'; rule: Rule }
+  | { type: 'rule-lifted'; lift: RuleLift };
+
+/** What moved the state from `version - 1` to `version`. */
+export interface ChangeEvent {
+  version: number;
+  /** ISO-8601 time of the commit. */
+  at: string;
+  changes: Change[];
+}
+
+/**
+ * Applies a change event to a snapshot. The event must be the next version;
+ * anything else is a gap, and the caller must resync from a fresh snapshot.
+ */
+export function applyChange(snapshot: StateSnapshot, event: ChangeEvent): StateSnapshot | undefined {
+  if (event.version !== snapshot.version + 1) return undefined;
+  let rules = snapshot.rules;
+  for (const change of event.changes) {
+    if (change.type === 'rule-created') rules = [...rules.filter((rule) => rule.id !== change.rule.id), change.rule];
+    else rules = rules.filter((rule) => rule.id !== change.lift.ruleId);
+  }
+  return { version: event.version, rules, tools: snapshot.tools };
+}
