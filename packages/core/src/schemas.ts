@@ -90,7 +90,8 @@ export const KeepAliveSchema = z.strictObject({ version: z.number().int().nonneg
 export const RuleInputSchema = z
   .strictObject({
     scope: ScopeSchema.default({}),
-    mode: ModeSchema,
+    /** Absent: the control plane's default mode (`read_only` unless configured). */
+    mode: ModeSchema.optional(),
     reason: z.string().trim().min(1, 'a reason is required').max(2000),
     expiresAt: isoTime.optional(),
     expiresIn: DurationSchema.optional(),
