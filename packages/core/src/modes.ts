@@ -15,7 +15,8 @@ export function modeRank(mode: Mode): number {
 /** Resolves a mode name or alias, or returns undefined for an unknown name. */
 export function parseMode(name: string): Mode | undefined {
   if ((MODES as readonly string[]).includes(name)) return name as Mode;
-  return MODE_ALIASES[name];
+  // Own keys only: `toString` or `constructor` must not resolve to an inherited function.
+  return Object.hasOwn(MODE_ALIASES, name) ? MODE_ALIASES[name] : undefined;
 }
 
 /** The more restrictive of two modes. */

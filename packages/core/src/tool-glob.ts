@@ -22,7 +22,9 @@ export function compileToolGlob(glob: string | undefined): ToolMatcher {
     .split('')
     .map((char) => (char === '*' ? '.*' : char === '?' ? '.' : char.replace(/[.+^${}()|[\]\\]/g, '\\$&')))
     .join('');
-  return { kind: 'regex', text: glob, regex: new RegExp(`^${source}$`) };
+  // dotAll, so that `*` and `?` also match a line break: a tool name cannot slip past a
+  // pattern by containing one.
+  return { kind: 'regex', text: glob, regex: new RegExp(`^${source}$`, 's') };
 }
 
 /** True when the tool name matches the compiled pattern. */

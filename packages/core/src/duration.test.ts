@@ -1,0 +1,40 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { parseDuration } from './duration.js';
+import { isEstopError } from './errors.js';
+
+describe('a duration reads as milliseconds in its unit', () => {
+  const cases: [string, number][] = [
+    ['500ms', 500],
+    ['2s', 2_000],
+    ['30m', 1_800_000],
+    ['1h', 3_600_000],
+    ['7d', 604_800_000],
+    ['1.5s', 1_500],
+    ['0.5m', 30_000],
+    ['250', 250],
+    ['0s', 0],
+    [' 2s ', 2_000],
+  ];
+  for (const [text, milliseconds] of cases) {
+    it(`reads "${text}" as ${milliseconds} ms`, () => {
+      assert.equal(parseDuration(text), milliseconds);
+    });
+  }
+
+  it('rounds fractions of a millisecond', () => {
+    assert.equal(parseDuration('1.4ms'), 1);
+    assert.equal(parseDuration('0.0015s'), 2);
+  });
+});
+
+describe('anything else is an invalid request', () => {
+  for (const text of ['', 'soon', '-1s', '1w', '1 s', '1.s', '.5s', '2S', '1h30m', 'ms']) {
+    it(`rejects "${text}"`, () => {
+      assert.throws(
+        () => parseDuration(text),
+        (error: unknown) => isEstopError(error, 'invalid_request') && error.message.includes('is not a duration'),
+      );
+    });
+  }
+});
