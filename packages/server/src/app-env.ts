@@ -1,0 +1,28 @@
+import type { HttpBindings } from '@hono/node-server';
+import type { Clock, Store } from '@estop/core';
+import type { AuditWriter } from './audit-writer.js';
+import type { ChangeHub } from './change-hub.js';
+import type { EnforcerRegistry } from './enforcer-registry.js';
+import type { Metrics } from './metrics.js';
+import type { Principal } from './principal.js';
+import type { RuleService } from './rule-service.js';
+
+/** Hono's environment for the control plane: Node bindings and the authenticated principal. */
+export interface AppEnv {
+  Bindings: HttpBindings;
+  Variables: { principal: Principal };
+}
+
+/** Everything the routes need, built once by the composition root. */
+export interface AppDeps {
+  store: Store;
+  clock: Clock;
+  hub: ChangeHub;
+  registry: EnforcerRegistry;
+  rules: RuleService;
+  audit: AuditWriter;
+  metrics: Metrics;
+  keepAliveMs: number;
+  /** Answers the readiness probe: resolves when the store answers. */
+  ready: () => Promise<number>;
+}

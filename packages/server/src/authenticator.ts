@@ -1,0 +1,45 @@
+import { timingSafeEqual } from 'node:crypto';
+import { EstopError, type Clock, type TokenStore } from '@estop/core';
+import type { Principal } from './principal.js';
+import { sha256Hex } from './token-secret.js';
+
+/** Resolves bearer tokens to principals. */
+export interface Authenticator {
+  authenticate(authorization: string | undefined): Promise<Principal>;
+}
+
+const CACHE_MS = 1000;
+
+/**
+ * Checks bearer tokens against the store (by hash) and the bootstrap admin token from the
+ * environment. Lookups are cached for a second, so a revoked token stops working within one.
+ */
+export function createAuthenticator(options: { tokens: TokenStore; clock: Clock; adminToken?: string | undefined }): Authenticator {
+  const adminHash = options.adminToken === undefined ? undefined : Buffer.from(sha256Hex(options.adminToken), 'hex');
+  const cache = new Map<string, { principal: Principal; until: number }>();
+
+  return {
+    async authenticate(authorization) {
+      const match = /^Bearer\s+(\S+)$/i.exec(authorization ?? '');
+      if (match === null) {
+        throw new EstopError({ code: 'unauthorized', message: 'send a token: Authorization: Bearer estop_…' });
+      }
+      const hash = sha256Hex(match[1] as string);
+      if (adminHash !== undefined && timingSafeEqual(adminHash, Buffer.from(hash, 'hex'))) {
+        return { id: 'env-admin', name: 'admin (ESTOP_ADMIN_TOKEN)', role: 'admin' };
+      }
+      const now = options.clock.now();
+      const cached = cache.get(hash);
+      if (cached !== undefined && cached.until > now) return cached.principal;
+      const record = await options.tokens.findByHash(hash);
+      if (record === undefined || record.revokedAt !== undefined) {
+        cache.delete(hash);
+        throw new EstopError({ code: 'unauthorized', message: 'unknown or revoked token' });
+      }
+      const principal: Principal = { id: record.id, name: record.name, role: record.role, tenant: record.tenant };
+      if (cache.size > 10_000) cache.clear();
+      cache.set(hash, { principal, until: now + CACHE_MS });
+      return principal;
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { SYSTEM_ACTOR, type Clock, type Store } from '@estop/core';
+import { generateTokenSecret, randomId, sha256Hex } from './token-secret.js';
+
+/**
+ * Makes sure someone can administer a new installation. With ESTOP_ADMIN_TOKEN set that token
+ * is the admin; otherwise, when no admin token exists yet, one is created and written to
+ * `<data>/admin-token` (mode 0600). The secret is never logged; only the file's path is returned.
+ */
+export async function bootstrapAdmin(options: {
+  store: Store;
+  data: string;
+  clock: Clock;
+  adminToken?: string | undefined;
+}): Promise<{ createdFile?: string }> {
+  if (options.adminToken !== undefined) return {};
+  const tokens = await options.store.tokens.list();
+  if (tokens.some((token) => token.role === 'admin' && token.revokedAt === undefined)) return {};
+  const secret = generateTokenSecret();
+  const at = new Date(options.clock.now()).toISOString();
+  const file = join(options.data, 'admin-token');
+  await mkdir(options.data, { recursive: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  const id = randomId('t');
+  await options.store.tokens.create(
+    { id, name: 'bootstrap-admin', role: 'admin', hash: sha256Hex(secret), createdAt: at, createdBy: 'system' },
+    { at, action: 'token-created', actor: SYSTEM_ACTOR, data: { tokenId: id, name: 'bootstrap-admin', role: 'admin' } },
+  );
+  return { createdFile: file };
+}

@@ -1,0 +1,91 @@
+import { readFile } from 'node:fs/promises';
+import { EffectSchema, EstopError, ModeSchema, type Effect, type Mode } from '@estop/core';
+import { parse } from 'yaml';
+import { z } from 'zod';
+import { invalidRequest } from './problem.js';
+
+const FileSchema = z.strictObject({
+  server: z
+    .strictObject({
+      host: z.string().optional(),
+      port: z.number().int().min(0).max(65535).optional(),
+      data: z.string().optional(),
+      store: z.enum(['sqlite', 'postgres']).optional(),
+      database_url: z.string().optional(),
+      keepalive_ms: z.number().int().min(50).optional(),
+    })
+    .optional(),
+  tools: z.record(z.string(), EffectSchema).optional(),
+  // The seed article's block. Flags and keys map onto rules here; `mode_when_enabled` is the
+  // mode a stop takes when it names none; `cache_ttl_s` has no effect because state is pushed.
+  kill_switch: z
+    .strictObject({
+      global_flag: z.string().optional(),
+      per_tenant_flag_prefix: z.string().optional(),
+      mode_when_enabled: ModeSchema.optional(),
+      disabled_tools_key: z.string().optional(),
+      cache_ttl_s: z.number().optional(),
+    })
+    .optional(),
+});
+
+/** The control plane's settings after defaults, the file and the environment are merged. */
+export interface ServerConfig {
+  host: string;
+  port: number;
+  data: string;
+  store: 'sqlite' | 'postgres';
+  databaseUrl?: string | undefined;
+  keepAliveMs: number;
+  tools: Record<string, Effect>;
+  defaultMode: Mode;
+}
+
+/** Settings given on the command line; they win over the environment, which wins over the file. */
+export type ServerFlags = Partial<Pick<ServerConfig, 'host' | 'port' | 'data' | 'store' | 'databaseUrl'>> & {
+  config?: string | undefined;
+};
+
+/** Loads and validates the YAML file (if any), then applies environment variables and flags. */
+export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEnv): Promise<ServerConfig> {
+  let file: z.output<typeof FileSchema> = {};
+  const path = flags.config ?? env.ESTOP_CONFIG;
+  if (path !== undefined) {
+    let text: string;
+    try {
+      text = await readFile(path, 'utf8');
+    } catch (error) {
+      throw new EstopError({ code: 'config_invalid', message: `cannot read config file ${path}`, cause: error });
+    }
+    const parsed = FileSchema.safeParse(parse(text) ?? {});
+    if (!parsed.success) {
+      throw new EstopError({ code: 'config_invalid', message: `${path}: ${invalidRequest(parsed.error, 'config').message}` });
+    }
+    file = parsed.data;
+  }
+  const envPort = env.ESTOP_PORT === undefined ? undefined : Number(env.ESTOP_PORT);
+  const store = flags.store ?? (env.ESTOP_STORE as ServerConfig['store'] | undefined) ?? file.server?.store ?? 'sqlite';
+  if (store !== 'sqlite' && store !== 'postgres') {
+    throw new EstopError({ code: 'config_invalid', message: `store must be sqlite or postgres, not ${String(store)}` });
+  }
+  const config: ServerConfig = {
+    host: flags.host ?? env.ESTOP_HOST ?? file.server?.host ?? '127.0.0.1',
+    port: flags.port ?? envPort ?? file.server?.port ?? 7070,
+    data: flags.data ?? env.ESTOP_DATA ?? file.server?.data ?? './.estop',
+    store,
+    databaseUrl: flags.databaseUrl ?? env.ESTOP_DATABASE_URL ?? file.server?.database_url,
+    keepAliveMs: file.server?.keepalive_ms ?? 5000,
+    tools: file.tools ?? {},
+    defaultMode: file.kill_switch?.mode_when_enabled ?? 'read_only',
+  };
+  if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
+    throw new EstopError({ code: 'config_invalid', message: `port must be 0-65535, not ${String(config.port)}` });
+  }
+  if (config.store === 'postgres' && config.databaseUrl === undefined) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: 'the postgres store needs --database-url (or ESTOP_DATABASE_URL), e.g. postgres://user@host:5432/estop',
+    });
+  }
+  return config;
+}

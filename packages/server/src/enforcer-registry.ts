@@ -1,0 +1,165 @@
+import type { Clock, EnforcerRecord, EnforcerStore } from '@estop/core';
+import type { Enforcement } from './enforcement.js';
+
+interface Live {
+  record: EnforcerRecord;
+  streams: number;
+  dirty: boolean;
+}
+
+interface VersionTrack {
+  committedAt: number;
+  ackedAt: Map<string, number>;
+}
+
+const TRACKED_VERSIONS = 64;
+
+/**
+ * Enforcers known to this replica: which are connected to the stream, what each has applied,
+ * and how long each version took to reach them. Acknowledgements update memory at once and are
+ * written to the store in batches, so a thousand acks do not cost a thousand transactions.
+ */
+export class EnforcerRegistry {
+  private readonly live = new Map<string, Live>();
+  private readonly versions = new Map<number, VersionTrack>();
+  private readonly waiters = new Set<() => void>();
+  private flushing: Promise<void> | undefined;
+
+  constructor(
+    private readonly store: EnforcerStore,
+    private readonly clock: Clock,
+    private readonly onPropagated: (ms: number) => void = () => {},
+  ) {}
+
+  /** Records an enforcer's registration (its id is its own). */
+  async register(record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>): Promise<EnforcerRecord> {
+    const existing = this.live.get(record.id);
+    const full: EnforcerRecord = {
+      version: 0,
+      inFlight: 0,
+      ...existing?.record,
+      ...record,
+      lastSeenAt: new Date(this.clock.now()).toISOString(),
+    };
+    this.live.set(record.id, { record: full, streams: existing?.streams ?? 0, dirty: false });
+    await this.store.upsert(full);
+    return full;
+  }
+
+  /** True when the id has registered with this replica. */
+  has(id: string): boolean {
+    return this.live.has(id);
+  }
+
+  /** Marks a stream open for the enforcer; call the returned function when it closes. */
+  connect(id: string): () => void {
+    const entry = this.live.get(id);
+    if (entry === undefined) return () => {};
+    entry.streams += 1;
+    this.wake();
+    return () => {
+      entry.streams -= 1;
+      entry.record.lastSeenAt = new Date(this.clock.now()).toISOString();
+      entry.dirty = true;
+      this.wake();
+    };
+  }
+
+  /** Notes when a version was committed, to measure its propagation. */
+  noteCommit(version: number, committedAtMs: number): void {
+    this.versions.set(version, { committedAt: committedAtMs, ackedAt: new Map() });
+    for (const old of this.versions.keys()) {
+      if (this.versions.size <= TRACKED_VERSIONS) break;
+      this.versions.delete(old);
+    }
+  }
+
+  /** Records that an enforcer applied `version` with `inFlight` calls running. */
+  ack(id: string, version: number, inFlight: number): boolean {
+    const entry = this.live.get(id);
+    if (entry === undefined) return false;
+    const now = this.clock.now();
+    entry.record.version = Math.max(entry.record.version, version);
+    entry.record.inFlight = inFlight;
+    entry.record.lastSeenAt = new Date(now).toISOString();
+    entry.dirty = true;
+    for (const [tracked, track] of this.versions) {
+      if (tracked <= version && !track.ackedAt.has(id)) {
+        track.ackedAt.set(id, now);
+        this.onPropagated(now - track.committedAt);
+      }
+    }
+    this.wake();
+    return true;
+  }
+
+  /** Connected enforcers and whether each has applied `version`. */
+  enforcement(version: number): Enforcement {
+    const connected = [...this.live.values()].filter((entry) => entry.streams > 0);
+    const pending = connected
+      .filter((entry) => entry.record.version < version)
+      .map(({ record }) => ({ id: record.id, name: record.name, version: record.version }));
+    const result: Enforcement = {
+      version,
+      acknowledged: connected.length - pending.length,
+      total: connected.length,
+      pending,
+    };
+    const track = this.versions.get(version);
+    if (pending.length === 0 && track !== undefined && connected.length > 0) {
+      const times = connected.map((entry) => track.ackedAt.get(entry.record.id) ?? track.committedAt);
+      result.ms = Math.max(0, Math.max(...times) - track.committedAt);
+    }
+    return result;
+  }
+
+  /** Resolves once every connected enforcer has applied `version`, or after `timeoutMs`. */
+  async waitFor(version: number, timeoutMs: number): Promise<Enforcement> {
+    const done = () => this.enforcement(version).pending.length === 0;
+    if (timeoutMs <= 0 || done()) return this.enforcement(version);
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        if (!done()) return;
+        finish();
+      };
+      const finish = () => {
+        clearTimeout(timer);
+        this.waiters.delete(check);
+        resolve();
+      };
+      const timer = setTimeout(finish, timeoutMs);
+      this.waiters.add(check);
+    });
+    return this.enforcement(version);
+  }
+
+  /** Every enforcer this replica knows, with whether it is connected now. */
+  list(): (EnforcerRecord & { connected: boolean })[] {
+    return [...this.live.values()].map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
+  }
+
+  /** Number of enforcers with an open stream. */
+  connectedCount(): number {
+    let count = 0;
+    for (const entry of this.live.values()) if (entry.streams > 0) count += 1;
+    return count;
+  }
+
+  /** Writes changed records to the store. One flush runs at a time. */
+  flush(): Promise<void> {
+    this.flushing ??= (async () => {
+      try {
+        const dirty = [...this.live.values()].filter((entry) => entry.dirty);
+        for (const entry of dirty) entry.dirty = false;
+        for (const entry of dirty) await this.store.upsert({ ...entry.record });
+      } finally {
+        this.flushing = undefined;
+      }
+    })();
+    return this.flushing;
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+}

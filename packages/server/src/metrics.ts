@@ -1,0 +1,38 @@
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+
+/** The control plane's Prometheus metrics. */
+export interface Metrics {
+  registry: Registry;
+  rulesActive: Gauge;
+  enforcersConnected: Gauge;
+  stateVersion: Gauge;
+  propagation: Histogram;
+  requests: Counter<'code'>;
+}
+
+/** A fresh registry with estop's metrics (one per control plane, so tests can run several). */
+export function createMetrics(): Metrics {
+  const registry = new Registry();
+  return {
+    registry,
+    rulesActive: new Gauge({ name: 'estop_rules_active', help: 'Active rules', registers: [registry] }),
+    enforcersConnected: new Gauge({
+      name: 'estop_enforcers_connected',
+      help: 'Enforcers with an open stream to this replica',
+      registers: [registry],
+    }),
+    stateVersion: new Gauge({ name: 'estop_state_version', help: 'Current state version', registers: [registry] }),
+    propagation: new Histogram({
+      name: 'estop_propagation_seconds',
+      help: 'Time from a commit to each enforcer acknowledging it',
+      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+      registers: [registry],
+    }),
+    requests: new Counter({
+      name: 'estop_http_responses_total',
+      help: 'HTTP responses by status code',
+      labelNames: ['code'],
+      registers: [registry],
+    }),
+  };
+}

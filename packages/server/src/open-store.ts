@@ -1,0 +1,14 @@
+import { join } from 'node:path';
+import type { Store } from '@estop/core';
+import type { ServerConfig } from './config.js';
+import { sha256Hex } from './token-secret.js';
+
+/** Opens the configured store: SQLite under the data directory, or PostgreSQL. */
+export async function openStore(config: ServerConfig): Promise<Store> {
+  if (config.store === 'postgres') {
+    const { createPostgresStore } = await import('@estop/store-postgres');
+    return createPostgresStore({ url: config.databaseUrl as string, sha256: sha256Hex });
+  }
+  const { createSqliteStore } = await import('@estop/store-sqlite');
+  return createSqliteStore({ file: join(config.data, 'estop.db'), sha256: sha256Hex });
+}

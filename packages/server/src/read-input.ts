@@ -1,0 +1,27 @@
+import { EstopError } from '@estop/core';
+import type { Context } from 'hono';
+import type { z } from 'zod';
+import { invalidRequest } from './problem.js';
+
+/** Parses and validates a JSON body; an empty body counts as `{}`. */
+export async function readBody<Schema extends z.ZodType>(context: Context, schema: Schema): Promise<z.output<Schema>> {
+  const text = await context.req.text();
+  let value: unknown = {};
+  if (text.trim() !== '') {
+    try {
+      value = JSON.parse(text);
+    } catch {
+      throw new EstopError({ code: 'invalid_request', message: 'body: not valid JSON' });
+    }
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) throw invalidRequest(parsed.error);
+  return parsed.data;
+}
+
+/** Parses and validates query parameters. */
+export function readQuery<Schema extends z.ZodType>(context: Context, schema: Schema): z.output<Schema> {
+  const parsed = schema.safeParse(context.req.query());
+  if (!parsed.success) throw invalidRequest(parsed.error, 'query');
+  return parsed.data;
+}

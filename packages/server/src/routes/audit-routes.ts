@@ -1,0 +1,39 @@
+import { verifyChain, type AuditEntry } from '@estop/core';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { canSee, requireRole } from '../principal.js';
+import { readQuery } from '../read-input.js';
+import { sha256Hex } from '../token-secret.js';
+
+const ListQuery = z.object({
+  after: z.coerce.number().int().min(0).default(0),
+  limit: z.coerce.number().int().min(1).max(10_000).default(1000),
+});
+
+const PAGE = 10_000;
+
+/** Reading and verifying the hash-chained audit log. */
+export function auditRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/v1/audit', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
+    const { after, limit } = readQuery(context, ListQuery);
+    const entries = await deps.store.audit.list({ afterSeq: after, limit });
+    const head = await deps.store.audit.head();
+    return context.json({ entries: entries.filter((entry) => canSee(principal, entry.scope)), head });
+  });
+
+  app.get('/v1/audit/verify', async (context) => {
+    requireRole(context.get('principal'), 'viewer');
+    let result = verifyChain([], sha256Hex);
+    for (let page: AuditEntry[] = await deps.store.audit.list({ limit: PAGE }); page.length > 0; ) {
+      const start = result.ok ? result.head : undefined;
+      const checked = verifyChain(page, sha256Hex, start);
+      if (!checked.ok) return context.json({ ...checked, entries: (result.ok ? result.entries : 0) + checked.entries });
+      result = { ...checked, entries: (result.ok ? result.entries : 0) + checked.entries };
+      page = await deps.store.audit.list({ afterSeq: checked.head.seq, limit: PAGE });
+    }
+    return context.json(result);
+  });
+}

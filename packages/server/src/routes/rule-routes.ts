@@ -1,0 +1,42 @@
+import { EstopError, LiftInputSchema, RuleInputSchema } from '@estop/core';
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { canSee, requireRole } from '../principal.js';
+import { readBody } from '../read-input.js';
+
+/** Flip (create), list and lift rules. */
+export function ruleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/v1/rules', (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
+    const snapshot = deps.hub.snapshot();
+    return context.json({
+      version: snapshot.version,
+      rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)),
+    });
+  });
+
+  app.get('/v1/rules/:id', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
+    const record = await deps.store.rules.get(context.req.param('id'));
+    if (record === undefined || !canSee(principal, record.rule.scope)) {
+      throw new EstopError({ code: 'rule_not_found', message: `no rule ${context.req.param('id')}` });
+    }
+    return context.json(record);
+  });
+
+  app.post('/v1/rules', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'operator');
+    const input = await readBody(context, RuleInputSchema);
+    return context.json(await deps.rules.create(principal, input), 201);
+  });
+
+  app.post('/v1/rules/:id/lift', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    const { reason } = await readBody(context, LiftInputSchema);
+    return context.json(await deps.rules.lift(principal, context.req.param('id'), reason));
+  });
+}

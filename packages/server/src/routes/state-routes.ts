@@ -1,0 +1,45 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import { EstopError } from '@estop/core';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { canSee, requireRole, type Principal } from '../principal.js';
+import { readQuery } from '../read-input.js';
+import { serveStateStream } from '../sse-stream.js';
+
+function requireStateReader(principal: Principal): void {
+  if (principal.role !== 'enforcer') requireRole(principal, 'viewer');
+}
+
+const StreamQuery = z.object({ enforcer: z.string().min(1).max(100).optional() });
+
+/** The state snapshot and the stream of versioned changes that enforcers follow. */
+export function stateRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/v1/state', (context) => {
+    const principal = context.get('principal');
+    requireStateReader(principal);
+    const snapshot = deps.hub.snapshot();
+    return context.json({ ...snapshot, rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)) });
+  });
+
+  app.get('/v1/stream', (context) => {
+    const principal = context.get('principal');
+    requireStateReader(principal);
+    const { enforcer } = readQuery(context, StreamQuery);
+    if (enforcer !== undefined && !deps.registry.has(enforcer)) {
+      throw new EstopError({
+        code: 'not_found',
+        message: `enforcer ${enforcer} is not registered; POST /v1/enforcers first`,
+      });
+    }
+    const disconnect = enforcer === undefined ? () => {} : deps.registry.connect(enforcer);
+    serveStateStream({
+      response: context.env.outgoing,
+      hub: deps.hub,
+      principal,
+      keepAliveMs: deps.keepAliveMs,
+      onClose: disconnect,
+    });
+    return RESPONSE_ALREADY_SENT;
+  });
+}

@@ -1,0 +1,40 @@
+import { systemClock } from '@estop/core';
+import type { Logger } from './app.js';
+import { bootstrapAdmin } from './bootstrap-admin.js';
+import { loadServerConfig, type ServerFlags } from './config.js';
+import { createControlPlane, type ControlPlane } from './control-plane.js';
+import { openStore } from './open-store.js';
+
+/** JSON-lines logger on a stream. */
+export function createJsonLogger(stream: NodeJS.WritableStream): Logger {
+  const write = (level: string, message: string, fields?: Record<string, unknown>) =>
+    stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
+  return {
+    info: (message, fields) => write('info', message, fields),
+    error: (message, fields) => write('error', message, fields),
+  };
+}
+
+/** What `estop serve` runs: config, store, admin bootstrap, control plane, listen. */
+export async function startServer(
+  flags: ServerFlags,
+  env: NodeJS.ProcessEnv,
+  logger: Logger,
+): Promise<{ url: string; controlPlane: ControlPlane; adminTokenFile?: string | undefined }> {
+  const config = await loadServerConfig(flags, env);
+  const store = await openStore(config);
+  const adminToken = env.ESTOP_ADMIN_TOKEN === '' ? undefined : env.ESTOP_ADMIN_TOKEN;
+  const controlPlane = await createControlPlane({
+    store,
+    clock: systemClock,
+    logger,
+    adminToken,
+    tools: config.tools,
+    keepAliveMs: config.keepAliveMs,
+    defaultMode: config.defaultMode,
+  });
+  const { createdFile } = await bootstrapAdmin({ store, data: config.data, clock: systemClock, adminToken });
+  const url = await controlPlane.listen({ host: config.host, port: config.port });
+  logger.info('control plane listening', { url, store: config.store, version: (await store.rules.state()).version });
+  return { url, controlPlane, adminTokenFile: createdFile };
+}

@@ -1,0 +1,65 @@
+import { createMemoryStore, type Store } from '@estop/core';
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/index.js';
+import { sha256Hex } from '../src/token-secret.js';
+
+export const ADMIN_TOKEN = 'estop_test-admin-token';
+
+/** A control plane listening on a free port, with an admin token and a small request helper. */
+export interface TestControlPlane {
+  url: string;
+  plane: ControlPlane;
+  store: Store;
+  request(
+    path: string,
+    options?: { method?: string; token?: string | null; body?: unknown; rawBody?: string },
+  ): Promise<{ status: number; type: string; body: any }>;
+  /** Creates a token with a role (and tenant) and returns its secret. */
+  token(role: string, tenant?: string, name?: string): Promise<string>;
+  close(): Promise<void>;
+}
+
+export async function startTestControlPlane(options: Partial<ControlPlaneOptions> = {}): Promise<TestControlPlane> {
+  const store = options.store ?? createMemoryStore({ sha256: sha256Hex });
+  const plane = await createControlPlane({ adminToken: ADMIN_TOKEN, ...options, store });
+  const url = await plane.listen({ port: 0 });
+  const request: TestControlPlane['request'] = async (path, { method, token = ADMIN_TOKEN, body, rawBody } = {}) => {
+    const headers: Record<string, string> = {};
+    if (token !== null) headers.authorization = `Bearer ${token}`;
+    if (body !== undefined || rawBody !== undefined) headers['content-type'] = 'application/json';
+    const response = await fetch(`${url}${path}`, {
+      method: method ?? (body !== undefined || rawBody !== undefined ? 'POST' : 'GET'),
+      headers,
+      body: rawBody ?? (body === undefined ? undefined : JSON.stringify(body)),
+    });
+    const text = await response.text();
+    return {
+      status: response.status,
+      type: response.headers.get('content-type') ?? '',
+      body: text === '' ? undefined : JSON.parse(text),
+    };
+  };
+  let counter = 0;
+  return {
+    url,
+    plane,
+    store,
+    request,
+    async token(role, tenant, name = `${role}-${(counter += 1)}`) {
+      const response = await request('/v1/tokens', { body: { name, role, tenant } });
+      if (response.status !== 201) throw new Error(`token creation failed: ${JSON.stringify(response.body)}`);
+      return response.body.token as string;
+    },
+    close: () => plane.close(),
+  };
+}
+
+/** Waits until `check` returns a truthy value, polling; fails after `timeoutMs`. */
+export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_000): Promise<NonNullable<T>> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value) return value as NonNullable<T>;
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
