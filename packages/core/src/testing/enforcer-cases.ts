@@ -1,0 +1,24 @@
+import assert from 'node:assert/strict';
+import { describe } from 'node:test';
+import { makeEnforcer, minutesIn } from './store-fixtures.js';
+import type { StoreTest } from './store-test.js';
+
+/** Cases for enforcer records. */
+export function describeEnforcers(test: StoreTest): void {
+  describe('an enforcer upsert inserts, then replaces the whole record', () => {
+    test('list returns enforcers in order of first registration, each as last written', async (store) => {
+      const first = makeEnforcer('sdk_1');
+      const second = makeEnforcer('gw_1', { kind: 'gateway', version: 0, inFlight: 0 });
+      await store.enforcers.upsert(first);
+      await store.enforcers.upsert(second);
+      assert.deepEqual(await store.enforcers.list(), [first, second]);
+      const replaced = makeEnforcer('sdk_1', { name: 'renamed', version: 9, inFlight: 0, lastSeenAt: minutesIn(30) });
+      delete replaced.host;
+      delete replaced.pid;
+      await store.enforcers.upsert(replaced);
+      const listed = await store.enforcers.list();
+      assert.deepEqual(listed, [replaced, second]);
+      assert.equal(listed[0] !== undefined && ('host' in listed[0] || 'pid' in listed[0]), false);
+    });
+  });
+}

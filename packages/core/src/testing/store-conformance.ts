@@ -1,0 +1,34 @@
+import { describe } from 'node:test';
+import type { Store } from '../ports/store.js';
+import { describeAudit } from './audit-cases.js';
+import { describeChangeEvents } from './change-event-cases.js';
+import { describeCommitFailures } from './commit-failure-cases.js';
+import { describeConcurrency } from './concurrency-cases.js';
+import { describeEnforcers } from './enforcer-cases.js';
+import { describeLifecycle } from './lifecycle-cases.js';
+import { describeRuleCommits } from './rule-commit-cases.js';
+import { storeTest } from './store-test.js';
+import { describeTokens } from './token-cases.js';
+
+/**
+ * The behaviour every `Store` adapter must show, as `node:test` suites: atomic versioned commits,
+ * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens
+ * and enforcers. `create` must return an empty, migrated store built with `sha256Hex`; the suite
+ * closes every store it creates.
+ *
+ * @example
+ * runStoreConformance({ name: 'memory store', create: async () => createMemoryStore({ sha256: sha256Hex }) });
+ */
+export function runStoreConformance(options: { name: string; create: () => Promise<Store> }): void {
+  const test = storeTest(options.create);
+  describe(`${options.name} conforms to the Store port`, () => {
+    describeLifecycle(test);
+    describeRuleCommits(test);
+    describeCommitFailures(test);
+    describeChangeEvents(test);
+    describeAudit(test);
+    describeConcurrency(test);
+    describeTokens(test);
+    describeEnforcers(test);
+  });
+}

@@ -1,0 +1,13 @@
+import type Database from 'better-sqlite3';
+import type { Sha256 } from '@estop/core';
+import type { SqliteStatements } from './sqlite-statements.js';
+
+/** What the parts of one SQLite store share: its connection, statements and hash function. */
+export interface SqliteContext {
+  readonly db: Database.Database;
+  readonly sha256: Sha256;
+  /** The prepared statements; prepared on first use, which must come after `migrate()`. */
+  statements(): SqliteStatements;
+  /** Runs `work` if the store is open, turning any failure into an EstopError. */
+  run<T>(work: () => T): Promise<T>;
+}

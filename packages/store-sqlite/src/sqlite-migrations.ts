@@ -1,0 +1,108 @@
+import type Database from 'better-sqlite3';
+import { EstopError } from '@estop/core';
+
+/** One schema step. Steps are never edited once released; a change is a new step. */
+export interface SqliteMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema step, in order. */
+export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
+  {
+    version: 1,
+    name: 'rules, change events, audit chain, tokens, enforcers',
+    sql: `
+      CREATE TABLE estop_changes (
+        version INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        changes TEXT NOT NULL
+      );
+      CREATE TABLE estop_rules (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        scope TEXT NOT NULL,
+        mode TEXT NOT NULL,
+        reason TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        expires_at TEXT,
+        cancel_in_flight INTEGER NOT NULL,
+        created_version INTEGER NOT NULL REFERENCES estop_changes (version),
+        lifted_at TEXT,
+        lift_actor TEXT,
+        lift_reason TEXT,
+        lift_expired INTEGER,
+        lifted_version INTEGER REFERENCES estop_changes (version)
+      );
+      CREATE INDEX estop_rules_active ON estop_rules (ordinal) WHERE lifted_at IS NULL;
+      CREATE TABLE estop_audit (
+        seq INTEGER PRIMARY KEY,
+        at TEXT NOT NULL,
+        action TEXT NOT NULL,
+        actor TEXT NOT NULL,
+        reason TEXT,
+        scope TEXT,
+        rule_id TEXT,
+        data TEXT,
+        prev_hash TEXT NOT NULL,
+        hash TEXT NOT NULL
+      );
+      CREATE TABLE estop_tokens (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        role TEXT NOT NULL,
+        tenant TEXT,
+        hash TEXT NOT NULL UNIQUE,
+        created_at TEXT NOT NULL,
+        created_by TEXT NOT NULL,
+        revoked_at TEXT
+      );
+      CREATE TABLE estop_enforcers (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        name TEXT NOT NULL,
+        kind TEXT NOT NULL,
+        host TEXT,
+        pid INTEGER,
+        version INTEGER NOT NULL,
+        in_flight INTEGER NOT NULL,
+        last_seen_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Applies the steps this database lacks, each recorded in `estop_migrations`. It runs in one
+ * IMMEDIATE transaction, so processes starting together on one file apply each step once.
+ */
+export function migrateSqlite(db: Database.Database, migrations: readonly SqliteMigration[] = SQLITE_MIGRATIONS): void {
+  db.transaction(() => {
+    db.exec(`
+      CREATE TABLE IF NOT EXISTS estop_migrations (
+        version INTEGER PRIMARY KEY,
+        name TEXT NOT NULL,
+        applied_at TEXT NOT NULL DEFAULT (strftime('%Y-%m-%dT%H:%M:%fZ', 'now'))
+      )
+    `);
+    const applied = new Set(db.prepare<[], number>('SELECT version FROM estop_migrations').pluck().all());
+    const newest = Math.max(0, ...applied);
+    const known = migrations.at(-1)?.version ?? 0;
+    // An older release must not write to a schema it does not understand, e.g. after a rollback.
+    if (newest > known) {
+      throw new EstopError({
+        code: 'config_invalid',
+        message: `the database schema is at version ${newest}, newer than this estop understands (${known})`,
+      });
+    }
+    const record = db.prepare<[number, string]>('INSERT INTO estop_migrations (version, name) VALUES (?, ?)');
+    for (const migration of migrations) {
+      if (applied.has(migration.version)) continue;
+      db.exec(migration.sql);
+      record.run(migration.version, migration.name);
+    }
+  }).immediate();
+}

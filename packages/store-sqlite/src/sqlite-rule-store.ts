@@ -1,0 +1,55 @@
+import { planCommit, type ChangeEvent, type CommitRequest, type CommitResult, type RuleStore } from '@estop/core';
+import { appendAudit } from './sqlite-audit-store.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { liftParameters, recordFromRow, ruleFromRow, ruleParameters } from './sqlite-rows.js';
+
+/** Rules and change events on SQLite; a commit is one IMMEDIATE transaction, audit entries included. */
+export function createSqliteRuleStore(context: SqliteContext): RuleStore {
+  const { db } = context;
+
+  // Both reads in one transaction, so the version and the rules belong to the same moment.
+  const readState = db.transaction(() => {
+    const statements = context.statements();
+    return { version: statements.version.get() ?? 0, rules: statements.activeRules.all().map(ruleFromRow) };
+  });
+
+  const commit = db.transaction((request: CommitRequest): CommitResult => {
+    const statements = context.statements();
+    const rowOf = (id: string) => statements.ruleById.get(id);
+    const existing = new Set((request.create ?? []).map((rule) => rule.id).filter((id) => rowOf(id) !== undefined));
+    const active = new Set(
+      (request.lift ?? []).map((lift) => lift.ruleId).filter((id) => rowOf(id)?.lifted_at === null),
+    );
+    const changes = planCommit(request, { existing, active });
+    const version = (statements.version.get() ?? 0) + 1;
+    const event: ChangeEvent = { version, at: request.at, changes };
+    statements.insertChange.run(version, request.at, JSON.stringify(changes));
+    for (const change of changes) {
+      if (change.type === 'rule-created') statements.insertRule.run(ruleParameters(change.rule, version));
+      else statements.liftRule.run(liftParameters(change.lift, version));
+    }
+    return { event, audit: appendAudit(context, request.audit) };
+  });
+
+  return {
+    state: () => context.run(() => readState.deferred()),
+    commit: (request) => context.run(() => commit.immediate(request)),
+    get: (id) =>
+      context.run(() => {
+        const row = context.statements().ruleById.get(id);
+        return row === undefined ? undefined : recordFromRow(row);
+      }),
+    changesSince: (version, limit) =>
+      context.run(() =>
+        context
+          .statements()
+          // A negative LIMIT means "no limit" to SQLite.
+          .changesAfter.all(version, limit === undefined ? -1 : Math.max(0, limit))
+          .map((row) => ({
+            version: row.version,
+            at: row.at,
+            changes: JSON.parse(row.changes) as ChangeEvent['changes'],
+          })),
+      ),
+  };
+}

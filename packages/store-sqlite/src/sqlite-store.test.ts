@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { after, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { isEstopError, verifyChain, type Store } from '@estop/core';
+import { runStoreConformance, sha256Hex } from '@estop/core/testing';
+import { createSqliteStore } from './sqlite-store.js';
+
+const WRITER = fileURLToPath(new URL('../test/sqlite-writer.ts', import.meta.url));
+const directories: string[] = [];
+
+/** A database path in a fresh temporary directory, one level down so the store must create it. */
+async function freshFile(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'estop-sqlite-'));
+  directories.push(directory);
+  return join(directory, 'data', 'estop.db');
+}
+
+async function openStore(file: string): Promise<Store> {
+  const store = createSqliteStore({ file, sha256: sha256Hex });
+  await store.migrate();
+  return store;
+}
+
+/** Starts a writer process; resolves with the versions it reported, once it exits. */
+function startWriter(file: string, name: string, count: number) {
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', WRITER, file, name, String(count)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const reported: number[] = [];
+  const lines = createInterface({ input: child.stdout });
+  lines.on('line', (line) => reported.push(Number(line)));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('close', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, reported, exited };
+}
+
+after(async () => {
+  await Promise.all(directories.map((directory) => rm(directory, { recursive: true, force: true })));
+});
+
+runStoreConformance({ name: 'SQLite store on a file', create: async () => openStore(await freshFile()) });
+runStoreConformance({ name: 'SQLite store in memory', create: async () => openStore(':memory:') });
+
+describe('a SQLite store keeps its data across close and reopen', () => {
+  it('rules, lifts, events, the audit chain, tokens and enforcers are all there after reopening', async () => {
+    const file = await freshFile();
+    const first = await openStore(file);
+    const actor = { id: 'ops', kind: 'human' } as const;
+    const at = '2026-03-01T09:00:00.000Z';
+    const rule = {
+      id: 'r1',
+      scope: { tool: 'email.*' },
+      mode: 'read_only',
+      reason: 'why',
+      actor,
+      createdAt: at,
+      cancelInFlight: true,
+    } as const;
+    await first.rules.commit({
+      create: [rule, { ...rule, id: 'r2' }],
+      audit: [{ at, action: 'rule-created', actor }],
+      at,
+    });
+    await first.rules.commit({ lift: [{ ruleId: 'r2', actor, reason: 'done', at, expired: false }], audit: [], at });
+    await first.tokens.create(
+      { id: 't1', name: 'n', role: 'admin', hash: 'h', createdAt: at, createdBy: 'ops' },
+      { at, action: 'token-created', actor },
+    );
+    await first.enforcers.upsert({ id: 'e1', name: 'w', kind: 'gateway', version: 2, inFlight: 0, lastSeenAt: at });
+    const before = {
+      state: await first.rules.state(),
+      lifted: await first.rules.get('r2'),
+      events: await first.rules.changesSince(0),
+      audit: await first.audit.list(),
+      head: await first.audit.head(),
+      tokens: await first.tokens.list(),
+      enforcers: await first.enforcers.list(),
+    };
+    await first.close();
+
+    const second = await openStore(file);
+    try {
+      assert.deepEqual(
+        {
+          state: await second.rules.state(),
+          lifted: await second.rules.get('r2'),
+          events: await second.rules.changesSince(0),
+          audit: await second.audit.list(),
+          head: await second.audit.head(),
+          tokens: await second.tokens.list(),
+          enforcers: await second.enforcers.list(),
+        },
+        before,
+      );
+      assert.equal(before.state.version, 2);
+      const next = await second.rules.commit({ create: [{ ...rule, id: 'r3' }], audit: [], at });
+      assert.equal(next.event.version, 3);
+    } finally {
+      await second.close();
+    }
+  });
+});
+
+describe('processes sharing one SQLite file take turns', () => {
+  it('three processes committing at once produce each version once and one valid chain', async () => {
+    const file = await freshFile();
+    // Migrating first keeps the test about commits; migrating concurrently is covered below.
+    await (await openStore(file)).close();
+    const writers = ['a', 'b', 'c'].map((name) => startWriter(file, name, 15));
+    const results = await Promise.all(writers.map((writer) => writer.exited));
+    assert.deepEqual(results, Array(3).fill({ code: 0, signal: null }));
+    const reported = writers.flatMap((writer) => writer.reported).sort((a, b) => a - b);
+    assert.deepEqual(
+      reported,
+      Array.from({ length: 45 }, (_, index) => index + 1),
+    );
+    const store = await openStore(file);
+    try {
+      assert.equal((await store.rules.state()).rules.length, 45);
+      const chain = verifyChain(await store.audit.list({ limit: 1000 }), sha256Hex);
+      assert.deepEqual(chain.ok && chain.entries, 135);
+    } finally {
+      await store.close();
+    }
+  });
+
+  it('processes migrating a new file at the same time all succeed', async () => {
+    const file = await freshFile();
+    const writers = ['a', 'b', 'c', 'd'].map((name) => startWriter(file, name, 1));
+    const results = await Promise.all(writers.map((writer) => writer.exited));
+    assert.deepEqual(results, Array(4).fill({ code: 0, signal: null }));
+  });
+});
+
+describe('a change reported as done survives kill -9', () => {
+  it('every version a killed writer reported is in the file, with a valid chain', async () => {
+    const file = await freshFile();
+    await (await openStore(file)).close();
+    const writer = startWriter(file, 'doomed', 0);
+    await new Promise<void>((resolve) => {
+      const check = setInterval(() => {
+        if (writer.reported.length >= 30) {
+          clearInterval(check);
+          resolve();
+        }
+      }, 5);
+    });
+    writer.child.kill('SIGKILL');
+    const { signal } = await writer.exited;
+    assert.equal(signal, 'SIGKILL');
+    const store = await openStore(file);
+    try {
+      const versions = new Set((await store.rules.changesSince(0)).map((event) => event.version));
+      for (const version of writer.reported) assert.ok(versions.has(version), `version ${version} was lost`);
+      assert.equal(verifyChain(await store.audit.list({ limit: 100_000 }), sha256Hex).ok, true);
+    } finally {
+      await store.close();
+    }
+  });
+});
+
+describe('a schema newer than this code is refused', () => {
+  it('migrate throws config_invalid instead of writing to a schema it does not know', async () => {
+    const file = await freshFile();
+    await (await openStore(file)).close();
+    const raw = new Database(file);
+    raw.prepare("INSERT INTO estop_migrations (version, name) VALUES (999, 'from the future')").run();
+    raw.close();
+    const store = createSqliteStore({ file, sha256: sha256Hex });
+    try {
+      await assert.rejects(store.migrate(), (error) => isEstopError(error, 'config_invalid'));
+    } finally {
+      await store.close();
+    }
+  });
+});

@@ -1,0 +1,38 @@
+import { EstopError, type AuditDraft, type AuditEntry, type TokenRecord, type TokenStore } from '@estop/core';
+import { appendAudit } from './sqlite-audit-store.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { tokenFromRow, tokenRow } from './sqlite-rows.js';
+
+/** API tokens on SQLite; creating and revoking write the token and its audit entry in one transaction. */
+export function createSqliteTokenStore(context: SqliteContext): TokenStore {
+  const create = context.db.transaction((record: TokenRecord, audit: AuditDraft): AuditEntry => {
+    const statements = context.statements();
+    if (statements.tokenTaken.get(record.id, record.hash) !== undefined) {
+      throw new EstopError({
+        code: 'conflict',
+        message: `token "${record.id}" already exists`,
+        details: { tokenId: record.id },
+      });
+    }
+    statements.insertToken.run(tokenRow(record));
+    return appendAudit(context, [audit])[0] as AuditEntry;
+  });
+
+  const revoke = context.db.transaction((id: string, audit: AuditDraft): boolean => {
+    // The audit entry's time is the revocation time, so the record and the log agree.
+    if (context.statements().revokeToken.run(audit.at, id).changes === 0) return false;
+    appendAudit(context, [audit]);
+    return true;
+  });
+
+  return {
+    create: (record, audit) => context.run(() => create.immediate(record, audit)),
+    findByHash: (hash) =>
+      context.run(() => {
+        const row = context.statements().tokenByHash.get(hash);
+        return row === undefined ? undefined : tokenFromRow(row);
+      }),
+    list: () => context.run(() => context.statements().tokens.all().map(tokenFromRow)),
+    revoke: (id, audit) => context.run(() => revoke.immediate(id, audit)),
+  };
+}
