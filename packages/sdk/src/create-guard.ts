@@ -1,0 +1,234 @@
+import { hostname } from 'node:os';
+import { decide, EstopError, type Call, type Decision, type StateSnapshot } from '@estop/core';
+import { AckSender } from './ack-sender.js';
+import { Backoff } from './backoff.js';
+import { parseBreakGlass, stricterOverride, type BreakGlassOverride } from './break-glass.js';
+import { watchBreakGlassFile } from './break-glass-file.js';
+import { ControlPlaneClient } from './control-plane-client.js';
+import { createEnforcerId } from './enforcer-id.js';
+import { FailSafe } from './fail-safe.js';
+import type { Guard, GuardChange } from './guard.js';
+import { resolveGuardOptions, type GuardOptions, type ResolvedGuardOptions } from './guard-options.js';
+import { LocalState } from './local-state.js';
+import { StateSync } from './state-sync.js';
+
+/**
+ * Creates a guard that follows the control plane at `options.url` and decides tool calls
+ * locally. It starts syncing at once; decisions fail safe until the first snapshot arrives.
+ *
+ * @throws EstopError `config_invalid` when the options are invalid; nothing else throws.
+ * @example
+ * const guard = createGuard({ url: 'http://localhost:7700', token: process.env.ESTOP_TOKEN ?? '' });
+ * await guard.ready();
+ * const decision = guard.decide({ tenant: 'acme', tool: 'email.send' });
+ * // ...
+ * await guard.close();
+ */
+export function createGuard(options: GuardOptions): Guard {
+  return new SyncedGuard(resolveGuardOptions(options));
+}
+
+/** The decision for a call that could not be decided at all: failing closed. */
+const UNDECIDABLE: Decision = Object.freeze({
+  outcome: 'deny',
+  mode: 'full_stop',
+  reason: 'the call could not be decided; denied',
+});
+
+interface ReadyWaiter {
+  resolve(): void;
+  reject(error: EstopError): void;
+  timer: ReturnType<typeof setTimeout>;
+}
+
+class SyncedGuard implements Guard {
+  readonly id: string;
+  readonly #options: ResolvedGuardOptions;
+  readonly #failSafe: FailSafe;
+  readonly #state: LocalState;
+  readonly #acks: AckSender;
+  readonly #sync: StateSync;
+  readonly #listeners = new Set<(change: GuardChange) => void>();
+  readonly #waiters = new Set<ReadyWaiter>();
+  readonly #stopWatching: (() => void) | undefined;
+  readonly #envOverride: BreakGlassOverride | undefined;
+  #inFlight = 0;
+  #lastError: EstopError | undefined;
+  #closing: Promise<void> | undefined;
+
+  constructor(options: ResolvedGuardOptions) {
+    this.#options = options;
+    this.id = createEnforcerId(options.kind);
+    this.#failSafe = new FailSafe(options.failMode, options.staleAfterMs);
+    const breakGlass = options.breakGlass;
+    this.#envOverride = parseBreakGlass(breakGlass.mode, breakGlass.modeOrigin, this.#report);
+    this.#failSafe.setBreakGlass(this.#envOverride);
+    if (breakGlass.file !== undefined) {
+      this.#stopWatching = watchBreakGlassFile(
+        breakGlass.file,
+        breakGlass.intervalMs,
+        (override) => this.#failSafe.setBreakGlass(stricterOverride(this.#envOverride, override)),
+        this.#report,
+      );
+    }
+    const client = new ControlPlaneClient(options.baseUrl, options.token, options.fetch);
+    this.#acks = new AckSender(client, this.id, () => this.#inFlight, this.#report);
+    this.#state = new LocalState(options.tools, options.clock, (snapshot, isSnapshot) =>
+      this.#applied(snapshot, isSnapshot),
+    );
+    this.#sync = new StateSync({
+      client,
+      registration: {
+        id: this.id,
+        name: options.name,
+        kind: options.kind,
+        host: hostname().slice(0, 200),
+        pid: process.pid,
+      },
+      state: this.#state,
+      acks: this.#acks,
+      backoff: new Backoff(options.reconnect),
+      clock: options.clock,
+      staleAfterMs: options.staleAfterMs,
+      onError: this.#report,
+    });
+    this.#sync.start();
+  }
+
+  get version(): number {
+    return this.#state.synced ? this.#state.version : 0;
+  }
+
+  get stale(): boolean {
+    const state = this.#state;
+    return !state.synced || this.#options.clock.now() - state.heardAt > this.#options.staleAfterMs;
+  }
+
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  decide(call: Call): Decision {
+    // The hot path: choosing a floor is two comparisons against values prepared elsewhere.
+    try {
+      const state = this.#state;
+      const failSafe = this.#failSafe;
+      const now = this.#options.clock.now();
+      const floor = !state.synced
+        ? failSafe.unsynced
+        : now - state.heardAt > this.#options.staleAfterMs
+          ? failSafe.stale
+          : failSafe.fresh;
+      return decide(state.index, call, now, floor);
+    } catch (error) {
+      this.#report(
+        new EstopError({ code: 'invalid_request', message: 'a call could not be decided; denied it', cause: error }),
+      );
+      return UNDECIDABLE;
+    }
+  }
+
+  ready(): Promise<void> {
+    if (this.#state.synced) return Promise.resolve();
+    if (this.#closing !== undefined) return Promise.reject(closedError());
+    const last = this.#lastError;
+    if (last !== undefined && isRejection(last)) return Promise.reject(last);
+    return new Promise<void>((resolve, reject) => {
+      const waiter: ReadyWaiter = {
+        resolve,
+        reject,
+        timer: setTimeout(() => {
+          this.#waiters.delete(waiter);
+          const cause = this.#lastError;
+          reject(
+            new EstopError({
+              code: 'timeout',
+              message:
+                `no snapshot from the control plane at ${this.#options.baseUrl.origin} within ` +
+                `${this.#options.readyTimeoutMs}ms${cause === undefined ? '' : `; last error: ${cause.message}`}`,
+              cause,
+            }),
+          );
+        }, this.#options.readyTimeoutMs),
+      };
+      this.#waiters.add(waiter);
+    });
+  }
+
+  onChange(listener: (change: GuardChange) => void): () => void {
+    this.#listeners.add(listener);
+    return () => {
+      this.#listeners.delete(listener);
+    };
+  }
+
+  track<T>(work: Promise<T>): Promise<T> {
+    this.#inFlight++;
+    return Promise.resolve(work).finally(() => {
+      this.#inFlight--;
+    });
+  }
+
+  close(): Promise<void> {
+    this.#closing ??= this.#shutdown();
+    return this.#closing;
+  }
+
+  async #shutdown(): Promise<void> {
+    this.#stopWatching?.();
+    this.#acks.close();
+    this.#settleWaiters(closedError());
+    await this.#sync.close();
+  }
+
+  #applied(snapshot: StateSnapshot, isSnapshot: boolean): void {
+    this.#lastError = undefined;
+    this.#acks.applied(snapshot.version, isSnapshot);
+    this.#settleWaiters(undefined);
+    if (this.#listeners.size === 0) return;
+    const change: GuardChange = { version: snapshot.version, rules: snapshot.rules };
+    for (const listener of this.#listeners) {
+      try {
+        listener(change);
+      } catch (error) {
+        this.#report(
+          new EstopError({
+            code: 'internal',
+            message: `an onChange listener threw at version ${change.version}`,
+            cause: error,
+          }),
+        );
+      }
+    }
+  }
+
+  /** Resolves every `ready()` waiter, or rejects them all with `error`. */
+  #settleWaiters(error: EstopError | undefined): void {
+    for (const waiter of this.#waiters) {
+      clearTimeout(waiter.timer);
+      if (error === undefined) waiter.resolve();
+      else waiter.reject(error);
+    }
+    this.#waiters.clear();
+  }
+
+  // An arrow function, because it is handed to the parts as their error callback.
+  readonly #report = (error: EstopError): void => {
+    this.#lastError = error;
+    // Waiting will not fix a rejected token, so `ready()` says so at once; syncing still retries.
+    if (isRejection(error)) this.#settleWaiters(error);
+    try {
+      this.#options.onError(error);
+    } catch {
+      // A failing error handler must not stop the guard from syncing.
+    }
+  };
+}
+
+function isRejection(error: EstopError): boolean {
+  return error.code === 'unauthorized' || error.code === 'forbidden';
+}
+
+function closedError(): EstopError {
+  return new EstopError({ code: 'unavailable', message: 'the guard was closed before its first snapshot' });
+}

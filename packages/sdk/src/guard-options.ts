@@ -1,0 +1,213 @@
+import { EstopError, parseMode, systemClock, type Clock, type Effect, type EnforcerKind, type Mode } from '@estop/core';
+
+/** Where a guard reads its local break-glass override from. */
+export interface BreakGlassOptions {
+  /** A mode name, as `ESTOP_BREAK_GLASS` would hold it; empty or absent means no override. */
+  mode?: string | undefined;
+  /** A file whose trimmed content is a mode, as `ESTOP_BREAK_GLASS_FILE` would name it. */
+  file?: string | undefined;
+  /** How often the file is checked, in milliseconds. Default 250. */
+  intervalMs?: number | undefined;
+}
+
+/** How a guard connects to the control plane and fails safe. */
+export interface GuardOptions {
+  /** Base URL of the control plane, e.g. `https://estop.internal:7700`. */
+  url: string;
+  /** A bearer token with the `enforcer` role. */
+  token: string;
+  /** How this enforcer is listed by `estop verify`. Default: the script's name and pid. */
+  name?: string | undefined;
+  /** Effects of tools the control plane does not know; a tool known to neither is a write. */
+  tools?: Record<string, Effect> | undefined;
+  /** Silence after which the state is stale and the guard fails safe. Default 15000. */
+  staleAfterMs?: number | undefined;
+  /** The mode the guard falls back to before its first snapshot and while stale. Default `read_only`. */
+  failMode?: Mode | undefined;
+  /** What kind of enforcement point this is. Default `sdk`. */
+  kind?: EnforcerKind | undefined;
+  /** How long `ready()` waits for the first snapshot, in milliseconds. Default 10000. */
+  readyTimeoutMs?: number | undefined;
+  /**
+   * The local break-glass override. Default: the `ESTOP_BREAK_GLASS` and
+   * `ESTOP_BREAK_GLASS_FILE` environment variables; when given, the environment is not read.
+   */
+  breakGlass?: BreakGlassOptions | undefined;
+  /** Reconnect delays: full jitter over a window doubling from `baseMs` (100) up to `maxMs` (5000). */
+  reconnect?: { baseMs?: number | undefined; maxMs?: number | undefined } | undefined;
+  /** The fetch implementation. Default: the global one. */
+  fetch?: typeof fetch | undefined;
+  /** The time source for staleness and rule expiry. Default: the system clock. */
+  clock?: Clock | undefined;
+  /**
+   * Told of every failure the guard handles itself (unreachable control plane, rejected token,
+   * malformed events, failed acknowledgements). Default: a warning on the console, repeated
+   * lines at most once a minute.
+   */
+  onError?: ((error: EstopError) => void) | undefined;
+}
+
+/** Guard options with defaults applied and every value checked. */
+export interface ResolvedGuardOptions {
+  readonly baseUrl: URL;
+  readonly token: string;
+  readonly name: string;
+  readonly tools: Record<string, Effect>;
+  readonly staleAfterMs: number;
+  readonly failMode: Mode;
+  readonly kind: EnforcerKind;
+  readonly readyTimeoutMs: number;
+  readonly breakGlass: {
+    readonly mode: string | undefined;
+    readonly modeOrigin: string;
+    readonly file: string | undefined;
+    readonly intervalMs: number;
+  };
+  readonly reconnect: { readonly baseMs: number; readonly maxMs: number };
+  readonly fetch: typeof fetch;
+  readonly clock: Clock;
+  readonly onError: (error: EstopError) => void;
+}
+
+/**
+ * Checks guard options and fills in defaults.
+ *
+ * @throws EstopError `config_invalid`, naming every problem found.
+ */
+export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions {
+  const problems: string[] = [];
+  if (typeof options !== 'object' || options === null) {
+    throw new EstopError({ code: 'config_invalid', message: 'createGuard: options must be an object' });
+  }
+  const baseUrl = parseBaseUrl(options.url, problems);
+  if (typeof options.token !== 'string' || !/^[\x21-\x7e]+$/.test(options.token)) {
+    problems.push('token must be a non-empty string of printable characters without spaces');
+  }
+  const name = options.name ?? defaultName();
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) {
+    problems.push('name must be a string of 1 to 200 characters');
+  }
+  const tools = options.tools ?? {};
+  if (typeof tools !== 'object' || tools === null) problems.push('tools must map tool names to "read" or "write"');
+  else {
+    for (const [tool, effect] of Object.entries(tools)) {
+      if (effect !== 'read' && effect !== 'write') problems.push(`tools["${tool}"] must be "read" or "write"`);
+    }
+  }
+  const failMode = typeof options.failMode === 'string' ? parseMode(options.failMode) : options.failMode;
+  if (options.failMode !== undefined && failMode === undefined) {
+    problems.push(`failMode "${String(options.failMode)}" is not a mode`);
+  }
+  const kind = options.kind ?? 'sdk';
+  if (kind !== 'sdk' && kind !== 'gateway') problems.push('kind must be "sdk" or "gateway"');
+  const staleAfterMs = positive(options.staleAfterMs, 15_000, 'staleAfterMs', problems);
+  const readyTimeoutMs = positive(options.readyTimeoutMs, 10_000, 'readyTimeoutMs', problems);
+  const baseMs = positive(options.reconnect?.baseMs, 100, 'reconnect.baseMs', problems);
+  const maxMs = positive(options.reconnect?.maxMs, 5_000, 'reconnect.maxMs', problems);
+  if (maxMs < baseMs) problems.push('reconnect.maxMs must not be less than reconnect.baseMs');
+  const breakGlass = resolveBreakGlass(options.breakGlass, problems);
+  const fetchFunction = options.fetch ?? globalThis.fetch;
+  if (typeof fetchFunction !== 'function') problems.push('fetch must be a function (Node 20 has a global one)');
+  const clock = options.clock ?? systemClock;
+  if (typeof clock?.now !== 'function') problems.push('clock must have a now() method');
+  if (options.onError !== undefined && typeof options.onError !== 'function')
+    problems.push('onError must be a function');
+
+  if (problems.length > 0 || baseUrl === undefined) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `createGuard: ${problems.join('; ')}`,
+      details: { problems },
+    });
+  }
+  return {
+    baseUrl,
+    token: options.token,
+    name,
+    tools: { ...tools },
+    staleAfterMs,
+    failMode: failMode ?? 'read_only',
+    kind,
+    readyTimeoutMs,
+    breakGlass,
+    reconnect: { baseMs, maxMs },
+    fetch: fetchFunction,
+    clock,
+    onError: options.onError ?? createConsoleReporter(),
+  };
+}
+
+function parseBaseUrl(url: unknown, problems: string[]): URL | undefined {
+  let parsed: URL;
+  try {
+    parsed = new URL(String(url));
+  } catch {
+    problems.push(`url must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
+    return undefined;
+  }
+  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
+    problems.push(`url must use http or https, got ${parsed.protocol}`);
+    return undefined;
+  }
+  // Endpoints are resolved against the base, so a path prefix (behind a proxy) must end in a
+  // slash to be kept.
+  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
+  parsed.search = '';
+  parsed.hash = '';
+  return parsed;
+}
+
+function positive(value: number | undefined, fallback: number, field: string, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0) {
+    problems.push(`${field} must be a positive number of milliseconds`);
+    return fallback;
+  }
+  return value;
+}
+
+function resolveBreakGlass(
+  options: BreakGlassOptions | undefined,
+  problems: string[],
+): ResolvedGuardOptions['breakGlass'] {
+  if (options === undefined) {
+    return {
+      mode: process.env['ESTOP_BREAK_GLASS'],
+      modeOrigin: 'ESTOP_BREAK_GLASS',
+      file: emptyToUndefined(process.env['ESTOP_BREAK_GLASS_FILE']),
+      intervalMs: 250,
+    };
+  }
+  if (options.mode !== undefined && typeof options.mode !== 'string') problems.push('breakGlass.mode must be a string');
+  if (options.file !== undefined && typeof options.file !== 'string') problems.push('breakGlass.file must be a string');
+  return {
+    mode: options.mode,
+    modeOrigin: 'the breakGlass option',
+    file: emptyToUndefined(options.file),
+    intervalMs: positive(options.intervalMs, 250, 'breakGlass.intervalMs', problems),
+  };
+}
+
+function emptyToUndefined(value: string | undefined): string | undefined {
+  return value === undefined || value.trim() === '' ? undefined : value;
+}
+
+function defaultName(): string {
+  const script = (process.argv[1] ?? 'node').split(/[\\/]/).pop() || 'node';
+  return `${script}:${process.pid}`.slice(-200);
+}
+
+// Repeated failures (a control plane down for an hour) would otherwise print one line per
+// reconnect attempt: the same line is printed again only after a minute.
+function createConsoleReporter(): (error: EstopError) => void {
+  let previous = '';
+  let printedAt = 0;
+  return (error) => {
+    const line = `[estop] ${error.code}: ${error.message}`;
+    const now = Date.now();
+    if (line === previous && now - printedAt < 60_000) return;
+    previous = line;
+    printedAt = now;
+    console.warn(line);
+  };
+}

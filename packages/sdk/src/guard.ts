@@ -1,0 +1,58 @@
+import type { Call, Decision, Rule } from '@estop/core';
+
+/** A version the guard has just applied, as told to `onChange` listeners. */
+export interface GuardChange {
+  readonly version: number;
+  /** The active rules at that version; shared with the guard, so never mutate them. */
+  readonly rules: readonly Rule[];
+}
+
+/**
+ * An in-process enforcement point: it follows the control plane's state by push and decides
+ * tool calls locally, failing safe when it cannot trust what it knows.
+ */
+export interface Guard {
+  /** This enforcer's id, as `estop verify` lists it. */
+  readonly id: string;
+  /** The state version applied; 0 before the first snapshot. */
+  readonly version: number;
+  /**
+   * True before the first snapshot and while nothing (not even a keep-alive) has been heard
+   * for longer than `staleAfterMs`; decisions then fail safe to `failMode`.
+   */
+  readonly stale: boolean;
+  /** Calls running under `track`, reported to the control plane with each acknowledgement. */
+  readonly inFlight: number;
+
+  /**
+   * Resolves once the first snapshot is applied. Rejects with an EstopError if the control
+   * plane rejects the token (`unauthorized`, `forbidden`), if no snapshot arrives within
+   * `readyTimeoutMs` (`timeout`), or if the guard is closed first (`unavailable`). The guard
+   * keeps trying either way, and decides (failing safe) without waiting for this.
+   */
+  ready(): Promise<void>;
+
+  /**
+   * Decides a call against the local state: synchronous, no network, no allocation. Never
+   * throws; a call that cannot be decided is denied.
+   *
+   * @example
+   * const decision = guard.decide({ tenant: 'acme', tool: 'email.send', effect: 'write' });
+   * if (decision.outcome !== 'allow') throw new Error(`blocked: ${decision.reason}`);
+   */
+  decide(call: Call): Decision;
+
+  /** Calls `listener` after each applied version, snapshots included; returns the unsubscribe function. */
+  onChange(listener: (change: GuardChange) => void): () => void;
+
+  /**
+   * Counts `work` as in flight until it settles, and returns it unchanged.
+   *
+   * @example
+   * const result = await guard.track(sendEmail(message));
+   */
+  track<T>(work: Promise<T>): Promise<T>;
+
+  /** Closes the stream, stops timers and file watching; the process can then exit. */
+  close(): Promise<void>;
+}

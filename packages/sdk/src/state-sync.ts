@@ -1,0 +1,225 @@
+import {
+  ChangeEventSchema,
+  EstopError,
+  KeepAliveSchema,
+  StateSnapshotSchema,
+  isEstopError,
+  type Clock,
+} from '@estop/core';
+import type { AckSender } from './ack-sender.js';
+import { asEstopError } from './as-estop-error.js';
+import type { Backoff } from './backoff.js';
+import type { ControlPlaneClient, EnforcerRegistration } from './control-plane-client.js';
+import type { LocalState } from './local-state.js';
+import { SseParser, type SseEvent } from './sse-parser.js';
+
+/** What keeps a LocalState in step with the control plane. */
+export interface StateSyncParts {
+  client: ControlPlaneClient;
+  registration: EnforcerRegistration;
+  state: LocalState;
+  acks: AckSender;
+  backoff: Backoff;
+  clock: Clock;
+  staleAfterMs: number;
+  onError: (error: EstopError) => void;
+}
+
+// Why a connection was aborted, so that only unexpected endings are reported.
+const CLOSED = 'closed';
+const RESYNC = 'resync';
+const SILENT = 'silent';
+
+interface Connection {
+  readonly controller: AbortController;
+  readonly openedAt: number;
+  receivedSnapshot: boolean;
+}
+
+interface SafeParseResult<T> {
+  success: boolean;
+  data?: T | undefined;
+  error?: { issues: ReadonlyArray<{ path: ReadonlyArray<PropertyKey>; message: string }> } | undefined;
+}
+
+/**
+ * Keeps the local state in step with the control plane: registers, follows the event stream,
+ * applies versions strictly in order and acknowledges them. Any gap, malformed event, silence
+ * past the staleness bound or broken connection ends the connection; the next one starts with
+ * a fresh snapshot, after a backoff that resets once a snapshot has been applied.
+ */
+export class StateSync {
+  readonly #parts: StateSyncParts;
+  #closed = false;
+  #registered = false;
+  #connection: Connection | undefined;
+  #loop: Promise<void> | undefined;
+  #watchdog: ReturnType<typeof setInterval> | undefined;
+  #wake: (() => void) | undefined;
+
+  constructor(parts: StateSyncParts) {
+    this.#parts = parts;
+  }
+
+  /** Starts syncing in the background; failures go to `onError`, never to the caller. */
+  start(): void {
+    const interval = Math.max(10, Math.min(1_000, this.#parts.staleAfterMs / 4));
+    this.#watchdog = setInterval(() => this.#checkSilence(), interval);
+    this.#watchdog.unref();
+    this.#loop = this.#run();
+  }
+
+  /** Stops syncing: closes the stream, cancels the pending reconnect, and waits for both. */
+  async close(): Promise<void> {
+    this.#closed = true;
+    clearInterval(this.#watchdog);
+    this.#connection?.controller.abort(CLOSED);
+    this.#wake?.();
+    await this.#loop;
+  }
+
+  async #run(): Promise<void> {
+    while (!this.#closed) {
+      const connection: Connection = {
+        controller: new AbortController(),
+        openedAt: this.#parts.clock.now(),
+        receivedSnapshot: false,
+      };
+      this.#connection = connection;
+      const signal = connection.controller.signal;
+      try {
+        await this.#follow(connection);
+      } catch (error) {
+        if (!signal.aborted) this.#parts.onError(asEstopError(error, 'unavailable', 'the stream broke'));
+      } finally {
+        this.#connection = undefined;
+        // Releases the response body if the stream ended some other way.
+        if (!signal.aborted) connection.controller.abort(CLOSED);
+      }
+      if (signal.reason === SILENT) {
+        this.#parts.onError(
+          new EstopError({
+            code: 'timeout',
+            message: `no word from the control plane for ${this.#parts.staleAfterMs}ms; reconnecting`,
+          }),
+        );
+      }
+      if (this.#closed) return;
+      await this.#sleep(this.#parts.backoff.next());
+    }
+  }
+
+  async #follow(connection: Connection): Promise<void> {
+    const { client, registration } = this.#parts;
+    const signal = connection.controller.signal;
+    if (!this.#registered) {
+      await client.register(registration, signal);
+      this.#registered = true;
+    }
+    let body: ReadableStream<Uint8Array>;
+    try {
+      body = await client.openStream(registration.id, signal);
+    } catch (error) {
+      // The control plane no longer knows this enforcer (its store was reset): register again.
+      if (isEstopError(error, 'not_found')) this.#registered = false;
+      throw error;
+    }
+    const parser = new SseParser((event) => this.#handle(event, connection));
+    const reader = body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done || signal.aborted) return;
+      parser.push(value);
+    }
+  }
+
+  #handle(event: SseEvent, connection: Connection): void {
+    if (connection.controller.signal.aborted) return;
+    const { state, acks, backoff } = this.#parts;
+    switch (event.type) {
+      case 'snapshot': {
+        const snapshot = this.#decode(event, StateSnapshotSchema, connection);
+        if (snapshot === undefined) return;
+        connection.receivedSnapshot = true;
+        backoff.reset();
+        state.applySnapshot(snapshot);
+        return;
+      }
+      case 'change': {
+        if (!this.#expectSnapshot(event, connection)) return;
+        const change = this.#decode(event, ChangeEventSchema, connection);
+        if (change === undefined) return;
+        // A gap: the versions in between are unknown, so only a fresh snapshot can be trusted.
+        if (!state.applyChange(change)) connection.controller.abort(RESYNC);
+        return;
+      }
+      case 'keepalive': {
+        if (!this.#expectSnapshot(event, connection)) return;
+        const keepAlive = this.#decode(event, KeepAliveSchema, connection);
+        if (keepAlive === undefined) return;
+        if (state.hear(keepAlive.version)) acks.retry();
+        else connection.controller.abort(RESYNC);
+        return;
+      }
+      default:
+        // Events this version does not know are ignored, so the control plane can add some.
+        return;
+    }
+  }
+
+  #expectSnapshot(event: SseEvent, connection: Connection): boolean {
+    if (connection.receivedSnapshot) return true;
+    this.#malformed(connection, `a ${event.type} event came before the snapshot`);
+    return false;
+  }
+
+  #decode<T>(
+    event: SseEvent,
+    schema: { safeParse(value: unknown): SafeParseResult<T> },
+    connection: Connection,
+  ): T | undefined {
+    let json: unknown;
+    try {
+      json = JSON.parse(event.data);
+    } catch {
+      this.#malformed(connection, `a ${event.type} event is not JSON`);
+      return undefined;
+    }
+    const result = schema.safeParse(json);
+    if (result.success) return result.data as T;
+    const issues = (result.error?.issues ?? [])
+      .slice(0, 5)
+      .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)
+      .join('; ');
+    this.#malformed(connection, `a ${event.type} event does not match its schema (${issues})`);
+    return undefined;
+  }
+
+  #malformed(connection: Connection, problem: string): void {
+    this.#parts.onError(new EstopError({ code: 'internal', message: `the control plane sent ${problem}; resyncing` }));
+    connection.controller.abort(RESYNC);
+  }
+
+  // A connection that has delivered nothing for longer than the staleness bound may be
+  // half-open (a dead peer behind a NAT never sends the FIN); a fresh one finds out.
+  #checkSilence(): void {
+    const connection = this.#connection;
+    if (connection === undefined) return;
+    const lastWord = Math.max(connection.openedAt, this.#parts.state.heardAt);
+    if (this.#parts.clock.now() - lastWord > this.#parts.staleAfterMs) connection.controller.abort(SILENT);
+  }
+
+  #sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = (): void => {
+        clearTimeout(timer);
+        this.#wake = undefined;
+        resolve();
+      };
+      // Unreferenced: a guard waiting to reconnect does not keep a finished process alive.
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      this.#wake = done;
+    });
+  }
+}

@@ -1,0 +1,255 @@
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import {
+  AckSchema,
+  EnforcerRegistrationSchema,
+  type Change,
+  type ChangeEvent,
+  type Mode,
+  type Rule,
+  type Scope,
+  type StateSnapshot,
+} from '@estop/core';
+
+/** An acknowledgement as the fake received it. */
+export interface RecordedAck {
+  enforcer: string;
+  version: number;
+  inFlight: number;
+}
+
+interface Stream {
+  response: ServerResponse;
+  enforcer: string | undefined;
+  snapshotSent: boolean;
+}
+
+/**
+ * A control plane small enough to reason about in tests: the enforcer endpoints of
+ * `docs/api.md` (register, stream, ack) over real HTTP, with handles to misbehave on purpose —
+ * skip a version, fall silent, drop connections, refuse the token.
+ */
+export class FakeControlPlane {
+  readonly token = 'estop_test_token';
+  readonly registrations: { id: string; name: string; kind: string }[] = [];
+  readonly acks: RecordedAck[] = [];
+  /** Streams opened so far, over the fake's whole life. */
+  streamsOpened = 0;
+  #state: StateSnapshot = { version: 1, rules: [], tools: {} };
+  #streams = new Set<Stream>();
+  #silent = false;
+  #refuseWith: 401 | 403 | undefined;
+  #nextRule = 1;
+  #keepAlive: ReturnType<typeof setInterval> | undefined;
+  readonly #server = createServer((request, response) => {
+    this.#route(request, response).catch((error: unknown) => {
+      response.writeHead(500).end(String(error));
+    });
+  });
+  #url = '';
+
+  /** Starts listening on a free port on localhost; keep-alives go out every `keepAliveMs`. */
+  static async start(
+    options: { keepAliveMs?: number; tools?: StateSnapshot['tools'] } = {},
+  ): Promise<FakeControlPlane> {
+    const fake = new FakeControlPlane();
+    fake.#state = { ...fake.#state, tools: options.tools ?? {} };
+    await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
+    fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
+    fake.#keepAlive = setInterval(() => fake.#sendKeepAlives(), options.keepAliveMs ?? 1_000);
+    return fake;
+  }
+
+  get url(): string {
+    return this.#url;
+  }
+
+  get version(): number {
+    return this.#state.version;
+  }
+
+  /** Streams open now. */
+  get openStreams(): number {
+    return this.#streams.size;
+  }
+
+  /** Flips a switch: creates a rule and pushes the change. Returns the rule. */
+  flip(scope: Scope, mode: Mode): Rule {
+    const rule: Rule = {
+      id: `rule_${this.#nextRule++}`,
+      scope,
+      mode,
+      reason: `test ${mode}`,
+      actor: { id: 'operator@test', kind: 'human' },
+      createdAt: new Date().toISOString(),
+      cancelInFlight: false,
+    };
+    this.push([{ type: 'rule-created', rule }]);
+    return rule;
+  }
+
+  /** Lifts a rule and pushes the change. */
+  lift(ruleId: string): void {
+    this.push([
+      {
+        type: 'rule-lifted',
+        lift: {
+          ruleId,
+          actor: { id: 'operator@test', kind: 'human' },
+          reason: 'test',
+          at: new Date().toISOString(),
+          expired: false,
+        },
+      },
+    ]);
+  }
+
+  /** Commits the next version and sends it to every stream. */
+  push(changes: Change[]): ChangeEvent {
+    const event = this.#commit(changes, this.#state.version + 1);
+    this.#broadcast(changeText(event));
+    return event;
+  }
+
+  /**
+   * Commits two versions but sends only the second, as if the first were lost: an enforcer
+   * that applied it anyway would have skipped a change.
+   */
+  pushWithGap(skipped: Change[], sent: Change[]): ChangeEvent {
+    this.#commit(skipped, this.#state.version + 1);
+    const event = this.#commit(sent, this.#state.version + 1);
+    this.#broadcast(changeText(event));
+    return event;
+  }
+
+  /** Sends text as it is to every stream that has had its snapshot. */
+  sendRaw(text: string): void {
+    this.#broadcast(text);
+  }
+
+  /**
+   * Falls silent, as a hung control plane would: no keep-alives, and new streams are accepted
+   * but get no snapshot, until `resume()`.
+   */
+  silence(): void {
+    this.#silent = true;
+  }
+
+  /** Speaks again: streams still waiting get their snapshot, keep-alives resume. */
+  resume(): void {
+    this.#silent = false;
+    for (const stream of this.#streams) {
+      if (!stream.snapshotSent) this.#sendSnapshot(stream);
+    }
+  }
+
+  /** Ends every open stream abruptly, as a crash or a load balancer would. */
+  dropConnections(): void {
+    for (const stream of this.#streams) stream.response.destroy();
+    this.#streams.clear();
+  }
+
+  /** Answers every request with this status (401 or 403) until called with undefined. */
+  refuseWith(status: 401 | 403 | undefined): void {
+    this.#refuseWith = status;
+  }
+
+  /** Acknowledgements of one enforcer, in the order received. */
+  acksFrom(enforcer: string): RecordedAck[] {
+    return this.acks.filter((ack) => ack.enforcer === enforcer);
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#keepAlive);
+    for (const stream of this.#streams) stream.response.destroy();
+    this.#streams.clear();
+    this.#server.closeAllConnections();
+    await new Promise<void>((resolve) => this.#server.close(() => resolve()));
+  }
+
+  #commit(changes: Change[], version: number): ChangeEvent {
+    let rules = this.#state.rules;
+    for (const change of changes) {
+      if (change.type === 'rule-created') rules = [...rules, change.rule];
+      else rules = rules.filter((rule) => rule.id !== change.lift.ruleId);
+    }
+    this.#state = { version, rules, tools: this.#state.tools };
+    return { version, at: new Date().toISOString(), changes };
+  }
+
+  async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const url = new URL(request.url ?? '/', 'http://fake');
+    if (this.#refuseWith !== undefined || request.headers.authorization !== `Bearer ${this.token}`) {
+      const status = this.#refuseWith ?? 401;
+      const code = status === 401 ? 'unauthorized' : 'forbidden';
+      problem(response, status, code, status === 401 ? 'unknown token' : 'the token lacks the enforcer role');
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/v1/enforcers') {
+      const registration = EnforcerRegistrationSchema.safeParse(await readJson(request));
+      if (!registration.success) return problem(response, 400, 'invalid_request', registration.error.message);
+      this.registrations.push(registration.data);
+      response.writeHead(201, { 'content-type': 'application/json' });
+      response.end(
+        JSON.stringify({ ...registration.data, version: 0, inFlight: 0, lastSeenAt: new Date().toISOString() }),
+      );
+      return;
+    }
+    const ackPath = /^\/v1\/enforcers\/([^/]+)\/ack$/.exec(url.pathname);
+    if (request.method === 'POST' && ackPath !== null) {
+      const ack = AckSchema.safeParse(await readJson(request));
+      if (!ack.success) return problem(response, 400, 'invalid_request', ack.error.message);
+      this.acks.push({ enforcer: decodeURIComponent(ackPath[1] ?? ''), ...ack.data });
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/v1/stream') {
+      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      response.flushHeaders();
+      const stream: Stream = { response, enforcer: url.searchParams.get('enforcer') ?? undefined, snapshotSent: false };
+      this.#streams.add(stream);
+      this.streamsOpened++;
+      response.on('close', () => this.#streams.delete(stream));
+      if (!this.#silent) this.#sendSnapshot(stream);
+      return;
+    }
+    problem(response, 404, 'not_found', `no route ${request.method} ${url.pathname}`);
+  }
+
+  #sendSnapshot(stream: Stream): void {
+    stream.snapshotSent = true;
+    stream.response.write(`event: snapshot\ndata: ${JSON.stringify(this.#state)}\n\n`);
+  }
+
+  #sendKeepAlives(): void {
+    if (this.#silent) return;
+    this.#broadcast(
+      `event: keepalive\ndata: ${JSON.stringify({ version: this.#state.version, at: new Date().toISOString() })}\n\n`,
+    );
+  }
+
+  #broadcast(text: string): void {
+    for (const stream of this.#streams) {
+      if (stream.snapshotSent) stream.response.write(text);
+    }
+  }
+}
+
+function changeText(event: ChangeEvent): string {
+  return `event: change\nid: ${event.version}\ndata: ${JSON.stringify(event)}\n\n`;
+}
+
+function problem(response: ServerResponse, status: number, code: string, detail: string): void {
+  response.writeHead(status, { 'content-type': 'application/problem+json' });
+  response.end(JSON.stringify({ type: `urn:estop:error:${code}`, title: code, status, code, detail }));
+}
+
+async function readJson(request: IncomingMessage): Promise<unknown> {
+  let text = '';
+  for await (const chunk of request) text += String(chunk);
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
