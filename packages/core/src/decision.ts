@@ -4,7 +4,7 @@ import type { Mode } from './modes.js';
 export type Outcome = 'allow' | 'deny' | 'draft' | 'needs_approval';
 
 /** Where a restrictive decision came from. */
-export type DecisionSource = 'rule' | 'stale' | 'break_glass';
+export type DecisionSource = 'rule' | 'stale' | 'break_glass' | 'invalid_call';
 
 /**
  * The result of deciding a call. Decisions are shared, frozen objects: compare them,

@@ -23,7 +23,7 @@ export type { Rule, RuleLift, RuleRecord } from './rule.js';
 export { isExpired } from './rule.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
-export type { RuleInput } from './schemas.js';
+export type { EnforcerRegistration, RuleInput } from './schemas.js';
 export {
   AckSchema,
   ActorSchema,

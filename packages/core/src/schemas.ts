@@ -37,7 +37,7 @@ export const ScopeSchema = z.strictObject({
   tool: name.optional(),
 });
 
-export const ActorSchema = z.strictObject({ id: name, kind: z.enum(['human', 'agent', 'system']) });
+export const ActorSchema = z.object({ id: name, kind: z.enum(['human', 'agent', 'system']) });
 
 export const CallSchema = z.strictObject({
   tenant: name,
@@ -47,7 +47,9 @@ export const CallSchema = z.strictObject({
   effect: EffectSchema.optional(),
 });
 
-export const RuleSchema = z.strictObject({
+// What the control plane sends to enforcers (rules, lifts, snapshots, events) drops unknown
+// fields instead of refusing them, so a newer server never makes deployed guards reject its state.
+export const RuleSchema = z.object({
   id: name,
   scope: ScopeSchema,
   mode: z.enum(MODES),
@@ -58,7 +60,7 @@ export const RuleSchema = z.strictObject({
   cancelInFlight: z.boolean(),
 });
 
-export const RuleLiftSchema = z.strictObject({
+export const RuleLiftSchema = z.object({
   ruleId: name,
   actor: ActorSchema,
   reason: z.string(),
@@ -66,25 +68,25 @@ export const RuleLiftSchema = z.strictObject({
   expired: z.boolean(),
 });
 
-export const StateSnapshotSchema = z.strictObject({
+export const StateSnapshotSchema = z.object({
   version: z.number().int().nonnegative(),
   rules: z.array(RuleSchema),
   tools: z.record(z.string(), EffectSchema),
 });
 
 export const ChangeSchema = z.discriminatedUnion('type', [
-  z.strictObject({ type: z.literal('rule-created'), rule: RuleSchema }),
-  z.strictObject({ type: z.literal('rule-lifted'), lift: RuleLiftSchema }),
+  z.object({ type: z.literal('rule-created'), rule: RuleSchema }),
+  z.object({ type: z.literal('rule-lifted'), lift: RuleLiftSchema }),
 ]);
 
-export const ChangeEventSchema = z.strictObject({
+export const ChangeEventSchema = z.object({
   version: z.number().int().positive(),
   at: isoTime,
   changes: z.array(ChangeSchema),
 });
 
 /** Sent on the stream when nothing has changed, so enforcers know the control plane is alive. */
-export const KeepAliveSchema = z.strictObject({ version: z.number().int().nonnegative(), at: isoTime });
+export const KeepAliveSchema = z.object({ version: z.number().int().nonnegative(), at: isoTime });
 
 /** Body of `POST /v1/rules`: a switch to flip. */
 export const RuleInputSchema = z
@@ -127,6 +129,9 @@ export const TokenInputSchema = z.strictObject({
   role: z.enum(ROLES),
   tenant: name.optional(),
 });
+
+/** An enforcer's registration after validation. */
+export type EnforcerRegistration = z.output<typeof EnforcerRegistrationSchema>;
 
 /** A rule creation request after validation. */
 export type RuleInput = z.output<typeof RuleInputSchema>;
