@@ -1,0 +1,256 @@
+import type {
+  AuditEntry,
+  AuditHead,
+  EnforcerRecord,
+  ErrorCode,
+  Mode,
+  Role,
+  Rule,
+  RuleLift,
+  Scope,
+  TokenInfo,
+} from '@estop/core';
+import { ERROR_CODES, EstopError } from '@estop/core';
+
+/** The answer to "has every connected enforcer applied version N?" (`GET /v1/versions/:v/enforcement`). */
+export interface Enforcement {
+  version: number;
+  acknowledged: number;
+  total: number;
+  /** Milliseconds from the commit of the version to the last acknowledgement; absent while some are pending. */
+  ms?: number | undefined;
+  pending: { id: string; name: string; version: number }[];
+}
+
+/** An enforcer as `GET /v1/enforcers` lists it. */
+export type EnforcerStatus = EnforcerRecord & { connected: boolean; current: boolean };
+
+/** The body of `POST /v1/rules` as the CLI sends it. */
+export interface RuleRequest {
+  scope: Scope;
+  /** Absent: the control plane's configured default mode. */
+  mode?: Mode | undefined;
+  reason: string;
+  expiresIn?: string | undefined;
+  cancelInFlight: boolean;
+}
+
+/** `GET /v1/audit/verify`. */
+export type AuditVerification =
+  { ok: true; entries: number; head: AuditHead } | { ok: false; entries: number; brokenAt: number; problem: string };
+
+/** Options for createApiClient. */
+export interface ApiClientOptions {
+  /** Base address of the control plane, e.g. `http://127.0.0.1:7070`. */
+  url: string;
+  /** Bearer token; requests go without one when absent (and the server answers 401). */
+  token?: string | undefined;
+  /** How long to wait for an answer beyond any server-side wait the request asks for. */
+  timeoutMs?: number | undefined;
+}
+
+/** A typed client of the control plane's HTTP API (docs/api.md), as the CLI uses it. */
+export interface ApiClient {
+  listRules(): Promise<{ version: number; rules: Rule[] }>;
+  createRule(input: RuleRequest): Promise<{ rule: Rule; version: number }>;
+  liftRule(id: string, reason: string): Promise<{ lift: RuleLift; version: number }>;
+  enforcement(version: number, waitMs: number): Promise<Enforcement>;
+  listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
+  listAudit(query: {
+    after?: number | undefined;
+    limit?: number | undefined;
+  }): Promise<{ entries: AuditEntry[]; head: AuditHead }>;
+  verifyAudit(): Promise<AuditVerification>;
+  listTokens(): Promise<{ tokens: TokenInfo[] }>;
+  createToken(input: {
+    name: string;
+    role: Role;
+    tenant?: string | undefined;
+  }): Promise<{ token: string; info: TokenInfo }>;
+  revokeToken(id: string): Promise<void>;
+}
+
+const DEFAULT_TIMEOUT_MS = 30_000;
+
+const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
+/**
+ * Creates a client for the control plane at `url`. Every failure is an EstopError: problem+json
+ * answers keep their `code` and `detail`; an unreachable server is `unavailable`.
+ *
+ * @example
+ * const client = createApiClient({ url: 'http://127.0.0.1:7070', token });
+ * const { version, rules } = await client.listRules();
+ */
+export function createApiClient(options: ApiClientOptions): ApiClient {
+  const base = options.url.replace(/\/+$/, '');
+  const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+
+  async function request<T>(method: string, path: string, body?: unknown, extraWaitMs = 0): Promise<T> {
+    const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
+    if (options.token !== undefined) headers.authorization = `Bearer ${options.token}`;
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const limitMs = timeoutMs + extraWaitMs;
+    let response: Response;
+    try {
+      response = await fetch(`${base}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(limitMs),
+      });
+    } catch (error) {
+      throw networkError(base, error, limitMs);
+    }
+    const text = await response.text();
+    if (!response.ok) throw problemError(response, text, options.token !== undefined);
+    if (response.status === 204 || text === '') return undefined as T;
+    try {
+      return JSON.parse(text) as T;
+    } catch (error) {
+      throw new EstopError({
+        code: 'internal',
+        message: `the server at ${base} answered ${method} ${path} with something that is not JSON: is --url pointing at estop?`,
+        cause: error,
+      });
+    }
+  }
+
+  const id = (value: string): string => encodeURIComponent(value);
+
+  return {
+    listRules: () => request('GET', '/v1/rules'),
+    createRule: (input) => request('POST', '/v1/rules', input),
+    liftRule: (ruleId, reason) => request('POST', `/v1/rules/${id(ruleId)}/lift`, { reason }),
+    enforcement: (version, waitMs) =>
+      request('GET', `/v1/versions/${version}/enforcement?wait=${Math.max(0, Math.round(waitMs))}`, undefined, waitMs),
+    listEnforcers: () => request('GET', '/v1/enforcers'),
+    listAudit: ({ after, limit }) => {
+      const query = new URLSearchParams();
+      if (after !== undefined) query.set('after', String(after));
+      if (limit !== undefined) query.set('limit', String(limit));
+      const search = query.toString();
+      return request('GET', `/v1/audit${search === '' ? '' : `?${search}`}`);
+    },
+    verifyAudit: () => request('GET', '/v1/audit/verify'),
+    listTokens: () => request('GET', '/v1/tokens'),
+    createToken: (input) => request('POST', '/v1/tokens', input),
+    revokeToken: (tokenId) => request('DELETE', `/v1/tokens/${id(tokenId)}`),
+  };
+}
+
+const UNREACHABLE_CODES = new Set([
+  'ECONNREFUSED',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ECONNRESET',
+]);
+
+function networkCodes(error: unknown): string[] {
+  const cause = (error as { cause?: unknown } | undefined)?.cause;
+  if (cause === undefined || cause === null) return [];
+  const codes: string[] = [];
+  const code = (cause as { code?: unknown }).code;
+  if (typeof code === 'string') codes.push(code);
+  const nested = (cause as { errors?: unknown }).errors;
+  if (Array.isArray(nested)) {
+    for (const inner of nested) {
+      const innerCode = (inner as { code?: unknown } | undefined)?.code;
+      if (typeof innerCode === 'string') codes.push(innerCode);
+    }
+  }
+  return codes;
+}
+
+/** Maps a failed fetch (nothing came back) to an EstopError. */
+export function networkError(url: string, error: unknown, limitMs: number): EstopError {
+  if (error instanceof Error && error.name === 'TimeoutError') {
+    return new EstopError({
+      code: 'timeout',
+      message: `the control plane at ${url} did not answer within ${limitMs} ms`,
+      cause: error,
+    });
+  }
+  const codes = networkCodes(error);
+  if (codes.includes('ECONNREFUSED')) {
+    return new EstopError({
+      code: 'unavailable',
+      message: `cannot reach the control plane at ${url}: is \`estop serve\` running?`,
+      cause: error,
+    });
+  }
+  const known = codes.find((code) => UNREACHABLE_CODES.has(code));
+  const reason =
+    known ??
+    (error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error));
+  return new EstopError({
+    code: 'unavailable',
+    message: `cannot reach the control plane at ${url} (${reason}): is the URL right and \`estop serve\` running?`,
+    cause: error,
+  });
+}
+
+/** Maps a non-2xx answer, ideally `application/problem+json`, to an EstopError carrying its code and detail. */
+export function problemError(
+  response: { status: number; statusText: string },
+  text: string,
+  hadToken: boolean,
+): EstopError {
+  let problem: Record<string, unknown> = {};
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed))
+      problem = parsed as Record<string, unknown>;
+  } catch {
+    // Not JSON (a proxy's HTML page, say): fall back to the status.
+  }
+  const stated = problem.code;
+  const code: ErrorCode =
+    typeof stated === 'string' && (ERROR_CODES as readonly string[]).includes(stated)
+      ? (stated as ErrorCode)
+      : (CODE_BY_STATUS[response.status] ?? 'internal');
+  const detail = typeof problem.detail === 'string' && problem.detail !== '' ? problem.detail : undefined;
+  const title = typeof problem.title === 'string' && problem.title !== '' ? problem.title : undefined;
+  let message = detail ?? title ?? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
+  if (code === 'unauthorized' && !hadToken) {
+    message += `; no token was given: pass --token, set ESTOP_TOKEN, or run where .estop/admin-token exists`;
+  }
+  return new EstopError({
+    code,
+    message,
+    details: { status: response.status, type: problem.type, title, detail, issues: problem.issues },
+  });
+}
+
+/** The longest wait the control plane holds one enforcement request for. */
+export const MAX_SERVER_WAIT_MS = 60_000;
+
+/**
+ * Asks whether every connected enforcer has applied `version`, waiting up to `waitMs` in total;
+ * waits longer than one request may hold are split over several requests.
+ */
+export async function waitForEnforcement(
+  client: Pick<ApiClient, 'enforcement'>,
+  version: number,
+  waitMs: number,
+  maxPerRequestMs = MAX_SERVER_WAIT_MS,
+): Promise<Enforcement> {
+  const deadline = Date.now() + waitMs;
+  for (;;) {
+    const remaining = Math.max(0, deadline - Date.now());
+    const enforcement = await client.enforcement(version, Math.min(remaining, maxPerRequestMs));
+    const done = enforcement.total === 0 || enforcement.acknowledged >= enforcement.total;
+    if (done || remaining <= maxPerRequestMs) return enforcement;
+  }
+}

@@ -1,0 +1,171 @@
+import { parseArgs } from 'node:util';
+import type { Mode, Scope } from '@estop/core';
+import { MODES, MODE_ALIASES, describeScope, isGlobalScope, parseMode } from '@estop/core';
+import type { Connection } from './args.js';
+import {
+  CLIENT_OPTIONS,
+  CLIENT_OPTIONS_HELP,
+  parseDurationOption,
+  parseOrUsage,
+  requireOption,
+  resolveConnection,
+} from './args.js';
+import type { Enforcement, RuleRequest } from './api-client.js';
+import { createApiClient, waitForEnforcement } from './api-client.js';
+import type { CommandIo } from './command.js';
+import { EXIT_OK, UsageError, runCommand } from './command.js';
+import { describeEnforcement, writeJson, writeLines } from './output.js';
+
+const MODE_NAMES = `${MODES.join(', ')} (or ${Object.keys(MODE_ALIASES).join(', ')})`;
+
+export const KILL_HELP = `usage: estop kill [--global] [--tenant T] [--agent A] [--run R] [--tool GLOB]
+                  [--mode MODE] --reason TEXT [--expires 30m] [--cancel-in-flight] [--wait 2s]
+
+Stops agents: creates a rule that takes authority away within a scope. The command returns once
+the rule is durable, then waits up to --wait for the enforcers to acknowledge it and says which lag.
+
+scope (at least one, or --global):
+  --global            stop every agent everywhere (the empty scope)
+  --tenant T          one tenant
+  --agent A           one agent
+  --run R             one run
+  --tool GLOB         tools matching a glob, e.g. email.send or browser.*
+
+  --mode MODE         ${MODE_NAMES};
+                      default: the control plane's default mode (read_only unless configured)
+  --reason TEXT       why you are stopping; recorded in the audit log
+  --expires DURATION  lift the rule automatically after e.g. 30m (default: never)
+  --cancel-in-flight  also abort calls already running in the scope
+  --wait DURATION     how long to wait for enforcers to acknowledge (default 2s; 0 = don't wait)
+${CLIENT_OPTIONS_HELP}
+
+Exits 0 once the rule is durable, even when some enforcers have not acknowledged it yet.
+
+example:
+  estop kill --tenant acme --mode read_only --reason "duplicate emails"`;
+
+/** What `estop kill` was asked to do, after its arguments were checked. */
+export interface KillOptions {
+  request: RuleRequest;
+  waitMs: number;
+  json: boolean;
+  url: string | undefined;
+  token: string | undefined;
+}
+
+const DEFAULT_WAIT = '2s';
+
+/** Parses and checks `estop kill` arguments; throws a UsageError saying what to fix. */
+export function parseKillArgs(args: string[]): KillOptions {
+  const { values } = parseOrUsage(() =>
+    parseArgs({
+      args,
+      options: {
+        ...CLIENT_OPTIONS,
+        global: { type: 'boolean', default: false },
+        tenant: { type: 'string' },
+        agent: { type: 'string' },
+        run: { type: 'string' },
+        tool: { type: 'string' },
+        mode: { type: 'string' },
+        reason: { type: 'string' },
+        expires: { type: 'string' },
+        'cancel-in-flight': { type: 'boolean', default: false },
+        wait: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }),
+  );
+
+  const scope: Scope = {};
+  for (const dimension of ['tenant', 'agent', 'run', 'tool'] as const) {
+    const value = values[dimension];
+    if (value === undefined) continue;
+    if (value.trim() === '') throw new UsageError(`--${dimension} is empty`);
+    scope[dimension] = value;
+  }
+  if (values.global && !isGlobalScope(scope)) {
+    throw new UsageError(`--global stops everything; it cannot be combined with --tenant, --agent, --run or --tool`);
+  }
+  if (!values.global && isGlobalScope(scope)) {
+    throw new UsageError(
+      'no scope given: name what to stop with --tenant, --agent, --run or --tool, or pass --global to stop every agent everywhere',
+    );
+  }
+
+  // Without --mode the control plane applies its configured default mode (read_only unless configured).
+  let mode: Mode | undefined;
+  if (values.mode !== undefined) {
+    mode = parseMode(values.mode.trim());
+    if (mode === undefined) throw new UsageError(`--mode "${values.mode}" is not a mode; use one of ${MODE_NAMES}`);
+  }
+
+  const reason = requireOption('reason', values.reason, 'why are you stopping? it goes in the audit log').trim();
+
+  let expiresIn: string | undefined;
+  if (values.expires !== undefined) {
+    if (parseDurationOption('expires', values.expires) <= 0) throw new UsageError('--expires must be longer than 0');
+    expiresIn = values.expires.trim();
+  }
+  const waitMs = parseDurationOption('wait', values.wait ?? DEFAULT_WAIT);
+
+  const request: RuleRequest = { scope, reason, cancelInFlight: values['cancel-in-flight'] };
+  if (mode !== undefined) request.mode = mode;
+  if (expiresIn !== undefined) request.expiresIn = expiresIn;
+  return { request, waitMs, json: values.json, url: values.url, token: values.token };
+}
+
+/** The `enforcement` part of `estop kill --json`: the Enforcement answer without its version. */
+export function enforcementSummary(enforcement: Enforcement): Omit<Enforcement, 'version'> {
+  const { acknowledged, total, ms, pending } = enforcement;
+  return { acknowledged, total, ms, pending };
+}
+
+/** `estop kill`: creates a rule, reports it once durable, then reports how far it has spread. */
+export async function kill(args: string[], io: CommandIo): Promise<number> {
+  return runCommand('estop kill', KILL_HELP, args, io, async () => {
+    const options = parseKillArgs(args);
+    const connection: Connection = resolveConnection(options, io);
+    const client = createApiClient(connection);
+
+    const { rule, version } = await client.createRule(options.request);
+    if (!options.json) {
+      writeLines(io, [`stopped ${describeScope(rule.scope)}: ${rule.mode} (rule ${rule.id}, version ${version})`]);
+    }
+
+    // The stop has succeeded from here on: a failure to learn about enforcement is reported, not fatal.
+    let enforcement: Enforcement | undefined;
+    if (options.waitMs > 0) {
+      try {
+        enforcement = await waitForEnforcement(client, version, options.waitMs);
+      } catch (error) {
+        io.stderr.write(
+          `estop kill: the rule is in place, but its enforcement could not be checked: ${(error as Error).message}; run \`estop verify\`\n`,
+        );
+      }
+    }
+
+    if (options.json) {
+      writeJson(io, { rule, version, enforcement: enforcement === undefined ? null : enforcementSummary(enforcement) });
+    } else if (enforcement !== undefined) {
+      writeLines(io, killEnforcementLines(enforcement));
+    } else if (options.waitMs === 0) {
+      writeLines(io, ['not waiting for enforcers; run `estop verify` to see who has applied it']);
+    }
+    return EXIT_OK;
+  });
+}
+
+/**
+ * What `estop kill` prints about enforcement: the one-line account, then, when it is incomplete,
+ * a line saying what that means and what to do.
+ */
+export function killEnforcementLines(enforcement: Enforcement): string[] {
+  const line = describeEnforcement(enforcement);
+  if (enforcement.total === 0) return [line, 'the rule applies to each enforcer as it connects'];
+  if (enforcement.acknowledged < enforcement.total) {
+    return [line, 'the rule is in place; run `estop verify` to check the stragglers again'];
+  }
+  return [line];
+}

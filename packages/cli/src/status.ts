@@ -1,0 +1,99 @@
+import { parseArgs } from 'node:util';
+import type { Rule } from '@estop/core';
+import { describeScope } from '@estop/core';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, resolveConnection } from './args.js';
+import type { EnforcerStatus } from './api-client.js';
+import { createApiClient } from './api-client.js';
+import type { CommandIo } from './command.js';
+import { EXIT_OK, runCommand } from './command.js';
+import { formatAge, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
+
+export const STATUS_HELP = `usage: estop status [--json]
+
+Shows the state version, the active rules and the enforcers with the version each has applied.
+
+${CLIENT_OPTIONS_HELP}`;
+
+/** Everything `estop status` shows. */
+export interface StatusReport {
+  version: number;
+  rules: Rule[];
+  enforcers: EnforcerStatus[];
+}
+
+/** Parses `estop status` arguments; throws a UsageError saying what to fix. */
+export function parseStatusArgs(args: string[]): { json: boolean; url: string | undefined; token: string | undefined } {
+  const { values } = parseOrUsage(() =>
+    parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
+  );
+  return { json: values.json, url: values.url, token: values.token };
+}
+
+/** Where an enforcer stands: `current`, `behind`, or `disconnected`. */
+export function enforcerState(enforcer: EnforcerStatus): string {
+  if (!enforcer.connected) return 'disconnected';
+  return enforcer.current ? 'current' : 'behind';
+}
+
+/** The human-readable status report, ages and expiries relative to `nowMs`. */
+export function formatStatus(report: StatusReport, nowMs: number): string[] {
+  const lines = [`version ${report.version}`, ''];
+  if (report.rules.length === 0) {
+    lines.push('no active rules: every agent has its full authority');
+  } else {
+    lines.push(`active rules (${report.rules.length}):`);
+    lines.push(
+      ...formatTable(
+        ['ID', 'SCOPE', 'MODE', 'ACTOR', 'AGE', 'EXPIRES', 'REASON'],
+        report.rules.map((rule) => [
+          rule.id,
+          describeScope(rule.scope),
+          rule.mode + (rule.cancelInFlight ? ' (cancel in-flight)' : ''),
+          rule.actor.id,
+          formatAge(rule.createdAt, nowMs),
+          formatExpiry(rule.expiresAt, nowMs),
+          rule.reason,
+        ]),
+        '  ',
+      ),
+    );
+  }
+  lines.push('');
+  if (report.enforcers.length === 0) {
+    lines.push('no enforcers registered: nothing is enforcing rules');
+  } else {
+    const connected = report.enforcers.filter((enforcer) => enforcer.connected);
+    const current = connected.filter((enforcer) => enforcer.current);
+    lines.push(`enforcers (${connected.length} connected, ${current.length} current at version ${report.version}):`);
+    lines.push(
+      ...formatTable(
+        ['NAME', 'ID', 'KIND', 'HOST', 'VERSION', 'IN-FLIGHT', 'LAST SEEN', 'STATE'],
+        report.enforcers.map((enforcer) => [
+          enforcer.name,
+          enforcer.id,
+          enforcer.kind,
+          enforcer.host ?? '-',
+          String(enforcer.version),
+          String(enforcer.inFlight),
+          `${formatAge(enforcer.lastSeenAt, nowMs)} ago`,
+          enforcerState(enforcer),
+        ]),
+        '  ',
+      ),
+    );
+  }
+  return lines;
+}
+
+/** `estop status`: the version, the active rules and the enforcers. */
+export async function status(args: string[], io: CommandIo): Promise<number> {
+  return runCommand('estop status', STATUS_HELP, args, io, async () => {
+    const options = parseStatusArgs(args);
+    const client = createApiClient(resolveConnection(options, io));
+    const [rules, enforcers] = await Promise.all([client.listRules(), client.listEnforcers()]);
+    const report: StatusReport = { version: rules.version, rules: rules.rules, enforcers: enforcers.enforcers };
+    if (options.json) writeJson(io, report);
+    else writeLines(io, formatStatus(report, Date.now()));
+    return EXIT_OK;
+  });
+}
