@@ -1,13 +1,4 @@
-import { EstopError, type ErrorCode } from '@estop/core';
-
-/** What an enforcer tells the control plane about itself when it registers. */
-export interface EnforcerRegistration {
-  id: string;
-  name: string;
-  kind: 'sdk' | 'gateway';
-  host?: string | undefined;
-  pid?: number | undefined;
-}
+import { EstopError, type EnforcerRegistration, type ErrorCode } from '@estop/core';
 
 /**
  * The enforcer's side of the control plane's HTTP API (`docs/api.md`): register, open the

@@ -33,6 +33,7 @@ const UNDECIDABLE: Decision = Object.freeze({
   outcome: 'deny',
   mode: 'full_stop',
   reason: 'the call could not be decided; denied',
+  source: 'invalid_call',
 });
 
 interface ReadyWaiter {

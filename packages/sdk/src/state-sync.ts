@@ -9,7 +9,8 @@ import {
 import type { AckSender } from './ack-sender.js';
 import { asEstopError } from './as-estop-error.js';
 import type { Backoff } from './backoff.js';
-import type { ControlPlaneClient, EnforcerRegistration } from './control-plane-client.js';
+import type { EnforcerRegistration } from '@estop/core';
+import type { ControlPlaneClient } from './control-plane-client.js';
 import type { LocalState } from './local-state.js';
 import { SseParser, type SseEvent } from './sse-parser.js';
 
