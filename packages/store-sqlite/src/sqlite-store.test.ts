@@ -28,10 +28,12 @@ async function openStore(file: string): Promise<Store> {
 }
 
 /** Starts a writer process; resolves with the versions it reported, once it exits. */
-function startWriter(file: string, name: string, count: number) {
-  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', WRITER, file, name, String(count)], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+function startWriter(file: string, name: string, count: number, startMs = 0) {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=source', '--import', 'tsx', WRITER, file, name, String(count), String(startMs)],
+    { stdio: ['ignore', 'pipe', 'inherit'] },
+  );
   const reported: number[] = [];
   const lines = createInterface({ input: child.stdout });
   lines.on('line', (line) => reported.push(Number(line)));
@@ -144,14 +146,15 @@ describe('a change reported as done survives kill -9', () => {
     const file = await freshFile();
     await (await openStore(file)).close();
     const writer = startWriter(file, 'doomed', 0);
-    await new Promise<void>((resolve) => {
-      const check = setInterval(() => {
-        if (writer.reported.length >= 30) {
-          clearInterval(check);
-          resolve();
-        }
-      }, 5);
-    });
+    // Kill it mid-stream, while commits are in flight; if it dies on its own, the signal check fails.
+    let check: NodeJS.Timeout | undefined;
+    await Promise.race([
+      writer.exited,
+      new Promise<void>((resolve) => {
+        check = setInterval(() => writer.reported.length >= 30 && resolve(), 5);
+      }),
+    ]);
+    clearInterval(check);
     writer.child.kill('SIGKILL');
     const { signal } = await writer.exited;
     assert.equal(signal, 'SIGKILL');

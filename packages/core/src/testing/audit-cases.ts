@@ -36,16 +36,25 @@ export function describeAudit(test: StoreTest): void {
         at: '2026-03-01T09:00:00.001+01:00',
         action: 'token-created',
         actor: { id: 'agent:ops-bot', kind: 'agent' },
-        reason: 'rotate — “quarterly”',
+        // Quotes, backslashes, braces and commas are special in SQL array literals and JSON alike.
+        reason: 'rotate "now" \\ {a,b} — “quarterly”',
         scope: { tenant: 'acme', agent: 'a', run: 'r', tool: 'db.*' },
         ruleId: 'r1',
-        data: { role: 'admin', version: 7, nested: { list: [1, 'two', null, true], empty: {} }, ratio: 0.25 },
+        data: {
+          note: 'C:\\tmp "x" {1,2} NULL',
+          role: 'admin',
+          version: 7,
+          nested: { list: [1, 'two', null, true], empty: {} },
+          ratio: 0.25,
+        },
       });
       const bare = makeDraft({ action: 'rule-expired', actor: { id: 'system', kind: 'system' } });
-      const appended = await store.audit.append([full, bare]);
+      // Empty and NULL-looking strings are values, not absences.
+      const blank = makeDraft({ reason: 'NULL', ruleId: '', scope: {}, data: {} });
+      const appended = await store.audit.append([full, bare, blank]);
       const listed = await store.audit.list();
       assert.deepEqual(listed, appended);
-      assert.deepEqual(listed, chainEntries(EMPTY_HEAD, [full, bare], sha256Hex));
+      assert.deepEqual(listed, chainEntries(EMPTY_HEAD, [full, bare, blank], sha256Hex));
       const stored = listed[1];
       for (const key of ['reason', 'scope', 'ruleId', 'data'])
         assert.equal(stored !== undefined && key in stored, false, key);

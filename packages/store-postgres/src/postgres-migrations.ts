@@ -1,0 +1,127 @@
+import { escapeIdentifier, type PoolClient } from 'pg';
+import { EstopError, GENESIS_HASH } from '@estop/core';
+
+/** One schema step. Steps are never edited once released; a change is a new step. */
+export interface PostgresMigration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+/** Every schema step, in order. Tables are unqualified: each connection's search_path names the schema. */
+export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
+  {
+    version: 1,
+    name: 'head row, rules, change events, audit chain, tokens, enforcers',
+    sql: `
+      CREATE TABLE estop_head (
+        id integer PRIMARY KEY CHECK (id = 1),
+        version bigint NOT NULL,
+        audit_seq bigint NOT NULL,
+        audit_hash text NOT NULL
+      );
+      INSERT INTO estop_head (id, version, audit_seq, audit_hash) VALUES (1, 0, 0, '${GENESIS_HASH}');
+      CREATE TABLE estop_changes (
+        version bigint PRIMARY KEY,
+        at text NOT NULL,
+        changes jsonb NOT NULL
+      );
+      CREATE TABLE estop_rules (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        scope jsonb NOT NULL,
+        mode text NOT NULL,
+        reason text NOT NULL,
+        actor jsonb NOT NULL,
+        created_at text NOT NULL,
+        expires_at text,
+        cancel_in_flight boolean NOT NULL,
+        created_version bigint NOT NULL REFERENCES estop_changes (version),
+        lifted_at text,
+        lift_actor jsonb,
+        lift_reason text,
+        lift_expired boolean,
+        lifted_version bigint REFERENCES estop_changes (version)
+      );
+      CREATE INDEX estop_rules_active ON estop_rules (ordinal) WHERE lifted_at IS NULL;
+      CREATE TABLE estop_audit (
+        seq bigint PRIMARY KEY,
+        at text NOT NULL,
+        action text NOT NULL,
+        actor jsonb NOT NULL,
+        reason text,
+        scope jsonb,
+        rule_id text,
+        data jsonb,
+        prev_hash text NOT NULL,
+        hash text NOT NULL
+      );
+      CREATE TABLE estop_tokens (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        name text NOT NULL,
+        role text NOT NULL,
+        tenant text,
+        hash text NOT NULL UNIQUE,
+        created_at text NOT NULL,
+        created_by text NOT NULL,
+        revoked_at text
+      );
+      CREATE TABLE estop_enforcers (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        name text NOT NULL,
+        kind text NOT NULL,
+        host text,
+        pid integer,
+        version bigint NOT NULL,
+        in_flight integer NOT NULL,
+        last_seen_at text NOT NULL
+      );
+    `,
+  },
+];
+
+/**
+ * Creates the schema if missing and applies the steps it lacks, each recorded in
+ * `estop_migrations`, all in one transaction. An advisory lock per schema makes replicas that
+ * start together wait for each other instead of colliding. Run it inside a transaction.
+ */
+export async function migratePostgres(
+  client: PoolClient,
+  schema: string,
+  migrations: readonly PostgresMigration[] = POSTGRES_MIGRATIONS,
+): Promise<void> {
+  await client.query('SELECT pg_advisory_xact_lock(hashtext($1))', [`estop-migrate:${schema}`]);
+  // Checked first because CREATE SCHEMA IF NOT EXISTS still needs CREATE on the database,
+  // which a least-privilege role using an existing schema does not have.
+  const exists = await client.query('SELECT 1 FROM pg_namespace WHERE nspname = $1', [schema]);
+  if (exists.rowCount === 0) await client.query(`CREATE SCHEMA ${escapeIdentifier(schema)}`);
+  await client.query(`
+    CREATE TABLE IF NOT EXISTS estop_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )
+  `);
+  const applied = new Set(
+    (await client.query<{ version: number }>('SELECT version FROM estop_migrations')).rows.map((row) => row.version),
+  );
+  const newest = Math.max(0, ...applied);
+  const known = migrations.at(-1)?.version ?? 0;
+  // An older release must not write to a schema it does not understand, e.g. after a rollback.
+  if (newest > known) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `the database schema is at version ${newest}, newer than this estop understands (${known})`,
+    });
+  }
+  for (const migration of migrations) {
+    if (applied.has(migration.version)) continue;
+    await client.query(migration.sql);
+    await client.query('INSERT INTO estop_migrations (version, name) VALUES ($1, $2)', [
+      migration.version,
+      migration.name,
+    ]);
+  }
+}

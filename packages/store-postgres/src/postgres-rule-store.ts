@@ -1,0 +1,87 @@
+import { planCommit, type ChangeEvent, type CommitRequest, type RuleStore } from '@estop/core';
+import { appendAudit } from './postgres-audit-store.js';
+import type { PostgresContext } from './postgres-context.js';
+import { lockHead } from './postgres-head.js';
+import {
+  RULE_COLUMNS,
+  liftValues,
+  recordFromRow,
+  ruleFromRow,
+  ruleValues,
+  type ChangeRow,
+  type RuleRow,
+} from './postgres-rows.js';
+
+type StateRow = { head_version: string } & (RuleRow | { id: null });
+
+/** Rules and change events on PostgreSQL; a commit is one transaction under the head lock, audit included. */
+export function createPostgresRuleStore(context: PostgresContext): RuleStore {
+  return {
+    async state() {
+      // One statement, hence one snapshot: the version and the rules belong to the same moment.
+      // With no active rule, the LEFT JOIN still yields the head, as one row of NULL rule columns.
+      const rows = await context.query<StateRow>(
+        `SELECT h.version AS head_version, r.*
+         FROM estop_head h LEFT JOIN estop_rules r ON r.lifted_at IS NULL
+         WHERE h.id = 1 ORDER BY r.ordinal`,
+      );
+      const rules = rows.filter((row): row is StateRow & RuleRow => row.id !== null).map(ruleFromRow);
+      return { version: Number(rows[0]?.head_version ?? 0), rules };
+    },
+
+    async commit(request: CommitRequest) {
+      return context.transaction(async (client) => {
+        const head = await lockHead(client);
+        const createIds = (request.create ?? []).map((rule) => rule.id);
+        const liftIds = (request.lift ?? []).map((lift) => lift.ruleId);
+        const { rows } = await client.query<{ id: string; active: boolean }>(
+          'SELECT id, lifted_at IS NULL AS active FROM estop_rules WHERE id = ANY($1::text[])',
+          [[...createIds, ...liftIds]],
+        );
+        const changes = planCommit(request, {
+          existing: new Set(rows.map((row) => row.id)),
+          active: new Set(rows.filter((row) => row.active).map((row) => row.id)),
+        });
+        const version = head.version + 1;
+        await client.query('INSERT INTO estop_changes (version, at, changes) VALUES ($1, $2, $3)', [
+          version,
+          request.at,
+          JSON.stringify(changes),
+        ]);
+        for (const change of changes) {
+          if (change.type === 'rule-created') {
+            await client.query(
+              `INSERT INTO estop_rules (id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight, created_version)
+               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+              ruleValues(change.rule, version),
+            );
+          } else {
+            await client.query(
+              `UPDATE estop_rules SET lifted_at = $2, lift_actor = $3, lift_reason = $4, lift_expired = $5, lifted_version = $6
+               WHERE id = $1 AND lifted_at IS NULL`,
+              liftValues(change.lift, version),
+            );
+          }
+        }
+        await client.query('UPDATE estop_head SET version = $1 WHERE id = 1', [version]);
+        const audit = await appendAudit(client, head.audit, request.audit, context.sha256);
+        const event: ChangeEvent = { version, at: request.at, changes };
+        return { event, audit };
+      });
+    },
+
+    async get(id) {
+      const rows = await context.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM estop_rules WHERE id = $1`, [id]);
+      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+    },
+
+    async changesSince(version, limit) {
+      // LIMIT NULL means no limit.
+      const rows = await context.query<ChangeRow>(
+        'SELECT version, at, changes FROM estop_changes WHERE version > $1 ORDER BY version LIMIT $2',
+        [version, limit === undefined ? null : Math.max(0, limit)],
+      );
+      return rows.map((row) => ({ version: Number(row.version), at: row.at, changes: row.changes }));
+    },
+  };
+}
