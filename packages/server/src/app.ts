@@ -37,7 +37,9 @@ export function createApp(deps: AppDeps, authenticator: Authenticator, logger: L
   tokenRoutes(app, deps);
 
   app.notFound((context) =>
-    problemResponse(new EstopError({ code: 'not_found', message: `no route ${context.req.method} ${context.req.path}` })),
+    problemResponse(
+      new EstopError({ code: 'not_found', message: `no route ${context.req.method} ${context.req.path}` }),
+    ),
   );
   app.onError((error, context) => {
     const estopError = toEstopError(error);

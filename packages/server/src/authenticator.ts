@@ -14,7 +14,11 @@ const CACHE_MS = 1000;
  * Checks bearer tokens against the store (by hash) and the bootstrap admin token from the
  * environment. Lookups are cached for a second, so a revoked token stops working within one.
  */
-export function createAuthenticator(options: { tokens: TokenStore; clock: Clock; adminToken?: string | undefined }): Authenticator {
+export function createAuthenticator(options: {
+  tokens: TokenStore;
+  clock: Clock;
+  adminToken?: string | undefined;
+}): Authenticator {
   const adminHash = options.adminToken === undefined ? undefined : Buffer.from(sha256Hex(options.adminToken), 'hex');
   const cache = new Map<string, { principal: Principal; until: number }>();
 

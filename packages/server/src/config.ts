@@ -59,7 +59,10 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     }
     const parsed = FileSchema.safeParse(parse(text) ?? {});
     if (!parsed.success) {
-      throw new EstopError({ code: 'config_invalid', message: `${path}: ${invalidRequest(parsed.error, 'config').message}` });
+      throw new EstopError({
+        code: 'config_invalid',
+        message: `${path}: ${invalidRequest(parsed.error, 'config').message}`,
+      });
     }
     file = parsed.data;
   }

@@ -105,7 +105,9 @@ export function createRuleService(deps: {
 
     async expire() {
       const now = clock.now();
-      const due = hub.snapshot().rules.filter((rule) => rule.expiresAt !== undefined && Date.parse(rule.expiresAt) <= now);
+      const due = hub
+        .snapshot()
+        .rules.filter((rule) => rule.expiresAt !== undefined && Date.parse(rule.expiresAt) <= now);
       let count = 0;
       for (const rule of due) {
         try {

@@ -49,12 +49,20 @@ describe('a role that does not cover the action gets 403', () => {
     assert.equal(created.status, 201);
     const lift = await cp.request(`/v1/rules/${created.body.rule.id}/lift`, { token: operator, body: { reason: 'r' } });
     assertProblem(lift, 403, 'forbidden');
-    assertProblem(await cp.request('/v1/tokens', { token: operator, body: { name: 'x', role: 'admin' } }), 403, 'forbidden');
+    assertProblem(
+      await cp.request('/v1/tokens', { token: operator, body: { name: 'x', role: 'admin' } }),
+      403,
+      'forbidden',
+    );
   });
   it('an enforcer cannot create rules and a viewer cannot acknowledge', async () => {
     const enforcer = await cp.token('enforcer');
     const viewer = await cp.token('viewer');
-    assertProblem(await cp.request('/v1/rules', { token: enforcer, body: { mode: 'full_stop', reason: 'x' } }), 403, 'forbidden');
+    assertProblem(
+      await cp.request('/v1/rules', { token: enforcer, body: { mode: 'full_stop', reason: 'x' } }),
+      403,
+      'forbidden',
+    );
     const register = await cp.request('/v1/enforcers', { token: viewer, body: { id: 'e1', name: 'e1', kind: 'sdk' } });
     assertProblem(register, 403, 'forbidden');
   });
@@ -73,11 +81,17 @@ describe('bad input gets 400 problem+json and changes nothing', () => {
     assertProblem(await cp.request('/v1/rules', { body: { mode: 'full_stop', reason: '  ' } }), 400, 'invalid_request');
   });
   it('rejects unknown fields', async () => {
-    const response = await cp.request('/v1/rules', { body: { mode: 'full_stop', reason: 'x', scope: { tennant: 'a' } } });
+    const response = await cp.request('/v1/rules', {
+      body: { mode: 'full_stop', reason: 'x', scope: { tennant: 'a' } },
+    });
     assertProblem(response, 400, 'invalid_request');
   });
   it('rejects a bad duration', async () => {
-    assertProblem(await cp.request('/v1/rules', { body: { mode: 'full_stop', reason: 'x', expiresIn: 'soon' } }), 400, 'invalid_request');
+    assertProblem(
+      await cp.request('/v1/rules', { body: { mode: 'full_stop', reason: 'x', expiresIn: 'soon' } }),
+      400,
+      'invalid_request',
+    );
   });
   it('rejects a bad query', async () => {
     assertProblem(await cp.request('/v1/audit?limit=-1'), 400, 'invalid_request');
@@ -91,7 +105,11 @@ describe('bad input gets 400 problem+json and changes nothing', () => {
   it('none of the refused requests reached the audit log', async () => {
     const { body } = await cp.request('/v1/audit');
     const actions = body.entries.map((entry: any) => entry.action);
-    assert.ok(actions.every((action: string) => action === 'token-created' || action === 'token-revoked' || action === 'rule-created'));
+    assert.ok(
+      actions.every(
+        (action: string) => action === 'token-created' || action === 'token-revoked' || action === 'rule-created',
+      ),
+    );
   });
 });
 
@@ -102,7 +120,12 @@ describe('health, readiness and metrics need no token', () => {
     assert.equal(ready.body.status, 'ready');
     const metrics = await fetch(`${cp.url}/metrics`);
     const text = await metrics.text();
-    for (const name of ['estop_rules_active', 'estop_enforcers_connected', 'estop_state_version', 'estop_propagation_seconds']) {
+    for (const name of [
+      'estop_rules_active',
+      'estop_enforcers_connected',
+      'estop_state_version',
+      'estop_propagation_seconds',
+    ]) {
       assert.match(text, new RegExp(name));
     }
   });

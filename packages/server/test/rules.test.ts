@@ -28,7 +28,10 @@ describe('every switch flipped or lifted bumps the version and is audited', () =
     const lifted = await cp.request(`/v1/rules/${rule.id}/lift`, { body: { reason: 'fixed the prompt' } });
     assert.equal(lifted.status, 200);
     assert.equal(lifted.body.version, version + 1);
-    assert.equal((await cp.request('/v1/rules')).body.rules.some((item: any) => item.id === rule.id), false);
+    assert.equal(
+      (await cp.request('/v1/rules')).body.rules.some((item: any) => item.id === rule.id),
+      false,
+    );
     const record = await cp.request(`/v1/rules/${rule.id}`);
     assert.equal(record.body.lift.reason, 'fixed the prompt');
 
@@ -72,9 +75,15 @@ describe('expired rules are lifted by the system', () => {
 describe('a tenant-bound token acts only within its tenant', () => {
   it('creates rules for its tenant only, never global or another tenant', async () => {
     const operator = await cp.token('operator', 'acme');
-    const own = await cp.request('/v1/rules', { token: operator, body: { scope: { tenant: 'acme' }, mode: 'read_only', reason: 'x' } });
+    const own = await cp.request('/v1/rules', {
+      token: operator,
+      body: { scope: { tenant: 'acme' }, mode: 'read_only', reason: 'x' },
+    });
     assert.equal(own.status, 201);
-    const other = await cp.request('/v1/rules', { token: operator, body: { scope: { tenant: 'globex' }, mode: 'read_only', reason: 'x' } });
+    const other = await cp.request('/v1/rules', {
+      token: operator,
+      body: { scope: { tenant: 'globex' }, mode: 'read_only', reason: 'x' },
+    });
     assert.equal(other.status, 403);
     const global = await cp.request('/v1/rules', { token: operator, body: { mode: 'full_stop', reason: 'x' } });
     assert.equal(global.status, 403);
@@ -86,8 +95,10 @@ describe('a tenant-bound token acts only within its tenant', () => {
     assert.ok(body.rules.length > 0);
     assert.ok(body.rules.every((rule: any) => rule.scope.tenant === undefined || rule.scope.tenant === 'acme'));
   });
-  it('cannot lift another tenant\'s rule', async () => {
-    const created = await cp.request('/v1/rules', { body: { scope: { tenant: 'globex' }, mode: 'read_only', reason: 'x' } });
+  it("cannot lift another tenant's rule", async () => {
+    const created = await cp.request('/v1/rules', {
+      body: { scope: { tenant: 'globex' }, mode: 'read_only', reason: 'x' },
+    });
     const admin = await cp.token('admin', 'acme');
     const lift = await cp.request(`/v1/rules/${created.body.rule.id}/lift`, { token: admin, body: { reason: 'x' } });
     assert.equal(lift.status, 403);

@@ -43,17 +43,25 @@ async function openStream(url: string, token: string) {
 describe('the stream sends a snapshot, then every version in order, and keep-alives', () => {
   it('delivers snapshot, changes and keepalives; acks converge', async () => {
     const enforcer = await cp.token('enforcer');
-    const registered = await cp.request('/v1/enforcers', { token: enforcer, body: { id: 'sdk_test1', name: 'worker-1', kind: 'sdk' } });
+    const registered = await cp.request('/v1/enforcers', {
+      token: enforcer,
+      body: { id: 'sdk_test1', name: 'worker-1', kind: 'sdk' },
+    });
     assert.equal(registered.status, 201);
     const stream = await openStream(`${cp.url}/v1/stream?enforcer=sdk_test1`, enforcer);
     const snapshot = await eventually(() => stream.events.find((event) => event.event === 'snapshot'));
     const start = snapshot.data.version;
 
     const first = await cp.request('/v1/rules', { body: { scope: { tenant: 'a' }, mode: 'full_stop', reason: 'one' } });
-    const second = await cp.request('/v1/rules', { body: { scope: { tenant: 'b' }, mode: 'read_only', reason: 'two' } });
+    const second = await cp.request('/v1/rules', {
+      body: { scope: { tenant: 'b' }, mode: 'read_only', reason: 'two' },
+    });
     await eventually(() => stream.events.filter((event) => event.event === 'change').length === 2);
     const changes = stream.events.filter((event) => event.event === 'change').map((event) => event.data);
-    assert.deepEqual(changes.map((change) => change.version), [start + 1, start + 2]);
+    assert.deepEqual(
+      changes.map((change) => change.version),
+      [start + 1, start + 2],
+    );
     assert.equal(changes[0].changes[0].rule.id, first.body.rule.id);
     assert.equal(changes[1].changes[0].rule.id, second.body.rule.id);
 
@@ -63,7 +71,10 @@ describe('the stream sends a snapshot, then every version in order, and keep-ali
     assert.deepEqual([pending.body.acknowledged, pending.body.total], [0, 1]);
     assert.equal(pending.body.pending[0].name, 'worker-1');
 
-    const ack = await cp.request('/v1/enforcers/sdk_test1/ack', { token: enforcer, body: { version: second.body.version, inFlight: 2 } });
+    const ack = await cp.request('/v1/enforcers/sdk_test1/ack', {
+      token: enforcer,
+      body: { version: second.body.version, inFlight: 2 },
+    });
     assert.equal(ack.status, 204);
     const done = await cp.request(`/v1/versions/${second.body.version}/enforcement?wait=1000`);
     assert.deepEqual([done.body.acknowledged, done.body.total], [1, 1]);
@@ -74,7 +85,9 @@ describe('the stream sends a snapshot, then every version in order, and keep-ali
     assert.deepEqual([record.connected, record.current, record.inFlight], [true, true, 2]);
 
     stream.close();
-    await eventually(async () => (await cp.request(`/v1/versions/${second.body.version}/enforcement`)).body.total === 0);
+    await eventually(
+      async () => (await cp.request(`/v1/versions/${second.body.version}/enforcement`)).body.total === 0,
+    );
   });
 
   it('a tenant-bound viewer sees only its tenant on the stream, with versions intact', async () => {
@@ -82,7 +95,9 @@ describe('the stream sends a snapshot, then every version in order, and keep-ali
     const stream = await openStream(`${cp.url}/v1/stream`, viewer);
     const snapshot = await eventually(() => stream.events.find((event) => event.event === 'snapshot'));
     assert.ok(snapshot.data.rules.every((rule: any) => rule.scope.tenant === undefined || rule.scope.tenant === 'a'));
-    const created = await cp.request('/v1/rules', { body: { scope: { tenant: 'b' }, mode: 'full_stop', reason: 'hidden' } });
+    const created = await cp.request('/v1/rules', {
+      body: { scope: { tenant: 'b' }, mode: 'full_stop', reason: 'hidden' },
+    });
     const change = await eventually(() => stream.events.find((event) => event.event === 'change'));
     assert.equal(change.data.version, created.body.version);
     assert.deepEqual(change.data.changes, []);
@@ -90,7 +105,9 @@ describe('the stream sends a snapshot, then every version in order, and keep-ali
   });
 
   it('an enforcer must register before streaming', async () => {
-    const response = await fetch(`${cp.url}/v1/stream?enforcer=unknown`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+    const response = await fetch(`${cp.url}/v1/stream?enforcer=unknown`, {
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}` },
+    });
     assert.equal(response.status, 404);
   });
 });

@@ -27,7 +27,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/audit/verify', async (context) => {
     requireRole(context.get('principal'), 'viewer');
     let result = verifyChain([], sha256Hex);
-    for (let page: AuditEntry[] = await deps.store.audit.list({ limit: PAGE }); page.length > 0; ) {
+    for (let page: AuditEntry[] = await deps.store.audit.list({ limit: PAGE }); page.length > 0;) {
       const start = result.ok ? result.head : undefined;
       const checked = verifyChain(page, sha256Hex, start);
       if (!checked.ok) return context.json({ ...checked, entries: (result.ok ? result.entries : 0) + checked.entries });
