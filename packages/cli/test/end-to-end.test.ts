@@ -161,7 +161,7 @@ describe('a guard that cannot hear the control plane fails safe', () => {
         const decision = await outcome();
         return decision?.outcome === 'deny' ? decision : undefined;
       });
-      assert.equal(stale.source, 'stale');
+      assert.equal(stale?.source, 'stale');
       const [read] = await worker.ask({ decide: { tenant: 'acme', tool: 'search.read' } });
       assert.equal(read.outcome, 'allow', 'reads still pass the read_only fail mode');
       live.child.kill('SIGCONT');

@@ -143,9 +143,9 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
       },
     },
     enforcers: {
-      async upsert(record) {
+      async upsert(records) {
         open();
-        enforcers.set(record.id, copy(record));
+        for (const record of records) enforcers.set(record.id, copy(record));
       },
       async list() {
         open();

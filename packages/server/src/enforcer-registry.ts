@@ -42,7 +42,7 @@ export class EnforcerRegistry {
       lastSeenAt: new Date(this.clock.now()).toISOString(),
     };
     this.live.set(record.id, { record: full, streams: existing?.streams ?? 0, dirty: false });
-    await this.store.upsert(full);
+    await this.store.upsert([full]);
     return full;
   }
 
@@ -151,7 +151,7 @@ export class EnforcerRegistry {
       try {
         const dirty = [...this.live.values()].filter((entry) => entry.dirty);
         for (const entry of dirty) entry.dirty = false;
-        for (const entry of dirty) await this.store.upsert({ ...entry.record });
+        await this.store.upsert(dirty.map((entry) => ({ ...entry.record })));
       } finally {
         this.flushing = undefined;
       }

@@ -5,13 +5,19 @@ import { ENFORCER_COLUMNS, enforcerFromRow, enforcerValues, type EnforcerRow } f
 /** Enforcer records on PostgreSQL. */
 export function createPostgresEnforcerStore(context: PostgresContext): EnforcerStore {
   return {
-    async upsert(record) {
+    async upsert(records) {
+      if (records.length === 0) return;
+      // One multi-row statement; a record listed twice keeps its last version.
+      const latest = [...new Map(records.map((record) => [record.id, record])).values()];
+      const rows = latest.map(
+        (_, index) => `(${Array.from({ length: 8 }, (_, column) => `$${index * 8 + column + 1}`).join(', ')})`,
+      );
       await context.query(
-        `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+        `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES ${rows.join(', ')}
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, host = excluded.host,
            pid = excluded.pid, version = excluded.version, in_flight = excluded.in_flight,
            last_seen_at = excluded.last_seen_at`,
-        enforcerValues(record),
+        latest.flatMap(enforcerValues),
       );
     },
     async list() {

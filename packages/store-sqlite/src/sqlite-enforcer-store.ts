@@ -5,9 +5,12 @@ import { enforcerFromRow, enforcerRow } from './sqlite-rows.js';
 /** Enforcer records on SQLite. */
 export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore {
   return {
-    upsert: (record) =>
+    upsert: (records) =>
       context.run(() => {
-        context.statements().upsertEnforcer.run(enforcerRow(record));
+        const statement = context.statements().upsertEnforcer;
+        context.db.transaction(() => {
+          for (const record of records) statement.run(enforcerRow(record));
+        })();
       }),
     list: () => context.run(() => context.statements().enforcers.all().map(enforcerFromRow)),
   };

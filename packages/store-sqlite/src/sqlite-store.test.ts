@@ -75,7 +75,7 @@ describe('a SQLite store keeps its data across close and reopen', () => {
       { id: 't1', name: 'n', role: 'admin', hash: 'h', createdAt: at, createdBy: 'ops' },
       { at, action: 'token-created', actor },
     );
-    await first.enforcers.upsert({ id: 'e1', name: 'w', kind: 'gateway', version: 2, inFlight: 0, lastSeenAt: at });
+    await first.enforcers.upsert([{ id: 'e1', name: 'w', kind: 'gateway', version: 2, inFlight: 0, lastSeenAt: at }]);
     const before = {
       state: await first.rules.state(),
       lifted: await first.rules.get('r2'),

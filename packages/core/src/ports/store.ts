@@ -58,8 +58,11 @@ export interface TokenStore {
 
 /** Enforcement points and what they last acknowledged. */
 export interface EnforcerStore {
-  /** Creates or replaces an enforcer's record. */
-  upsert(record: EnforcerRecord): Promise<void>;
+  /**
+   * Creates or replaces enforcers' records, all in one transaction: acknowledgements from
+   * thousands of enforcers are saved in batches, not one durable write each.
+   */
+  upsert(records: readonly EnforcerRecord[]): Promise<void>;
   list(): Promise<EnforcerRecord[]>;
 }
 

@@ -9,16 +9,26 @@ export function describeEnforcers(test: StoreTest): void {
     test('list returns enforcers in order of first registration, each as last written', async (store) => {
       const first = makeEnforcer('sdk_1');
       const second = makeEnforcer('gw_1', { kind: 'gateway', version: 0, inFlight: 0 });
-      await store.enforcers.upsert(first);
-      await store.enforcers.upsert(second);
+      await store.enforcers.upsert([first]);
+      await store.enforcers.upsert([second]);
       assert.deepEqual(await store.enforcers.list(), [first, second]);
       const replaced = makeEnforcer('sdk_1', { name: 'renamed', version: 9, inFlight: 0, lastSeenAt: minutesIn(30) });
       delete replaced.host;
       delete replaced.pid;
-      await store.enforcers.upsert(replaced);
+      await store.enforcers.upsert([replaced]);
       const listed = await store.enforcers.list();
       assert.deepEqual(listed, [replaced, second]);
       assert.equal(listed[0] !== undefined && ('host' in listed[0] || 'pid' in listed[0]), false);
+    });
+    test('a batch is saved whole, the last record of an id winning', async (store) => {
+      const batch = Array.from({ length: 300 }, (_, index) => makeEnforcer(`sdk_${index}`, { version: index }));
+      const again = makeEnforcer('sdk_7', { version: 1000 });
+      await store.enforcers.upsert([...batch, again]);
+      const listed = await store.enforcers.list();
+      assert.equal(listed.length, 300);
+      assert.deepEqual(listed[7], again);
+      await store.enforcers.upsert([]);
+      assert.equal((await store.enforcers.list()).length, 300);
     });
   });
 }
