@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MODES } from './modes.js';
 import type { Rule, RuleLift } from './rule.js';
-import { ChangeEventSchema, RuleInputSchema, RuleSchema, StateSnapshotSchema } from './schemas.js';
+import { ChangeEventSchema, LiftInputSchema, RuleInputSchema, RuleSchema, StateSnapshotSchema } from './schemas.js';
 import type { ChangeEvent, StateSnapshot } from './state.js';
 
 function issues(result: { success: boolean; error?: { issues: { message: string }[] } }): string {
@@ -80,7 +80,10 @@ describe('a rule request is validated at the boundary', () => {
 // --- Wire values generated at random must survive JSON and parse unchanged. ---
 
 // Names are 1..200 UTF-16 units; a full code point is at most two.
-const name = fc.string({ unit: 'binary', minLength: 1, maxLength: 100 });
+// Any name the API accepts: every Unicode text but control characters.
+const name = fc
+  .string({ unit: 'binary', minLength: 1, maxLength: 100 })
+  .filter((text) => !/[\u0000-\u001f\u007f]/.test(text));
 const isoTime = fc
   .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
   .map((date) => date.toISOString());
@@ -186,5 +189,14 @@ describe('wire values round-trip through JSON and their schema unchanged', () =>
       ChangeEventSchema.safeParse({ version: 1, at: '2030-01-01T00:00:00+02:00', changes: [] }).success,
       true,
     );
+  });
+});
+
+describe('input text holds no control characters', () => {
+  it('refuses NUL and other control characters in names and reasons, keeps line breaks in reasons', () => {
+    assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'a\u0000b' }).success, false);
+    assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'x', scope: { tenant: 'a\u0007' } }).success, false);
+    assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'line one\nline two\tend' }).success, true);
+    assert.equal(LiftInputSchema.safeParse({ reason: '\u001b[31mred' }).success, false);
   });
 });

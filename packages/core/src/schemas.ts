@@ -3,7 +3,19 @@ import { parseDuration } from './duration.js';
 import { MODES, parseMode } from './modes.js';
 import { ROLES } from './token.js';
 
-const name = z.string().min(1).max(200);
+// Names (tenants, agents, tools, ids) hold no control characters; free text may hold tabs and
+// line breaks but no other control character (PostgreSQL cannot even store NUL).
+const name = z
+  .string()
+  .min(1)
+  .max(200)
+  .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
+const reasonText = z
+  .string()
+  .trim()
+  .min(1, 'a reason is required')
+  .max(2000)
+  .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters');
 const isoTime = z.iso.datetime({ offset: true });
 
 /** A mode name, accepting the `disable_writes` alias. */
@@ -94,7 +106,7 @@ export const RuleInputSchema = z
     scope: ScopeSchema.default({}),
     /** Absent: the control plane's default mode (`read_only` unless configured). */
     mode: ModeSchema.optional(),
-    reason: z.string().trim().min(1, 'a reason is required').max(2000),
+    reason: reasonText,
     expiresAt: isoTime.optional(),
     expiresIn: DurationSchema.optional(),
     cancelInFlight: z.boolean().default(false),
@@ -105,7 +117,7 @@ export const RuleInputSchema = z
 
 /** Body of `POST /v1/rules/:id/lift`. */
 export const LiftInputSchema = z.strictObject({
-  reason: z.string().trim().min(1, 'a reason is required').max(2000),
+  reason: reasonText,
 });
 
 /** Body of `POST /v1/enforcers`. */
