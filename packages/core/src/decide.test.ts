@@ -6,7 +6,7 @@ import { decide } from './decide.js';
 import { ALLOW, writeOutcome, type Decision, type Outcome } from './decision.js';
 import { MODES, modeRank, type Mode } from './modes.js';
 import type { Rule } from './rule.js';
-import { buildRuleIndex, createFloor } from './rule-index.js';
+import { TOOL_MEMO_LIMIT, buildRuleIndex, createFloor } from './rule-index.js';
 import type { Scope } from './scope.js';
 
 const NOW = Date.parse('2030-01-01T00:00:00.000Z');
@@ -162,6 +162,15 @@ describe('the most restrictive matching rule wins', () => {
       const decision = decide(indexOf([rule({ tenant: 'acme' }, mode)]), { tenant: 'acme', tool: 'x' }, NOW);
       assert.equal(decision.outcome, expected[mode]);
     }
+  });
+
+  it('names the earliest of equally restrictive rules, whatever weaker rules come between', () => {
+    const first = rule({ tenant: 'acme', tool: 'email.*' }, 'read_only');
+    const second = rule({ tenant: 'acme' }, 'read_only');
+    const weaker = rule({ tenant: 'acme' }, 'draft_only');
+    const index = indexOf([weaker, first, second]);
+    assert.equal(decide(index, { tenant: 'acme', tool: 'email.send' }, NOW).ruleId, first.id);
+    assert.equal(decide(index, { tenant: 'acme', tool: 'sms.send' }, NOW).ruleId, second.id);
   });
 
   it('allows a call that no rule matches', () => {
@@ -412,6 +421,39 @@ describe('decisions are shared frozen objects, so deciding allocates none', () =
       calls.forEach((call, position) => assert.equal(decide(index, call, NOW), first[position]));
     calls.forEach((call, position) =>
       assertAgrees(first[position] as Decision, referenceMode(rules, {}, call, NOW), rules, call, NOW),
+    );
+  });
+});
+
+describe('global rules on a tool apply however many tool names the index has seen', () => {
+  it('decides a tool first seen after the per-index memo of tool names is full', () => {
+    const rules = [
+      rule({ tool: '*.send' }, 'read_only'),
+      rule({ tool: 'late.*' }, 'draft_only'),
+      rule({}, 'approval_gated'),
+    ];
+    const index = indexOf(rules, { 'late.read': 'read' });
+    for (let count = 0; count < TOOL_MEMO_LIMIT; count++) decide(index, { tenant: 'acme', tool: `tool-${count}` }, NOW);
+    assert.equal(index.byTool.size, TOOL_MEMO_LIMIT);
+    assert.equal(decide(index, { tenant: 'acme', tool: 'late.send' }, NOW).mode, 'read_only');
+    assert.equal(decide(index, { tenant: 'acme', tool: 'late.write' }, NOW).mode, 'draft_only');
+    assert.equal(decide(index, { tenant: 'acme', tool: 'late.read', effect: 'write' }, NOW), ALLOW);
+    assert.equal(decide(index, { tenant: 'acme', tool: 'other' }, NOW).mode, 'approval_gated');
+    assert.equal(index.byTool.size, TOOL_MEMO_LIMIT);
+  });
+
+  it('gives a tool the same decision before and after the memo has seen it', () => {
+    fc.assert(
+      fc.property(
+        rulesArbitrary,
+        toolsArbitrary,
+        fc.array(callArbitrary, { minLength: 1, maxLength: 20 }),
+        (rules, tools, calls) => {
+          const index = indexOf(rules, tools);
+          const first = calls.map((call) => decide(index, call, NOW));
+          calls.forEach((call, position) => assert.equal(decide(index, call, NOW), first[position]));
+        },
+      ),
     );
   });
 });

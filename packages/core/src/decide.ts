@@ -1,26 +1,26 @@
 import type { Call } from './call.js';
 import { ALLOW, type Decision } from './decision.js';
-import type { CompiledRule, RuleIndex } from './rule-index.js';
+import { toolRules, type CompiledRule, type RuleIndex, type ToolRules } from './rule-index.js';
 import { matchTool } from './tool-glob.js';
 
-// The best match so far is kept in module state rather than an object per call, so that
-// deciding allocates nothing. Deciding is synchronous, so no two calls interleave here.
-let bestRank = -1;
-let bestDecision: Decision = ALLOW;
+const BUCKETS = 4;
 
-function consider(rules: readonly CompiledRule[] | undefined, call: Call, isWrite: boolean, nowMs: number): void {
-  if (rules === undefined) return;
-  for (let index = 0; index < rules.length; index++) {
-    const rule = rules[index] as CompiledRule;
-    if (rule.rank <= bestRank) continue;
-    if (!isWrite && rule.read === ALLOW) continue;
-    if (rule.expiresAtMs <= nowMs) continue;
-    if (rule.tenant !== undefined && rule.tenant !== call.tenant) continue;
-    if (rule.agent !== undefined && rule.agent !== call.agent) continue;
-    if (rule.run !== undefined && rule.run !== call.run) continue;
-    if (!matchTool(rule.tool, call.tool)) continue;
-    bestRank = rule.rank;
-    bestDecision = isWrite ? rule.write : rule.read;
+/** The rules that could match the call: those on its tool, its tenant, its agent, its run. */
+function bucket(
+  index: RuleIndex,
+  call: Call,
+  tool: ToolRules | undefined,
+  which: number,
+): readonly CompiledRule[] | undefined {
+  switch (which) {
+    case 0:
+      return tool === undefined ? index.global : tool.global;
+    case 1:
+      return index.byTenant.get(call.tenant);
+    case 2:
+      return call.agent === undefined ? undefined : index.byAgent.get(call.agent);
+    default:
+      return call.run === undefined ? undefined : index.byRun.get(call.run);
   }
 }
 
@@ -28,23 +28,44 @@ function consider(rules: readonly CompiledRule[] | undefined, call: Call, isWrit
  * Decides a call against the state: the most restrictive matching, unexpired rule wins;
  * reads pass every mode but `full_stop`; a tool of unknown effect is a write.
  * `floor`, when given, applies to every call as a global rule would (the staleness
- * fail-safe and break-glass use it). Pure, local, and allocation-free.
+ * fail-safe and break-glass use it). Pure, local, and allocation-free once the index has
+ * seen the tool (pass `nowMs`: the default `Date.now()` allocates its own result).
  *
  * @example
  * const index = buildRuleIndex(snapshot);
  * decide(index, { tenant: 'acme', tool: 'email.send' }); // { outcome: 'deny', mode: 'read_only', ... }
  */
 export function decide(index: RuleIndex, call: Call, nowMs: number = Date.now(), floor?: CompiledRule): Decision {
-  const isWrite = (index.effects.get(call.tool) ?? call.effect ?? 'write') === 'write';
-  bestRank = -1;
-  bestDecision = ALLOW;
-  if (floor !== undefined) {
-    bestRank = isWrite || floor.read !== ALLOW ? floor.rank : -1;
-    bestDecision = isWrite ? floor.write : floor.read;
+  const tool = toolRules(index, call.tool);
+  const effect = tool === undefined ? index.effects.get(call.tool) : tool.effect;
+  const isWrite = (effect ?? call.effect ?? 'write') === 'write';
+  let bestRank = -1;
+  let best: Decision = ALLOW;
+  if (floor !== undefined && (isWrite || floor.read !== ALLOW)) {
+    bestRank = floor.rank;
+    best = isWrite ? floor.write : floor.read;
   }
-  consider(index.global, call, isWrite, nowMs);
-  consider(index.byTenant.get(call.tenant), call, isWrite, nowMs);
-  if (call.agent !== undefined) consider(index.byAgent.get(call.agent), call, isWrite, nowMs);
-  if (call.run !== undefined) consider(index.byRun.get(call.run), call, isWrite, nowMs);
-  return bestDecision;
+  // One loop over the buckets rather than a helper taking `nowMs`: passing a double to a
+  // function V8 does not inline boxes it, which would allocate on every call.
+  for (let which = 0; which < BUCKETS; which++) {
+    const rules = bucket(index, call, tool, which);
+    if (rules === undefined) continue;
+    // The tool's own list holds only rules whose pattern matches it.
+    const toolChecked = which === 0 && tool !== undefined;
+    for (let position = 0; position < rules.length; position++) {
+      const rule = rules[position] as CompiledRule;
+      // Lists are ordered most restrictive first: nothing further on can win.
+      if (rule.rank <= bestRank) break;
+      if (!isWrite && rule.read === ALLOW) continue;
+      if (rule.expiresAtMs <= nowMs) continue;
+      if (rule.tenant !== undefined && rule.tenant !== call.tenant) continue;
+      if (rule.agent !== undefined && rule.agent !== call.agent) continue;
+      if (rule.run !== undefined && rule.run !== call.run) continue;
+      if (!toolChecked && !matchTool(rule.tool, call.tool)) continue;
+      bestRank = rule.rank;
+      best = isWrite ? rule.write : rule.read;
+      break;
+    }
+  }
+  return best;
 }
