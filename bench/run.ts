@@ -15,7 +15,11 @@ interface Benchmark {
 }
 
 // To add a benchmark, write bench/<name>.bench.ts exporting `run` and list it here.
-const BENCHMARKS: readonly Benchmark[] = [{ name: 'decision', load: () => import('./decision.bench.js') }];
+const BENCHMARKS: readonly Benchmark[] = [
+  { name: 'decision', load: () => import('./decision.bench.js') },
+  { name: 'propagation', load: () => import('./propagation.bench.js') },
+  { name: 'audit', load: () => import('./audit.bench.js') },
+];
 
 const RESULTS = new URL('./results.json', import.meta.url);
 

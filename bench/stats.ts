@@ -34,6 +34,11 @@ export function atMost(value: number, max: number, unit = ''): Goal {
   return { target: `≤ ${max}${unit}`, met: value <= max };
 }
 
+/** A goal that `value` reaches at least `min`; `unit` is only for display. */
+export function atLeast(value: number, min: number, unit = ''): Goal {
+  return { target: `≥ ${min}${unit}`, met: value >= min };
+}
+
 /** Where and on what a benchmark ran, written beside the figures. */
 export interface BenchMetadata {
   readonly node: string;

@@ -2,8 +2,10 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { canonicalJson } from './canonical-json.js';
 import {
   AUDIT_ACTIONS,
+  auditEntryText,
   EMPTY_HEAD,
   GENESIS_HASH,
   chainEntries,
@@ -211,6 +213,20 @@ describe('any tampering with a chain is found', () => {
         const truncated = verifyChain(entries.slice(0, -1), sha256);
         assert.ok(recorded.ok && truncated.ok);
         assert.notDeepEqual(truncated.head, recorded.head);
+      }),
+    );
+  });
+});
+
+describe('an entry is hashed over the canonical JSON of its fields', () => {
+  it('auditEntryText equals canonicalJson of the hashed fields, for any draft', () => {
+    fc.assert(
+      fc.property(draftArbitrary, fc.nat(), (draft, seq) => {
+        const { at, action, actor, reason, scope, ruleId, data } = draft;
+        assert.equal(
+          auditEntryText(seq, draft),
+          canonicalJson({ seq, at, action, actor, reason, scope, ruleId, data }),
+        );
       }),
     );
   });

@@ -3,13 +3,7 @@ import { canonicalJson } from './canonical-json.js';
 import type { Scope } from './scope.js';
 
 /** Every kind of event the audit log records. */
-export const AUDIT_ACTIONS = [
-  'rule-created',
-  'rule-lifted',
-  'rule-expired',
-  'token-created',
-  'token-revoked',
-] as const;
+export const AUDIT_ACTIONS = ['rule-created', 'rule-lifted', 'rule-expired', 'token-created', 'token-revoked'] as const;
 
 /** One kind of audited event, named noun-verb. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
@@ -49,9 +43,22 @@ export interface AuditHead {
 /** The head of an empty chain. */
 export const EMPTY_HEAD: AuditHead = { seq: 0, hash: GENESIS_HASH };
 
+/**
+ * The canonical JSON of an entry's hashed fields, exactly as `canonicalJson` would write
+ * `{seq, at, action, actor, reason, scope, ruleId, data}` (keys in sorted order, absent ones
+ * left out), without building that object: every append and every verification runs this.
+ */
+export function auditEntryText(seq: number, draft: AuditDraft): string {
+  let text = `{"action":${JSON.stringify(draft.action)},"actor":${canonicalJson(draft.actor)},"at":${JSON.stringify(draft.at)}`;
+  if (draft.data !== undefined) text += `,"data":${canonicalJson(draft.data)}`;
+  if (draft.reason !== undefined) text += `,"reason":${JSON.stringify(draft.reason)}`;
+  if (draft.ruleId !== undefined) text += `,"ruleId":${JSON.stringify(draft.ruleId)}`;
+  if (draft.scope !== undefined) text += `,"scope":${canonicalJson(draft.scope)}`;
+  return `${text},"seq":${seq}}`;
+}
+
 function hashOf(sha256: Sha256, seq: number, prevHash: string, draft: AuditDraft): string {
-  const { at, action, actor, reason, scope, ruleId, data } = draft;
-  return sha256(`${prevHash}\n${canonicalJson({ seq, at, action, actor, reason, scope, ruleId, data })}`);
+  return sha256(`${prevHash}\n${auditEntryText(seq, draft)}`);
 }
 
 /** Places drafts after `head`, returning the chained entries (the last one is the new head). */
@@ -69,21 +76,30 @@ export function chainEntries(head: AuditHead, drafts: readonly AuditDraft[], sha
 
 /** The result of checking a chain. */
 export type ChainVerification =
-  | { ok: true; entries: number; head: AuditHead }
-  | { ok: false; entries: number; brokenAt: number; problem: string };
+  { ok: true; entries: number; head: AuditHead } | { ok: false; entries: number; brokenAt: number; problem: string };
 
 /**
  * Checks that entries form an unbroken chain from `start` (the genesis by default):
  * consecutive sequence numbers, each pointing at its predecessor, each hash matching
  * its content. Any edited, removed, inserted or reordered entry is found.
  */
-export function verifyChain(entries: readonly AuditEntry[], sha256: Sha256, start: AuditHead = EMPTY_HEAD): ChainVerification {
+export function verifyChain(
+  entries: readonly AuditEntry[],
+  sha256: Sha256,
+  start: AuditHead = EMPTY_HEAD,
+): ChainVerification {
   let head = start;
   for (const entry of entries) {
-    const broken = (problem: string): ChainVerification => ({ ok: false, entries: entries.length, brokenAt: entry.seq, problem });
+    const broken = (problem: string): ChainVerification => ({
+      ok: false,
+      entries: entries.length,
+      brokenAt: entry.seq,
+      problem,
+    });
     if (entry.seq !== head.seq + 1) return broken(`expected entry ${head.seq + 1}, found ${entry.seq}`);
     if (entry.prevHash !== head.hash) return broken(`entry ${entry.seq} does not point at entry ${head.seq}`);
-    if (entry.hash !== hashOf(sha256, entry.seq, entry.prevHash, entry)) return broken(`entry ${entry.seq} was altered`);
+    if (entry.hash !== hashOf(sha256, entry.seq, entry.prevHash, entry))
+      return broken(`entry ${entry.seq} was altered`);
     head = { seq: entry.seq, hash: entry.hash };
   }
   return { ok: true, entries: entries.length, head };

@@ -25,6 +25,7 @@ export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
 export type { EnforcerRegistration, RuleInput } from './schemas.js';
 export {
+  AckBatchSchema,
   AckSchema,
   ActorSchema,
   CallSchema,

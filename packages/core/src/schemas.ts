@@ -135,6 +135,19 @@ export const AckSchema = z.strictObject({
   inFlight: z.number().int().nonnegative().default(0),
 });
 
+/** Body of `POST /v1/enforcers/acks`: acknowledgements from every enforcer in one process. */
+export const AckBatchSchema = z.strictObject({
+  acks: z
+    .array(
+      z.strictObject({
+        id: z.string().min(1).max(100),
+        version: z.number().int().nonnegative(),
+        inFlight: z.number().int().nonnegative().default(0),
+      }),
+    )
+    .max(10_000),
+});
+
 /** Body of `POST /v1/tokens`. */
 export const TokenInputSchema = z.strictObject({
   name: name,

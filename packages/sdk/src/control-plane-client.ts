@@ -1,4 +1,20 @@
+import http, { type IncomingMessage } from 'node:http';
+import https from 'node:https';
 import { EstopError, type EnforcerRegistration, type ErrorCode } from '@estop/core';
+import { AckBatch, type Ack } from './ack-batch.js';
+
+// Short requests (register, acknowledge) share keep-alive connections across every guard in
+// the process. Streams each get a connection of their own (`agent: false`), so an
+// acknowledgement never waits behind, or scans past, thousands of open streams.
+const AGENTS = {
+  'http:': new http.Agent({ keepAlive: true, maxSockets: 32 }),
+  'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
+};
+
+// One batch per control plane and token, shared by every guard in the process.
+const BATCHES = new Map<string, AckBatch>();
+
+const SHORT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The enforcer's side of the control plane's HTTP API (`docs/api.md`): register, open the
@@ -8,73 +24,101 @@ import { EstopError, type EnforcerRegistration, type ErrorCode } from '@estop/co
 export class ControlPlaneClient {
   readonly #baseUrl: URL;
   readonly #authorization: string;
-  readonly #fetch: typeof fetch;
+  readonly #acks: AckBatch;
 
-  constructor(baseUrl: URL, token: string, fetchFunction: typeof fetch) {
+  constructor(baseUrl: URL, token: string) {
+    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
+      throw new EstopError({ code: 'config_invalid', message: `the control plane url must be http(s), not ${baseUrl.protocol}` });
+    }
     this.#baseUrl = baseUrl;
     this.#authorization = `Bearer ${token}`;
-    this.#fetch = fetchFunction;
+    const key = `${baseUrl.href}\n${token}`;
+    let batch = BATCHES.get(key);
+    if (batch === undefined) {
+      batch = new AckBatch((acks) => this.#sendAcks(acks));
+      BATCHES.set(key, batch);
+    }
+    this.#acks = batch;
   }
 
   /** Registers the enforcer; registering an id the control plane already knows is fine. */
   async register(registration: EnforcerRegistration, signal: AbortSignal): Promise<void> {
-    const response = await this.#request('v1/enforcers', 'register', signal, {
-      method: 'POST',
-      body: JSON.stringify(registration),
-    });
-    if (response.ok || response.status === 409) {
-      await discard(response);
-      return;
-    }
+    const response = await this.#request('v1/enforcers', 'register', signal, 'POST', JSON.stringify(registration));
+    if (ok(response) || response.statusCode === 409) return discard(response);
     throw await errorFrom(response, 'register');
   }
 
-  /** Opens the event stream; the caller reads the body and aborts `signal` to close it. */
-  async openStream(enforcerId: string, signal: AbortSignal): Promise<ReadableStream<Uint8Array>> {
+  /** Opens the event stream; the caller reads the response and aborts `signal` to close it. */
+  async openStream(enforcerId: string, signal: AbortSignal): Promise<IncomingMessage> {
     const path = `v1/stream?enforcer=${encodeURIComponent(enforcerId)}`;
-    const response = await this.#request(path, 'open the stream', signal, {
-      method: 'GET',
-      headers: { accept: 'text/event-stream' },
-    });
-    if (!response.ok) throw await errorFrom(response, 'open the stream');
-    const type = response.headers.get('content-type') ?? '';
-    if (response.body === null || !type.startsWith('text/event-stream')) {
+    const response = await this.#request(path, 'open the stream', signal, 'GET', undefined, true);
+    if (!ok(response)) throw await errorFrom(response, 'open the stream');
+    const type = response.headers['content-type'] ?? '';
+    if (!type.startsWith('text/event-stream')) {
       await discard(response);
       throw new EstopError({
         code: 'unavailable',
         message: `${this.#baseUrl.origin} answered the stream request with ${type || 'no body'}, not text/event-stream; is the url the estop control plane?`,
       });
     }
-    return response.body as ReadableStream<Uint8Array>;
+    return response;
   }
 
-  /** Acknowledges that the enforcer has applied `version`, with its count of running calls. */
+  /**
+   * Acknowledges that the enforcer has applied `version`, with its count of running calls.
+   * Acknowledgements from the process's guards travel together (see AckBatch).
+   */
   async ack(enforcerId: string, ack: { version: number; inFlight: number }, signal: AbortSignal): Promise<void> {
-    const path = `v1/enforcers/${encodeURIComponent(enforcerId)}/ack`;
-    const response = await this.#request(path, 'acknowledge', signal, { method: 'POST', body: JSON.stringify(ack) });
-    if (!response.ok) throw await errorFrom(response, `acknowledge version ${ack.version}`);
-    await discard(response);
+    if (signal.aborted) throw signal.reason;
+    await this.#acks.add({ id: enforcerId, version: ack.version, inFlight: ack.inFlight });
   }
 
-  async #request(
+  async #sendAcks(acks: Ack[]): Promise<{ unknown: string[] }> {
+    const body = JSON.stringify({ acks });
+    const response = await this.#request('v1/enforcers/acks', 'acknowledge', new AbortController().signal, 'POST', body);
+    if (!ok(response)) throw await errorFrom(response, 'acknowledge applied versions');
+    return JSON.parse(await readText(response)) as { unknown: string[] };
+  }
+
+  #request(
     path: string,
     action: string,
     signal: AbortSignal,
-    init: { method: string; body?: string; headers?: Record<string, string> },
-  ): Promise<Response> {
+    method: string,
+    body?: string,
+    stream = false,
+  ): Promise<IncomingMessage> {
     const url = new URL(path, this.#baseUrl);
-    const headers: Record<string, string> = { authorization: this.#authorization, ...init.headers };
-    if (init.body !== undefined) headers['content-type'] = 'application/json';
-    try {
-      return await this.#fetch(url, { method: init.method, headers, body: init.body, signal });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new EstopError({
-        code: 'unavailable',
-        message: `cannot reach the control plane at ${this.#baseUrl.origin} to ${action}: ${describe(error)}`,
-        cause: error,
-      });
+    const headers: Record<string, string> = { authorization: this.#authorization };
+    if (body !== undefined) {
+      headers['content-type'] = 'application/json';
+      headers['content-length'] = String(Buffer.byteLength(body));
     }
+    if (stream) headers.accept = 'text/event-stream';
+    const transport = url.protocol === 'https:' ? https : http;
+    const agent = stream ? false : AGENTS[url.protocol as 'http:' | 'https:'];
+    return new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const request = transport.request(url, { method, headers, agent, signal }, resolve);
+      request.setNoDelay(true);
+      // A stream stays open for as long as the guard lives; a short request must not hang.
+      if (!stream) request.setTimeout(SHORT_REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timed out')));
+      request.once('error', (error) => {
+        if (signal.aborted) reject(signal.reason);
+        else
+          reject(
+            new EstopError({
+              code: 'unavailable',
+              message: `cannot reach the control plane at ${this.#baseUrl.origin} to ${action}: ${error.message}`,
+              cause: error,
+            }),
+          );
+      });
+      request.end(body);
+    });
   }
 }
 
@@ -88,12 +132,28 @@ const CODES_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
   504: 'timeout',
 };
 
-async function errorFrom(response: Response, action: string): Promise<EstopError> {
-  const code = CODES_BY_STATUS[response.status] ?? 'unavailable';
+function ok(response: IncomingMessage): boolean {
+  const status = response.statusCode ?? 0;
+  return status >= 200 && status < 300;
+}
+
+function readText(response: IncomingMessage): Promise<string> {
+  return new Promise((resolve) => {
+    let text = '';
+    response.setEncoding('utf8');
+    response.on('data', (chunk: string) => (text += chunk));
+    response.once('end', () => resolve(text));
+    response.once('error', () => resolve(text));
+    response.once('close', () => resolve(text));
+  });
+}
+
+async function errorFrom(response: IncomingMessage, action: string): Promise<EstopError> {
+  const status = response.statusCode ?? 0;
+  const code = CODES_BY_STATUS[status] ?? 'unavailable';
   let detail = '';
   try {
-    const text = await response.text();
-    const problem = JSON.parse(text) as { detail?: unknown; title?: unknown };
+    const problem = JSON.parse(await readText(response)) as { detail?: unknown; title?: unknown };
     detail = String(problem.detail ?? problem.title ?? '');
   } catch {
     // Not a problem+json body; the status says enough.
@@ -106,18 +166,19 @@ async function errorFrom(response: Response, action: string): Promise<EstopError
         : '';
   return new EstopError({
     code,
-    message: `the control plane refused to ${action}: ${response.status}${hint}${detail === '' ? '' : `: ${detail}`}`,
-    details: { status: response.status },
+    message: `the control plane refused to ${action}: ${status}${hint}${detail === '' ? '' : `: ${detail}`}`,
+    details: { status },
   });
 }
 
-async function discard(response: Response): Promise<void> {
-  // An unread body holds its connection until garbage collection.
-  await response.body?.cancel().catch(() => undefined);
-}
-
-function describe(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  const cause = error.cause instanceof Error ? `: ${error.cause.message}` : '';
-  return `${error.message}${cause}`;
+async function discard(response: IncomingMessage): Promise<void> {
+  // The body must be consumed for the keep-alive connection to be reused.
+  response.resume();
+  await new Promise<void>((resolve) => {
+    if (response.complete) resolve();
+    else {
+      response.once('end', () => resolve());
+      response.once('close', () => resolve());
+    }
+  });
 }

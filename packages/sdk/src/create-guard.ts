@@ -72,7 +72,7 @@ class SyncedGuard implements Guard {
         this.#report,
       );
     }
-    const client = new ControlPlaneClient(options.baseUrl, options.token, options.fetch);
+    const client = new ControlPlaneClient(options.baseUrl, options.token);
     this.#acks = new AckSender(client, this.id, () => this.#inFlight, this.#report);
     this.#state = new LocalState(options.tools, options.clock, (snapshot, isSnapshot) =>
       this.#applied(snapshot, isSnapshot),

@@ -35,8 +35,6 @@ export interface GuardOptions {
   breakGlass?: BreakGlassOptions | undefined;
   /** Reconnect delays: full jitter over a window doubling from `baseMs` (100) up to `maxMs` (5000). */
   reconnect?: { baseMs?: number | undefined; maxMs?: number | undefined } | undefined;
-  /** The fetch implementation. Default: the global one. */
-  fetch?: typeof fetch | undefined;
   /** The time source for staleness and rule expiry. Default: the system clock. */
   clock?: Clock | undefined;
   /**
@@ -64,7 +62,6 @@ export interface ResolvedGuardOptions {
     readonly intervalMs: number;
   };
   readonly reconnect: { readonly baseMs: number; readonly maxMs: number };
-  readonly fetch: typeof fetch;
   readonly clock: Clock;
   readonly onError: (error: EstopError) => void;
 }
@@ -106,8 +103,6 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
   const maxMs = positive(options.reconnect?.maxMs, 5_000, 'reconnect.maxMs', problems);
   if (maxMs < baseMs) problems.push('reconnect.maxMs must not be less than reconnect.baseMs');
   const breakGlass = resolveBreakGlass(options.breakGlass, problems);
-  const fetchFunction = options.fetch ?? globalThis.fetch;
-  if (typeof fetchFunction !== 'function') problems.push('fetch must be a function (Node 20 has a global one)');
   const clock = options.clock ?? systemClock;
   if (typeof clock?.now !== 'function') problems.push('clock must have a now() method');
   if (options.onError !== undefined && typeof options.onError !== 'function')
@@ -131,7 +126,6 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
     readyTimeoutMs,
     breakGlass,
     reconnect: { baseMs, maxMs },
-    fetch: fetchFunction,
     clock,
     onError: options.onError ?? createConsoleReporter(),
   };

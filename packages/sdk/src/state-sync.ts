@@ -6,6 +6,7 @@ import {
   isEstopError,
   type Clock,
 } from '@estop/core';
+import type { IncomingMessage } from 'node:http';
 import type { AckSender } from './ack-sender.js';
 import { asEstopError } from './as-estop-error.js';
 import type { Backoff } from './backoff.js';
@@ -25,6 +26,11 @@ export interface StateSyncParts {
   staleAfterMs: number;
   onError: (error: EstopError) => void;
 }
+
+// The last event text each schema decoded, and what it decoded to. Every guard in a process
+// receives the same text for a change; it is parsed and validated once, and the (never mutated)
+// result shared.
+const lastDecoded = new WeakMap<object, { data: string; value: unknown }>();
 
 // Why a connection was aborted, so that only unexpected endings are reported.
 const CLOSED = 'closed';
@@ -117,7 +123,7 @@ export class StateSync {
       await client.register(registration, signal);
       this.#registered = true;
     }
-    let body: ReadableStream<Uint8Array>;
+    let body: IncomingMessage;
     try {
       body = await client.openStream(registration.id, signal);
     } catch (error) {
@@ -126,12 +132,16 @@ export class StateSync {
       throw error;
     }
     const parser = new SseParser((event) => this.#handle(event, connection));
-    const reader = body.getReader();
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done || signal.aborted) return;
-      parser.push(value);
-    }
+    // 'data' events rather than an async iterator: one callback per chunk and no promise, which
+    // matters when a process follows many streams.
+    await new Promise<void>((resolve, reject) => {
+      body.on('data', (chunk: Uint8Array) => {
+        if (!signal.aborted) parser.push(chunk);
+      });
+      body.once('end', resolve);
+      body.once('close', resolve);
+      body.once('error', (error) => (signal.aborted ? resolve() : reject(error)));
+    });
   }
 
   #handle(event: SseEvent, connection: Connection): void {
@@ -179,6 +189,8 @@ export class StateSync {
     schema: { safeParse(value: unknown): SafeParseResult<T> },
     connection: Connection,
   ): T | undefined {
+    const memo = lastDecoded.get(schema);
+    if (memo !== undefined && memo.data === event.data) return memo.value as T;
     let json: unknown;
     try {
       json = JSON.parse(event.data);
@@ -187,7 +199,10 @@ export class StateSync {
       return undefined;
     }
     const result = schema.safeParse(json);
-    if (result.success) return result.data as T;
+    if (result.success) {
+      lastDecoded.set(schema, { data: event.data, value: result.data });
+      return result.data as T;
+    }
     const issues = (result.error?.issues ?? [])
       .slice(0, 5)
       .map((issue) => `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}`)

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
+  AckBatchSchema,
   AckSchema,
   EnforcerRegistrationSchema,
   type Change,
@@ -193,6 +194,14 @@ export class FakeControlPlane {
       response.end(
         JSON.stringify({ ...registration.data, version: 0, inFlight: 0, lastSeenAt: new Date().toISOString() }),
       );
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/v1/enforcers/acks') {
+      const batch = AckBatchSchema.safeParse(await readJson(request));
+      if (!batch.success) return problem(response, 400, 'invalid_request', batch.error.message);
+      for (const { id, ...ack } of batch.data.acks) this.acks.push({ enforcer: id, ...ack });
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.end(JSON.stringify({ unknown: [] }));
       return;
     }
     const ackPath = /^\/v1\/enforcers\/([^/]+)\/ack$/.exec(url.pathname);

@@ -31,8 +31,12 @@ export class EnforcerRegistry {
     private readonly onPropagated: (ms: number) => void = () => {},
   ) {}
 
-  /** Records an enforcer's registration (its id is its own). */
-  async register(record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>): Promise<EnforcerRecord> {
+  /**
+   * Records an enforcer's registration (its id is its own). Like acknowledgements, it is saved
+   * with the next batch: enforcer records are what the enforcers themselves report again on
+   * every reconnect, not something a crash may lose for good.
+   */
+  register(record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>): EnforcerRecord {
     const existing = this.live.get(record.id);
     const full: EnforcerRecord = {
       version: 0,
@@ -41,8 +45,7 @@ export class EnforcerRegistry {
       ...record,
       lastSeenAt: new Date(this.clock.now()).toISOString(),
     };
-    this.live.set(record.id, { record: full, streams: existing?.streams ?? 0, dirty: false });
-    await this.store.upsert([full]);
+    this.live.set(record.id, { record: full, streams: existing?.streams ?? 0, dirty: true });
     return full;
   }
 

@@ -7,6 +7,18 @@ function frame(event: string, data: unknown, id?: number): string {
   return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
 }
 
+// Every unfiltered stream sends the same bytes for a change; serialize it once, not per stream.
+const changeFrames = new WeakMap<ChangeEvent, string>();
+
+function changeFrame(event: ChangeEvent): string {
+  let text = changeFrames.get(event);
+  if (text === undefined) {
+    text = frame('change', event, event.version);
+    changeFrames.set(event, text);
+  }
+  return text;
+}
+
 function visible(principal: Principal, snapshot: StateSnapshot): StateSnapshot {
   if (principal.tenant === undefined) return snapshot;
   return { ...snapshot, rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)) };
@@ -36,6 +48,9 @@ export function serveStateStream(options: {
   onClose: () => void;
 }): void {
   const { response, hub, principal, keepAliveMs } = options;
+  // The stream lasts as long as the connection, so it needs no chunked framing: each event is
+  // then one plain write to the socket, which is what fan-out to thousands of streams costs.
+  response.useChunkedEncodingByDefault = false;
   response.writeHead(200, {
     'content-type': 'text/event-stream',
     'cache-control': 'no-cache, no-transform',
@@ -48,7 +63,11 @@ export function serveStateStream(options: {
   let lastWrite = Date.now();
 
   const unsubscribe = hub.subscribe((event, snapshot) => {
-    response.write(frame('change', visibleEvent(principal, event, previous), event.version));
+    response.write(
+      principal.tenant === undefined
+        ? changeFrame(event)
+        : frame('change', visibleEvent(principal, event, previous), event.version),
+    );
     previous = snapshot;
     lastWrite = Date.now();
   });

@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { hash, randomBytes } from 'node:crypto';
 
 /** A new API token secret: `estop_` and 32 random bytes, base64url. */
 export function generateTokenSecret(): string {
@@ -7,7 +7,7 @@ export function generateTokenSecret(): string {
 
 /** SHA-256 hex. Token secrets are random and long, so a fast hash is the right one to store. */
 export function sha256Hex(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return hash('sha256', text, 'hex');
 }
 
 /** A short random id with a prefix, e.g. `r_3f9a…` for rules. */

@@ -1,4 +1,4 @@
-import { AckSchema, EnforcerRegistrationSchema, EstopError } from '@estop/core';
+import { AckBatchSchema, AckSchema, EnforcerRegistrationSchema, EstopError } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -13,7 +13,7 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/v1/enforcers', async (context) => {
     requireRole(context.get('principal'), 'enforcer');
     const registration = await readBody(context, EnforcerRegistrationSchema);
-    return context.json(await deps.registry.register(registration), 201);
+    return context.json(deps.registry.register(registration), 201);
   });
 
   app.post('/v1/enforcers/:id/ack', async (context) => {
@@ -23,6 +23,13 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       throw new EstopError({ code: 'not_found', message: `enforcer ${context.req.param('id')} is not registered` });
     }
     return context.body(null, 204);
+  });
+
+  app.post('/v1/enforcers/acks', async (context) => {
+    requireRole(context.get('principal'), 'enforcer');
+    const { acks } = await readBody(context, AckBatchSchema);
+    const unknown = acks.filter((ack) => !deps.registry.ack(ack.id, ack.version, ack.inFlight)).map((ack) => ack.id);
+    return context.json({ unknown });
   });
 
   app.get('/v1/enforcers', (context) => {
