@@ -2,6 +2,7 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import process from 'node:process';
 
 function collect(directory, found = []) {
   for (const entry of readdirSync(directory)) {
@@ -18,7 +19,7 @@ const files = collect('packages')
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort();
 if (files.length === 0) {
-  console.error('no test files matched');
+  process.stderr.write('no test files matched\n');
   process.exit(1);
 }
 const result = spawnSync(

@@ -9,7 +9,10 @@ const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000,
 export function parseDuration(text: string): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h|d)?$/.exec(text.trim());
   if (match === null) {
-    throw new EstopError({ code: 'invalid_request', message: `"${text}" is not a duration; use e.g. 500ms, 2s, 30m, 1h` });
+    throw new EstopError({
+      code: 'invalid_request',
+      message: `"${text}" is not a duration; use e.g. 500ms, 2s, 30m, 1h`,
+    });
   }
   return Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] as number));
 }

@@ -18,7 +18,15 @@ export type { CommitLookup } from './plan-commit.js';
 export { planCommit } from './plan-commit.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
-export type { AuditStore, CommitRequest, CommitResult, EnforcerStore, RuleStore, Store, TokenStore } from './ports/store.js';
+export type {
+  AuditStore,
+  CommitRequest,
+  CommitResult,
+  EnforcerStore,
+  RuleStore,
+  Store,
+  TokenStore,
+} from './ports/store.js';
 export type { Rule, RuleLift, RuleRecord } from './rule.js';
 export { isExpired } from './rule.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';

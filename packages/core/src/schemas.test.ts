@@ -83,6 +83,7 @@ describe('a rule request is validated at the boundary', () => {
 // Any name the API accepts: every Unicode text but control characters.
 const name = fc
   .string({ unit: 'binary', minLength: 1, maxLength: 100 })
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .filter((text) => !/[\u0000-\u001f\u007f]/.test(text));
 const isoTime = fc
   .date({ min: new Date('1970-01-01T00:00:00Z'), max: new Date('9999-12-31T23:59:59Z'), noInvalidDate: true })
@@ -195,7 +196,10 @@ describe('wire values round-trip through JSON and their schema unchanged', () =>
 describe('input text holds no control characters', () => {
   it('refuses NUL and other control characters in names and reasons, keeps line breaks in reasons', () => {
     assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'a\u0000b' }).success, false);
-    assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'x', scope: { tenant: 'a\u0007' } }).success, false);
+    assert.equal(
+      RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'x', scope: { tenant: 'a\u0007' } }).success,
+      false,
+    );
     assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'line one\nline two\tend' }).success, true);
     assert.equal(LiftInputSchema.safeParse({ reason: '\u001b[31mred' }).success, false);
   });

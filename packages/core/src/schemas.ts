@@ -9,26 +9,26 @@ const name = z
   .string()
   .min(1)
   .max(200)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
 const reasonText = z
   .string()
   .trim()
   .min(1, 'a reason is required')
   .max(2000)
+  // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/, 'must not contain control characters');
 const isoTime = z.iso.datetime({ offset: true });
 
 /** A mode name, accepting the `disable_writes` alias. */
-export const ModeSchema = z
-  .string()
-  .transform((value, context) => {
-    const mode = parseMode(value);
-    if (mode === undefined) {
-      context.addIssue({ code: 'custom', message: `unknown mode "${value}"; use one of ${MODES.join(', ')}` });
-      return z.NEVER;
-    }
-    return mode;
-  });
+export const ModeSchema = z.string().transform((value, context) => {
+  const mode = parseMode(value);
+  if (mode === undefined) {
+    context.addIssue({ code: 'custom', message: `unknown mode "${value}"; use one of ${MODES.join(', ')}` });
+    return z.NEVER;
+  }
+  return mode;
+});
 
 /** A duration string such as `30m`. */
 export const DurationSchema = z.string().transform((value, context) => {

@@ -9,9 +9,7 @@ export interface StateSnapshot {
 }
 
 /** One change within a version. */
-export type Change =
-  | { type: 'rule-created'; rule: Rule }
-  | { type: 'rule-lifted'; lift: RuleLift };
+export type Change = { type: 'rule-created'; rule: Rule } | { type: 'rule-lifted'; lift: RuleLift };
 
 /** What moved the state from `version - 1` to `version`. */
 export interface ChangeEvent {

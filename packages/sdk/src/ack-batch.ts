@@ -47,7 +47,10 @@ export class AckBatch {
       const unknown = new Set((await this.#send(batch.map((item) => item.ack))).unknown);
       for (const item of batch) {
         if (!unknown.has(item.ack.id)) item.resolve();
-        else item.reject(new EstopError({ code: 'not_found', message: `the control plane does not know enforcer ${item.ack.id}` }));
+        else
+          item.reject(
+            new EstopError({ code: 'not_found', message: `the control plane does not know enforcer ${item.ack.id}` }),
+          );
       }
     } catch (error) {
       for (const item of batch) item.reject(error);

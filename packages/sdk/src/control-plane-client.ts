@@ -28,7 +28,10 @@ export class ControlPlaneClient {
 
   constructor(baseUrl: URL, token: string) {
     if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-      throw new EstopError({ code: 'config_invalid', message: `the control plane url must be http(s), not ${baseUrl.protocol}` });
+      throw new EstopError({
+        code: 'config_invalid',
+        message: `the control plane url must be http(s), not ${baseUrl.protocol}`,
+      });
     }
     this.#baseUrl = baseUrl;
     this.#authorization = `Bearer ${token}`;
@@ -75,7 +78,13 @@ export class ControlPlaneClient {
 
   async #sendAcks(acks: Ack[]): Promise<{ unknown: string[] }> {
     const body = JSON.stringify({ acks });
-    const response = await this.#request('v1/enforcers/acks', 'acknowledge', new AbortController().signal, 'POST', body);
+    const response = await this.#request(
+      'v1/enforcers/acks',
+      'acknowledge',
+      new AbortController().signal,
+      'POST',
+      body,
+    );
     if (!ok(response)) throw await errorFrom(response, 'acknowledge applied versions');
     return JSON.parse(await readText(response)) as { unknown: string[] };
   }
