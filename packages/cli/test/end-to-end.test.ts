@@ -1,8 +1,10 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
 import { runCli, startServerProcess, startWorker, type ServerProcess, type WorkerProcess } from './processes.js';
 
 async function eventually<T>(check: () => Promise<T>, timeoutMs = 10_000): Promise<T> {
@@ -177,5 +179,14 @@ describe('a guard that cannot hear the control plane fails safe', () => {
 describe('estop serve refuses a bad configuration with a clear error', () => {
   it('names the missing config file', async () => {
     await assert.rejects(startServerProcess({ args: ['--config', '/nonexistent/estop.yaml'] }), /estop\.yaml/);
+  });
+});
+
+describe('npx estop works from the repository root after install and build', () => {
+  it('runs the linked estop command', async () => {
+    const root = fileURLToPath(new URL('../../..', import.meta.url));
+    const result = spawnSync(join(root, 'node_modules/.bin/estop'), ['--help'], { encoding: 'utf8' });
+    assert.equal(result.status, 0, result.stderr);
+    assert.match(result.stdout, /usage: estop <command>/);
   });
 });

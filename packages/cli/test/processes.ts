@@ -26,10 +26,12 @@ export interface ServerProcess {
   stop(signal?: NodeJS.Signals): Promise<void>;
 }
 
-export async function startServerProcess(options: { data?: string; args?: string[] } = {}): Promise<ServerProcess> {
+export async function startServerProcess(
+  options: { data?: string; args?: string[]; adminToken?: string } = {},
+): Promise<ServerProcess> {
   const data = options.data ?? (await mkdtemp(join(tmpdir(), 'estop-e2e-')));
   const child = spawn(process.execPath, [BIN, 'serve', '--port', '0', '--data', data, ...(options.args ?? [])], {
-    env: childEnv({ ESTOP_ADMIN_TOKEN: '' }),
+    env: childEnv({ ESTOP_ADMIN_TOKEN: options.adminToken ?? '' }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -42,7 +44,7 @@ export async function startServerProcess(options: { data?: string; args?: string
     });
     child.once('exit', (code) => reject(new Error(`estop serve exited with ${code}: ${stderr}`)));
   });
-  const adminToken = (await readFile(join(data, 'admin-token'), 'utf8')).trim();
+  const adminToken = options.adminToken ?? (await readFile(join(data, 'admin-token'), 'utf8')).trim();
   return {
     url,
     data,

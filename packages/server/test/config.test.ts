@@ -1,0 +1,63 @@
+import assert from 'node:assert/strict';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, it } from 'node:test';
+import { isEstopError } from '@estop/core';
+import { loadServerConfig } from '../src/index.js';
+
+async function file(text: string): Promise<string> {
+  const path = join(await mkdtemp(join(tmpdir(), 'estop-config-')), 'estop.yaml');
+  await writeFile(path, text);
+  return path;
+}
+
+describe('configuration: every option has a safe default, and bad files are refused clearly', () => {
+  it('defaults to SQLite under ./.estop on 127.0.0.1:7070, stops defaulting to read_only', async () => {
+    const config = await loadServerConfig({}, {});
+    assert.deepEqual(
+      [config.host, config.port, config.data, config.store, config.defaultMode, config.keepAliveMs],
+      ['127.0.0.1', 7070, './.estop', 'sqlite', 'read_only', 5000],
+    );
+  });
+
+  it("accepts the seed article's kill_switch block and takes its mode as the default", async () => {
+    const path = await file(`kill_switch:
+  global_flag: "agent_kill_global"
+  per_tenant_flag_prefix: "agent_kill_tenant:"
+  mode_when_enabled: "disable_writes"
+  disabled_tools_key: "agent_disabled_tools"
+  cache_ttl_s: 2
+tools:
+  email.send: write
+  search.read: read
+`);
+    const config = await loadServerConfig({ config: path }, {});
+    assert.equal(config.defaultMode, 'read_only');
+    assert.deepEqual(config.tools, { 'email.send': 'write', 'search.read': 'read' });
+  });
+
+  it('lets flags win over the environment, and the environment over the file', async () => {
+    const path = await file('server: {port: 9000, host: 0.0.0.0}\n');
+    const fromEnvironment = await loadServerConfig({ config: path }, { ESTOP_PORT: '9100' });
+    assert.deepEqual([fromEnvironment.port, fromEnvironment.host], [9100, '0.0.0.0']);
+    const fromFlag = await loadServerConfig({ config: path, port: 9200 }, { ESTOP_PORT: '9100' });
+    assert.equal(fromFlag.port, 9200);
+  });
+
+  it('refuses an unknown key, naming it', async () => {
+    const path = await file('server: {prot: 9000}\n');
+    await assert.rejects(loadServerConfig({ config: path }, {}), (error) => {
+      assert.ok(isEstopError(error, 'config_invalid'));
+      assert.match(error.message, /prot/);
+      return true;
+    });
+  });
+
+  it('refuses an unknown mode and a postgres store without a URL', async () => {
+    const path = await file('kill_switch: {mode_when_enabled: pause}\n');
+    await assert.rejects(loadServerConfig({ config: path }, {}), /unknown mode "pause"/);
+    await assert.rejects(loadServerConfig({ store: 'postgres' }, {}), /database-url/);
+    await assert.rejects(loadServerConfig({}, { ESTOP_PORT: 'seventy' }), /port/);
+  });
+});
