@@ -2,6 +2,7 @@
 // The `estop` command. It lives outside dist/ so that npm links it at install time, before the
 // first build; it runs the compiled CLI.
 import { existsSync } from 'node:fs';
+import process from 'node:process';
 
 const compiled = new URL('../dist/bin.js', import.meta.url);
 if (!existsSync(compiled)) {
