@@ -20,7 +20,7 @@ export async function bootstrapAdmin(options: {
   const secret = generateTokenSecret();
   const at = new Date(options.clock.now()).toISOString();
   const file = join(options.data, 'admin-token');
-  await mkdir(options.data, { recursive: true });
+  await mkdir(options.data, { recursive: true, mode: 0o700 });
   await writeFile(file, `${secret}\n`, { mode: 0o600 });
   const id = randomId('t');
   await options.store.tokens.create(

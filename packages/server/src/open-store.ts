@@ -1,3 +1,4 @@
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Store } from '@estop/core';
 import type { ServerConfig } from './config.js';
@@ -9,6 +10,8 @@ export async function openStore(config: ServerConfig): Promise<Store> {
     const { createPostgresStore } = await import('@estop/store-postgres');
     return createPostgresStore({ url: config.databaseUrl as string, sha256: sha256Hex });
   }
+  // Owner-only: the directory holds the admin token and the database of token hashes.
+  await mkdir(config.data, { recursive: true, mode: 0o700 });
   const { createSqliteStore } = await import('@estop/store-sqlite');
   return createSqliteStore({ file: join(config.data, 'estop.db'), sha256: sha256Hex });
 }
