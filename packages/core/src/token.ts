@@ -1,5 +1,8 @@
-/** Roles a token can hold. `viewer` < `operator` < `admin`; `enforcer` is for guards and gateways. */
-export const ROLES = ['viewer', 'operator', 'admin', 'enforcer'] as const;
+/**
+ * Roles a token can hold. `viewer` < `operator` < `admin`; `enforcer` is for guards and
+ * gateways; `agent` identifies an agent to the tool gateway and may do nothing else.
+ */
+export const ROLES = ['viewer', 'operator', 'admin', 'enforcer', 'agent'] as const;
 
 /** A token's role. */
 export type Role = (typeof ROLES)[number];
@@ -29,6 +32,7 @@ const HUMAN_RANK: Partial<Record<Role, number>> = { viewer: 1, operator: 2, admi
  */
 export function roleAllows(role: Role, required: Role): boolean {
   if (required === 'enforcer') return role === 'enforcer' || role === 'admin';
+  if (required === 'agent') return role === 'agent';
   const have = HUMAN_RANK[role];
   const need = HUMAN_RANK[required] as number;
   return have !== undefined && have >= need;

@@ -118,3 +118,17 @@ describe('tokens are shown once and stored hashed', () => {
     assert.equal(JSON.stringify(audit.body).includes(created.body.token), false);
   });
 });
+
+describe('an agent token identifies an agent and can do nothing else', () => {
+  it('answers whoami and refuses everything else', async () => {
+    const agent = await cp.token('agent', 'acme', 'mailer');
+    const whoami = await cp.request('/v1/whoami', { token: agent });
+    assert.deepEqual([whoami.body.role, whoami.body.tenant, whoami.body.name], ['agent', 'acme', 'mailer']);
+    assert.equal((await cp.request('/v1/rules', { token: agent })).status, 403);
+    assert.equal((await cp.request('/v1/state', { token: agent })).status, 403);
+    assert.equal(
+      (await cp.request('/v1/rules', { token: agent, body: { mode: 'full_stop', reason: 'x' } })).status,
+      403,
+    );
+  });
+});
