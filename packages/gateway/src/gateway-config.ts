@@ -1,0 +1,136 @@
+import { readFile } from 'node:fs/promises';
+import { EffectSchema, EstopError } from '@estop/core';
+import { parse } from 'yaml';
+import { z } from 'zod';
+
+const headers = z.record(z.string(), z.string());
+
+const StdioUpstreamSchema = z.strictObject({
+  command: z.string().min(1),
+  args: z.array(z.string()).default([]),
+  env: z.record(z.string(), z.string()).default({}),
+  cwd: z.string().optional(),
+  /** Effect per tool name of this server; overrides the tools' own annotations. */
+  tools: z.record(z.string(), EffectSchema).default({}),
+});
+
+const HttpUpstreamSchema = z.strictObject({
+  url: z.url(),
+  headers: headers.default({}),
+  tools: z.record(z.string(), EffectSchema).default({}),
+});
+
+const RouteSchema = z.strictObject({
+  method: z
+    .string()
+    .transform((method) => method.toUpperCase())
+    .pipe(z.enum(['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE'])),
+  upstream: z.url(),
+  /** Default: GET and HEAD read, every other method write. */
+  effect: EffectSchema.optional(),
+  headers: headers.default({}),
+  timeout_ms: z.number().int().positive().optional(),
+});
+
+/** The gateway's YAML file, after `${VAR}` substitution. */
+export const GatewayFileSchema = z.strictObject({
+  control_plane: z.strictObject({ url: z.url() }),
+  listen: z
+    .strictObject({
+      host: z.string().default('127.0.0.1'),
+      port: z.number().int().min(0).max(65535).default(7080),
+    })
+    .default({ host: '127.0.0.1', port: 7080 }),
+  identity: z.strictObject({ cache_ms: z.number().int().min(0).default(5000) }).default({ cache_ms: 5000 }),
+  /** Who the caller is in `--stdio` mode, where there is no token. */
+  stdio: z
+    .strictObject({ tenant: z.string().min(1), agent: z.string().optional(), run: z.string().optional() })
+    .optional(),
+  mcp: z
+    .strictObject({
+      servers: z.record(z.string().regex(/^[A-Za-z0-9_-]+$/), z.union([StdioUpstreamSchema, HttpUpstreamSchema])),
+    })
+    .default({ servers: {} }),
+  http: z
+    .strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), RouteSchema) })
+    .default({ routes: {} }),
+  timeout_ms: z.number().int().positive().default(30_000),
+});
+
+/** The gateway's configuration. */
+export type GatewayConfig = z.output<typeof GatewayFileSchema>;
+/** An MCP upstream launched as a child process speaking stdio. */
+export type StdioUpstream = z.output<typeof StdioUpstreamSchema>;
+/** An MCP upstream reached over Streamable HTTP. */
+export type HttpUpstream = z.output<typeof HttpUpstreamSchema>;
+/** An HTTP tool route. */
+export type HttpRoute = z.output<typeof RouteSchema>;
+
+/** True when the upstream is launched as a child process. */
+export function isStdioUpstream(upstream: StdioUpstream | HttpUpstream): upstream is StdioUpstream {
+  return 'command' in upstream;
+}
+
+/** Replaces `${NAME}` in every string with the environment's value; a missing variable is an error. */
+export function substituteEnvironment(
+  value: unknown,
+  env: Readonly<Record<string, string | undefined>>,
+  missing: Set<string>,
+): unknown {
+  if (typeof value === 'string') {
+    return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}/g, (_, name: string) => {
+      const found = env[name];
+      if (found === undefined) missing.add(name);
+      return found ?? '';
+    });
+  }
+  if (Array.isArray(value)) return value.map((item) => substituteEnvironment(item, env, missing));
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.entries(value).map(([key, item]) => [key, substituteEnvironment(item, env, missing)]),
+    );
+  }
+  return value;
+}
+
+/** Parses and validates gateway configuration text. */
+export function parseGatewayConfig(
+  text: string,
+  env: Readonly<Record<string, string | undefined>>,
+  source = 'config',
+): GatewayConfig {
+  let raw: unknown;
+  try {
+    raw = parse(text) ?? {};
+  } catch (error) {
+    throw new EstopError({ code: 'config_invalid', message: `${source}: not valid YAML: ${(error as Error).message}` });
+  }
+  const missing = new Set<string>();
+  const substituted = substituteEnvironment(raw, env, missing);
+  if (missing.size > 0) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `${source}: environment variables not set: ${[...missing].join(', ')}`,
+    });
+  }
+  const parsed = GatewayFileSchema.safeParse(substituted);
+  if (!parsed.success) {
+    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    throw new EstopError({ code: 'config_invalid', message: `${source}: ${problems.join('; ')}` });
+  }
+  return parsed.data;
+}
+
+/** Reads, substitutes and validates the gateway's YAML file. */
+export async function loadGatewayConfig(
+  path: string,
+  env: Readonly<Record<string, string | undefined>>,
+): Promise<GatewayConfig> {
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (error) {
+    throw new EstopError({ code: 'config_invalid', message: `cannot read gateway config ${path}`, cause: error });
+  }
+  return parseGatewayConfig(text, env, path);
+}
