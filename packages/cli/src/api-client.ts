@@ -1,6 +1,7 @@
 import type {
   AuditEntry,
   AuditHead,
+  Enforcement,
   EnforcerRecord,
   ErrorCode,
   Mode,
@@ -11,16 +12,6 @@ import type {
   TokenInfo,
 } from '@estop/core';
 import { ERROR_CODES, EstopError } from '@estop/core';
-
-/** The answer to "has every connected enforcer applied version N?" (`GET /v1/versions/:v/enforcement`). */
-export interface Enforcement {
-  version: number;
-  acknowledged: number;
-  total: number;
-  /** Milliseconds from the commit of the version to the last acknowledgement; absent while some are pending. */
-  ms?: number | undefined;
-  pending: { id: string; name: string; version: number }[];
-}
 
 /** An enforcer as `GET /v1/enforcers` lists it. */
 export type EnforcerStatus = EnforcerRecord & { connected: boolean; current: boolean };

@@ -1,11 +1,4 @@
-export type {
-  ApiClient,
-  ApiClientOptions,
-  AuditVerification,
-  Enforcement,
-  EnforcerStatus,
-  RuleRequest,
-} from './api-client.js';
+export type { ApiClient, ApiClientOptions, AuditVerification, EnforcerStatus, RuleRequest } from './api-client.js';
 export { createApiClient, waitForEnforcement } from './api-client.js';
 export type { Connection } from './args.js';
 export { DEFAULT_URL, resolveConnection } from './args.js';

@@ -10,7 +10,8 @@ import {
   requireOption,
   resolveConnection,
 } from './args.js';
-import type { Enforcement, RuleRequest } from './api-client.js';
+import type { Enforcement } from '@estop/core';
+import type { RuleRequest } from './api-client.js';
 import { createApiClient, waitForEnforcement } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';

@@ -1,4 +1,4 @@
-import type { Enforcement } from './api-client.js';
+import type { Enforcement } from '@estop/core';
 import type { CommandIo } from './command.js';
 
 /** Writes `value` as pretty JSON followed by a newline: the `--json` output of every command. */

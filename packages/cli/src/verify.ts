@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage, resolveConnection } from './args.js';
-import type { Enforcement } from './api-client.js';
+import type { Enforcement } from '@estop/core';
 import { createApiClient, waitForEnforcement } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';

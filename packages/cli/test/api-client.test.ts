@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { EstopError } from '@estop/core';
 import { isEstopError } from '@estop/core';
-import type { Enforcement } from '../src/api-client.js';
+import type { Enforcement } from '@estop/core';
 import { createApiClient, waitForEnforcement } from '../src/api-client.js';
 import { closedUrl, problem, startFakeHttp } from './fake-http.js';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Rule } from '@estop/core';
-import type { Enforcement } from '../src/api-client.js';
+import type { Enforcement } from '@estop/core';
 import { main } from '../src/main.js';
 import type { CannedResponse } from './fake-http.js';
 import { bufferIo, closedUrl, problem, startFakeHttp } from './fake-http.js';

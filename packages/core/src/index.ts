@@ -8,6 +8,7 @@ export { decide } from './decide.js';
 export type { Decision, DecisionSource, Outcome } from './decision.js';
 export { ALLOW, writeOutcome } from './decision.js';
 export { parseDuration } from './duration.js';
+export type { Enforcement } from './enforcement.js';
 export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, EstopError, isEstopError } from './errors.js';

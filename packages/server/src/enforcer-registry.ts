@@ -1,5 +1,4 @@
-import type { Clock, EnforcerRecord, EnforcerStore } from '@estop/core';
-import type { Enforcement } from './enforcement.js';
+import type { Clock, Enforcement, EnforcerRecord, EnforcerStore } from '@estop/core';
 
 interface Live {
   record: EnforcerRecord;

@@ -3,7 +3,6 @@ export { createApp } from './app.js';
 export { AuditWriter } from './audit-writer.js';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { createControlPlane } from './control-plane.js';
-export type { Enforcement } from './enforcement.js';
 export type { Principal } from './principal.js';
 export type { ServerConfig, ServerFlags } from './config.js';
 export { loadServerConfig } from './config.js';
