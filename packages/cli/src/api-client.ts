@@ -11,7 +11,7 @@ import type {
   Scope,
   TokenInfo,
 } from '@estop/core';
-import { ERROR_CODES, EstopError } from '@estop/core';
+import { ERROR_CODES, EstopError, errorCodeForStatus } from '@estop/core';
 
 /** An enforcer as `GET /v1/enforcers` lists it. */
 export type EnforcerStatus = EnforcerRecord & { connected: boolean; current: boolean };
@@ -62,17 +62,6 @@ export interface ApiClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
-
-const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  429: 'rate_limited',
-  503: 'unavailable',
-  504: 'timeout',
-};
 
 /**
  * Creates a client for the control plane at `url`. Every failure is an EstopError: problem+json
@@ -210,7 +199,7 @@ export function problemError(
   const code: ErrorCode =
     typeof stated === 'string' && (ERROR_CODES as readonly string[]).includes(stated)
       ? (stated as ErrorCode)
-      : (CODE_BY_STATUS[response.status] ?? 'internal');
+      : errorCodeForStatus(response.status);
   const detail = typeof problem.detail === 'string' && problem.detail !== '' ? problem.detail : undefined;
   const title = typeof problem.title === 'string' && problem.title !== '' ? problem.title : undefined;
   let message = detail ?? title ?? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;

@@ -56,7 +56,7 @@ describe('the API client turns problem+json into an EstopError with its code and
   it('falls back to the status when the code is unknown or the body is not JSON', async () => {
     assert.equal((await rejection(client.listEnforcers())).code, 'rate_limited');
     const error = await rejection(client.listTokens());
-    assert.equal(error.code, 'internal');
+    assert.equal(error.code, 'unavailable');
     assert.match(error.message, /HTTP 502/);
   });
 

@@ -29,6 +29,25 @@ export class EstopError extends Error {
   }
 }
 
+const CODE_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
+  400: 'invalid_request',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  429: 'rate_limited',
+  503: 'unavailable',
+  504: 'timeout',
+};
+
+/**
+ * The error code a client should assume for an HTTP status when the answer carries none of
+ * its own (not problem+json): anything unexpected is `unavailable`.
+ */
+export function errorCodeForStatus(status: number): ErrorCode {
+  return CODE_BY_STATUS[status] ?? 'unavailable';
+}
+
 /** True when `error` is an EstopError, optionally of the given code. */
 export function isEstopError(error: unknown, code?: ErrorCode): error is EstopError {
   return error instanceof EstopError && (code === undefined || error.code === code);

@@ -11,7 +11,7 @@ export { parseDuration } from './duration.js';
 export type { Enforcement } from './enforcement.js';
 export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
 export type { ErrorCode } from './errors.js';
-export { ERROR_CODES, EstopError, isEstopError } from './errors.js';
+export { ERROR_CODES, EstopError, errorCodeForStatus, isEstopError } from './errors.js';
 export { createMemoryStore } from './memory-store.js';
 export type { Mode } from './modes.js';
 export { MODES, MODE_ALIASES, modeRank, moreRestrictive, parseMode } from './modes.js';

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { EstopError, type EnforcerRegistration, type ErrorCode } from '@estop/core';
+import { EstopError, errorCodeForStatus, type EnforcerRegistration } from '@estop/core';
 import { AckBatch, type Ack } from './ack-batch.js';
 
 // Short requests (register, acknowledge) share keep-alive connections across every guard in
@@ -131,16 +131,6 @@ export class ControlPlaneClient {
   }
 }
 
-const CODES_BY_STATUS: Readonly<Record<number, ErrorCode>> = {
-  400: 'invalid_request',
-  401: 'unauthorized',
-  403: 'forbidden',
-  404: 'not_found',
-  409: 'conflict',
-  429: 'rate_limited',
-  504: 'timeout',
-};
-
 function ok(response: IncomingMessage): boolean {
   const status = response.statusCode ?? 0;
   return status >= 200 && status < 300;
@@ -159,7 +149,7 @@ function readText(response: IncomingMessage): Promise<string> {
 
 async function errorFrom(response: IncomingMessage, action: string): Promise<EstopError> {
   const status = response.statusCode ?? 0;
-  const code = CODES_BY_STATUS[status] ?? 'unavailable';
+  const code = errorCodeForStatus(status);
   let detail = '';
   try {
     const problem = JSON.parse(await readText(response)) as { detail?: unknown; title?: unknown };
