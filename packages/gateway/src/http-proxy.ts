@@ -1,0 +1,224 @@
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import https from 'node:https';
+import { EstopError, type Call, type Effect } from '@estop/core';
+import type { Guard } from '@estop/sdk';
+import type { IdentityResolver } from './caller.js';
+import { describeCancellation, describeRefusal } from './describe-refusal.js';
+import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import type { GatewayConfig, HttpRoute } from './gateway-config.js';
+import type { GatewayLogger } from './gateway-logger.js';
+import type { InFlightCalls } from './in-flight-calls.js';
+import { createRuleBook } from './rule-book.js';
+import { sendProblem } from './send-problem.js';
+
+/** What the HTTP tool gateway needs: the same guard, identity and in-flight registry as the MCP side. */
+export interface HttpProxyDeps {
+  config: GatewayConfig;
+  guard: Guard;
+  identity: IdentityResolver;
+  inFlight: InFlightCalls;
+  logger?: GatewayLogger | undefined;
+}
+
+/** The HTTP tool gateway: `/tools/<name>` requests, decided and forwarded to their configured upstream. */
+export interface HttpProxy {
+  /** Answers one request for the route `name`; resolves when the exchange is over. */
+  handle(request: IncomingMessage, response: ServerResponse, name: string): Promise<void>;
+  /** Closes idle upstream connections and stops following the guard. */
+  close(): void;
+}
+
+/** A configured route, prepared once so a request does no parsing it can avoid. */
+interface PreparedRoute {
+  readonly method: string;
+  readonly effect: Effect;
+  readonly url: URL;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly headerNames: ReadonlySet<string>;
+  readonly timeoutMs: number;
+  readonly secure: boolean;
+}
+
+/** A route's effect: as configured, else GET and HEAD read and every other method writes. */
+export function routeEffect(route: HttpRoute): Effect {
+  return route.effect ?? (route.method === 'GET' || route.method === 'HEAD' ? 'read' : 'write');
+}
+
+function prepare(config: GatewayConfig): Map<string, PreparedRoute> {
+  const routes = new Map<string, PreparedRoute>();
+  for (const [name, route] of Object.entries(config.http.routes)) {
+    const headers = Object.fromEntries(Object.entries(route.headers).map(([key, value]) => [key.toLowerCase(), value]));
+    const url = new URL(route.upstream);
+    routes.set(name, {
+      method: route.method,
+      effect: routeEffect(route),
+      url,
+      headers,
+      headerNames: new Set(Object.keys(headers)),
+      timeoutMs: route.timeout_ms ?? config.timeout_ms,
+      secure: url.protocol === 'https:',
+    });
+  }
+  return routes;
+}
+
+function upstreamPath(url: URL, requestUrl: string | undefined): string {
+  const query = requestUrl === undefined ? -1 : requestUrl.indexOf('?');
+  if (query === -1 || requestUrl === undefined || query === requestUrl.length - 1) return url.pathname + url.search;
+  const incoming = requestUrl.slice(query + 1);
+  return url.search === '' ? `${url.pathname}?${incoming}` : `${url.pathname}${url.search}&${incoming}`;
+}
+
+function asEstopError(error: unknown): EstopError {
+  return error instanceof EstopError
+    ? error
+    : new EstopError({ code: 'internal', message: 'internal error', cause: error });
+}
+
+/**
+ * Creates the HTTP tool gateway. Each request is identified, decided locally by the guard and,
+ * when allowed, streamed to the route's upstream with the tool's credentials injected and the
+ * agent's stripped; it is tracked as in flight and cut off if a `cancelInFlight` rule covers it.
+ */
+export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
+  const { guard, identity, inFlight, logger } = deps;
+  const routes = prepare(deps.config);
+  const rules = createRuleBook(guard);
+  // Tool calls are a hot path: connections to upstreams are kept and reused.
+  const httpAgent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  const httpsAgent = new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+
+  function forward(
+    request: IncomingMessage,
+    response: ServerResponse,
+    name: string,
+    route: PreparedRoute,
+    call: Call,
+  ): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const running = inFlight.start(call);
+      let finished = false;
+      const upstreamRequest = (route.secure ? https : http).request({
+        protocol: route.url.protocol,
+        hostname: route.url.hostname,
+        port: route.url.port,
+        path: upstreamPath(route.url, request.url),
+        method: request.method,
+        headers: upstreamRequestHeaders(request.headers, route.headers, route.headerNames),
+        agent: route.secure ? httpsAgent : httpAgent,
+      });
+
+      const finish = (): void => {
+        if (finished) return;
+        finished = true;
+        clearTimeout(timer);
+        running.signal.removeEventListener('abort', onAbort);
+        running.end();
+        resolve();
+      };
+      const fail = (error: EstopError, status?: number, fields?: Record<string, unknown>): void => {
+        if (finished) return;
+        finish();
+        upstreamRequest.destroy();
+        request.unpipe(upstreamRequest);
+        request.resume();
+        sendProblem(response, error, { status, fields });
+      };
+      const onAbort = (): void => {
+        const decision = running.stoppedBy;
+        if (decision === undefined) return;
+        const cancellation = describeCancellation(name, decision, rules);
+        logger?.info('call cancelled in flight', { tool: name, tenant: call.tenant, ruleId: decision.ruleId });
+        fail(cancellation.error, undefined, cancellation.fields);
+      };
+      const timer = setTimeout(() => {
+        fail(
+          new EstopError({
+            code: 'timeout',
+            message: `${name}: the upstream did not answer within ${route.timeoutMs} ms`,
+          }),
+        );
+      }, route.timeoutMs);
+      running.signal.addEventListener('abort', onAbort);
+
+      upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
+        logger?.error('upstream request failed', { tool: name, error: error.code ?? error.message });
+        fail(
+          new EstopError({
+            code: 'unavailable',
+            message: `${name}: the upstream could not be reached (${error.code ?? 'connection failed'})`,
+          }),
+          502,
+        );
+      });
+      upstreamRequest.on('response', (upstreamResponse) => {
+        if (finished) {
+          upstreamResponse.resume();
+          return;
+        }
+        upstreamResponse.on('error', () => {
+          // The upstream broke off mid-body: the agent must not take a truncated body as complete.
+          if (finished) return;
+          finish();
+          response.destroy();
+        });
+        response.writeHead(upstreamResponse.statusCode ?? 502, downstreamResponseHeaders(upstreamResponse.headers));
+        upstreamResponse.pipe(response);
+      });
+      response.on('finish', finish);
+      response.on('close', () => {
+        // The agent went away before the answer was complete: nobody is waiting for the upstream.
+        if (finished) return;
+        finish();
+        upstreamRequest.destroy();
+      });
+      request.on('error', () => fail(new EstopError({ code: 'invalid_request', message: 'the request broke off' })));
+      request.pipe(upstreamRequest);
+    });
+  }
+
+  return {
+    async handle(request, response, name) {
+      const route = routes.get(name);
+      if (route === undefined) {
+        request.resume();
+        sendProblem(response, new EstopError({ code: 'not_found', message: `no tool route named ${name}` }));
+        return;
+      }
+      if (request.method !== route.method) {
+        request.resume();
+        sendProblem(
+          response,
+          new EstopError({
+            code: 'invalid_request',
+            message: `${name} accepts ${route.method}, not ${request.method ?? '?'}`,
+          }),
+          { status: 405, headers: { allow: route.method } },
+        );
+        return;
+      }
+      let call: Call;
+      try {
+        const caller = await identity.resolve(request.headers);
+        call = { tenant: caller.tenant, agent: caller.agent, run: caller.run, tool: name, effect: route.effect };
+      } catch (error) {
+        request.resume();
+        sendProblem(response, asEstopError(error));
+        return;
+      }
+      const decision = guard.decide(call);
+      if (decision.outcome !== 'allow') {
+        request.resume();
+        const refusal = describeRefusal(name, decision, rules);
+        sendProblem(response, refusal.error, { fields: refusal.fields });
+        return;
+      }
+      await forward(request, response, name, route, call);
+    },
+    close() {
+      rules.close();
+      httpAgent.destroy();
+      httpsAgent.destroy();
+    },
+  };
+}

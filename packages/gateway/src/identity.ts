@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import type { IncomingHttpHeaders } from 'node:http';
+import { EstopError } from '@estop/core';
+import type { Caller, IdentityResolver } from './caller.js';
+
+/** How the gateway checks agents' tokens against the control plane. */
+export interface IdentityOptions {
+  /** Base URL of the control plane, whose `GET /v1/whoami` validates a token. */
+  controlPlaneUrl: string;
+  /** How long a valid token's identity is remembered, in milliseconds. Default 5000. */
+  cacheMs?: number | undefined;
+  /** How long a rejected token stays rejected without asking again. Default 1000. */
+  rejectedCacheMs?: number | undefined;
+  /** How long to wait for the control plane. Default 5000. */
+  timeoutMs?: number | undefined;
+  /** The fetch implementation; the global one by default. */
+  fetch?: typeof fetch | undefined;
+}
+
+/** A token's identity, as `GET /v1/whoami` tells it. */
+interface TokenIdentity {
+  name: string;
+  role: string;
+  tenant?: string | undefined;
+}
+
+interface CacheEntry {
+  expiresAt: number;
+  identity?: TokenIdentity | undefined;
+  rejection?: EstopError | undefined;
+}
+
+/** Above this many remembered tokens, expired entries are swept (and the oldest dropped). */
+const CACHE_LIMIT = 10_000;
+
+/**
+ * Creates the resolver that establishes who is calling the gateway: the bearer token is checked
+ * with the control plane (remembered for `cacheMs`, keyed by its SHA-256 so secrets are not kept),
+ * only `agent` tokens are accepted, and tenant, agent and run come from the token's binding or
+ * the `x-estop-*` headers. An unreachable control plane is `unavailable`, so callers fail closed.
+ *
+ * @example
+ * const identity = createIdentityResolver({ controlPlaneUrl: 'http://127.0.0.1:7070' });
+ * const caller = await identity.resolve(request.headers); // { tenant, agent, run, name }
+ */
+export function createIdentityResolver(options: IdentityOptions): IdentityResolver {
+  const whoami = new URL(
+    'v1/whoami',
+    options.controlPlaneUrl.endsWith('/') ? options.controlPlaneUrl : `${options.controlPlaneUrl}/`,
+  );
+  const cacheMs = options.cacheMs ?? 5000;
+  const rejectedCacheMs = options.rejectedCacheMs ?? 1000;
+  const timeoutMs = options.timeoutMs ?? 5000;
+  const fetchFunction = options.fetch ?? fetch;
+  const cache = new Map<string, CacheEntry>();
+  // Concurrent first requests with one token share one question to the control plane.
+  const pending = new Map<string, Promise<TokenIdentity>>();
+
+  async function ask(token: string): Promise<TokenIdentity> {
+    let response: Response;
+    try {
+      response = await fetchFunction(whoami, {
+        headers: { authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+    } catch (error) {
+      throw new EstopError({
+        code: 'unavailable',
+        message: `cannot check the token: the control plane at ${whoami.origin} did not answer`,
+        cause: error,
+      });
+    }
+    if (response.status === 401 || response.status === 403) {
+      await response.body?.cancel();
+      throw new EstopError({ code: 'unauthorized', message: 'the bearer token is not valid (unknown or revoked)' });
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new EstopError({
+        code: 'unavailable',
+        message: `cannot check the token: the control plane answered ${response.status}`,
+      });
+    }
+    const body = (await response.json()) as Partial<TokenIdentity>;
+    if (typeof body.name !== 'string' || typeof body.role !== 'string') {
+      throw new EstopError({ code: 'unavailable', message: 'cannot check the token: unexpected whoami answer' });
+    }
+    return { name: body.name, role: body.role, tenant: typeof body.tenant === 'string' ? body.tenant : undefined };
+  }
+
+  function remember(key: string, entry: CacheEntry): void {
+    if (cache.size >= CACHE_LIMIT) {
+      const now = Date.now();
+      for (const [oldKey, old] of cache) if (old.expiresAt <= now) cache.delete(oldKey);
+      if (cache.size >= CACHE_LIMIT) cache.delete(cache.keys().next().value as string);
+    }
+    cache.set(key, entry);
+  }
+
+  async function identify(token: string): Promise<TokenIdentity> {
+    const key = createHash('sha256').update(token).digest('base64');
+    const cached = cache.get(key);
+    if (cached !== undefined && cached.expiresAt > Date.now()) {
+      if (cached.identity !== undefined) return cached.identity;
+      if (cached.rejection !== undefined) throw cached.rejection;
+    }
+    let question = pending.get(key);
+    if (question === undefined) {
+      question = ask(token);
+      pending.set(key, question);
+      question.then(
+        (identity) => {
+          pending.delete(key);
+          remember(key, { expiresAt: Date.now() + cacheMs, identity });
+        },
+        (error: unknown) => {
+          pending.delete(key);
+          // An unreachable control plane is asked again next time; a rejected token is not, for a while.
+          if (error instanceof EstopError && error.code === 'unauthorized') {
+            remember(key, { expiresAt: Date.now() + rejectedCacheMs, rejection: error });
+          }
+        },
+      );
+    }
+    return question;
+  }
+
+  return {
+    async resolve(headers: IncomingHttpHeaders): Promise<Caller> {
+      const token = bearerToken(headers.authorization);
+      const identity = await identify(token);
+      if (identity.role !== 'agent') {
+        throw new EstopError({
+          code: 'forbidden',
+          message: `the token "${identity.name}" has the ${identity.role} role; the gateway accepts only agent tokens (estop tokens create --role agent)`,
+        });
+      }
+      const tenantHeader = header(headers, 'x-estop-tenant');
+      let tenant: string;
+      if (identity.tenant !== undefined) {
+        if (tenantHeader !== undefined && tenantHeader !== identity.tenant) {
+          throw new EstopError({
+            code: 'forbidden',
+            message: `token is bound to tenant ${identity.tenant}; it cannot act as ${tenantHeader}`,
+          });
+        }
+        tenant = identity.tenant;
+      } else if (tenantHeader !== undefined) {
+        tenant = tenantHeader;
+      } else {
+        throw new EstopError({
+          code: 'invalid_request',
+          message: `the token "${identity.name}" is not bound to a tenant, so the x-estop-tenant header must name one`,
+        });
+      }
+      return {
+        tenant,
+        agent: header(headers, 'x-estop-agent') ?? identity.name,
+        run: header(headers, 'x-estop-run'),
+        name: identity.name,
+      };
+    },
+  };
+}
+
+function bearerToken(authorization: string | undefined): string {
+  const match = authorization === undefined ? null : /^Bearer\s+(\S+)\s*$/i.exec(authorization);
+  if (match === null) {
+    throw new EstopError({
+      code: 'unauthorized',
+      message: 'an agent token is required: send Authorization: Bearer <token>',
+    });
+  }
+  return match[1] as string;
+}
+
+function header(headers: IncomingHttpHeaders, name: string): string | undefined {
+  const value = headers[name];
+  const text = Array.isArray(value) ? value[0] : value;
+  const trimmed = text?.trim();
+  return trimmed === undefined || trimmed === '' ? undefined : trimmed;
+}
