@@ -7,6 +7,7 @@ import { createAuthenticator } from './authenticator.js';
 import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
 import { createMetrics } from './metrics.js';
+import { startReplicaSync } from './replica-sync.js';
 import { createRuleService, type RuleService } from './rule-service.js';
 
 /** What a control plane is built from; tests pass fakes, `estop serve` passes real parts. */
@@ -24,6 +25,11 @@ export interface ControlPlaneOptions {
   keepAliveMs?: number;
   /** How often expired rules are looked for. Default 1000. */
   expiryCheckMs?: number;
+  /**
+   * How often to look for changes committed by other control-plane processes on the same
+   * store. Default 1000; stores that announce commits (PostgreSQL) are followed at once too.
+   */
+  replicaPollMs?: number;
 }
 
 /** A running control plane. */
@@ -87,6 +93,13 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     }, 1000),
   ];
   for (const timer of timers) timer.unref();
+  const replicaSync = await startReplicaSync({
+    store,
+    hub,
+    registry,
+    pollMs: options.replicaPollMs ?? 1000,
+    onError: (error) => logger.error('following other replicas failed', { error: String(error) }),
+  });
 
   return {
     app,
@@ -104,6 +117,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     },
     async close() {
       for (const timer of timers) clearInterval(timer);
+      await replicaSync.close();
       if (server !== undefined) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

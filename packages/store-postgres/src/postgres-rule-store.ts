@@ -14,6 +14,9 @@ import {
 
 type StateRow = { head_version: string } & (RuleRow | { id: null });
 
+/** The notification channel on which commits are announced to other replicas. */
+export const CHANGES_CHANNEL = 'estop_changes';
+
 /** Rules and change events on PostgreSQL; a commit is one transaction under the head lock, audit included. */
 export function createPostgresRuleStore(context: PostgresContext): RuleStore {
   return {
@@ -64,6 +67,8 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
           }
         }
         await client.query('UPDATE estop_head SET version = $1 WHERE id = 1', [version]);
+        // Delivered to every listening replica when (and only if) the transaction commits.
+        await client.query(`SELECT pg_notify('${CHANGES_CHANNEL}', $1)`, [String(version)]);
         const audit = await appendAudit(client, head.audit, request.audit, context.sha256);
         const event: ChangeEvent = { version, at: request.at, changes };
         return { event, audit };

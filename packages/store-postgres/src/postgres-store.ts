@@ -1,6 +1,7 @@
 import { Pool, escapeIdentifier, type PoolClient } from 'pg';
 import { EstopError, type Sha256, type Store } from '@estop/core';
 import { createPostgresAuditStore } from './postgres-audit-store.js';
+import { watchPostgresChanges } from './postgres-change-watcher.js';
 import type { PostgresContext } from './postgres-context.js';
 import { createPostgresEnforcerStore } from './postgres-enforcer-store.js';
 import { toStoreError } from './postgres-errors.js';
@@ -98,6 +99,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     tokens: createPostgresTokenStore(context),
     enforcers: createPostgresEnforcerStore(context),
     migrate: () => transaction((client) => migratePostgres(client, schema)),
+    watchChanges: (onChange) => watchPostgresChanges(options.url, onChange),
     async close() {
       if (closed) return;
       closed = true;

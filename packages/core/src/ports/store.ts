@@ -77,5 +77,11 @@ export interface Store {
   readonly enforcers: EnforcerStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
+  /**
+   * Calls `onChange` soon after any process commits a change, so that replicas sharing the
+   * store can pick it up at once rather than at their next poll. Optional: stores without it
+   * are polled. Resolves once watching has started.
+   */
+  watchChanges?(onChange: () => void): Promise<{ close(): Promise<void> }>;
   close(): Promise<void>;
 }

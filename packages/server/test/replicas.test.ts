@@ -1,0 +1,72 @@
+import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import pg from 'pg';
+import type { Store } from '@estop/core';
+import { createGuard } from '@estop/sdk';
+import { createPostgresStore } from '@estop/store-postgres';
+import { createSqliteStore } from '@estop/store-sqlite';
+import { sha256Hex } from '../src/token-secret.js';
+import { eventually, startTestControlPlane } from './harness.js';
+
+const databaseUrl = process.env.ESTOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+
+/** Flips a stop on replica A and waits for a guard connected to replica B to deny. */
+async function stopOnOneReplicaEnforcedOnTheOther(createStore: () => Store, replicaPollMs: number): Promise<void> {
+  const first = await startTestControlPlane({ store: createStore(), replicaPollMs });
+  const second = await startTestControlPlane({ store: createStore(), replicaPollMs });
+  const guard = createGuard({ url: second.url, token: await first.token('enforcer'), onError: () => {} });
+  try {
+    await guard.ready();
+    const call = { tenant: 'replicated', tool: 'email.send' };
+    assert.equal(guard.decide(call).outcome, 'allow');
+    const created = await first.request('/v1/rules', {
+      body: { scope: { tenant: 'replicated' }, mode: 'read_only', reason: 'flipped on the other replica' },
+    });
+    assert.equal(created.status, 201);
+    await eventually(() => guard.decide(call).outcome === 'deny');
+    assert.equal(guard.decide(call).ruleId, created.body.rule.id);
+    const enforcement = await second.request(`/v1/versions/${created.body.version}/enforcement?wait=5000`);
+    assert.deepEqual([enforcement.body.acknowledged, enforcement.body.total], [1, 1]);
+  } finally {
+    await guard.close();
+    await first.close();
+    await second.close();
+  }
+}
+
+describe("replicas sharing a store push each other's changes to their enforcers", () => {
+  it('on one SQLite file, by polling', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'estop-replicas-')), 'estop.db');
+    await stopOnOneReplicaEnforcedOnTheOther(() => createSqliteStore({ file, sha256: sha256Hex }), 100);
+  });
+
+  const schema = `estop_replicas_${randomBytes(4).toString('hex')}`;
+  after(async () => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect().catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await client.end().catch(() => undefined);
+  });
+
+  it('on PostgreSQL, by notification (with polling slowed to a minute)', async (context) => {
+    const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+    const problem = await probe.connect().then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    await probe.end().catch(() => undefined);
+    if (problem !== undefined) {
+      if (process.env.CI === 'true') assert.fail(`CI needs PostgreSQL at ${databaseUrl}: ${problem}`);
+      context.skip(`PostgreSQL is not reachable at ${databaseUrl} (${problem})`);
+      return;
+    }
+    await stopOnOneReplicaEnforcedOnTheOther(
+      () => createPostgresStore({ url: databaseUrl, sha256: sha256Hex, schema }),
+      60_000,
+    );
+  });
+});
