@@ -1,0 +1,137 @@
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { EstopError, isEstopError } from '@estop/core';
+import type { Guard } from '@estop/sdk';
+import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
+import type { Caller, IdentityResolver } from './caller.js';
+import type { GatewayConfig } from './gateway-config.js';
+import type { InFlightCalls } from './in-flight-calls.js';
+import { writeMcpProblem } from './mcp-problem.js';
+import { createMcpProxyServer, type McpProxyServer } from './mcp-proxy-server.js';
+import { createRuleBook } from './rule-book.js';
+import { createMcpUpstream, type McpLogger, type McpUpstream } from './mcp-upstream.js';
+
+/** The MCP side of the gateway: every configured server, exposed at `/mcp/<name>`. */
+export interface McpGateway {
+  /** Serves one HTTP request (POST, GET or DELETE) for the server `server`. */
+  handle(request: IncomingMessage, response: ServerResponse, server: string): Promise<void>;
+  /** Ends every session and stops every upstream. */
+  close(): Promise<void>;
+}
+
+/** What the MCP gateway is built from. */
+export interface McpGatewayDependencies {
+  config: GatewayConfig;
+  guard: Guard;
+  identity: IdentityResolver;
+  inFlight: InFlightCalls;
+  logger?: McpLogger | undefined;
+}
+
+interface Session {
+  readonly server: string;
+  readonly caller: Caller;
+  readonly transport: StreamableHTTPServerTransport;
+  readonly proxy: McpProxyServer;
+}
+
+function sameCaller(left: Caller, right: Caller): boolean {
+  return left.tenant === right.tenant && left.agent === right.agent && left.run === right.run;
+}
+
+/**
+ * Starts the MCP gateway: connects to each upstream in `config.mcp.servers` and serves each as
+ * a Streamable HTTP MCP server with sessions. The caller is established from the request's
+ * token when a session starts, and every later request of the session must carry a token that
+ * resolves to the same caller. See `createMcpProxyServer` for what is enforced.
+ *
+ * @example
+ * const mcp = await createMcpGateway({ config, guard, identity, inFlight });
+ * http.createServer((request, response) => mcp.handle(request, response, 'mail'));
+ */
+export async function createMcpGateway(deps: McpGatewayDependencies): Promise<McpGateway> {
+  const { config, guard, identity, inFlight, logger } = deps;
+  const upstreams = new Map<string, McpUpstream>();
+  for (const [name, upstream] of Object.entries(config.mcp.servers)) {
+    upstreams.set(name, createMcpUpstream({ name, upstream, timeoutMs: config.timeout_ms, logger }));
+  }
+  await Promise.all([...upstreams.values()].map((upstream) => upstream.start()));
+  const rules = createRuleBook(guard);
+  const sessions = new Map<string, Session>();
+
+  const startSession = async (
+    request: IncomingMessage,
+    response: ServerResponse,
+    name: string,
+    upstream: McpUpstream,
+    caller: Caller,
+  ) => {
+    const proxy = createMcpProxyServer({
+      upstream,
+      tools: config.mcp.servers[name]?.tools ?? {},
+      caller,
+      guard,
+      inFlight,
+      rules: (id) => rules.find(id),
+    });
+    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
+      sessionIdGenerator: () => randomUUID(),
+      onsessioninitialized: (sessionId) => {
+        sessions.set(sessionId, { server: name, caller, transport, proxy });
+        logger?.info('mcp session started', {
+          server: name,
+          tenant: caller.tenant,
+          agent: caller.agent,
+          token: caller.name,
+        });
+      },
+    });
+    transport.onclose = () => {
+      proxy.dispose();
+      if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
+    };
+    await proxy.server.connect(transport);
+    await transport.handleRequest(request, response);
+    // A request that did not initialize a session (the transport answered it with an error)
+    // leaves nothing behind.
+    if (transport.sessionId === undefined) await proxy.server.close();
+  };
+
+  return {
+    async handle(request, response, name) {
+      try {
+        const upstream = upstreams.get(name);
+        if (upstream === undefined) {
+          throw new EstopError({ code: 'not_found', message: `no MCP server named "${name}" is configured` });
+        }
+        const caller = await identity.resolve(request.headers);
+        const sessionId = request.headers['mcp-session-id'];
+        if (typeof sessionId !== 'string') {
+          await startSession(request, response, name, upstream, caller);
+          return;
+        }
+        const session = sessions.get(sessionId);
+        if (session === undefined || session.server !== name) {
+          throw new EstopError({ code: 'not_found', message: 'no such MCP session; start a new one' });
+        }
+        if (!sameCaller(session.caller, caller)) {
+          throw new EstopError({
+            code: 'forbidden',
+            message: 'this token does not belong to the caller that started the session',
+          });
+        }
+        await session.transport.handleRequest(request, response);
+      } catch (error) {
+        if (!isEstopError(error)) logger?.error('mcp request failed', { server: name, error: String(error) });
+        writeMcpProblem(response, error);
+      }
+    },
+    async close() {
+      rules.close();
+      const open = [...sessions.values()];
+      sessions.clear();
+      await Promise.all(open.map((session) => session.proxy.server.close().catch(() => undefined)));
+      await Promise.all([...upstreams.values()].map((upstream) => upstream.close()));
+    },
+  };
+}

@@ -1,0 +1,36 @@
+import type { ServerResponse } from 'node:http';
+import { isEstopError, type ErrorCode } from '@estop/core';
+
+const STATUS: Partial<Record<ErrorCode, number>> = {
+  invalid_request: 400,
+  unauthorized: 401,
+  forbidden: 403,
+  not_found: 404,
+  rate_limited: 429,
+  unavailable: 503,
+  timeout: 504,
+};
+
+/**
+ * Answers an MCP HTTP request the gateway refused before it reached a session, as
+ * `application/problem+json` (RFC 9457). Errors other than EstopError are not described.
+ */
+export function writeMcpProblem(response: ServerResponse, error: unknown): void {
+  if (response.headersSent) {
+    response.end();
+    return;
+  }
+  const known = isEstopError(error);
+  const status = (known ? STATUS[error.code] : undefined) ?? 500;
+  const body = {
+    type: 'about:blank',
+    title: known ? error.code : 'internal',
+    status,
+    detail: known ? error.message : 'internal error',
+  };
+  response.writeHead(status, {
+    'content-type': 'application/problem+json',
+    ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
+  });
+  response.end(JSON.stringify(body));
+}

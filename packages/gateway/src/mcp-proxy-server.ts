@@ -1,0 +1,163 @@
+import type { Call, Effect } from '@estop/core';
+import type { Guard } from '@estop/sdk';
+import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import {
+  CallToolRequestSchema,
+  GetPromptRequestSchema,
+  ListPromptsRequestSchema,
+  ListResourcesRequestSchema,
+  ListResourceTemplatesRequestSchema,
+  ListToolsRequestSchema,
+  ReadResourceRequestSchema,
+  type CallToolResult,
+  type ServerCapabilities,
+  type Tool,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { Caller } from './caller.js';
+import type { InFlightCalls } from './in-flight-calls.js';
+import { cancelledResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
+import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
+import type { McpUpstream } from './mcp-upstream.js';
+
+/** What one proxy server needs: the upstream it fronts, for whom, and the enforcement parts. */
+export interface McpProxyServerOptions {
+  upstream: McpUpstream;
+  /** Effects per tool name from the server's configuration; they override annotations. */
+  tools: Readonly<Record<string, Effect>>;
+  caller: Caller;
+  guard: Guard;
+  inFlight: InFlightCalls;
+  rules: RuleLookup;
+}
+
+/** A proxy server for one agent session, and how to stop following changes once it is done. */
+export interface McpProxyServer {
+  readonly server: Server;
+  /** Stops the change subscriptions; call when the session ends. */
+  dispose(): void;
+}
+
+const toolIndexes = new WeakMap<readonly Tool[], Map<string, Tool>>();
+
+function findTool(tools: readonly Tool[], name: string): Tool | undefined {
+  let index = toolIndexes.get(tools);
+  if (index === undefined) {
+    index = new Map(tools.map((tool) => [tool.name, tool]));
+    toolIndexes.set(tools, index);
+  }
+  return index.get(name);
+}
+
+/**
+ * An MCP server, for one caller, that fronts one upstream and enforces estop on it: `tools/list`
+ * hides the tools disabled for the caller, `tools/call` is decided before it is forwarded and
+ * tracked in flight while it runs, resources and prompts pass through. Used both by the HTTP
+ * gateway (one per session) and by the stdio gateway.
+ *
+ * Tools are named `<server>.<tool>` in decisions, so `estop kill --tool 'mail.*'` covers the
+ * `mail` server's tools and `--tool mail.send_email` one of them.
+ */
+export function createMcpProxyServer(options: McpProxyServerOptions): McpProxyServer {
+  const { upstream, caller, guard, inFlight, rules } = options;
+  const upstreamCapabilities = upstream.capabilities;
+  const capabilities: ServerCapabilities = { tools: { listChanged: true } };
+  // Before the upstream has connected its capabilities are unknown: offer everything and let
+  // requests it cannot serve fail there.
+  const resources = upstreamCapabilities === undefined || upstreamCapabilities.resources !== undefined;
+  const prompts = upstreamCapabilities === undefined || upstreamCapabilities.prompts !== undefined;
+  if (resources) capabilities.resources = { listChanged: true };
+  if (prompts) capabilities.prompts = { listChanged: true };
+  const server = new Server(
+    { name: `estop-gateway/${upstream.name}`, version: '0.1.0' },
+    { capabilities, debouncedNotificationMethods: ['notifications/tools/list_changed'] },
+  );
+
+  const callFor = (tool: string, effect: Effect): Call => ({
+    tenant: caller.tenant,
+    agent: caller.agent,
+    run: caller.run,
+    tool: mcpToolName(upstream.name, tool),
+    effect,
+  });
+
+  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
+    const tools = await upstream.listTools({ signal: extra.signal, fresh: true });
+    return {
+      tools: tools.filter((tool) => {
+        // Reads are refused by full_stop only: a refused read means the tool is off for this caller.
+        const decision = guard.decide(callFor(tool.name, 'read'));
+        return !(decision.outcome === 'deny' && decision.mode === 'full_stop');
+      }),
+    };
+  });
+
+  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+    const name = request.params.name;
+    // The cached list, shared by every session: no one session's cancellation may fail it.
+    const tool = findTool(await upstream.listTools(), name);
+    const call = callFor(name, mcpToolEffect(options.tools, name, tool));
+    const decision = guard.decide(call);
+    if (decision.outcome !== 'allow') return refusalResult(call.tool, decision, rules);
+
+    const flight = inFlight.start(call);
+    try {
+      const progressToken = request.params._meta?.progressToken;
+      return await upstream.callTool(request.params, {
+        signal: AbortSignal.any([flight.signal, extra.signal]),
+        onprogress:
+          progressToken === undefined
+            ? undefined
+            : (progress) =>
+                void extra
+                  .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
+                  .catch(() => undefined),
+      });
+    } catch (error) {
+      if (flight.signal.aborted) return cancelledResult(call.tool, flight.stoppedBy, rules);
+      throw error;
+    } finally {
+      flight.end();
+    }
+  });
+
+  if (resources) {
+    server.setRequestHandler(ListResourcesRequestSchema, (request, extra) =>
+      upstream.listResources(request.params, { signal: extra.signal }),
+    );
+    server.setRequestHandler(ListResourceTemplatesRequestSchema, (request, extra) =>
+      upstream.listResourceTemplates(request.params, { signal: extra.signal }),
+    );
+    server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
+      upstream.readResource(request.params, { signal: extra.signal }),
+    );
+  }
+  if (prompts) {
+    server.setRequestHandler(ListPromptsRequestSchema, (request, extra) =>
+      upstream.listPrompts(request.params, { signal: extra.signal }),
+    );
+    server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
+      upstream.getPrompt(request.params, { signal: extra.signal }),
+    );
+  }
+
+  let initialized = false;
+  server.oninitialized = () => {
+    initialized = true;
+  };
+  const send = (notification: () => Promise<void>) => {
+    if (initialized) notification().catch(() => undefined);
+  };
+  const stopGuard = guard.onChange(() => send(() => server.sendToolListChanged()));
+  const stopUpstream = upstream.onListChanged((change) => {
+    if (change === 'tools') send(() => server.sendToolListChanged());
+    else if (change === 'resources' && resources) send(() => server.sendResourceListChanged());
+    else if (change === 'prompts' && prompts) send(() => server.sendPromptListChanged());
+  });
+  return {
+    server,
+    dispose() {
+      stopGuard();
+      stopUpstream();
+    },
+  };
+}

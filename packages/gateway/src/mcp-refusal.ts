@@ -1,0 +1,62 @@
+import { describeScope, type Decision, type Rule } from '@estop/core';
+import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
+
+/** Looks up an active rule by id, to describe its scope; undefined when not known. */
+export type RuleLookup = (ruleId: string) => Rule | undefined;
+
+/** Why the decision applies: "tenant acme is read_only (rule r_1): duplicate emails". */
+function explain(decision: Decision, rules: RuleLookup): string {
+  const mode = decision.mode ?? 'stopped';
+  let subject: string;
+  switch (decision.source) {
+    case 'stale':
+      subject = `the gateway has lost touch with the control plane and fails safe: everything is ${mode}`;
+      break;
+    case 'break_glass':
+      subject = `a local break-glass override makes everything ${mode}`;
+      break;
+    case 'invalid_call':
+      subject = 'the call could not be decided';
+      break;
+    default: {
+      const rule = decision.ruleId === undefined ? undefined : rules(decision.ruleId);
+      const scope = rule === undefined ? 'this scope' : describeScope(rule.scope).replaceAll('=', ' ');
+      subject = `${scope} is ${mode}`;
+    }
+  }
+  const rule = decision.ruleId === undefined ? '' : ` (rule ${decision.ruleId})`;
+  const reason = decision.reason === undefined || decision.reason === '' ? '' : `: ${decision.reason}`;
+  return `${subject}${rule}${reason}`;
+}
+
+function errorResult(text: string): CallToolResult {
+  return { content: [{ type: 'text', text }], isError: true };
+}
+
+/**
+ * The tool result an agent receives for a call the gateway did not forward: what happened and
+ * why (mode, scope, rule, reason; never secrets), in words a model can act on.
+ */
+export function refusalResult(tool: string, decision: Decision, rules: RuleLookup): CallToolResult {
+  const why = explain(decision, rules);
+  switch (decision.outcome) {
+    case 'draft':
+      return errorResult(
+        `estop: ${tool} was not executed: ${why}. Writes are recorded as drafts only; do not retry, tell the user it needs review.`,
+      );
+    case 'needs_approval':
+      return errorResult(
+        `estop: ${tool} was not executed: ${why}. Writes need a human's approval; do not retry, tell the user it awaits approval.`,
+      );
+    default:
+      return errorResult(`estop: this call was refused: ${why}. Do not retry it; tell the user it is stopped.`);
+  }
+}
+
+/** The tool result for a call the gateway cancelled while it ran, because a rule now covers it. */
+export function cancelledResult(tool: string, decision: Decision | undefined, rules: RuleLookup): CallToolResult {
+  const why = decision === undefined ? 'an operator stopped it' : explain(decision, rules);
+  return errorResult(
+    `estop: ${tool} was cancelled while it ran: ${why}. It may or may not have taken effect; do not retry it.`,
+  );
+}
