@@ -8,6 +8,7 @@ import type { GatewayConfig } from './gateway-config.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import { createHttpProxy, routeEffect } from './http-proxy.js';
 import { createIdentityResolver } from './identity.js';
+import { createMcpGateway, type McpGateway } from './mcp-gateway.js';
 import { createInFlightCalls } from './in-flight.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { sendProblem } from './send-problem.js';
@@ -31,12 +32,6 @@ export interface Gateway {
   /** Starts listening where the config says and resolves to the base URL, e.g. `http://127.0.0.1:7080`. */
   listen(): Promise<string>;
   /** Stops accepting requests, cuts open connections, stops the upstreams and the guard. */
-  close(): Promise<void>;
-}
-
-/** The MCP side, as `createGateway` uses it. */
-interface McpSide {
-  handle(request: IncomingMessage, response: ServerResponse, server: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -90,7 +85,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     createIdentityResolver({ controlPlaneUrl: config.control_plane.url, cacheMs: config.identity.cache_ms });
   const proxy = createHttpProxy({ config, guard, identity, inFlight, logger });
   // Started by `listen`, since starting it launches the upstream servers.
-  let mcp: McpSide | undefined;
+  let mcp: McpGateway | undefined;
 
   const server: Server = createServer((request, response) => {
     const route = routeOf(request.url ?? '/');
@@ -127,7 +122,7 @@ export function createGateway(options: GatewayOptions): Gateway {
     guard,
     inFlight,
     async listen() {
-      mcp ??= await startMcpSide(config, guard, identity, inFlight, logger);
+      mcp ??= await startMcpGateway(config, guard, identity, inFlight, logger);
       return new Promise<string>((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.listen.port, config.listen.host, () => {
@@ -158,24 +153,13 @@ async function notFound(request: IncomingMessage, response: ServerResponse, mess
   sendProblem(response, new EstopError({ code: 'not_found', message }));
 }
 
-async function startMcpSide(
+async function startMcpGateway(
   config: GatewayConfig,
   guard: Guard,
   identity: IdentityResolver,
   inFlight: InFlightCalls,
   logger: GatewayLogger | undefined,
-): Promise<McpSide | undefined> {
+): Promise<McpGateway | undefined> {
   if (Object.keys(config.mcp.servers).length === 0) return undefined;
-  // The MCP side lives in its own module, loaded only when the config names MCP servers.
-  const specifier = './mcp-gateway.js';
-  const module = (await import(specifier)) as {
-    createMcpGateway(deps: {
-      config: GatewayConfig;
-      guard: Guard;
-      identity: IdentityResolver;
-      inFlight: InFlightCalls;
-      logger?: GatewayLogger | undefined;
-    }): Promise<McpSide>;
-  };
-  return module.createMcpGateway({ config, guard, identity, inFlight, logger });
+  return createMcpGateway({ config, guard, identity, inFlight, logger });
 }
