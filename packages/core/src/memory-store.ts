@@ -147,9 +147,10 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         open();
         for (const record of records) enforcers.set(record.id, copy(record));
       },
-      async list() {
+      async list(query) {
         open();
-        return copy([...enforcers.values()]);
+        const since = query?.seenSince;
+        return copy([...enforcers.values()].filter((record) => since === undefined || record.lastSeenAt >= since));
       },
     },
     async migrate() {

@@ -12,6 +12,13 @@ interface VersionTrack {
 }
 
 const TRACKED_VERSIONS = 64;
+// Another replica's enforcer counts as live while that replica has vouched for it this recently
+// (replicas refresh their connected enforcers' records on every flush, once a second).
+const REMOTE_LIVE_MS = 5000;
+// A disconnected enforcer is forgotten from memory after this; its record stays in the store.
+const FORGET_MS = 10 * 60_000;
+// How often a wait re-reads other replicas' enforcers from the store.
+const REMOTE_POLL_MS = 200;
 
 /**
  * Enforcers known to this replica: which are connected to the stream, what each has applied,
@@ -95,7 +102,28 @@ export class EnforcerRegistry {
     return true;
   }
 
-  /** Connected enforcers and whether each has applied `version`. */
+  /**
+   * Whether every live enforcer, on this replica and on the others sharing the store, has
+   * applied `version`. Other replicas' enforcers are known from the store, where their
+   * versions are at most a flush (a second) old; with any of them counted, `ms` (measured on
+   * this replica's acknowledgements only) is left out rather than understated.
+   */
+  async enforcementEverywhere(version: number): Promise<Enforcement> {
+    const local = this.enforcement(version);
+    const remote = await this.elsewhere();
+    if (remote.length === 0) return local;
+    const remotePending = remote
+      .filter((record) => record.version < version)
+      .map(({ id, name, version: applied }) => ({ id, name, version: applied }));
+    return {
+      version,
+      acknowledged: local.acknowledged + remote.length - remotePending.length,
+      total: local.total + remote.length,
+      pending: [...local.pending, ...remotePending],
+    };
+  }
+
+  /** This replica's connected enforcers and whether each has applied `version`. */
   enforcement(version: number): Enforcement {
     const connected = [...this.live.values()].filter((entry) => entry.streams > 0);
     const pending = connected
@@ -115,29 +143,48 @@ export class EnforcerRegistry {
     return result;
   }
 
-  /** Resolves once every connected enforcer has applied `version`, or after `timeoutMs`. */
+  /**
+   * Resolves once every live enforcer (see enforcementEverywhere) has applied `version`, or
+   * after `timeoutMs` with what is known then.
+   */
   async waitFor(version: number, timeoutMs: number): Promise<Enforcement> {
-    const done = () => this.enforcement(version).pending.length === 0;
-    if (timeoutMs <= 0 || done()) return this.enforcement(version);
-    await new Promise<void>((resolve) => {
-      const check = () => {
-        if (!done()) return;
-        finish();
-      };
-      const finish = () => {
-        clearTimeout(timer);
-        this.waiters.delete(check);
-        resolve();
-      };
-      const timer = setTimeout(finish, timeoutMs);
-      this.waiters.add(check);
-    });
-    return this.enforcement(version);
+    const deadline = this.clock.now() + timeoutMs;
+    for (;;) {
+      const answer = await this.enforcementEverywhere(version);
+      const left = deadline - this.clock.now();
+      if (answer.pending.length === 0 || left <= 0) return answer;
+      // Woken by a local acknowledgement, or after a short while to re-read other replicas.
+      await new Promise<void>((resolve) => {
+        const finish = () => {
+          clearTimeout(timer);
+          this.waiters.delete(finish);
+          resolve();
+        };
+        const timer = setTimeout(finish, Math.min(left, REMOTE_POLL_MS));
+        this.waiters.add(finish);
+      });
+    }
   }
 
-  /** Every enforcer this replica knows, with whether it is connected now. */
-  list(): (EnforcerRecord & { connected: boolean })[] {
-    return [...this.live.values()].map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
+  /**
+   * Every enforcer this replica knows, with whether it is connected now, and the live
+   * enforcers of other replicas sharing the store (connected there).
+   */
+  async list(): Promise<(EnforcerRecord & { connected: boolean })[]> {
+    const here = [...this.live.values()].map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
+    const elsewhere = (await this.elsewhere()).map((record) => ({ ...record, connected: true }));
+    const moved = new Set(elsewhere.map((record) => record.id));
+    return [...here.filter((record) => !moved.has(record.id)), ...elsewhere];
+  }
+
+  /** Enforcers that other replicas have vouched for recently and that are not connected here. */
+  private async elsewhere(): Promise<EnforcerRecord[]> {
+    const since = new Date(this.clock.now() - REMOTE_LIVE_MS).toISOString();
+    return (await this.store.list({ seenSince: since })).filter((record) => {
+      const here = this.live.get(record.id);
+      // Known here: counted here while connected; elsewhere only if seen there after it left.
+      return here === undefined || (here.streams === 0 && record.lastSeenAt > here.record.lastSeenAt);
+    });
   }
 
   /** Number of enforcers with an open stream. */
@@ -147,10 +194,23 @@ export class EnforcerRegistry {
     return count;
   }
 
-  /** Writes changed records to the store. One flush runs at a time. */
+  /**
+   * Writes changed records to the store, vouching for every connected enforcer with a fresh
+   * `lastSeenAt`, and forgets enforcers long disconnected. One flush runs at a time.
+   */
   flush(): Promise<void> {
     this.flushing ??= (async () => {
       try {
+        const now = this.clock.now();
+        const stamp = new Date(now).toISOString();
+        for (const [id, entry] of this.live) {
+          if (entry.streams > 0) {
+            entry.record.lastSeenAt = stamp;
+            entry.dirty = true;
+          } else if (!entry.dirty && now - Date.parse(entry.record.lastSeenAt) > FORGET_MS) {
+            this.live.delete(id);
+          }
+        }
         const dirty = [...this.live.values()].filter((entry) => entry.dirty);
         for (const entry of dirty) entry.dirty = false;
         await this.store.upsert(dirty.map((entry) => ({ ...entry.record })));

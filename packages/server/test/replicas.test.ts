@@ -31,6 +31,17 @@ async function stopOnOneReplicaEnforcedOnTheOther(createStore: () => Store, repl
     assert.equal(guard.decide(call).ruleId, created.body.rule.id);
     const enforcement = await second.request(`/v1/versions/${created.body.version}/enforcement?wait=5000`);
     assert.deepEqual([enforcement.body.acknowledged, enforcement.body.total], [1, 1]);
+    // Asked on the replica the guard is not connected to, the answer still counts it.
+    const elsewhere = await eventually(async () => {
+      const answer = await first.request(`/v1/versions/${created.body.version}/enforcement?wait=2000`);
+      return answer.body.total === 1 ? answer : undefined;
+    });
+    assert.deepEqual([elsewhere.body.acknowledged, elsewhere.body.pending], [1, []]);
+    const listed = await first.request('/v1/enforcers');
+    assert.deepEqual(
+      listed.body.enforcers.map((record: any) => [record.id, record.connected, record.current]),
+      [[guard.id, true, true]],
+    );
   } finally {
     await guard.close();
     await first.close();

@@ -20,10 +20,15 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
         latest.flatMap(enforcerValues),
       );
     },
-    async list() {
-      return (await context.query<EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`)).map(
-        enforcerFromRow,
-      );
+    async list(query) {
+      const rows =
+        query?.seenSince === undefined
+          ? await context.query<EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`)
+          : await context.query<EnforcerRow>(
+              `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= $1 ORDER BY ordinal`,
+              [query.seenSince],
+            );
+      return rows.map(enforcerFromRow);
     },
   };
 }

@@ -80,6 +80,11 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'enforcers by when they were last seen',
+    sql: `CREATE INDEX estop_enforcers_last_seen ON estop_enforcers (last_seen_at);`,
+  },
 ];
 
 /**

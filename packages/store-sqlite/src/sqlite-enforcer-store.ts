@@ -12,6 +12,14 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
           for (const record of records) statement.run(enforcerRow(record));
         })();
       }),
-    list: () => context.run(() => context.statements().enforcers.all().map(enforcerFromRow)),
+    list: (query) =>
+      context.run(() => {
+        const statements = context.statements();
+        const rows =
+          query?.seenSince === undefined
+            ? statements.enforcers.all()
+            : statements.enforcersSeenSince.all(query.seenSince);
+        return rows.map(enforcerFromRow);
+      }),
   };
 }

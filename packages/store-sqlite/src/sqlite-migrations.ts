@@ -73,6 +73,11 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       );
     `,
   },
+  {
+    version: 2,
+    name: 'enforcers by when they were last seen',
+    sql: `CREATE INDEX estop_enforcers_last_seen ON estop_enforcers (last_seen_at);`,
+  },
 ];
 
 /**

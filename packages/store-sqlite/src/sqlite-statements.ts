@@ -27,6 +27,7 @@ export interface SqliteStatements {
   revokeToken: Statement<[string, string]>;
   upsertEnforcer: Statement<[EnforcerRow]>;
   enforcers: Statement<[], EnforcerRow>;
+  enforcersSeenSince: Statement<[string], EnforcerRow>;
 }
 
 /** Every statement the store runs, prepared once: preparing is a large share of a small query's cost. */
@@ -78,5 +79,8 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
          last_seen_at = excluded.last_seen_at`,
     ),
     enforcers: db.prepare<[], EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`),
+    enforcersSeenSince: db.prepare<[string], EnforcerRow>(
+      `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= ? ORDER BY ordinal`,
+    ),
   };
 }

@@ -63,7 +63,8 @@ export interface EnforcerStore {
    * thousands of enforcers are saved in batches, not one durable write each.
    */
   upsert(records: readonly EnforcerRecord[]): Promise<void>;
-  list(): Promise<EnforcerRecord[]>;
+  /** Enforcers in order of first registration; with `seenSince` (ISO-8601), only those seen since. */
+  list(query?: { seenSince?: string }): Promise<EnforcerRecord[]>;
 }
 
 /**

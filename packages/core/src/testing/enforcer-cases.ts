@@ -20,6 +20,14 @@ export function describeEnforcers(test: StoreTest): void {
       assert.deepEqual(listed, [replaced, second]);
       assert.equal(listed[0] !== undefined && ('host' in listed[0] || 'pid' in listed[0]), false);
     });
+    test('list with seenSince returns only the enforcers seen since then', async (store) => {
+      const old = makeEnforcer('sdk_old', { lastSeenAt: '2030-01-01T00:00:00.000Z' });
+      const recent = makeEnforcer('sdk_recent', { lastSeenAt: '2030-01-01T00:00:10.000Z' });
+      await store.enforcers.upsert([old, recent]);
+      assert.deepEqual(await store.enforcers.list({ seenSince: '2030-01-01T00:00:05.000Z' }), [recent]);
+      assert.deepEqual(await store.enforcers.list({ seenSince: '2030-01-01T00:00:10.000Z' }), [recent]);
+      assert.equal((await store.enforcers.list()).length, 2);
+    });
     test('a batch is saved whole, the last record of an id winning', async (store) => {
       const batch = Array.from({ length: 300 }, (_, index) => makeEnforcer(`sdk_${index}`, { version: index }));
       const again = makeEnforcer('sdk_7', { version: 1000 });

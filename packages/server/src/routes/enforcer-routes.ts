@@ -32,10 +32,10 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     return context.json({ unknown });
   });
 
-  app.get('/v1/enforcers', (context) => {
+  app.get('/v1/enforcers', async (context) => {
     requireRole(context.get('principal'), 'viewer');
     const version = deps.hub.snapshot().version;
-    const enforcers = deps.registry.list().map((record) => ({ ...record, current: record.version >= version }));
+    const enforcers = (await deps.registry.list()).map((record) => ({ ...record, current: record.version >= version }));
     return context.json({ version, enforcers });
   });
 
