@@ -1,0 +1,89 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { createMcpUpstream } from '../src/mcp-upstream.js';
+import { restartDelay } from '../src/mcp-restart-delay.js';
+import {
+  connectClient,
+  eventually,
+  gatewayConfig,
+  readRecord,
+  recordFile,
+  startGateway,
+  startPlane,
+  testUpstream,
+  type TestGateway,
+  type TestPlane,
+} from './mcp-harness.js';
+
+let plane: TestPlane;
+let gateway: TestGateway;
+let record: string;
+let client: Client;
+
+before(async () => {
+  plane = await startPlane();
+  record = recordFile();
+  gateway = await startGateway(plane, gatewayConfig(plane, { mail: testUpstream(record) }));
+  client = await connectClient(`${gateway.url}/mcp/mail`, {
+    authorization: `Bearer ${await plane.token('agent', 'acme')}`,
+  });
+});
+
+after(async () => {
+  await client.close();
+  await gateway.close();
+  await plane.plane.close();
+});
+
+describe('an upstream that dies is reported by name and restarted', () => {
+  it('fails the call in flight with an error naming the server, then serves again from a new process', async () => {
+    const recordedBefore = readRecord(record).length;
+    await assert.rejects(
+      client.callTool({ name: 'crash', arguments: {} }),
+      /MCP server "mail" (went away during the request|is not available)/,
+    );
+    const crashed = readRecord(record)
+      .slice(recordedBefore)
+      .find((entry) => entry.tool === 'crash');
+    assert.ok(crashed, 'the upstream ran the crash tool');
+    const result = await eventually(async () => {
+      try {
+        return await client.callTool({ name: 'send_email', arguments: { to: 'after-restart@example.com' } });
+      } catch {
+        return undefined;
+      }
+    });
+    assert.equal(result.isError, undefined);
+    const sent = readRecord(record).find((entry) => entry.to === 'after-restart@example.com');
+    assert.ok(sent !== undefined && sent.pid !== crashed.pid, 'a new upstream process served the call');
+  });
+});
+
+describe('an upstream that cannot start fails its calls with an error naming it', () => {
+  it('reports the server by name while it keeps retrying', async () => {
+    const upstream = createMcpUpstream({
+      name: 'broken',
+      upstream: { command: process.execPath, args: ['-e', 'process.exit(7)'], env: {}, tools: {} },
+      timeoutMs: 5000,
+      restart: { baseMs: 10, maxMs: 50 },
+    });
+    try {
+      await upstream.start();
+      assert.equal(upstream.connected, false);
+      await assert.rejects(upstream.listTools(), /MCP server "broken" is not available/);
+      await assert.rejects(upstream.callTool({ name: 'any' }), /MCP server "broken" is not available/);
+    } finally {
+      await upstream.close();
+    }
+  });
+});
+
+describe('restarts back off exponentially up to a bound', () => {
+  it('doubles from the base and stops at the maximum', () => {
+    assert.deepEqual(
+      [0, 1, 2, 3, 10, 100].map((failures) => restartDelay(failures, 100, 5000)),
+      [100, 200, 400, 800, 5000, 5000],
+    );
+  });
+});
