@@ -3,7 +3,14 @@ import { canonicalJson } from './canonical-json.js';
 import type { Scope } from './scope.js';
 
 /** Every kind of event the audit log records. */
-export const AUDIT_ACTIONS = ['rule-created', 'rule-lifted', 'rule-expired', 'token-created', 'token-revoked'] as const;
+export const AUDIT_ACTIONS = [
+  'rule-created',
+  'rule-lifted',
+  'rule-expired',
+  'token-created',
+  'token-revoked',
+  'run-terminated',
+] as const;
 
 /** One kind of audited event, named noun-verb. */
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];

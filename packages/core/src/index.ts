@@ -8,7 +8,7 @@ export { decide } from './decide.js';
 export type { Decision, DecisionSource, Outcome } from './decision.js';
 export { ALLOW, writeOutcome } from './decision.js';
 export { parseDuration } from './duration.js';
-export type { Enforcement } from './enforcement.js';
+export type { Enforcement, RunsEnforcement } from './enforcement.js';
 export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, EstopError, errorCodeForStatus, isEstopError } from './errors.js';
@@ -29,6 +29,23 @@ export type {
   TokenStore,
 } from './ports/store.js';
 export type { Rule, RuleLift, RuleRecord } from './rule.js';
+export type { BudgetUsage, Reservation, RunBudgets } from './run-budget.js';
+export { MICRO_USD_PER_USD, RunBudget, toMicroUsd } from './run-budget.js';
+export type { RunIdentity } from './run-rules.js';
+export { ruleCancellingCall, ruleStoppingRun } from './run-rules.js';
+export type { InFlightCall, RunEnd, RunHeartbeat, RunRecord, RunStart, RunStatus } from './run-schemas.js';
+export {
+  InFlightCallSchema,
+  RunBudgetsSchema,
+  RunEndSchema,
+  RunHeartbeatSchema,
+  RunIdSchema,
+  RunKillSchema,
+  RunStartSchema,
+  RunStatusSchema,
+  RunUsageSchema,
+  StopReasonSchema,
+} from './run-schemas.js';
 export { isExpired } from './rule.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
@@ -54,6 +71,8 @@ export {
   TokenInputSchema,
 } from './schemas.js';
 export type { Scope } from './scope.js';
+export type { BudgetName, StopReason } from './stop-reason.js';
+export { BUDGET_NAMES, budgetExceeded, isStopReason, killedBy } from './stop-reason.js';
 export { describeScope, isGlobalScope } from './scope.js';
 export type { Change, ChangeEvent, StateSnapshot } from './state.js';
 export { applyChange } from './state.js';

@@ -160,3 +160,12 @@ export type EnforcerRegistration = z.output<typeof EnforcerRegistrationSchema>;
 
 /** A rule creation request after validation. */
 export type RuleInput = z.output<typeof RuleInputSchema>;
+
+/** A name (tenant, agent, run, tool, id): 1 to 200 characters, no control characters. */
+export const NameSchema = name;
+
+/** A reason for the audit log: trimmed, not empty, no control characters but tabs and line breaks. */
+export const ReasonTextSchema = reasonText;
+
+/** An ISO-8601 time with an offset. */
+export const IsoTimeSchema = isoTime;
