@@ -45,6 +45,27 @@ export function configuredToolEffects(config: GatewayConfig): Record<string, Eff
   return tools;
 }
 
+/**
+ * The gateway's enforcement point: a guard of kind `gateway` on the config's control plane that
+ * knows the effects of every configured tool. `estop gateway --stdio` uses it directly.
+ */
+export function createGatewayGuard(options: {
+  config: GatewayConfig;
+  token: string;
+  name?: string | undefined;
+  logger?: GatewayLogger | undefined;
+}): Guard {
+  const { config, logger } = options;
+  return createGuard({
+    url: config.control_plane.url,
+    token: options.token,
+    name: (options.name ?? `gateway@${hostname()}`).slice(0, 200),
+    kind: 'gateway',
+    tools: configuredToolEffects(config),
+    onError: logger === undefined ? undefined : (error) => logger.error(error.message, { code: error.code }),
+  });
+}
+
 function routeOf(url: string): { kind: 'tools' | 'mcp' | 'health' | 'none'; name: string } {
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
@@ -69,16 +90,7 @@ function routeOf(url: string): { kind: 'tools' | 'mcp' | 'health' | 'none'; name
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
-  const guard =
-    options.guard ??
-    createGuard({
-      url: config.control_plane.url,
-      token: options.token,
-      name: `gateway@${hostname()}`.slice(0, 200),
-      kind: 'gateway',
-      tools: configuredToolEffects(config),
-      onError: logger === undefined ? undefined : (error) => logger.error(error.message, { code: error.code }),
-    });
+  const guard = options.guard ?? createGatewayGuard({ config, token: options.token, logger });
   const inFlight = createInFlightCalls(guard);
   const identity =
     options.identity ??

@@ -3,7 +3,7 @@ export type { GatewayConfig, HttpRoute, HttpUpstream, StdioUpstream } from './ga
 export { GatewayFileSchema, isStdioUpstream, loadGatewayConfig, parseGatewayConfig } from './gateway-config.js';
 export type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
 export type { Gateway, GatewayOptions } from './create-gateway.js';
-export { configuredToolEffects, createGateway } from './create-gateway.js';
+export { configuredToolEffects, createGateway, createGatewayGuard } from './create-gateway.js';
 export type { GatewayLogger } from './gateway-logger.js';
 export type { HttpProxy, HttpProxyDeps } from './http-proxy.js';
 export { createHttpProxy, routeEffect } from './http-proxy.js';
@@ -20,3 +20,4 @@ export { runStdioGateway } from './mcp-stdio.js';
 export { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
 export type { McpLogger, McpUpstream, McpUpstreamOptions, UpstreamListChange } from './mcp-upstream.js';
 export { createMcpUpstream } from './mcp-upstream.js';
+export type { Guard, GuardChange } from '@estop/sdk';
