@@ -1,6 +1,13 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import { EstopError, errorCodeForStatus, type EnforcerRegistration } from '@estop/core';
+import {
+  EstopError,
+  errorCodeForStatus,
+  type EnforcerRegistration,
+  type RunEnd,
+  type RunHeartbeat,
+  type RunStart,
+} from '@estop/core';
 import { AckBatch, type Ack } from './ack-batch.js';
 
 // Short requests (register, acknowledge) share keep-alive connections across every guard in
@@ -74,6 +81,29 @@ export class ControlPlaneClient {
   async ack(enforcerId: string, ack: { version: number; inFlight: number }, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw signal.reason;
     await this.#acks.add({ id: enforcerId, version: ack.version, inFlight: ack.inFlight });
+  }
+
+  /** Registers a run; registering it again (after the control plane forgot it) is fine. */
+  async startRun(start: RunStart, signal: AbortSignal): Promise<void> {
+    const response = await this.#request('v1/runs', 'register a run', signal, 'POST', JSON.stringify(start));
+    if (ok(response)) return discard(response);
+    throw await errorFrom(response, `register run ${start.id}`);
+  }
+
+  /** Reports a run's state and calls in flight; `not_found` means the run must register again. */
+  async runHeartbeat(runId: string, heartbeat: RunHeartbeat, signal: AbortSignal): Promise<void> {
+    const path = `v1/runs/${encodeURIComponent(runId)}/heartbeat`;
+    const response = await this.#request(path, 'report a run', signal, 'POST', JSON.stringify(heartbeat));
+    if (ok(response)) return discard(response);
+    throw await errorFrom(response, `report run ${runId}`);
+  }
+
+  /** Reports that a run is over and nothing of it is running. */
+  async endRun(runId: string, end: RunEnd, signal: AbortSignal): Promise<void> {
+    const path = `v1/runs/${encodeURIComponent(runId)}/end`;
+    const response = await this.#request(path, 'end a run', signal, 'POST', JSON.stringify(end));
+    if (ok(response)) return discard(response);
+    throw await errorFrom(response, `end run ${runId}`);
   }
 
   async #sendAcks(acks: Ack[]): Promise<{ unknown: string[] }> {

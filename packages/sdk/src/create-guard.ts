@@ -7,9 +7,11 @@ import { watchBreakGlassFile } from './break-glass-file.js';
 import { ControlPlaneClient } from './control-plane-client.js';
 import { createEnforcerId } from './enforcer-id.js';
 import { FailSafe } from './fail-safe.js';
+import { GuardedRun, type RunHost } from './guarded-run.js';
 import type { Guard, GuardChange } from './guard.js';
 import { resolveGuardOptions, type GuardOptions, type ResolvedGuardOptions } from './guard-options.js';
 import { LocalState } from './local-state.js';
+import type { Run, RunOptions } from './run.js';
 import { StateSync } from './state-sync.js';
 
 /**
@@ -53,6 +55,9 @@ class SyncedGuard implements Guard {
   readonly #waiters = new Set<ReadyWaiter>();
   readonly #stopWatching: (() => void) | undefined;
   readonly #envOverride: BreakGlassOverride | undefined;
+  readonly #client: ControlPlaneClient;
+  readonly #runs = new Set<GuardedRun>();
+  #runHost: RunHost | undefined;
   #inFlight = 0;
   #lastError: EstopError | undefined;
   #closing: Promise<void> | undefined;
@@ -73,6 +78,7 @@ class SyncedGuard implements Guard {
       );
     }
     const client = new ControlPlaneClient(options.baseUrl, options.token);
+    this.#client = client;
     this.#acks = new AckSender(client, this.id, () => this.#inFlight, this.#report);
     this.#state = new LocalState(options.tools, options.clock, (snapshot, isSnapshot) =>
       this.#applied(snapshot, isSnapshot),
@@ -170,6 +176,26 @@ class SyncedGuard implements Guard {
     });
   }
 
+  startRun(options: RunOptions): Run {
+    const run = new GuardedRun(options, (this.#runHost ??= this.#createRunHost()));
+    this.#runs.add(run);
+    return run;
+  }
+
+  #createRunHost(): RunHost {
+    return {
+      enforcerId: this.id,
+      clock: this.#options.clock,
+      client: this.#client,
+      decide: (call) => this.decide(call),
+      rules: () => this.#state.index.rules,
+      onChange: (listener) => this.onChange(listener),
+      track: (work) => this.track(work),
+      report: this.#report,
+      finished: (run) => this.#runs.delete(run),
+    };
+  }
+
   close(): Promise<void> {
     this.#closing ??= this.#shutdown();
     return this.#closing;
@@ -177,6 +203,8 @@ class SyncedGuard implements Guard {
 
   async #shutdown(): Promise<void> {
     this.#stopWatching?.();
+    for (const run of this.#runs) run.detach();
+    this.#runs.clear();
     this.#acks.close();
     this.#settleWaiters(closedError());
     await this.#sync.close();

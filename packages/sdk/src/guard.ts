@@ -1,4 +1,5 @@
 import type { Call, Decision, Rule } from '@estop/core';
+import type { Run, RunOptions } from './run.js';
 
 /** A version the guard has just applied, as told to `onChange` listeners. */
 export interface GuardChange {
@@ -52,6 +53,18 @@ export interface Guard {
    * const result = await guard.track(sendEmail(message));
    */
   track<T>(work: Promise<T>): Promise<T>;
+
+  /**
+   * Starts a run: an agent session with budgets, a stop signal and guarded tool calls, which
+   * registers with the control plane and stops when a rule, a budget or its time limit says so.
+   *
+   * @throws EstopError `config_invalid` when the options are invalid.
+   * @example
+   * const run = guard.startRun({ tenant: 'acme', agent: 'mailer', budgets: { maxUsd: 2, maxToolCalls: 50 } });
+   * const sent = await run.tool('email.send', message, (args, { signal }) => mailer.send(args, { signal }));
+   * await run.end();
+   */
+  startRun(options: RunOptions): Run;
 
   /** Closes the stream, stops timers and file watching; the process can then exit. */
   close(): Promise<void>;

@@ -4,10 +4,16 @@ import {
   AckBatchSchema,
   AckSchema,
   EnforcerRegistrationSchema,
+  RunEndSchema,
+  RunHeartbeatSchema,
+  RunStartSchema,
   type Change,
   type ChangeEvent,
   type Mode,
   type Rule,
+  type RunEnd,
+  type RunHeartbeat,
+  type RunStart,
   type Scope,
   type StateSnapshot,
 } from '@estop/core';
@@ -34,6 +40,10 @@ export class FakeControlPlane {
   readonly token = 'estop_test_token';
   readonly registrations: { id: string; name: string; kind: string }[] = [];
   readonly acks: RecordedAck[] = [];
+  /** Run registrations, heartbeats and ends, in the order received. */
+  readonly runStarts: RunStart[] = [];
+  readonly runHeartbeats: (RunHeartbeat & { run: string })[] = [];
+  readonly runEnds: (RunEnd & { run: string })[] = [];
   /** Streams opened so far, over the fake's whole life. */
   streamsOpened = 0;
   #state: StateSnapshot = { version: 1, rules: [], tools: {} };
@@ -75,7 +85,7 @@ export class FakeControlPlane {
   }
 
   /** Flips a switch: creates a rule and pushes the change. Returns the rule. */
-  flip(scope: Scope, mode: Mode): Rule {
+  flip(scope: Scope, mode: Mode, options: { cancelInFlight?: boolean } = {}): Rule {
     const rule: Rule = {
       id: `rule_${this.#nextRule++}`,
       scope,
@@ -83,7 +93,7 @@ export class FakeControlPlane {
       reason: `test ${mode}`,
       actor: { id: 'operator@test', kind: 'human' },
       createdAt: new Date().toISOString(),
-      cancelInFlight: false,
+      cancelInFlight: options.cancelInFlight ?? false,
     };
     this.push([{ type: 'rule-created', rule }]);
     return rule;
@@ -209,6 +219,30 @@ export class FakeControlPlane {
       const ack = AckSchema.safeParse(await readJson(request));
       if (!ack.success) return problem(response, 400, 'invalid_request', ack.error.message);
       this.acks.push({ enforcer: decodeURIComponent(ackPath[1] ?? ''), ...ack.data });
+      response.writeHead(204).end();
+      return;
+    }
+    if (request.method === 'POST' && url.pathname === '/v1/runs') {
+      const start = RunStartSchema.safeParse(await readJson(request));
+      if (!start.success) return problem(response, 400, 'invalid_request', start.error.message);
+      this.runStarts.push(start.data);
+      response.writeHead(201, { 'content-type': 'application/json' }).end('{}');
+      return;
+    }
+    const runPath = /^\/v1\/runs\/([^/]+)\/(heartbeat|end)$/.exec(url.pathname);
+    if (request.method === 'POST' && runPath !== null) {
+      const run = decodeURIComponent(runPath[1] ?? '');
+      if (!this.runStarts.some((start) => start.id === run)) return problem(response, 404, 'not_found', 'no such run');
+      const body = await readJson(request);
+      if (runPath[2] === 'heartbeat') {
+        const heartbeat = RunHeartbeatSchema.safeParse(body);
+        if (!heartbeat.success) return problem(response, 400, 'invalid_request', heartbeat.error.message);
+        this.runHeartbeats.push({ run, ...heartbeat.data });
+      } else {
+        const end = RunEndSchema.safeParse(body);
+        if (!end.success) return problem(response, 400, 'invalid_request', end.error.message);
+        this.runEnds.push({ run, ...end.data });
+      }
       response.writeHead(204).end();
       return;
     }

@@ -1,0 +1,336 @@
+import { randomUUID } from 'node:crypto';
+import {
+  EstopError,
+  RunBudget,
+  RunBudgetsSchema,
+  RunIdSchema,
+  budgetExceeded,
+  killedBy,
+  ruleCancellingCall,
+  ruleStoppingRun,
+  type BudgetName,
+  type BudgetUsage,
+  type Call,
+  type Clock,
+  type Decision,
+  type Effect,
+  type Rule,
+  type RunHeartbeat,
+  type StopReason,
+} from '@estop/core';
+import type { ControlPlaneClient } from './control-plane-client.js';
+import type { GuardChange } from './guard.js';
+import type { Run, RunOptions, RunState, ToolCallOptions, ToolContext } from './run.js';
+import { RunReporter } from './run-reporter.js';
+import { CallDeniedError, RunStoppedError } from './run-stopped-error.js';
+
+/** What a run needs from the guard it runs under. */
+export interface RunHost {
+  readonly enforcerId: string;
+  readonly clock: Clock;
+  readonly client: ControlPlaneClient;
+  decide(call: Call): Decision;
+  /** The active rules at the applied version. */
+  rules(): readonly Rule[];
+  onChange(listener: (change: GuardChange) => void): () => void;
+  track<T>(work: Promise<T>): Promise<T>;
+  report(error: EstopError): void;
+  /** Called once the run is over and reported, so the guard can forget it. */
+  finished(run: GuardedRun): void;
+}
+
+interface RunningCall {
+  readonly tool: string;
+  readonly effect: Effect;
+  readonly startedAt: string;
+  readonly controller: AbortController;
+}
+
+const DEFAULT_MAX_DURATION_MS = 30 * 60_000;
+const DEFAULT_HEARTBEAT_MS = 5_000;
+// setTimeout holds at most a 32-bit count of milliseconds.
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** A run under a guard: see `Run`. Created by `guard.startRun`. */
+export class GuardedRun implements Run {
+  readonly id: string;
+  readonly #tenant: string;
+  readonly #agent: string | undefined;
+  readonly #host: RunHost;
+  readonly #budget: RunBudget;
+  readonly #controller = new AbortController();
+  readonly #calls = new Set<RunningCall>();
+  readonly #startedAtMs: number;
+  readonly #reporter: RunReporter;
+  readonly #timers: ReturnType<typeof setTimeout>[] = [];
+  readonly #unsubscribe: () => void;
+  #state: RunState = 'running';
+  #stopReason: StopReason | undefined;
+  #ending: Promise<void> | undefined;
+
+  constructor(options: RunOptions, host: RunHost) {
+    const checked = checkRunOptions(options);
+    this.id = checked.id;
+    this.#tenant = options.tenant;
+    this.#agent = options.agent;
+    this.#host = host;
+    this.#budget = new RunBudget(checked.budgets);
+    this.#startedAtMs = host.clock.now();
+    this.#reporter = new RunReporter(
+      host.client,
+      {
+        id: this.id,
+        tenant: options.tenant,
+        agent: options.agent,
+        enforcer: host.enforcerId,
+        budgets: checked.budgets,
+        maxDurationMs: checked.maxDurationMs,
+        heartbeatMs: checked.heartbeatMs,
+        startedAt: new Date(this.#startedAtMs).toISOString(),
+      },
+      () => this.#heartbeat(),
+      host.report,
+    );
+    this.#timers.push(this.#after(checked.maxDurationMs, 'timeout'));
+    if (this.#budget.maxMs !== Infinity)
+      this.#timers.push(this.#after(this.#budget.maxMs, budgetExceeded('max_seconds')));
+    this.#unsubscribe = host.onChange((change) => this.#applyRules(change.rules));
+    // A run started under a stop is stopped from its first moment.
+    this.#applyRules(host.rules());
+  }
+
+  get signal(): AbortSignal {
+    return this.#controller.signal;
+  }
+
+  get status(): RunState {
+    return this.#state;
+  }
+
+  get stopReason(): StopReason | undefined {
+    return this.#stopReason;
+  }
+
+  get inFlight(): number {
+    return this.#calls.size;
+  }
+
+  check(): void {
+    if (this.#state !== 'running') throw new RunStoppedError(this.id, this.#stopReason ?? 'ended');
+  }
+
+  step(): void {
+    this.check();
+    const exceeded = this.#budget.step();
+    if (exceeded !== undefined) this.#exceed(exceeded);
+    this.check();
+  }
+
+  async tool<Args, Result>(
+    name: string,
+    args: Args,
+    fn: (args: Args, context: ToolContext) => Result | Promise<Result>,
+    options: ToolCallOptions = {},
+  ): Promise<Result> {
+    this.check();
+    const effect = options.effect;
+    const decision = this.#host.decide({ tenant: this.#tenant, agent: this.#agent, run: this.id, tool: name, effect });
+    if (decision.outcome !== 'allow') throw new CallDeniedError(name, decision);
+    let reservation;
+    try {
+      reservation = this.#budget.reserve({ usd: options.estimatedUsd });
+    } catch (error) {
+      throw new EstopError({ code: 'invalid_request', message: `${name}: ${(error as Error).message}`, cause: error });
+    }
+    if (typeof reservation === 'string') {
+      this.#exceed(reservation);
+      this.check();
+      throw new RunStoppedError(this.id, budgetExceeded(reservation));
+    }
+    const call: RunningCall = {
+      tool: name,
+      effect: effect ?? 'write',
+      startedAt: new Date(this.#host.clock.now()).toISOString(),
+      controller: new AbortController(),
+    };
+    let actualUsd: number | undefined;
+    const context: ToolContext = {
+      signal: AbortSignal.any([this.#controller.signal, call.controller.signal]),
+      reportCost: (usd) => {
+        actualUsd = usd;
+      },
+    };
+    this.#calls.add(call);
+    this.#reporter.changed();
+    try {
+      return await this.#host.track(Promise.resolve().then(() => fn(args, context)));
+    } finally {
+      this.#calls.delete(call);
+      let exceeded: BudgetName | undefined;
+      try {
+        exceeded = this.#budget.commit(reservation, actualUsd);
+      } catch (error) {
+        this.#host.report(
+          new EstopError({ code: 'invalid_request', message: `${name}: bad reported cost`, cause: error }),
+        );
+        exceeded = this.#budget.commit(reservation);
+      }
+      if (exceeded !== undefined) this.#exceed(exceeded);
+      this.#reporter.changed();
+      if (this.#state !== 'running' && this.#calls.size === 0) void this.#finish();
+    }
+  }
+
+  charge(usd: number): void {
+    let exceeded: BudgetName | undefined;
+    try {
+      exceeded = this.#budget.charge(usd);
+    } catch (error) {
+      this.#host.report(
+        new EstopError({
+          code: 'invalid_request',
+          message: `run ${this.id}: charge ignored: ${(error as Error).message}`,
+        }),
+      );
+      return;
+    }
+    if (exceeded !== undefined) this.#exceed(exceeded);
+  }
+
+  usage(): BudgetUsage {
+    return this.#budget.usage();
+  }
+
+  end(): Promise<void> {
+    this.#stop('ended');
+    return this.#finish();
+  }
+
+  /** Stops reporting without ending the run on the control plane (the guard is closing). */
+  detach(): void {
+    this.#clearTimers();
+    this.#unsubscribe();
+    this.#reporter.close();
+  }
+
+  #exceed(budget: BudgetName): void {
+    this.#stop(budgetExceeded(budget));
+  }
+
+  #stop(reason: StopReason): void {
+    if (this.#state !== 'running') return;
+    this.#state = reason === 'ended' ? 'ended' : 'stopped';
+    this.#stopReason = reason;
+    this.#clearTimers();
+    this.#unsubscribe();
+    this.#controller.abort(new RunStoppedError(this.id, reason));
+    this.#reporter.changed();
+    if (this.#calls.size === 0) void this.#finish();
+  }
+
+  /** Reports the end once the run has stopped and nothing of it runs any more. */
+  #finish(): Promise<void> {
+    if (this.#calls.size > 0 || this.#stopReason === undefined) return Promise.resolve();
+    const stopReason = this.#stopReason;
+    this.#ending ??= this.#reporter.end({ stopReason, usage: this.#budget.usage() }).then(() => {
+      this.#reporter.close();
+      this.#host.finished(this);
+    });
+    return this.#ending;
+  }
+
+  #applyRules(rules: readonly Rule[]): void {
+    if (rules.length === 0) return;
+    const now = this.#host.clock.now();
+    const identity = { tenant: this.#tenant, agent: this.#agent, run: this.id };
+    if (this.#state === 'running') {
+      const stopping = ruleStoppingRun(rules, identity, now);
+      if (stopping !== undefined) this.#stop(killedBy(stopping.id));
+    }
+    for (const call of this.#calls) {
+      if (call.controller.signal.aborted) continue;
+      const cancelling = ruleCancellingCall(rules, { ...identity, tool: call.tool, effect: call.effect }, now);
+      if (cancelling === undefined) continue;
+      call.controller.abort(
+        new CallDeniedError(call.tool, {
+          outcome: 'deny',
+          mode: cancelling.mode,
+          ruleId: cancelling.id,
+          reason: cancelling.reason,
+          source: 'rule',
+        }),
+      );
+    }
+  }
+
+  #after(ms: number, reason: StopReason): ReturnType<typeof setTimeout> {
+    const timer = setTimeout(
+      () => {
+        const elapsed = this.#host.clock.now() - this.#startedAtMs;
+        // A timer may fire early against an injected clock; the clock has the last word.
+        if (elapsed >= ms) this.#stop(reason);
+        else this.#timers.push(this.#after(ms, reason));
+      },
+      Math.min(Math.max(0, ms - (this.#host.clock.now() - this.#startedAtMs)), MAX_TIMER_MS),
+    );
+    timer.unref();
+    return timer;
+  }
+
+  #clearTimers(): void {
+    for (const timer of this.#timers) clearTimeout(timer);
+    this.#timers.length = 0;
+  }
+
+  #heartbeat(): RunHeartbeat {
+    return {
+      status: this.#state === 'running' ? 'running' : 'stopped',
+      stopReason: this.#stopReason,
+      inFlight: [...this.#calls].map((call) => ({ tool: call.tool, startedAt: call.startedAt })),
+      usage: this.#budget.usage(),
+    };
+  }
+}
+
+function checkRunOptions(options: RunOptions): {
+  id: string;
+  budgets: RunOptions['budgets'];
+  maxDurationMs: number;
+  heartbeatMs: number;
+} {
+  const problems: string[] = [];
+  if (typeof options !== 'object' || options === null) {
+    throw new EstopError({ code: 'config_invalid', message: 'startRun: options must be an object' });
+  }
+  if (typeof options.tenant !== 'string' || options.tenant.length === 0 || options.tenant.length > 200) {
+    problems.push('tenant must be a string of 1 to 200 characters');
+  }
+  if (options.agent !== undefined && (typeof options.agent !== 'string' || options.agent.length === 0)) {
+    problems.push('agent must be a non-empty string');
+  }
+  const id = options.id ?? `run_${randomUUID()}`;
+  if (!RunIdSchema.safeParse(id).success) problems.push('id must be 1 to 200 letters, digits, _ . : or -');
+  const budgets = RunBudgetsSchema.optional().safeParse(options.budgets);
+  if (!budgets.success) {
+    problems.push(
+      `budgets: ${budgets.error.issues.map((issue) => `${issue.path.join('.')} ${issue.message}`).join('; ')}`,
+    );
+  }
+  const maxDurationMs = wholePositive(options.maxDurationMs, DEFAULT_MAX_DURATION_MS, 'maxDurationMs', problems);
+  const heartbeatMs = wholePositive(options.heartbeatMs, DEFAULT_HEARTBEAT_MS, 'heartbeatMs', problems);
+  if (heartbeatMs > 600_000) problems.push('heartbeatMs must be at most 600000');
+  if (problems.length > 0) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `startRun: ${problems.join('; ')}`,
+      details: { problems },
+    });
+  }
+  return { id, budgets: budgets.success ? budgets.data : undefined, maxDurationMs, heartbeatMs };
+}
+
+function wholePositive(value: number | undefined, fallback: number, field: string, problems: string[]): number {
+  if (value === undefined) return fallback;
+  if (!Number.isInteger(value) || value <= 0) problems.push(`${field} must be a whole positive number of milliseconds`);
+  return value;
+}

@@ -1,0 +1,105 @@
+import { isEstopError, type EstopError, type RunEnd, type RunHeartbeat, type RunStart } from '@estop/core';
+import { asEstopError } from './as-estop-error.js';
+import type { ControlPlaneClient } from './control-plane-client.js';
+
+/**
+ * Tells the control plane about one run: registers it, sends a heartbeat every `heartbeatMs`
+ * and whenever something changes, and reports its end. One request is in flight at a time
+ * and each carries the latest state, so a burst of changes costs one request. Failures go to
+ * `onError` and are retried with the next heartbeat; none reaches the run.
+ */
+export class RunReporter {
+  readonly #client: ControlPlaneClient;
+  readonly #start: RunStart;
+  readonly #state: () => RunHeartbeat;
+  readonly #onError: (error: EstopError) => void;
+  readonly #controller = new AbortController();
+  readonly #timer: ReturnType<typeof setInterval>;
+  #registered = false;
+  #dirty = true;
+  #end: RunEnd | undefined;
+  #ended = false;
+  #sending: Promise<void> | undefined;
+
+  constructor(
+    client: ControlPlaneClient,
+    start: RunStart,
+    state: () => RunHeartbeat,
+    onError: (error: EstopError) => void,
+  ) {
+    this.#client = client;
+    this.#start = start;
+    this.#state = state;
+    this.#onError = onError;
+    this.#timer = setInterval(() => {
+      this.#dirty = true;
+      void this.#flush();
+    }, start.heartbeatMs);
+    this.#timer.unref();
+    void this.#flush();
+  }
+
+  /** Something changed (a call started or finished, the run stopped): report it soon. */
+  changed(): void {
+    this.#dirty = true;
+    void this.#flush();
+  }
+
+  /** Reports the end once; resolves when it is sent or has failed (and was reported). */
+  async end(end: RunEnd): Promise<void> {
+    this.#end ??= end;
+    // A request already under way may finish without the end (or fail): one more try then.
+    for (let attempt = 0; attempt < 2 && !this.#ended && !this.#controller.signal.aborted; attempt++) {
+      await this.#flush();
+    }
+  }
+
+  /** Stops reporting (the guard is closing). */
+  close(): void {
+    clearInterval(this.#timer);
+    this.#controller.abort();
+  }
+
+  #flush(): Promise<void> {
+    this.#sending ??= this.#send().finally(() => {
+      this.#sending = undefined;
+    });
+    return this.#sending;
+  }
+
+  async #send(): Promise<void> {
+    const signal = this.#controller.signal;
+    let reRegistered = false;
+    try {
+      while (!this.#ended && !signal.aborted && (this.#dirty || this.#end !== undefined)) {
+        if (!this.#registered) {
+          await this.#client.startRun(this.#start, signal);
+          this.#registered = true;
+        }
+        try {
+          if (this.#end !== undefined) {
+            await this.#client.endRun(this.#start.id, this.#end, signal);
+            this.#ended = true;
+            clearInterval(this.#timer);
+            return;
+          }
+          this.#dirty = false;
+          await this.#client.runHeartbeat(this.#start.id, this.#state(), signal);
+        } catch (error) {
+          // The control plane has forgotten the run (restarted, or another replica): register
+          // again, once per attempt.
+          if (isEstopError(error, 'not_found') && !reRegistered) {
+            reRegistered = true;
+            this.#registered = false;
+            this.#dirty = true;
+            continue;
+          }
+          throw error;
+        }
+      }
+    } catch (error) {
+      this.#dirty = true;
+      if (!signal.aborted) this.#onError(asEstopError(error, 'unavailable', `reporting run ${this.#start.id} failed`));
+    }
+  }
+}

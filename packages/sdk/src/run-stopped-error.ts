@@ -1,0 +1,42 @@
+import { EstopError, type Decision, type StopReason } from '@estop/core';
+
+/**
+ * Thrown by `run.check()`, `run.step()` and `run.tool()` once the run has stopped, and used as
+ * the abort reason of `run.signal`. `stopReason` says why (`killed:<ruleId>`, `timeout`,
+ * `budget_exceeded:<budget>`, `ended`).
+ */
+export class RunStoppedError extends EstopError {
+  readonly runId: string;
+  readonly stopReason: StopReason;
+
+  constructor(runId: string, stopReason: StopReason) {
+    super({
+      code: 'forbidden',
+      message: `run ${runId} has stopped: ${stopReason}`,
+      details: { runId, stopReason },
+    });
+    this.name = 'RunStoppedError';
+    this.runId = runId;
+    this.stopReason = stopReason;
+  }
+}
+
+/**
+ * Thrown by `run.tool()` when the guard refuses the call (its function is not called), and
+ * used as the abort reason of a running call that a rule with `cancelInFlight` cancels.
+ */
+export class CallDeniedError extends EstopError {
+  readonly tool: string;
+  readonly decision: Decision;
+
+  constructor(tool: string, decision: Decision) {
+    super({
+      code: 'forbidden',
+      message: `${tool}: ${decision.outcome} (${decision.mode ?? 'no mode'})${decision.reason === undefined ? '' : `: ${decision.reason}`}`,
+      details: { tool, outcome: decision.outcome, mode: decision.mode, ruleId: decision.ruleId },
+    });
+    this.name = 'CallDeniedError';
+    this.tool = tool;
+    this.decision = decision;
+  }
+}
