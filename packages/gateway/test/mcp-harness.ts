@@ -1,11 +1,13 @@
 // Real parts for the MCP gateway's tests: a control plane, a guard, the gateway behind a plain
 // node:http server, and SDK clients talking to it.
+import { spawn } from 'node:child_process';
 import { hash } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createMemoryStore } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
@@ -21,6 +23,7 @@ const ADMIN_TOKEN = 'estop_mcp-test-admin-token';
 /** The repository root, where `--import tsx` resolves. */
 export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/mcp-test-server.ts', import.meta.url));
+const HTTP_FIXTURE = fileURLToPath(new URL('./fixtures/mcp-test-http-server.ts', import.meta.url));
 const EVERYTHING = join(REPOSITORY_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');
 
 /** The project's own test upstream, launched over stdio, recording its effects to `recordPath`. */
@@ -168,4 +171,30 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** The project's test upstream served over Streamable HTTP in a child process, recording to `recordPath`. */
+export async function startHttpUpstream(recordPath: string): Promise<{ url: string; close(): Promise<void> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MCP_TEST_RECORD: recordPath };
+  delete env['NODE_OPTIONS'];
+  const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', HTTP_FIXTURE], {
+    cwd: REPOSITORY_ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const url = await new Promise<string>((resolve, reject) => {
+    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
+      const match = /^listening (\S+)/.exec(line);
+      if (match !== null) resolve(match[1] as string);
+    });
+    child.once('exit', (code) => reject(new Error(`upstream exited ${code}`)));
+  });
+  return {
+    url,
+    async close() {
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
