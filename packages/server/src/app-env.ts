@@ -6,6 +6,7 @@ import type { EnforcerRegistry } from './enforcer-registry.js';
 import type { Metrics } from './metrics.js';
 import type { Principal } from './principal.js';
 import type { RuleService } from './rule-service.js';
+import type { RunRegistry } from './run-registry.js';
 
 /** Hono's environment for the control plane: Node bindings and the authenticated principal. */
 export interface AppEnv {
@@ -20,6 +21,7 @@ export interface AppDeps {
   hub: ChangeHub;
   registry: EnforcerRegistry;
   rules: RuleService;
+  runs: RunRegistry;
   audit: AuditWriter;
   metrics: Metrics;
   keepAliveMs: number;

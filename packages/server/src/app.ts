@@ -7,6 +7,7 @@ import { auditRoutes } from './routes/audit-routes.js';
 import { enforcerRoutes } from './routes/enforcer-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
+import { runRoutes } from './routes/run-routes.js';
 import { stateRoutes } from './routes/state-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
 
@@ -32,6 +33,7 @@ export function createApp(deps: AppDeps, authenticator: Authenticator, logger: L
   healthRoutes(app, deps);
   stateRoutes(app, deps);
   ruleRoutes(app, deps);
+  runRoutes(app, deps);
   enforcerRoutes(app, deps);
   auditRoutes(app, deps);
   tokenRoutes(app, deps);

@@ -9,6 +9,7 @@ import { EnforcerRegistry } from './enforcer-registry.js';
 import { createMetrics } from './metrics.js';
 import { startReplicaSync } from './replica-sync.js';
 import { createRuleService, type RuleService } from './rule-service.js';
+import { RunRegistry } from './run-registry.js';
 
 /** What a control plane is built from; tests pass fakes, `estop serve` passes real parts. */
 export interface ControlPlaneOptions {
@@ -74,6 +75,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       hub,
       registry,
       rules,
+      runs: new RunRegistry(clock),
       audit,
       metrics,
       keepAliveMs: options.keepAliveMs ?? 5000,

@@ -2,10 +2,14 @@ import { AckBatchSchema, AckSchema, EnforcerRegistrationSchema, EstopError } fro
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { requireRole } from '../principal.js';
+import { canSee, requireRole } from '../principal.js';
 import { readBody, readQuery } from '../read-input.js';
 
-const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).default(0) });
+const EnforcementQuery = z.object({
+  wait: z.coerce.number().int().min(0).max(60_000).default(0),
+  /** A rule created at the version: the answer then says how far it has reached the runs it stops. */
+  rule: z.string().min(1).max(200).optional(),
+});
 const VersionParam = z.coerce.number().int().nonnegative();
 
 /** Enforcer registration and acknowledgements, and the question "is version N enforced?". */
@@ -43,7 +47,14 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(context.get('principal'), 'viewer');
     const version = VersionParam.safeParse(context.req.param('version'));
     if (!version.success) throw new EstopError({ code: 'invalid_request', message: 'version must be a whole number' });
-    const { wait } = readQuery(context, WaitQuery);
-    return context.json(await deps.registry.waitFor(version.data, wait));
+    const { wait, rule: ruleId } = readQuery(context, EnforcementQuery);
+    const enforcement = await deps.registry.waitFor(version.data, wait);
+    if (ruleId === undefined) return context.json(enforcement);
+    const rule =
+      deps.hub.snapshot().rules.find((active) => active.id === ruleId) ?? (await deps.store.rules.get(ruleId))?.rule;
+    if (rule === undefined || !canSee(context.get('principal'), rule.scope)) {
+      throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
+    }
+    return context.json({ ...enforcement, runs: deps.runs.enforcement(rule) });
   });
 }

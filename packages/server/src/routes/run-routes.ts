@@ -1,0 +1,85 @@
+import {
+  RunEndSchema,
+  RunHeartbeatSchema,
+  RunIdSchema,
+  RunKillSchema,
+  RunStartSchema,
+  SYSTEM_ACTOR,
+  EstopError,
+  type Actor,
+  type RunRecord,
+  type Scope,
+} from '@estop/core';
+import type { Context, Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { canSee, requireRole, requireScopeWithinTenant } from '../principal.js';
+import { readBody } from '../read-input.js';
+
+function runId(context: Context<AppEnv>): string {
+  const id = context.req.param('id') ?? '';
+  if (!RunIdSchema.safeParse(id).success) throw new EstopError({ code: 'invalid_request', message: 'not a run id' });
+  return id;
+}
+
+/** Who terminated a run, for the audit log: its budget, or estop itself (rules and timeouts). */
+function terminationActor(run: RunRecord): Actor {
+  return run.stopReason?.startsWith('budget_exceeded:') ? { id: `budget:${run.id}`, kind: 'system' } : SYSTEM_ACTOR;
+}
+
+/** Runs: enforcers register, report and end them; operators list and kill them. */
+export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.post('/v1/runs', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'enforcer');
+    const start = await readBody(context, RunStartSchema);
+    requireScopeWithinTenant(principal, { tenant: start.tenant });
+    return context.json(deps.runs.start(principal.id, start), 201);
+  });
+
+  app.post('/v1/runs/:id/heartbeat', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'enforcer');
+    const id = runId(context);
+    deps.runs.heartbeat(principal.id, id, await readBody(context, RunHeartbeatSchema));
+    return context.body(null, 204);
+  });
+
+  app.post('/v1/runs/:id/end', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'enforcer');
+    const id = runId(context);
+    const { run, first } = deps.runs.end(principal.id, id, await readBody(context, RunEndSchema));
+    if (first && run.stopReason !== undefined && run.stopReason !== 'ended') {
+      await deps.audit.append({
+        at: run.endedAt ?? new Date(deps.clock.now()).toISOString(),
+        action: 'run-terminated',
+        actor: terminationActor(run),
+        reason: run.stopReason,
+        scope: { tenant: run.tenant, agent: run.agent, run: run.id },
+        ruleId: run.stopReason.startsWith('killed:') ? run.stopReason.slice('killed:'.length) : undefined,
+        data: { stopReason: run.stopReason, enforcer: run.enforcer, usage: run.usage },
+      });
+    }
+    return context.body(null, 204);
+  });
+
+  app.get('/v1/runs', (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
+    return context.json({ runs: deps.runs.list().filter((run) => canSee(principal, { tenant: run.tenant })) });
+  });
+
+  app.post('/v1/runs/:id/kill', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'operator');
+    const id = runId(context);
+    const { reason } = await readBody(context, RunKillSchema);
+    const known = deps.runs.get(id);
+    const visible = known !== undefined && canSee(principal, { tenant: known.tenant }) ? known : undefined;
+    // A run this replica does not know may live on another one: the rule reaches it anyway.
+    const tenant = visible?.tenant ?? principal.tenant;
+    const scope: Scope = tenant === undefined ? { run: id } : { tenant, run: id };
+    const created = await deps.rules.create(principal, { scope, mode: 'full_stop', reason, cancelInFlight: true });
+    return context.json({ ...created, run: visible ?? null }, 201);
+  });
+}
