@@ -1,6 +1,7 @@
 // The processes of the gateway.http benchmark apart from the gateway's own: `upstream` is the
-// tool the calls go to, `client` generates the load and times it. Driven over IPC by
-// gateway-http.bench.ts.
+// tool the calls go to, `bare-proxy PORT` is the least a node:http proxy does (no identity, no
+// decision, no header rules), as a reference for what this machine allows, and `client`
+// generates the load and times it. Driven over IPC by gateway-http.bench.ts.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { percentile } from './stats.js';
@@ -8,6 +9,7 @@ import { percentile } from './stats.js';
 interface ClientPlan {
   direct: string;
   gateway: string;
+  bare: string;
   token: string;
   rounds: number;
   perRound: number;
@@ -26,6 +28,32 @@ function startUpstream(): void {
       response.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
       response.end(answer);
     });
+  });
+  server.keepAliveTimeout = 60_000;
+  server.listen(0, '127.0.0.1', () => {
+    process.send?.({ port: (server.address() as AddressInfo).port });
+  });
+  process.on('disconnect', () => process.exit(0));
+}
+
+function startBareProxy(upstreamPort: number): void {
+  const agent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
+  const server = http.createServer((request, response) => {
+    const upstream = http.request(
+      {
+        hostname: '127.0.0.1',
+        port: upstreamPort,
+        path: '/send',
+        method: request.method,
+        headers: request.rawHeaders,
+        agent,
+      },
+      (upstreamResponse) => {
+        response.writeHead(upstreamResponse.statusCode ?? 502, upstreamResponse.rawHeaders);
+        upstreamResponse.pipe(response);
+      },
+    );
+    request.pipe(upstream);
   });
   server.keepAliveTimeout = 60_000;
   server.listen(0, '127.0.0.1', () => {
@@ -100,14 +128,18 @@ async function runClient(plan: ClientPlan): Promise<Record<string, number>> {
   const one = new http.Agent({ keepAlive: true, maxSockets: 1 });
   const direct = caller(plan.direct, undefined, one);
   const viaGateway = caller(plan.gateway, plan.token, new http.Agent({ keepAlive: true, maxSockets: 1 }));
+  const viaBare = caller(plan.bare, undefined, new http.Agent({ keepAlive: true, maxSockets: 1 }));
   await sequential(direct, plan.warmup, []);
   await sequential(viaGateway, plan.warmup, []);
+  await sequential(viaBare, plan.warmup, []);
   // Interleaved rounds, so drift in the machine's load affects both series alike.
   const directSamples: number[] = [];
   const gatewaySamples: number[] = [];
+  const bareSamples: number[] = [];
   for (let round = 0; round < plan.rounds; round++) {
     await sequential(direct, plan.perRound, directSamples);
     await sequential(viaGateway, plan.perRound, gatewaySamples);
+    await sequential(viaBare, plan.perRound, bareSamples);
   }
   const many = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
   const directMany = caller(plan.direct, undefined, many);
@@ -122,6 +154,8 @@ async function runClient(plan: ClientPlan): Promise<Record<string, number>> {
   const cpuAfter = await cpuOfGateway();
   const gatewayCpuPerCall = (cpuAfter - cpuBefore) / loaded.completed;
   const directLoaded = await throughput(directMany, plan.concurrency, plan.seconds);
+  const bareMany = caller(plan.bare, undefined, new http.Agent({ keepAlive: true, maxSockets: plan.concurrency }));
+  const bareLoaded = await throughput(bareMany, plan.concurrency, plan.seconds);
   return {
     direct_p50_us: percentile(directSamples, 50),
     direct_p99_us: percentile(directSamples, 99),
@@ -130,11 +164,15 @@ async function runClient(plan: ClientPlan): Promise<Record<string, number>> {
     calls_per_s: loaded.perSecond,
     direct_calls_per_s: directLoaded.perSecond,
     gateway_cpu_us_per_call: gatewayCpuPerCall,
+    bare_proxy_p50_us: percentile(bareSamples, 50),
+    bare_proxy_p99_us: percentile(bareSamples, 99),
+    bare_proxy_calls_per_s: bareLoaded.perSecond,
     samples: directSamples.length,
   };
 }
 
 if (process.argv[2] === 'upstream') startUpstream();
+else if (process.argv[2] === 'bare-proxy') startBareProxy(Number(process.argv[3]));
 else if (process.argv[2] === 'client') {
   process.once('message', (plan: ClientPlan) => {
     runClient(plan).then(

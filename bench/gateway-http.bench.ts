@@ -17,10 +17,14 @@ const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const WORKER = fileURLToPath(new URL('./gateway-http-worker.ts', import.meta.url));
 
-function start(role: string): ChildProcess {
+function start(role: string, ...args: string[]): ChildProcess {
   const env = { ...process.env };
   delete env.NODE_OPTIONS;
-  return fork(WORKER, [role], { execArgv: ['--import', 'tsx'], env, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return fork(WORKER, [role, ...args], {
+    execArgv: ['--import', 'tsx'],
+    env,
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+  });
 }
 
 function message<T>(child: ChildProcess): Promise<T> {
@@ -44,6 +48,8 @@ export async function run(): Promise<Record<string, unknown>> {
   const upstream = start('upstream');
   const { port } = await message<{ port: number }>(upstream);
   const upstreamUrl = `http://127.0.0.1:${port}/send`;
+  const bare = start('bare-proxy', String(port));
+  const barePort = (await message<{ port: number }>(bare)).port;
 
   const store = createMemoryStore({ sha256: (text: string) => createHash('sha256').update(text).digest('hex') });
   const plane = await createControlPlane({ store, adminToken: ADMIN });
@@ -77,6 +83,7 @@ export async function run(): Promise<Record<string, unknown>> {
   client.send({
     direct: upstreamUrl,
     gateway: `${gatewayUrl}/tools/email.send`,
+    bare: `http://127.0.0.1:${barePort}/send`,
     token: agent,
     rounds: 20,
     perRound: 500,
@@ -88,6 +95,7 @@ export async function run(): Promise<Record<string, unknown>> {
   await gateway.close();
   await plane.close();
   upstream.kill();
+  bare.kill();
   if (result.figures === undefined) throw new Error(`benchmark client failed: ${result.error}`);
   const figures = result.figures;
   const addedP50 = (figures.via_gateway_p50_us as number) - (figures.direct_p50_us as number);
@@ -103,6 +111,10 @@ export async function run(): Promise<Record<string, unknown>> {
     calls_per_s: Math.round(callsPerSecond),
     direct_calls_per_s: Math.round(figures.direct_calls_per_s as number),
     gateway_cpu_us_per_call: Math.round(figures.gateway_cpu_us_per_call as number),
+    // The same path through the least a node:http proxy can do, for what this machine allows.
+    bare_proxy_added_p50_us: Math.round((figures.bare_proxy_p50_us as number) - (figures.direct_p50_us as number)),
+    bare_proxy_added_p99_us: Math.round((figures.bare_proxy_p99_us as number) - (figures.direct_p99_us as number)),
+    bare_proxy_calls_per_s: Math.round(figures.bare_proxy_calls_per_s as number),
     samples_per_series: figures.samples,
     concurrency: CONCURRENCY,
     setup: 'upstream and load generator in their own processes; gateway with an idle in-memory control plane in one',

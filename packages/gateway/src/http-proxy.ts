@@ -4,7 +4,12 @@ import { EstopError, type Call, type Effect } from '@estop/core';
 import type { Guard } from '@estop/sdk';
 import type { IdentityResolver } from './caller.js';
 import { describeCancellation, describeRefusal } from './describe-refusal.js';
-import { downstreamResponseHeaders, upstreamRequestHeaders } from './forward-headers.js';
+import {
+  downstreamResponseHeaders,
+  injectedHeaders,
+  upstreamRequestHeaders,
+  type InjectedHeaders,
+} from './forward-headers.js';
 import type { GatewayConfig, HttpRoute } from './gateway-config.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import type { InFlightCalls } from './in-flight-calls.js';
@@ -33,8 +38,7 @@ interface PreparedRoute {
   readonly method: string;
   readonly effect: Effect;
   readonly url: URL;
-  readonly headers: Readonly<Record<string, string>>;
-  readonly headerNames: ReadonlySet<string>;
+  readonly headers: InjectedHeaders;
   readonly timeoutMs: number;
   readonly secure: boolean;
 }
@@ -47,14 +51,12 @@ export function routeEffect(route: HttpRoute): Effect {
 function prepare(config: GatewayConfig): Map<string, PreparedRoute> {
   const routes = new Map<string, PreparedRoute>();
   for (const [name, route] of Object.entries(config.http.routes)) {
-    const headers = Object.fromEntries(Object.entries(route.headers).map(([key, value]) => [key.toLowerCase(), value]));
     const url = new URL(route.upstream);
     routes.set(name, {
       method: route.method,
       effect: routeEffect(route),
       url,
-      headers,
-      headerNames: new Set(Object.keys(headers)),
+      headers: injectedHeaders(url.host, route.headers),
       timeoutMs: route.timeout_ms ?? config.timeout_ms,
       secure: url.protocol === 'https:',
     });
@@ -104,7 +106,7 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
         port: route.url.port,
         path: upstreamPath(route.url, request.url),
         method: request.method,
-        headers: upstreamRequestHeaders(request.headers, route.headers, route.headerNames),
+        headers: upstreamRequestHeaders(request.rawHeaders, route.headers),
         agent: route.secure ? httpsAgent : httpAgent,
       });
 
@@ -112,7 +114,6 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
         if (finished) return;
         finished = true;
         clearTimeout(timer);
-        running.signal.removeEventListener('abort', onAbort);
         running.end();
         resolve();
       };
@@ -139,6 +140,7 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
           }),
         );
       }, route.timeoutMs);
+      // Not removed when the call ends: the signal ends with the call, and a late abort finds it finished.
       running.signal.addEventListener('abort', onAbort);
 
       upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
@@ -162,15 +164,14 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
           finish();
           response.destroy();
         });
-        response.writeHead(upstreamResponse.statusCode ?? 502, downstreamResponseHeaders(upstreamResponse.headers));
+        response.writeHead(upstreamResponse.statusCode ?? 502, downstreamResponseHeaders(upstreamResponse.rawHeaders));
         upstreamResponse.pipe(response);
       });
-      response.on('finish', finish);
       response.on('close', () => {
-        // The agent went away before the answer was complete: nobody is waiting for the upstream.
         if (finished) return;
         finish();
-        upstreamRequest.destroy();
+        // The agent went away before the answer was complete: nobody is waiting for the upstream.
+        if (!response.writableFinished) upstreamRequest.destroy();
       });
       request.on('error', () => fail(new EstopError({ code: 'invalid_request', message: 'the request broke off' })));
       request.pipe(upstreamRequest);

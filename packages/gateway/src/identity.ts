@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { EstopError } from '@estop/core';
 import type { Caller, IdentityResolver } from './caller.js';
@@ -98,7 +98,7 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
   }
 
   async function identify(token: string): Promise<TokenIdentity> {
-    const key = createHash('sha256').update(token).digest('base64');
+    const key = hash('sha256', token, 'base64');
     const cached = cache.get(key);
     if (cached !== undefined && cached.expiresAt > Date.now()) {
       if (cached.identity !== undefined) return cached.identity;
