@@ -68,6 +68,8 @@ export interface SeenRequest {
 export interface TestUpstream {
   url: string;
   seen: SeenRequest[];
+  /** Requests that arrived, by their `x-test-tenant` header. */
+  arrivals: Map<string, number>;
   /** Answers every request waiting on `/slow`. */
   releaseSlow(): void;
   close(): Promise<void>;
@@ -75,8 +77,16 @@ export interface TestUpstream {
 
 export async function startUpstream(): Promise<TestUpstream> {
   const seen: SeenRequest[] = [];
+  const arrivals = new Map<string, number>();
   const waiting = new Set<() => void>();
   const server: Server = createServer((request, response) => {
+    const tenant = request.headers['x-test-tenant'];
+    if (typeof tenant === 'string') {
+      arrivals.set(tenant, (arrivals.get(tenant) ?? 0) + 1);
+      request.resume();
+      request.on('end', () => response.end('{"sent":true}'));
+      return;
+    }
     const entry: SeenRequest = {
       method: request.method ?? '',
       url: request.url ?? '',
@@ -138,6 +148,7 @@ export async function startUpstream(): Promise<TestUpstream> {
   return {
     url: `http://127.0.0.1:${port}`,
     seen,
+    arrivals,
     releaseSlow() {
       for (const answer of [...waiting]) answer();
     },
