@@ -8,6 +8,7 @@ import type {
   Role,
   Rule,
   RuleLift,
+  RunRecord,
   Scope,
   TokenInfo,
 } from '@estop/core';
@@ -45,7 +46,8 @@ export interface ApiClient {
   listRules(): Promise<{ version: number; rules: Rule[] }>;
   createRule(input: RuleRequest): Promise<{ rule: Rule; version: number }>;
   liftRule(id: string, reason: string): Promise<{ lift: RuleLift; version: number }>;
-  enforcement(version: number, waitMs: number): Promise<Enforcement>;
+  /** With `ruleId`, the answer also counts the runs that rule stops (`runs`). */
+  enforcement(version: number, waitMs: number, ruleId?: string): Promise<Enforcement>;
   listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
   listAudit(query: {
     after?: number | undefined;
@@ -59,6 +61,8 @@ export interface ApiClient {
     tenant?: string | undefined;
   }): Promise<{ token: string; info: TokenInfo }>;
   revokeToken(id: string): Promise<void>;
+  listRuns(): Promise<{ runs: RunRecord[] }>;
+  killRun(id: string, reason: string): Promise<{ rule: Rule; version: number; run: RunRecord | null }>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -111,8 +115,13 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     listRules: () => request('GET', '/v1/rules'),
     createRule: (input) => request('POST', '/v1/rules', input),
     liftRule: (ruleId, reason) => request('POST', `/v1/rules/${id(ruleId)}/lift`, { reason }),
-    enforcement: (version, waitMs) =>
-      request('GET', `/v1/versions/${version}/enforcement?wait=${Math.max(0, Math.round(waitMs))}`, undefined, waitMs),
+    enforcement: (version, waitMs, ruleId) =>
+      request(
+        'GET',
+        `/v1/versions/${version}/enforcement?wait=${Math.max(0, Math.round(waitMs))}${ruleId === undefined ? '' : `&rule=${id(ruleId)}`}`,
+        undefined,
+        waitMs,
+      ),
     listEnforcers: () => request('GET', '/v1/enforcers'),
     listAudit: ({ after, limit }) => {
       const query = new URLSearchParams();
@@ -125,6 +134,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     listTokens: () => request('GET', '/v1/tokens'),
     createToken: (input) => request('POST', '/v1/tokens', input),
     revokeToken: (tokenId) => request('DELETE', `/v1/tokens/${id(tokenId)}`),
+    listRuns: () => request('GET', '/v1/runs'),
+    killRun: (runId, reason) => request('POST', `/v1/runs/${id(runId)}/kill`, { reason }),
   };
 }
 
@@ -225,11 +236,12 @@ export async function waitForEnforcement(
   version: number,
   waitMs: number,
   maxPerRequestMs = MAX_SERVER_WAIT_MS,
+  ruleId?: string,
 ): Promise<Enforcement> {
   const deadline = Date.now() + waitMs;
   for (;;) {
     const remaining = Math.max(0, deadline - Date.now());
-    const enforcement = await client.enforcement(version, Math.min(remaining, maxPerRequestMs));
+    const enforcement = await client.enforcement(version, Math.min(remaining, maxPerRequestMs), ruleId);
     const done = enforcement.total === 0 || enforcement.acknowledged >= enforcement.total;
     if (done || remaining <= maxPerRequestMs) return enforcement;
   }

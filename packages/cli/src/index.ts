@@ -8,6 +8,7 @@ export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
 export { kill } from './kill.js';
 export { main } from './main.js';
 export { restore } from './restore.js';
+export { runs } from './runs.js';
 export { status } from './status.js';
 export { tokens } from './tokens.js';
 export { verify } from './verify.js';

@@ -16,6 +16,7 @@ import { createApiClient, waitForEnforcement } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
+import { describeRunStop, waitForStop } from './run-stop-progress.js';
 
 const MODE_NAMES = `${MODES.join(', ')} (or ${Object.keys(MODE_ALIASES).join(', ')})`;
 
@@ -119,8 +120,8 @@ export function parseKillArgs(args: string[]): KillOptions {
 
 /** The `enforcement` part of `estop kill --json`: the Enforcement answer without its version. */
 export function enforcementSummary(enforcement: Enforcement): Omit<Enforcement, 'version'> {
-  const { acknowledged, total, ms, pending } = enforcement;
-  return { acknowledged, total, ms, pending };
+  const { acknowledged, total, ms, pending, runs } = enforcement;
+  return runs === undefined ? { acknowledged, total, ms, pending } : { acknowledged, total, ms, pending, runs };
 }
 
 /** `estop kill`: creates a rule, reports it once durable, then reports how far it has spread. */
@@ -139,7 +140,11 @@ export async function kill(args: string[], io: CommandIo): Promise<number> {
     let enforcement: Enforcement | undefined;
     if (options.waitMs > 0) {
       try {
-        enforcement = await waitForEnforcement(client, version, options.waitMs);
+        // A stop of whole runs also waits for those runs to terminate, and says how far they got.
+        enforcement =
+          rule.mode === 'full_stop' && rule.scope.tool === undefined
+            ? await waitForStop(client, version, rule.id, options.waitMs)
+            : await waitForEnforcement(client, version, options.waitMs);
       } catch (error) {
         io.stderr.write(
           `estop kill: the rule is in place, but its enforcement could not be checked: ${(error as Error).message}; run \`estop verify\`\n`,
@@ -164,9 +169,10 @@ export async function kill(args: string[], io: CommandIo): Promise<number> {
  */
 export function killEnforcementLines(enforcement: Enforcement): string[] {
   const line = describeEnforcement(enforcement);
-  if (enforcement.total === 0) return [line, 'the rule applies to each enforcer as it connects'];
+  const runs = enforcement.runs === undefined ? [] : [describeRunStop(enforcement.runs)];
+  if (enforcement.total === 0) return [line, 'the rule applies to each enforcer as it connects', ...runs];
   if (enforcement.acknowledged < enforcement.total) {
-    return [line, 'the rule is in place; run `estop verify` to check the stragglers again'];
+    return [line, 'the rule is in place; run `estop verify` to check the stragglers again', ...runs];
   }
-  return [line];
+  return [line, ...runs];
 }

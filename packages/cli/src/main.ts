@@ -3,6 +3,7 @@ import type { Command, CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import { kill } from './kill.js';
 import { restore } from './restore.js';
+import { runs } from './runs.js';
 import { status } from './status.js';
 import { tokens } from './tokens.js';
 import { verify } from './verify.js';
@@ -18,6 +19,7 @@ commands:
   restore    lift a rule
   status     show the version, active rules and enforcers
   verify     check that every connected enforcer has applied the current version
+  runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
   audit      list and verify the audit log
   tokens     create, list and revoke API tokens
 
@@ -29,7 +31,7 @@ example:
   estop kill --tenant acme --mode read_only --reason "duplicate emails"
   estop verify`;
 
-const COMMANDS: Readonly<Record<string, Command>> = { kill, restore, status, verify, audit, tokens };
+const COMMANDS: Readonly<Record<string, Command>> = { kill, restore, status, verify, runs, audit, tokens };
 
 /**
  * Commands that live in modules written and loaded separately (they pull in the server);

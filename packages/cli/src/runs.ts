@@ -1,0 +1,156 @@
+import { parseArgs } from 'node:util';
+import type { Enforcement, RunRecord } from '@estop/core';
+import {
+  CLIENT_OPTIONS,
+  CLIENT_OPTIONS_HELP,
+  parseDurationOption,
+  parseOrUsage,
+  requireOption,
+  resolveConnection,
+} from './args.js';
+import { createApiClient } from './api-client.js';
+import type { CommandIo } from './command.js';
+import { EXIT_OK, UsageError, runCommand } from './command.js';
+import { describeEnforcement, formatAge, formatTable, writeJson, writeLines } from './output.js';
+import { describeRunStop, runStopStage, waitForStop } from './run-stop-progress.js';
+
+export const RUNS_HELP = `usage: estop runs [--json]
+       estop runs kill RUN_ID --reason TEXT [--wait 2s] [--json]
+
+Lists the runs registered with the control plane (with their calls in flight), or kills one.
+A run not heard from for three heartbeats is shown as lost.
+
+${CLIENT_OPTIONS_HELP}`;
+
+export const RUNS_KILL_HELP = `usage: estop runs kill RUN_ID --reason TEXT [--wait 2s] [--json]
+
+Stops one run: a full_stop rule scoped to the run, cancelling its calls in flight. The run's
+signal aborts, its running tool calls receive the abort, and every later call is refused.
+Waits up to --wait for the run to terminate and says how far it got:
+requested -> enforced (no new calls) -> drained (nothing in flight) -> terminated.
+
+  --reason TEXT    why you are stopping it; recorded in the audit log
+  --wait DURATION  how long to wait for the run to terminate (default 2s; 0 = don't wait)
+${CLIENT_OPTIONS_HELP}`;
+
+/** Runs as a table, with each call in flight on a line of its own beneath its run; ages relative to `nowMs`. */
+export function formatRuns(runs: readonly RunRecord[], nowMs: number): string[] {
+  if (runs.length === 0) return ['no runs registered'];
+  const rows: string[][] = [];
+  for (const run of runs) {
+    rows.push([
+      run.id,
+      run.tenant,
+      run.agent ?? '-',
+      run.status,
+      run.stopReason ?? '-',
+      formatAge(run.startedAt, nowMs),
+      `${formatAge(run.lastHeartbeatAt, nowMs)} ago`,
+      String(run.inFlight.length),
+    ]);
+    for (const call of run.inFlight) {
+      rows.push([`  ${call.tool}`, '', '', 'in flight', '', formatAge(call.startedAt, nowMs), '', '']);
+    }
+  }
+  return formatTable(['RUN', 'TENANT', 'AGENT', 'STATUS', 'STOP REASON', 'AGE', 'LAST HEARD', 'IN-FLIGHT'], rows);
+}
+
+/** What `estop runs kill` was asked to do. */
+export interface RunKillOptions {
+  runId: string;
+  reason: string;
+  waitMs: number;
+  json: boolean;
+  url: string | undefined;
+  token: string | undefined;
+}
+
+/** Parses `estop runs kill` arguments; throws a UsageError saying what to fix. */
+export function parseRunKillArgs(args: string[]): RunKillOptions {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({
+      args,
+      options: { ...CLIENT_OPTIONS, reason: { type: 'string' }, wait: { type: 'string' } },
+      strict: true,
+      allowPositionals: true,
+    }),
+  );
+  const [runId, ...extra] = positionals;
+  if (runId === undefined || runId.trim() === '') {
+    throw new UsageError(
+      'which run? give its id, e.g. `estop runs kill run_1a2b --reason "looping"` (`estop runs` lists them)',
+    );
+  }
+  if (extra.length > 0) throw new UsageError(`kill takes one run id; unexpected "${extra.join(' ')}"`);
+  const reason = requireOption('reason', values.reason, 'why are you stopping it? it goes in the audit log').trim();
+  return {
+    runId: runId.trim(),
+    reason,
+    waitMs: parseDurationOption('wait', values.wait ?? '2s'),
+    json: values.json,
+    url: values.url,
+    token: values.token,
+  };
+}
+
+/** What `estop runs kill` (and `estop kill`) print about a stop's enforcement and its runs. */
+export function stopProgressLines(enforcement: Enforcement): string[] {
+  const lines = [describeEnforcement(enforcement)];
+  if (enforcement.runs !== undefined) lines.push(describeRunStop(enforcement.runs));
+  return lines;
+}
+
+async function kill(args: string[], io: CommandIo): Promise<number> {
+  return runCommand('estop runs kill', RUNS_KILL_HELP, args, io, async () => {
+    const options = parseRunKillArgs(args);
+    const client = createApiClient(resolveConnection(options, io));
+    const { rule, version, run } = await client.killRun(options.runId, options.reason);
+    if (!options.json) {
+      writeLines(io, [`stopping run ${options.runId} (rule ${rule.id}, version ${version})`]);
+      if (run === null)
+        writeLines(io, ['the control plane has no record of this run; the rule stops it wherever it runs']);
+    }
+    let enforcement: Enforcement | undefined;
+    if (options.waitMs > 0) {
+      try {
+        enforcement = await waitForStop(client, version, rule.id, options.waitMs);
+      } catch (error) {
+        io.stderr.write(
+          `estop runs kill: the rule is in place, but its progress could not be checked: ${(error as Error).message}\n`,
+        );
+      }
+    }
+    if (options.json) {
+      writeJson(io, {
+        rule,
+        version,
+        run,
+        enforcement: enforcement ?? null,
+        stage: enforcement?.runs === undefined ? 'requested' : runStopStage(enforcement.runs),
+      });
+    } else if (enforcement !== undefined) {
+      writeLines(io, stopProgressLines(enforcement));
+    }
+    return EXIT_OK;
+  });
+}
+
+async function list(args: string[], io: CommandIo): Promise<number> {
+  return runCommand('estop runs', RUNS_HELP, args, io, async () => {
+    const { values } = parseOrUsage(() =>
+      parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
+    );
+    const client = createApiClient(resolveConnection(values, io));
+    const result = await client.listRuns();
+    if (values.json) writeJson(io, result);
+    else writeLines(io, formatRuns(result.runs, Date.now()));
+    return EXIT_OK;
+  });
+}
+
+/** `estop runs [kill]`: list runs, or kill one. */
+export async function runs(args: string[], io: CommandIo): Promise<number> {
+  const [subcommand, ...rest] = args;
+  if (subcommand === 'kill') return kill(rest, io);
+  return list(args, io);
+}
