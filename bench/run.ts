@@ -19,6 +19,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'decision', load: () => import('./decision.bench.js') },
   { name: 'propagation', load: () => import('./propagation.bench.js') },
   { name: 'audit', load: () => import('./audit.bench.js') },
+  { name: 'runs', load: () => import('./runs.bench.js') },
   { name: 'gateway.http', load: () => import('./gateway-http.bench.js') },
   { name: 'gateway.mcp', load: () => import('./gateway-mcp.bench.js') },
 ];
