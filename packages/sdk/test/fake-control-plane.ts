@@ -154,6 +154,11 @@ export class FakeControlPlane {
     }
   }
 
+  /** Forgets every registered run, as a restarted control plane would. */
+  forgetRuns(): void {
+    this.runStarts.length = 0;
+  }
+
   /** Ends every open stream abruptly, as a crash or a load balancer would. */
   dropConnections(): void {
     for (const stream of this.#streams) stream.response.destroy();

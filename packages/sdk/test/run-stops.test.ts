@@ -150,6 +150,17 @@ describe('a rule stopping the run aborts its signal, its calls in flight, and ev
     assert.ok(fake.runEnds.some((end) => end.run === 'run-ended-1' && end.stopReason === 'ended'));
   });
 
+  it('a run the control plane has forgotten registers again and keeps reporting', async () => {
+    const run = guard.startRun({ tenant: 'acme', heartbeatMs: 20 });
+    await waitFor('the run to register', () => fake.runStarts.some((start) => start.id === run.id));
+    fake.forgetRuns();
+    await waitFor('the run to register again', () => fake.runStarts.some((start) => start.id === run.id));
+    const heartbeats = fake.runHeartbeats.length;
+    await waitFor('heartbeats to resume', () => fake.runHeartbeats.length > heartbeats);
+    await run.end();
+    assert.ok(fake.runEnds.some((end) => end.run === run.id));
+  });
+
   it('heartbeats list the calls in flight', async () => {
     const run = guard.startRun({ tenant: 'acme', heartbeatMs: 50 });
     const tool = blockingTool();
