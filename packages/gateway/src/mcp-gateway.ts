@@ -1,11 +1,10 @@
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { EstopError, isEstopError } from '@estop/core';
 import type { Guard } from '@estop/sdk';
-import { StreamableHTTPServerTransport } from '@modelcontextprotocol/sdk/server/streamableHttp.js';
 import type { Caller, IdentityResolver } from './caller.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { InFlightCalls } from './in-flight-calls.js';
+import { NodeStreamableHttpServerTransport } from './mcp-http-server-transport.js';
 import { writeMcpProblem } from './mcp-problem.js';
 import { createMcpProxyServer, type McpProxyServer } from './mcp-proxy-server.js';
 import { createRuleBook } from './rule-book.js';
@@ -31,7 +30,7 @@ export interface McpGatewayDependencies {
 interface Session {
   readonly server: string;
   readonly caller: Caller;
-  readonly transport: StreamableHTTPServerTransport;
+  readonly transport: NodeStreamableHttpServerTransport;
   readonly proxy: McpProxyServer;
 }
 
@@ -74,17 +73,14 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
       inFlight,
       rules: (id) => rules.find(id),
     });
-    const transport: StreamableHTTPServerTransport = new StreamableHTTPServerTransport({
-      sessionIdGenerator: () => randomUUID(),
-      onsessioninitialized: (sessionId) => {
-        sessions.set(sessionId, { server: name, caller, transport, proxy });
-        logger?.info('mcp session started', {
-          server: name,
-          tenant: caller.tenant,
-          agent: caller.agent,
-          token: caller.name,
-        });
-      },
+    const transport: NodeStreamableHttpServerTransport = new NodeStreamableHttpServerTransport((sessionId) => {
+      sessions.set(sessionId, { server: name, caller, transport, proxy });
+      logger?.info('mcp session started', {
+        server: name,
+        tenant: caller.tenant,
+        agent: caller.agent,
+        token: caller.name,
+      });
     });
     transport.onclose = () => {
       proxy.dispose();
