@@ -128,15 +128,17 @@ export class RunRegistry {
 
   /**
    * How far `rule` has reached the runs it stops: undefined unless it stops runs at all (a
-   * `full_stop` naming no tool). Runs already over when the rule was created are not counted.
+   * `full_stop` naming no tool). Runs already over when the rule was created are not counted;
+   * with `tenant`, only that tenant's runs are.
    */
-  enforcement(rule: Rule): RunsEnforcement | undefined {
+  enforcement(rule: Rule, tenant?: string): RunsEnforcement | undefined {
     if (rule.mode !== 'full_stop' || rule.scope.tool !== undefined) return undefined;
     const createdMs = Date.parse(rule.createdAt);
     const result: RunsEnforcement = { affected: 0, stopped: 0, terminated: 0, inFlight: 0 };
     for (const live of this.#runs.values()) {
       const { record } = live;
       if (live.endedMs !== undefined && live.endedMs < createdMs) continue;
+      if (tenant !== undefined && record.tenant !== tenant) continue;
       const identity = { tenant: record.tenant, agent: record.agent, run: record.id };
       // Matched at the rule's creation, so that a rule expired since still counts its runs.
       if (ruleStoppingRun([rule], identity, createdMs) === undefined) continue;

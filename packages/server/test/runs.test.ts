@@ -95,6 +95,24 @@ describe('a tenant token cannot touch another tenant’s runs', () => {
     assert.equal(await listed(globexRun, viewer), undefined);
   });
 
+  it('under a global stop, a tenant viewer counts only its tenant’s runs', async () => {
+    const acmeRun = await register(start({ tenant: 'acme' }));
+    await register(start({ tenant: 'globex' }));
+    const created = await cp.request('/v1/rules', { body: { scope: {}, mode: 'full_stop', reason: 'drill' } });
+    const { rule, version } = created.body;
+    const viewer = await cp.token('viewer', 'acme');
+    const path = `/v1/versions/${version}/enforcement?rule=${rule.id}`;
+    const all = (await cp.request(path)).body.runs;
+    const acmeOnly = (await cp.request(path, { token: viewer })).body.runs;
+    assert.ok(all.affected > acmeOnly.affected);
+    const acmeRuns = (await cp.request('/v1/runs', { token: viewer })).body.runs.filter(
+      (run: any) => run.status !== 'ended',
+    );
+    assert.equal(acmeOnly.affected, acmeRuns.length);
+    assert.ok(acmeRuns.some((run: any) => run.id === acmeRun));
+    await cp.request(`/v1/rules/${rule.id}/lift`, { body: { reason: 'drill over' } });
+  });
+
   it('another token cannot report on a run it did not register', async () => {
     const id = await register(start());
     const other = await cp.token('enforcer');

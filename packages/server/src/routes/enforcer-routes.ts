@@ -52,9 +52,11 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (ruleId === undefined) return context.json(enforcement);
     const rule =
       deps.hub.snapshot().rules.find((active) => active.id === ruleId) ?? (await deps.store.rules.get(ruleId))?.rule;
-    if (rule === undefined || !canSee(context.get('principal'), rule.scope)) {
+    const principal = context.get('principal');
+    if (rule === undefined || !canSee(principal, rule.scope)) {
       throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
     }
-    return context.json({ ...enforcement, runs: deps.runs.enforcement(rule) });
+    // A tenant's token counts only its tenant's runs, even under a global rule.
+    return context.json({ ...enforcement, runs: deps.runs.enforcement(rule, principal.tenant) });
   });
 }
