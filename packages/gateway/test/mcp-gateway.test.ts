@@ -62,12 +62,22 @@ describe('the gateway proxies an upstream MCP server', () => {
   it('lists the upstream tools with their annotations and calls them', async () => {
     const client = await agent(acmeToken);
     const { tools } = await client.listTools();
-    assert.deepEqual(tools.map((tool) => tool.name).sort(), ['crash', 'lookup', 'send_email', 'slow']);
+    assert.deepEqual(tools.map((tool) => tool.name).sort(), ['crash', 'lookup', 'progress', 'send_email', 'slow']);
     assert.equal(tools.find((tool) => tool.name === 'lookup')?.annotations?.readOnlyHint, true);
     assert.equal(resultText(await client.callTool({ name: 'lookup', arguments: { query: 'estop' } })), 'found: estop');
     const sent = await client.callTool({ name: 'send_email', arguments: { to: 'first@example.com' } });
     assert.equal(sent.isError, undefined);
     assert.equal(sentTo('first@example.com'), 1);
+  });
+
+  it('relays the upstream progress notifications of a call', async () => {
+    const client = await agent(acmeToken);
+    const seen: number[] = [];
+    const result = await client.callTool({ name: 'progress', arguments: {} }, undefined, {
+      onprogress: (progress) => seen.push(progress.progress),
+    });
+    assert.equal(resultText(result), 'done');
+    assert.deepEqual(seen, [1, 2]);
   });
 
   it('passes resources and prompts through', async () => {
@@ -134,13 +144,13 @@ describe('a tool-scoped full_stop hides the tool from that tenant only', () => {
       changes += 1;
     });
     // The notification arrives on the session's standalone stream, opened after initialization.
-    await eventually(async () => (await acme.listTools()).tools.length === 4);
+    await eventually(async () => (await acme.listTools()).tools.length === 5);
 
     const stop = await rule({ scope: { tenant: 'acme', tool: 'mail.send_email' }, mode: 'full_stop' });
     await eventually(() => changes > 0);
     const names = async (client: Client) => (await client.listTools()).tools.map((tool) => tool.name).sort();
-    assert.deepEqual(await names(acme), ['crash', 'lookup', 'slow']);
-    assert.deepEqual(await names(globex), ['crash', 'lookup', 'send_email', 'slow']);
+    assert.deepEqual(await names(acme), ['crash', 'lookup', 'progress', 'slow']);
+    assert.deepEqual(await names(globex), ['crash', 'lookup', 'progress', 'send_email', 'slow']);
     const refused = await acme.callTool({ name: 'send_email', arguments: { to: 'hidden@example.com' } });
     assert.equal(refused.isError, true);
     assert.equal(sentTo('hidden@example.com'), 0);
@@ -148,7 +158,7 @@ describe('a tool-scoped full_stop hides the tool from that tenant only', () => {
     const before = changes;
     await lift(stop.id);
     await eventually(() => changes > before);
-    assert.deepEqual(await names(acme), ['crash', 'lookup', 'send_email', 'slow']);
+    assert.deepEqual(await names(acme), ['crash', 'lookup', 'progress', 'send_email', 'slow']);
   });
 });
 

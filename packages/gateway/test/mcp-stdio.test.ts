@@ -87,6 +87,7 @@ describe('the stdio gateway enforces the same decisions for a caller fixed at st
     assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name).sort(), [
       'crash',
       'lookup',
+      'progress',
       'send_email',
       'slow',
     ]);
