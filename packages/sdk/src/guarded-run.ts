@@ -232,9 +232,9 @@ export class GuardedRun implements Run {
   #finish(): Promise<void> {
     if (this.#calls.size > 0 || this.#stopReason === undefined) return Promise.resolve();
     const stopReason = this.#stopReason;
-    this.#ending ??= this.#reporter.end({ stopReason, usage: this.#budget.usage() }).then(() => {
-      this.#reporter.close();
-      this.#host.finished(this);
+    this.#ending ??= this.#reporter.end({ stopReason, usage: this.#budget.usage() }).then((sent) => {
+      // Unsent, the reporter keeps retrying, and the guard keeps the run to stop that on close.
+      if (sent) this.#host.finished(this);
     });
     return this.#ending;
   }

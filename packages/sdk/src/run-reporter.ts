@@ -45,13 +45,17 @@ export class RunReporter {
     void this.#flush();
   }
 
-  /** Reports the end once; resolves when it is sent or has failed (and was reported). */
-  async end(end: RunEnd): Promise<void> {
+  /**
+   * Reports the end once. Resolves true once it is sent, false when it failed (the failure went
+   * to `onError`, and the heartbeat timer keeps retrying until it is sent or `close()`).
+   */
+  async end(end: RunEnd): Promise<boolean> {
     this.#end ??= end;
     // A request already under way may finish without the end (or fail): one more try then.
     for (let attempt = 0; attempt < 2 && !this.#ended && !this.#controller.signal.aborted; attempt++) {
       await this.#flush();
     }
+    return this.#ended;
   }
 
   /** Stops reporting (the guard is closing). */

@@ -209,6 +209,16 @@ describe('a run stops at its time limits', () => {
     assert.ok(tool.aborted());
   });
 
+  it('an end the control plane refused is sent again once it answers, and end() never rejects', async () => {
+    fake.refuseWith(401);
+    const run = guard.startRun({ tenant: 'acme', heartbeatMs: 20 });
+    await run.end();
+    assert.equal(run.status, 'ended');
+    assert.ok(!fake.runEnds.some((end) => end.run === run.id));
+    fake.refuseWith(undefined);
+    await waitFor('the end to be sent again', () => fake.runEnds.some((end) => end.run === run.id));
+  });
+
   it('stops with budget_exceeded:max_seconds after maxSeconds', async () => {
     const run = guard.startRun({ tenant: 'acme', budgets: { maxSeconds: 0.03 } });
     await stoppedRun(run);
