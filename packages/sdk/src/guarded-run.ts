@@ -155,7 +155,8 @@ export class GuardedRun implements Run {
     };
     let actualUsd: number | undefined;
     const context: ToolContext = {
-      signal: AbortSignal.any([this.#controller.signal, call.controller.signal]),
+      // Aborted by #stop for the whole run, or by #applyRules for this call alone.
+      signal: call.controller.signal,
       reportCost: (usd) => {
         actualUsd = usd;
       },
@@ -223,8 +224,10 @@ export class GuardedRun implements Run {
     this.#stopReason = reason;
     this.#clearTimers();
     this.#unsubscribe();
-    this.#controller.abort(new RunStoppedError(this.id, reason));
-    this.#reporter.changed();
+    const stopped = new RunStoppedError(this.id, reason);
+    this.#controller.abort(stopped);
+    for (const call of this.#calls) if (!call.controller.signal.aborted) call.controller.abort(stopped);
+    this.#reporter.changed(true);
     if (this.#calls.size === 0) void this.#finish();
   }
 

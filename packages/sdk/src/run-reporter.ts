@@ -2,6 +2,9 @@ import { isEstopError, type EstopError, type RunEnd, type RunHeartbeat, type Run
 import { asEstopError } from './as-estop-error.js';
 import type { ControlPlaneClient } from './control-plane-client.js';
 
+/** Changes other than a stop are reported at most this often, so a busy run is not a flood. */
+const MIN_CHANGE_INTERVAL_MS = 200;
+
 /**
  * Tells the control plane about one run: registers it, sends a heartbeat every `heartbeatMs`
  * and whenever something changes, and reports its end. One request is in flight at a time
@@ -20,6 +23,8 @@ export class RunReporter {
   #end: RunEnd | undefined;
   #ended = false;
   #sending: Promise<void> | undefined;
+  #lastSentAt = -Infinity;
+  #pending: ReturnType<typeof setTimeout> | undefined;
 
   constructor(
     client: ControlPlaneClient,
@@ -39,10 +44,23 @@ export class RunReporter {
     void this.#flush();
   }
 
-  /** Something changed (a call started or finished, the run stopped): report it soon. */
-  changed(): void {
+  /**
+   * Something changed: report it soon. `urgent` (the run stopped) goes out at once; other
+   * changes (a call started or finished) at most every 200 ms.
+   */
+  changed(urgent = false): void {
     this.#dirty = true;
-    void this.#flush();
+    const wait = this.#lastSentAt + MIN_CHANGE_INTERVAL_MS - Date.now();
+    if (urgent || wait <= 0) {
+      void this.#flush();
+      return;
+    }
+    if (this.#pending !== undefined) return;
+    this.#pending = setTimeout(() => {
+      this.#pending = undefined;
+      void this.#flush();
+    }, wait);
+    this.#pending.unref();
   }
 
   /**
@@ -61,6 +79,7 @@ export class RunReporter {
   /** Stops reporting (the guard is closing). */
   close(): void {
     clearInterval(this.#timer);
+    clearTimeout(this.#pending);
     this.#controller.abort();
   }
 
@@ -85,9 +104,11 @@ export class RunReporter {
             await this.#client.endRun(this.#start.id, this.#end, signal);
             this.#ended = true;
             clearInterval(this.#timer);
+            clearTimeout(this.#pending);
             return;
           }
           this.#dirty = false;
+          this.#lastSentAt = Date.now();
           await this.#client.runHeartbeat(this.#start.id, this.#state(), signal);
         } catch (error) {
           // The control plane has forgotten the run (restarted, or another replica): register
