@@ -121,7 +121,7 @@ describe('runs are listed and killed end to end: CLI → control plane → guard
       '300ms',
     ]);
     assert.equal(killed.code, 0, killed.err);
-    assert.ok(run.signal.aborted);
+    await eventually('the run to stop', () => run.signal.aborted);
     assert.match(killed.out, /runs: 1 affected, \d stopped, 1 call in flight, 0 terminated: (requested|enforced)/);
 
     stubborn.release();
