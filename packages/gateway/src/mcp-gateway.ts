@@ -32,7 +32,12 @@ interface Session {
   readonly caller: Caller;
   readonly transport: NodeStreamableHttpServerTransport;
   readonly proxy: McpProxyServer;
+  /** When the session last received a request, in milliseconds since the epoch. */
+  seenAt: number;
 }
+
+/** A session with no request and no open stream for this long is closed. */
+const IDLE_SESSION_MS = 30 * 60_000;
 
 function sameCaller(left: Caller, right: Caller): boolean {
   return left.tenant === right.tenant && left.agent === right.agent && left.run === right.run;
@@ -57,6 +62,14 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
   await Promise.all([...upstreams.values()].map((upstream) => upstream.start()));
   const rules = createRuleBook(guard);
   const sessions = new Map<string, Session>();
+  // Clients often go away without ending their session (DELETE): forget the idle ones.
+  const sweeper = setInterval(() => {
+    const idleSince = Date.now() - IDLE_SESSION_MS;
+    for (const session of sessions.values()) {
+      if (session.seenAt < idleSince && !session.transport.active) void session.proxy.server.close();
+    }
+  }, 60_000);
+  sweeper.unref();
 
   const startSession = async (
     request: IncomingMessage,
@@ -74,7 +87,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
       rules: (id) => rules.find(id),
     });
     const transport: NodeStreamableHttpServerTransport = new NodeStreamableHttpServerTransport((sessionId) => {
-      sessions.set(sessionId, { server: name, caller, transport, proxy });
+      sessions.set(sessionId, { server: name, caller, transport, proxy, seenAt: Date.now() });
       logger?.info('mcp session started', {
         server: name,
         tenant: caller.tenant,
@@ -116,6 +129,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
             message: 'this token does not belong to the caller that started the session',
           });
         }
+        session.seenAt = Date.now();
         await session.transport.handleRequest(request, response);
       } catch (error) {
         if (!isEstopError(error)) logger?.error('mcp request failed', { server: name, error: String(error) });
@@ -123,6 +137,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
       }
     },
     async close() {
+      clearInterval(sweeper);
       rules.close();
       const open = [...sessions.values()];
       sessions.clear();

@@ -80,6 +80,10 @@ export class NodeStreamableHttpServerTransport implements Transport {
   /** Serves one HTTP request of this session (or the POST that starts it). */
   async handleRequest(request: IncomingMessage, response: ServerResponse): Promise<void> {
     if (request.method === 'POST') return this.#post(request, response);
+    if (this.sessionId === undefined && (request.method === 'GET' || request.method === 'DELETE')) {
+      fail(response, 400, -32000, 'Bad Request: no session; send initialize first');
+      return;
+    }
     if (request.method === 'GET') return this.#get(request, response);
     if (request.method === 'DELETE') {
       response.writeHead(200).end();
@@ -144,6 +148,11 @@ export class NodeStreamableHttpServerTransport implements Transport {
     response.once('close', () => {
       if (this.#standalone === response) this.#standalone = undefined;
     });
+  }
+
+  /** True while the client holds the session's notification stream open, or awaits an answer. */
+  get active(): boolean {
+    return this.#standalone !== undefined || this.#posts.size > 0;
   }
 
   async send(message: JSONRPCMessage, options?: TransportSendOptions): Promise<void> {

@@ -102,16 +102,26 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     const flight = inFlight.start(call);
     try {
       const progressToken = request.params._meta?.progressToken;
-      return await upstream.callTool(request.params, {
+      // Progress is relayed in order, and all of it before the result.
+      let relayed: Promise<void> = Promise.resolve();
+      const result = await upstream.callTool(request.params, {
         signal: AbortSignal.any([flight.signal, extra.signal]),
         onprogress:
           progressToken === undefined
             ? undefined
-            : (progress) =>
-                void extra
-                  .sendNotification({ method: 'notifications/progress', params: { ...progress, progressToken } })
-                  .catch(() => undefined),
+            : (progress) => {
+                relayed = relayed
+                  .then(() =>
+                    extra.sendNotification({
+                      method: 'notifications/progress',
+                      params: { ...progress, progressToken },
+                    }),
+                  )
+                  .catch(() => undefined);
+              },
       });
+      await relayed;
+      return result;
     } catch (error) {
       if (flight.signal.aborted) return cancelledResult(call.tool, flight.stoppedBy, rules);
       throw error;
