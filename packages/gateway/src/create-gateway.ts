@@ -66,16 +66,26 @@ export function createGatewayGuard(options: {
   });
 }
 
+function decoded(text: string): string | undefined {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return undefined;
+  }
+}
+
 function routeOf(url: string): { kind: 'tools' | 'mcp' | 'health' | 'none'; name: string } {
   const query = url.indexOf('?');
   const path = query === -1 ? url : url.slice(0, query);
-  if (path.startsWith('/tools/')) return { kind: 'tools', name: decodeURIComponent(path.slice(7)) };
-  if (path.startsWith('/mcp/')) {
+  if (path.startsWith('/tools/')) {
+    const name = decoded(path.slice(7));
+    if (name !== undefined) return { kind: 'tools', name };
+  } else if (path.startsWith('/mcp/')) {
     const rest = path.slice(5);
     const slash = rest.indexOf('/');
-    return { kind: 'mcp', name: decodeURIComponent(slash === -1 ? rest : rest.slice(0, slash)) };
-  }
-  if (path === '/healthz') return { kind: 'health', name: '' };
+    const name = decoded(slash === -1 ? rest : rest.slice(0, slash));
+    if (name !== undefined) return { kind: 'mcp', name };
+  } else if (path === '/healthz') return { kind: 'health', name: '' };
   return { kind: 'none', name: path };
 }
 
@@ -111,7 +121,7 @@ export function createGateway(options: GatewayOptions): Gateway {
             : notFound(
                 request,
                 response,
-                route.kind === 'mcp' ? `no MCP server named ${route.name}` : `no route ${route.name}`,
+                route.kind === 'mcp' ? `no MCP server named ${route.name}` : `no route ${route.name.slice(0, 200)}`,
               );
     done.catch((error: unknown) => {
       logger?.error('request failed', {

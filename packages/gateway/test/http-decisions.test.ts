@@ -153,6 +153,10 @@ describe('the HTTP gateway decides every call before it reaches the upstream', (
     assert.equal(unknown.headers['content-type'], 'application/problem+json');
     const elsewhere = await send(`${setup.url}/elsewhere`);
     assert.equal(elsewhere.status, 404);
+    const malformed = await send(`${setup.url}/tools/%E0%A4%A`, { headers: { authorization: `Bearer ${globex}` } });
+    assert.equal(malformed.status, 404);
+    const unknownServer = await send(`${setup.url}/mcp/nothing`, { method: 'POST' });
+    assert.equal(unknownServer.status, 404);
   });
 
   it('/healthz reports the applied version and staleness', async () => {
