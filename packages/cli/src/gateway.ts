@@ -53,6 +53,23 @@ async function awaitState(guard: Guard, io: CommandIo): Promise<void> {
   }
 }
 
+function listenError(error: unknown, port: number): unknown {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE') {
+    return new EstopError({
+      code: 'unavailable',
+      message: `port ${port} is already in use: is a gateway already running? Pick another with --port`,
+    });
+  }
+  if (code === 'EACCES') {
+    return new EstopError({
+      code: 'unavailable',
+      message: `not allowed to listen on port ${port}; use a port above 1023`,
+    });
+  }
+  return error;
+}
+
 function signalled(): Promise<void> {
   return new Promise<void>((resolve) => {
     process.once('SIGINT', resolve);
@@ -64,7 +81,9 @@ async function serveHttp(config: GatewayConfig, token: string, logger: GatewayLo
   const gateway = createGateway({ config, token, logger });
   try {
     await awaitState(gateway.guard, io);
-    const url = await gateway.listen();
+    const url = await gateway.listen().catch((error: unknown) => {
+      throw listenError(error, config.listen.port);
+    });
     io.stdout.write(`estop gateway on ${url}\n`);
     await signalled();
   } finally {

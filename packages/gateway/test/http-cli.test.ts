@@ -115,6 +115,16 @@ describe('estop gateway --config serves the configured routes until it is told t
     assert.match(stderr, /environment variables not set: MAIL_KEY/);
   });
 
+  it('names a port already in use, with exit code 1', async () => {
+    const enforcer = await plane.token('enforcer', 'cli-gateway-port');
+    const port = new URL(upstream.url).port;
+    const child = estop(['gateway', '--config', configFile, '--port', port], { ESTOP_TOKEN: enforcer, MAIL_KEY: 'k' });
+    let stderr = '';
+    child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    assert.equal(await exitCode(child), 1);
+    assert.match(stderr, new RegExp(`port ${port} is already in use`));
+  });
+
   it('refuses to start when the control plane rejects its token, with exit code 1', async () => {
     const child = estop(['gateway', '--config', configFile, '--port', '0'], {
       ESTOP_TOKEN: 'estop_unknown',
