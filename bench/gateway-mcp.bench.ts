@@ -1,6 +1,6 @@
 // MCP gateway overhead: the same upstream (the gateway tests' server over Streamable HTTP, in its
 // own process) called with sequential tools/call from the SDK's Client, directly and through the
-// gateway (Client → /mcp/bench → upstream), in alternating blocks after a warm-up. The gateway, its
+// gateway (Client → /mcp/bench → upstream), alternating call by call after a warm-up. The gateway, its
 // guard and a control plane run in this process. Added latency is via-gateway minus direct at the
 // same percentile.
 import { spawn } from 'node:child_process';
@@ -19,8 +19,7 @@ import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/
 import { atMost, percentile } from './stats.js';
 
 const WARM_UP = Number(process.env.BENCH_WARM_UP ?? 1000);
-const BLOCKS = Number(process.env.BENCH_BLOCKS ?? 10);
-const BLOCK = Number(process.env.BENCH_BLOCK ?? 500);
+const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const ADMIN = 'estop_bench-admin';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const upstreamScript = fileURLToPath(
@@ -51,15 +50,11 @@ async function connect(url: string, headers: Record<string, string>): Promise<Cl
   return client;
 }
 
-/** Runs `count` sequential calls, appending each one's latency in microseconds. */
-async function measure(client: Client, count: number, samples: number[]): Promise<number> {
-  const started = performance.now();
-  for (let index = 0; index < count; index++) {
-    const before = performance.now();
-    await client.callTool({ name: 'lookup', arguments: { query: 'bench' } });
-    samples.push((performance.now() - before) * 1000);
-  }
-  return performance.now() - started;
+/** One call's latency in microseconds. */
+async function timeCall(client: Client): Promise<number> {
+  const before = performance.now();
+  await client.callTool({ name: 'lookup', arguments: { query: 'bench' } });
+  return (performance.now() - before) * 1000;
 }
 
 export async function run(): Promise<Record<string, unknown>> {
@@ -104,15 +99,18 @@ export async function run(): Promise<Record<string, unknown>> {
   const direct = await connect(upstream.url, {});
   const via = await connect(gatewayUrl, { authorization: `Bearer ${await token('agent', 'bench-tenant')}` });
 
-  await measure(direct, WARM_UP, []);
-  await measure(via, WARM_UP, []);
+  for (let index = 0; index < WARM_UP; index++) {
+    await timeCall(direct);
+    await timeCall(via);
+  }
+  // Direct and via-gateway calls alternate, so both see the same machine at the same moment.
   const directSamples: number[] = [];
   const viaSamples: number[] = [];
-  let viaMs = 0;
-  for (let block = 0; block < BLOCKS; block++) {
-    await measure(direct, BLOCK, directSamples);
-    viaMs += await measure(via, BLOCK, viaSamples);
+  for (let index = 0; index < CALLS; index++) {
+    directSamples.push(await timeCall(direct));
+    viaSamples.push(await timeCall(via));
   }
+  const viaSeconds = viaSamples.reduce((sum, sample) => sum + sample, 0) / 1e6;
 
   await direct.close();
   await via.close();
@@ -130,7 +128,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const viaP50 = percentile(viaSamples, 50);
   const addedP50 = viaP50 - directP50;
   const addedP99 = percentile(viaSamples, 99) - percentile(directSamples, 99);
-  const callsPerSecond = viaSamples.length / (viaMs / 1000);
+  const callsPerSecond = viaSamples.length / viaSeconds;
   return {
     direct_p50_us: round(directP50),
     via_gateway_p50_us: round(viaP50),
