@@ -135,6 +135,10 @@ describe('the HTTP gateway forwards allowed calls faithfully and holds the crede
     assert.doesNotMatch(answer.json.detail, /127\.0\.0\.1/);
   });
 
+  it("an upstream that breaks off mid-body breaks the agent's response too, rather than ending it as if complete", async () => {
+    await assert.rejects(send(`${setup.url}/tools/broken.read`, { headers: { authorization: `Bearer ${agent}` } }));
+  });
+
   it('no call stays counted in flight once answered', async () => {
     assert.equal(setup.gateway.inFlight.count, 0);
     assert.equal(setup.gateway.guard.inFlight, 0);

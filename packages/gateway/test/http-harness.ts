@@ -111,6 +111,12 @@ export async function startUpstream(): Promise<TestUpstream> {
       request.resume();
       return;
     }
+    if (path === '/broken') {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'text/plain', 'content-length': '1000' });
+      response.write('only the start', () => response.destroy());
+      return;
+    }
     if (path === '/large') {
       const total = Number(new URL(request.url ?? '', 'http://x').searchParams.get('bytes') ?? '0');
       response.writeHead(200, { 'content-type': 'application/octet-stream' });
@@ -184,6 +190,7 @@ export function gatewayConfig(
         'slow.write': { method: 'POST', upstream: `${upstreamUrl}/slow`, timeout_ms: 60_000 },
         'slow.read': { method: 'GET', upstream: `${upstreamUrl}/slow`, timeout_ms: 200 },
         'down.read': { method: 'GET', upstream: 'http://127.0.0.1:1/nothing' },
+        'broken.read': { method: 'GET', upstream: `${upstreamUrl}/broken` },
       },
     },
     ...extra,
