@@ -24,7 +24,7 @@ Usage: estop gateway --config FILE [--host HOST] [--port PORT]
   --config FILE   the gateway's YAML file (env ESTOP_GATEWAY_CONFIG); \${VAR} is read from the environment
   --host, --port  override the config's listen address (HTTP mode)
   --stdio         serve one MCP server over stdin/stdout, for MCP clients that launch their servers
-  --server NAME    with --stdio: the server of mcp.servers to front
+  --server NAME   with --stdio: the server of mcp.servers to front
   --tenant, --agent, --run
                   with --stdio: who is calling (default: the config's stdio block)
   -h, --help      show this help
