@@ -127,16 +127,29 @@ export class NodeStreamableHttpClientTransport implements Transport {
 
   async send(message: JSONRPCMessage | JSONRPCMessage[]): Promise<void> {
     const body = JSON.stringify(message);
-    const response = await this.#exchange(
-      'POST',
-      {
-        'content-type': 'application/json',
-        accept: 'application/json, text/event-stream',
-        'content-length': Buffer.byteLength(body),
-      },
-      body,
-    );
+    let response: IncomingMessage;
+    try {
+      response = await this.#exchange(
+        'POST',
+        {
+          'content-type': 'application/json',
+          accept: 'application/json, text/event-stream',
+          'content-length': Buffer.byteLength(body),
+        },
+        body,
+      );
+    } catch (error) {
+      // The upstream is unreachable: the connection is over, and is to be made anew.
+      this.#lose();
+      throw error;
+    }
     const status = response.statusCode ?? 0;
+    if (status === 404 && this.sessionId !== undefined) {
+      // The upstream no longer knows the session (it restarted): the connection is over.
+      await readBody(response).catch(() => '');
+      this.#lose();
+      throw new Error('upstream no longer knows this session (HTTP 404)');
+    }
     const type = (response.headers['content-type'] ?? '').split(';')[0]?.trim();
     if (status === 202 || status < 200 || status >= 300 || type !== 'text/event-stream') {
       const text = await readBody(response);
@@ -167,6 +180,16 @@ export class NodeStreamableHttpClientTransport implements Transport {
       .catch((error: unknown) => {
         if (!this.#closed) this.onerror?.(error as Error);
       });
+  }
+
+  /** Ends the connection without saying goodbye to an upstream that is gone. */
+  #lose(): void {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const open of this.#open) open.destroy();
+    this.#open.clear();
+    this.#agent.destroy();
+    this.onclose?.();
   }
 
   async close(): Promise<void> {

@@ -174,8 +174,11 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 15_
 }
 
 /** The project's test upstream served over Streamable HTTP in a child process, recording to `recordPath`. */
-export async function startHttpUpstream(recordPath: string): Promise<{ url: string; close(): Promise<void> }> {
-  const env: NodeJS.ProcessEnv = { ...process.env, MCP_TEST_RECORD: recordPath };
+export async function startHttpUpstream(
+  recordPath: string,
+  port = 0,
+): Promise<{ url: string; close(): Promise<void> }> {
+  const env: NodeJS.ProcessEnv = { ...process.env, MCP_TEST_RECORD: recordPath, PORT: String(port) };
   delete env['NODE_OPTIONS'];
   const child = spawn(process.execPath, ['--conditions=source', '--import', 'tsx', HTTP_FIXTURE], {
     cwd: REPOSITORY_ROOT,

@@ -60,3 +60,23 @@ describe('a Streamable HTTP upstream is reached with the credentials the gateway
     assert.equal(readRecord(record).filter((entry) => entry.to === 'refused@example.com').length, 0);
   });
 });
+
+describe('an HTTP upstream that restarts is reconnected', () => {
+  it('fails calls with an error naming the server while it is down, then serves from the new process', async () => {
+    const port = Number(new URL(upstream.url).port);
+    await upstream.close();
+    await assert.rejects(
+      client.callTool({ name: 'lookup', arguments: { query: 'down' } }),
+      /MCP server "docs" (went away during the request|is not available)/,
+    );
+    upstream = await startHttpUpstream(record, port);
+    const result = await eventually(async () => {
+      try {
+        return await client.callTool({ name: 'lookup', arguments: { query: 'back' } });
+      } catch {
+        return undefined;
+      }
+    });
+    assert.equal(resultText(result), 'found: back');
+  });
+});
