@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
+import { ErrorCode, type McpError, ToolListChangedNotificationSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
   connectClient,
   eventually,
@@ -78,6 +78,18 @@ describe('the gateway proxies an upstream MCP server', () => {
     });
     assert.equal(resultText(result), 'done');
     assert.deepEqual(seen, [1, 2]);
+  });
+
+  it('passes the upstream protocol errors through unchanged', async () => {
+    const client = await agent(acmeToken);
+    await assert.rejects(client.getPrompt({ name: 'missing' }), (error: McpError) => {
+      assert.equal(error.code, ErrorCode.InvalidParams);
+      // As a client talking to the upstream directly sees it: the SDK's server puts its own
+      // prefix into the message on the wire, the client adds one more.
+      assert.equal(error.message, 'MCP error -32602: MCP error -32602: no prompt named missing');
+      assert.deepEqual(error.data, { known: ['greeting'] });
+      return true;
+    });
   });
 
   it('passes resources and prompts through', async () => {
