@@ -1,0 +1,84 @@
+import { createHash } from 'node:crypto';
+import { createMemoryStore } from '@estop/core';
+import { createControlPlane, type ControlPlane } from '@estop/server';
+import { createGuard, type Guard } from '../src/index.js';
+import { waitFor } from './wait-for.js';
+
+const ADMIN_TOKEN = 'estop_sdk-adapters-admin';
+
+/** A real control plane in this process, with a guard on it holding an enforcer token. */
+export interface RealControlPlane {
+  url: string;
+  plane: ControlPlane;
+  guard: Guard;
+  /** Creates a rule through `POST /v1/rules` and waits until the guard has applied it. */
+  rule(input: Record<string, unknown>): Promise<{ id: string }>;
+  /** Lifts a rule through `POST /v1/rules/:id/lift` and waits until the guard has applied it. */
+  lift(id: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+export async function startRealControlPlane(): Promise<RealControlPlane> {
+  const store = createMemoryStore({ sha256: (text) => createHash('sha256').update(text).digest('hex') });
+  const plane = await createControlPlane({ store, adminToken: ADMIN_TOKEN });
+  const url = await plane.listen({ port: 0 });
+  const api = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
+    const response = await fetch(`${url}${path}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${ADMIN_TOKEN}`, 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    });
+    return { status: response.status, body: await response.json() };
+  };
+  const created = await api('/v1/tokens', { role: 'enforcer', name: 'sdk-adapters' });
+  if (created.status !== 201) throw new Error(`token creation failed: ${JSON.stringify(created.body)}`);
+  const guard = createGuard({
+    url,
+    token: created.body.token as string,
+    name: 'sdk-adapters-worker',
+    breakGlass: {},
+    onError: () => {},
+  });
+  await guard.ready();
+  const applied = (version: number): Promise<void> =>
+    waitFor(`the guard to apply version ${version}`, () => guard.version >= version);
+  return {
+    url,
+    plane,
+    guard,
+    async rule(input) {
+      const response = await api('/v1/rules', input);
+      if (response.status !== 201) throw new Error(`rule creation failed: ${JSON.stringify(response.body)}`);
+      await applied(response.body.version as number);
+      return { id: response.body.rule.id as string };
+    },
+    async lift(id) {
+      const response = await api(`/v1/rules/${id}/lift`, { reason: 'test done' });
+      if (response.status !== 200) throw new Error(`lift failed: ${JSON.stringify(response.body)}`);
+      if (typeof response.body.version === 'number') await applied(response.body.version);
+    },
+    async close() {
+      await guard.close();
+      await plane.close();
+    },
+  };
+}
+
+/** A tool body that runs until its signal aborts, recording that abort. */
+export function heldUntilAborted(): {
+  started: () => boolean;
+  signal: () => AbortSignal | undefined;
+  body: (signal: AbortSignal) => Promise<string>;
+} {
+  let seen: AbortSignal | undefined;
+  return {
+    started: () => seen !== undefined,
+    signal: () => seen,
+    body: (signal) =>
+      new Promise<string>((_resolve, reject) => {
+        seen = signal;
+        if (signal.aborted) reject(signal.reason as Error);
+        signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
+      }),
+  };
+}
