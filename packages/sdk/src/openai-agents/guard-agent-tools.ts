@@ -1,0 +1,72 @@
+import type { Tool } from '@openai/agents-core';
+import { combineSignals } from '../combine-signals.js';
+import type { Run, ToolCallOptions } from '../run.js';
+import { CallDeniedError } from '../run-stopped-error.js';
+
+/** Per function tool, by its name: its effect and estimated cost (see `run.tool`). */
+export type GuardAgentToolsOptions = { readonly [toolName: string]: ToolCallOptions };
+
+/**
+ * Wraps an OpenAI Agents SDK agent's tools so each function tool's call goes through
+ * `run.tool`: the guard decides it first, the budgets are reserved, and the `signal` the
+ * tool's `execute` gets in its details aborts when the run stops or a `cancelInFlight` rule
+ * refuses the call, as well as when the agent run's own signal does.
+ *
+ * A refused call does not run; the model gets, as the tool's output, a message saying it was
+ * refused (or, under a `cancelInFlight` rule, cancelled) and why, so it can tell the user or try something else. A stopped run is not a
+ * refusal to work around: its `RunStoppedError` is thrown, which ends the agent run. Hosted,
+ * computer, shell and patch tools pass unchanged.
+ *
+ * @example
+ * const run = guard.startRun({ tenant: 'acme', agent: 'mailer' });
+ * const agent = new Agent({
+ *   name: 'mailer',
+ *   tools: guardAgentTools(run, [sendEmail, lookUp], { send_email: { effect: 'write' } }),
+ * });
+ * await runAgent(agent, 'Send the report to Ada', { signal: run.signal });
+ */
+export function guardAgentTools<Context, Tools extends readonly Tool<Context>[]>(
+  run: Run,
+  tools: Tools,
+  options: GuardAgentToolsOptions = {},
+): Tools {
+  return tools.map((tool) => (tool.type === 'function' ? guardFunctionTool(run, tool, options[tool.name]) : tool)) as [
+    ...Tools,
+  ];
+}
+
+function guardFunctionTool<Context>(
+  run: Run,
+  tool: Extract<Tool<Context>, { type: 'function' }>,
+  callOptions: ToolCallOptions | undefined,
+): Tool<Context> {
+  return {
+    ...tool,
+    invoke: async (runContext, input, details) => {
+      let started = false;
+      try {
+        return await run.tool(
+          tool.name,
+          input,
+          (args, { signal }) => {
+            // The framework keys what it has prepared for this call by the details object
+            // itself, so the signal is set on it rather than on a copy.
+            started = true;
+            const callDetails = details ?? {};
+            callDetails.signal = combineSignals(signal, details?.signal);
+            return tool.invoke(runContext, args, callDetails);
+          },
+          callOptions,
+        );
+      } catch (error) {
+        if (error instanceof CallDeniedError) return refusalMessage(error, started);
+        throw error;
+      }
+    },
+  };
+}
+
+/** What the model reads as the output of a refused call, or of one a rule cancelled while it ran. */
+function refusalMessage(error: CallDeniedError, started: boolean): string {
+  return `${started ? 'This call was cancelled while it ran' : 'This call was refused and did not run'}: ${error.message}`;
+}

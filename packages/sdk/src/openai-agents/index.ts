@@ -1,0 +1,1 @@
+export { guardAgentTools, type GuardAgentToolsOptions } from './guard-agent-tools.js';
