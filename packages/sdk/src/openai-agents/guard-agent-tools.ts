@@ -1,6 +1,7 @@
 import type { Tool } from '@openai/agents-core';
 import { combineSignals } from '../combine-signals.js';
 import type { Run, ToolCallOptions } from '../run.js';
+import { refusalMessage } from '../refusal-message.js';
 import { CallDeniedError } from '../run-stopped-error.js';
 
 /** Per function tool, by its name: its effect and estimated cost (see `run.tool`). */
@@ -64,9 +65,4 @@ function guardFunctionTool<Context>(
       }
     },
   };
-}
-
-/** What the model reads as the output of a refused call, or of one a rule cancelled while it ran. */
-function refusalMessage(error: CallDeniedError, started: boolean): string {
-  return `${started ? 'This call was cancelled while it ran' : 'This call was refused and did not run'}: ${error.message}`;
 }

@@ -1,0 +1,77 @@
+import { ToolMessage, type ToolCall } from '@langchain/core/messages';
+import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
+import { combineSignals } from '../combine-signals.js';
+import { refusalMessage } from '../refusal-message.js';
+import type { Run, ToolCallOptions } from '../run.js';
+import { CallDeniedError } from '../run-stopped-error.js';
+
+/** Per tool, by its name: its effect and estimated cost (see `run.tool`). */
+export type GuardLangChainToolsOptions = { readonly [toolName: string]: ToolCallOptions };
+
+/**
+ * Wraps LangChain.js tools so each `invoke` goes through `run.tool`: the guard decides the
+ * call first, the budgets are reserved, and the `signal` in the config the tool runs with
+ * aborts when the run stops or a `cancelInFlight` rule refuses the call, as well as when the
+ * caller's own `config.signal` does. The wrapped tool keeps the original's name, description
+ * and schema, so it binds to a chat model and runs in a `ToolNode` as before.
+ *
+ * A refused call does not run. Invoked with a tool call (as an agent does), it returns a
+ * `ToolMessage` with status `error` saying it was refused and why, which the model reads;
+ * invoked with bare arguments, it throws the `CallDeniedError`. A stopped run throws its
+ * `RunStoppedError` either way.
+ *
+ * @example
+ * const run = guard.startRun({ tenant: 'acme', agent: 'mailer' });
+ * const tools = guardLangChainTools(run, [sendEmail, lookUp], { send_email: { effect: 'write' } });
+ * const message = await tools[0].invoke(aiMessage.tool_calls[0], { signal: run.signal });
+ */
+export function guardLangChainTools<const Tools extends readonly StructuredToolInterface[]>(
+  run: Run,
+  tools: Tools,
+  options: GuardLangChainToolsOptions = {},
+): Tools {
+  return tools.map((tool) => guardLangChainTool(run, tool, options[tool.name])) as [...Tools];
+}
+
+/** Wraps one LangChain.js tool; see `guardLangChainTools`. */
+export function guardLangChainTool<Tool extends StructuredToolInterface>(
+  run: Run,
+  tool: Tool,
+  callOptions?: ToolCallOptions,
+): Tool {
+  // Everything but `invoke` (name, schema, batch and stream, which call `invoke`) comes from
+  // the original through the prototype chain.
+  const guarded = Object.create(tool) as Tool;
+  const invoke = async (input: unknown, config?: ToolRunnableConfig): Promise<unknown> => {
+    const toolCall = isToolCall(input) ? input : config?.toolCall;
+    const args = isToolCall(input) ? input.args : input;
+    let started = false;
+    try {
+      return await run.tool(
+        tool.name,
+        args,
+        (_args, { signal }) => {
+          started = true;
+          return tool.invoke(input as never, { ...config, signal: combineSignals(signal, config?.signal) });
+        },
+        callOptions,
+      );
+    } catch (error) {
+      if (error instanceof CallDeniedError && toolCall?.id !== undefined) {
+        return new ToolMessage({
+          content: refusalMessage(error, started),
+          tool_call_id: toolCall.id,
+          name: tool.name,
+          status: 'error',
+        });
+      }
+      throw error;
+    }
+  };
+  Object.defineProperty(guarded, 'invoke', { value: invoke, writable: true, configurable: true });
+  return guarded;
+}
+
+function isToolCall(input: unknown): input is ToolCall {
+  return typeof input === 'object' && input !== null && (input as { type?: unknown }).type === 'tool_call';
+}

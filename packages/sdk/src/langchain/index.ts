@@ -1,0 +1,1 @@
+export { guardLangChainTool, guardLangChainTools, type GuardLangChainToolsOptions } from './guard-lang-chain-tools.js';
