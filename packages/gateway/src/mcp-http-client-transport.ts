@@ -176,9 +176,16 @@ export class NodeStreamableHttpClientTransport implements Transport {
           return;
         }
         this.#readEvents(response);
+        // A stream the upstream ends (a proxy's idle timeout) is opened again, a second later.
+        response.once('end', () => {
+          if (!this.#closed) setTimeout(() => !this.#closed && this.#listen(), 1000).unref();
+        });
       })
       .catch((error: unknown) => {
-        if (!this.#closed) this.onerror?.(error as Error);
+        if (this.#closed) return;
+        // The upstream cannot be reached: the connection is over, and is to be made anew.
+        this.onerror?.(error as Error);
+        this.#lose();
       });
   }
 
