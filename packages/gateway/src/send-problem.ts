@@ -1,38 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import type { ErrorCode, EstopError } from '@estop/core';
-
-const STATUS: Record<ErrorCode, number> = {
-  invalid_request: 400,
-  unauthorized: 401,
-  forbidden: 403,
-  not_found: 404,
-  rule_not_found: 404,
-  conflict: 409,
-  rate_limited: 429,
-  config_invalid: 500,
-  internal: 500,
-  unavailable: 503,
-  timeout: 504,
-};
-
-const TITLE: Record<ErrorCode, string> = {
-  invalid_request: 'Invalid request',
-  unauthorized: 'Unauthorized',
-  forbidden: 'Forbidden',
-  not_found: 'Not found',
-  rule_not_found: 'Rule not found',
-  conflict: 'Conflict',
-  rate_limited: 'Too many requests',
-  config_invalid: 'Invalid configuration',
-  internal: 'Internal error',
-  unavailable: 'Unavailable',
-  timeout: 'Timed out',
-};
-
-/** The HTTP status the gateway answers an error code with, as the control plane does. */
-export function statusOf(code: ErrorCode): number {
-  return STATUS[code];
-}
+import { problemOf, type EstopError } from '@estop/core';
 
 /** What a problem response says beyond its code and detail. */
 export interface ProblemOptions {
@@ -54,17 +21,9 @@ export function sendProblem(response: ServerResponse, error: EstopError, options
     response.destroy();
     return;
   }
-  const status = options.status ?? STATUS[error.code];
-  const body = JSON.stringify({
-    type: `urn:estop:error:${error.code}`,
-    title: TITLE[error.code],
-    status,
-    code: error.code,
-    detail: error.message,
-    ...error.details,
-    ...options.fields,
-  });
-  response.writeHead(status, {
+  const problem = problemOf(error, options);
+  const body = JSON.stringify(problem);
+  response.writeHead(problem.status, {
     'content-type': 'application/problem+json',
     'content-length': Buffer.byteLength(body),
     ...options.headers,
