@@ -25,12 +25,12 @@ export type GuardLangChainToolsOptions = { readonly [toolName: string]: ToolCall
  * const tools = guardLangChainTools(run, [sendEmail, lookUp], { send_email: { effect: 'write' } });
  * const message = await tools[0].invoke(aiMessage.tool_calls[0], { signal: run.signal });
  */
-export function guardLangChainTools<const Tools extends readonly StructuredToolInterface[]>(
+export function guardLangChainTools<Tools extends StructuredToolInterface[]>(
   run: Run,
-  tools: Tools,
+  tools: [...Tools],
   options: GuardLangChainToolsOptions = {},
 ): Tools {
-  return tools.map((tool) => guardLangChainTool(run, tool, options[tool.name])) as [...Tools];
+  return tools.map((tool) => guardLangChainTool(run, tool, options[tool.name])) as Tools;
 }
 
 /** Wraps one LangChain.js tool; see `guardLangChainTools`. */
