@@ -10,55 +10,37 @@ import { fileURLToPath } from 'node:url';
 import { createMemoryStore } from '@estop/core';
 import { createGateway, GatewayFileSchema } from '@estop/gateway';
 import { createControlPlane } from '@estop/server';
+import { ADMIN, adminRequest, childEnv, messageFrom } from './control-plane-process.js';
 import { atLeast, atMost } from './stats.js';
 
-const ADMIN = 'estop_bench-admin';
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 32);
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 4);
 const WORKER = fileURLToPath(new URL('./gateway-http-worker.ts', import.meta.url));
 
 function start(role: string, ...args: string[]): ChildProcess {
-  const env = { ...process.env };
-  delete env.NODE_OPTIONS;
   return fork(WORKER, [role, ...args], {
     execArgv: ['--import', 'tsx'],
-    env,
+    env: childEnv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
 }
 
-function message<T>(child: ChildProcess): Promise<T> {
-  return new Promise((resolve, reject) => {
-    child.once('message', (value) => resolve(value as T));
-    child.once('exit', (code) => reject(new Error(`benchmark worker exited with ${code}`)));
-  });
-}
-
-async function api(url: string, path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
 export async function run(): Promise<Record<string, unknown>> {
   const upstream = start('upstream');
-  const { port } = await message<{ port: number }>(upstream);
+  const { port } = (await messageFrom(upstream)) as { port: number };
   const upstreamUrl = `http://127.0.0.1:${port}/send`;
   const bare = start('bare-proxy', String(port));
-  const barePort = (await message<{ port: number }>(bare)).port;
+  const barePort = ((await messageFrom(bare)) as { port: number }).port;
 
   const store = createMemoryStore({ sha256: (text: string) => createHash('sha256').update(text).digest('hex') });
   const plane = await createControlPlane({ store, adminToken: ADMIN });
   const planeUrl = await plane.listen({ port: 0 });
-  const enforcer = (await api(planeUrl, '/v1/tokens', { name: 'bench-gateway', role: 'enforcer' })).token as string;
-  const agent = (await api(planeUrl, '/v1/tokens', { name: 'bench-agent', role: 'agent', tenant: 'acme' }))
+  const enforcer = (await adminRequest(planeUrl, '/v1/tokens', { name: 'bench-gateway', role: 'enforcer' }))
+    .token as string;
+  const agent = (await adminRequest(planeUrl, '/v1/tokens', { name: 'bench-agent', role: 'agent', tenant: 'acme' }))
     .token as string;
   // A rule on another tenant, so decisions look at a non-empty state.
-  await api(planeUrl, '/v1/rules', { scope: { tenant: 'globex' }, mode: 'read_only', reason: 'bench' });
+  await adminRequest(planeUrl, '/v1/rules', { scope: { tenant: 'globex' }, mode: 'read_only', reason: 'bench' });
   const config = GatewayFileSchema.parse({
     control_plane: { url: planeUrl },
     listen: { host: '127.0.0.1', port: 0 },

@@ -6,70 +6,18 @@
 // process, sees its signal abort. decision_with_budget: `guard.decide` plus reserving and
 // committing a tool call and its cost, timed in batches (one call is shorter than a clock read);
 // run_tool: the whole of `run.tool` around a function that does nothing, awaited one at a time.
-import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { fork } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { RunBudget, type Call } from '@estop/core';
 import { createGuard } from '@estop/sdk';
+import { adminRequest, childEnv, messageFrom, startControlPlaneProcess, stopProcess } from './control-plane-process.js';
 import { atMost, percentile } from './stats.js';
 
 const KILLS = Number(process.env.BENCH_KILLS ?? 50);
 const BATCH = 1_000;
 const BATCHES = 2_000;
 const TOOL_CALLS = 20_000;
-const ADMIN = 'estop_bench-admin';
-const root = fileURLToPath(new URL('..', import.meta.url));
-
-function childEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, ESTOP_ADMIN_TOKEN: ADMIN };
-  delete env.NODE_OPTIONS;
-  return env;
-}
-
-async function startServer(): Promise<{ url: string; child: ChildProcess }> {
-  const data = await mkdtemp(join(tmpdir(), 'estop-bench-runs-'));
-  const child = spawn(
-    process.execPath,
-    [join(root, 'packages/cli/dist/bin.js'), 'serve', '--port', '0', '--data', data],
-    {
-      env: childEnv(),
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
-  const url = await new Promise<string>((resolve, reject) => {
-    createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
-      const match = /control plane on (\S+)/.exec(line);
-      if (match !== null) resolve(match[1] as string);
-    });
-    child.once('exit', (code) => reject(new Error(`server exited ${code}`)));
-  });
-  return { url, child };
-}
-
-async function post(url: string, path: string, body: unknown): Promise<any> {
-  const response = await fetch(`${url}${path}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${ADMIN}`, 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${path}: ${response.status} ${await response.text()}`);
-  return response.json();
-}
-
-function message(child: ChildProcess, predicate: (message: any) => boolean): Promise<any> {
-  return new Promise((resolve) => {
-    const listener = (received: any) => {
-      if (!predicate(received)) return;
-      child.off('message', listener);
-      resolve(received);
-    };
-    child.on('message', listener);
-  });
-}
 
 async function killToAbort(url: string, token: string): Promise<number[]> {
   const worker = fork(fileURLToPath(new URL('./runs-worker.ts', import.meta.url)), [url, token], {
@@ -77,15 +25,15 @@ async function killToAbort(url: string, token: string): Promise<number[]> {
     env: childEnv(),
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   });
-  await message(worker, (received) => received.ready === true);
+  await messageFrom(worker, (received) => received.ready === true);
   const samples: number[] = [];
   for (let round = 0; round < KILLS; round++) {
-    const started = message(worker, (received) => received.started === round);
+    const started = messageFrom(worker, (received) => received.started === round);
     worker.send({ start: round });
     const { runId } = await started;
-    const aborted = message(worker, (received) => received.aborted === round);
+    const aborted = messageFrom(worker, (received) => received.aborted === round);
     const start = performance.timeOrigin + performance.now();
-    await post(url, `/v1/runs/${runId}/kill`, { reason: 'bench' });
+    await adminRequest(url, `/v1/runs/${runId}/kill`, { reason: 'bench' });
     samples.push((await aborted).at - start);
   }
   worker.send({ close: true });
@@ -133,9 +81,9 @@ async function budgetedDecisions(url: string, token: string): Promise<{ decision
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const server = await startServer();
+  const server = await startControlPlaneProcess();
   try {
-    const { token } = await post(server.url, '/v1/tokens', { name: 'bench-runs', role: 'enforcer' });
+    const { token } = await adminRequest(server.url, '/v1/tokens', { name: 'bench-runs', role: 'enforcer' });
     const kills = await killToAbort(server.url, token as string);
     const { decision, tool } = await budgetedDecisions(server.url, token as string);
     const round = (value: number) => Math.round(value * 100) / 100;
@@ -153,7 +101,6 @@ export async function run(): Promise<Record<string, unknown>> {
       goals: { kill_to_abort_p50_ms: atMost(p50, 20, ' ms'), kill_to_abort_p99_ms: atMost(p99, 100, ' ms') },
     };
   } finally {
-    server.child.kill('SIGTERM');
-    await new Promise((resolve) => server.child.once('exit', resolve));
+    await stopProcess(server.child);
   }
 }
