@@ -10,6 +10,9 @@ export const AUDIT_ACTIONS = [
   'token-created',
   'token-revoked',
   'run-terminated',
+  'change-refused',
+  'restore-requested',
+  'restore-confirmed',
 ] as const;
 
 /** One kind of audited event, named noun-verb. */

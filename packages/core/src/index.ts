@@ -25,10 +25,13 @@ export type {
   CommitRequest,
   CommitResult,
   EnforcerStore,
+  RestoreRequestStore,
   RuleStore,
   Store,
   TokenStore,
 } from './ports/store.js';
+export type { RestoreClass, RestoreRequest, RestoreRequestRecord, RestoreResolution } from './restore-request.js';
+export { needsSecondApprover } from './restore-request.js';
 export type { Rule, RuleLift, RuleRecord } from './rule.js';
 export type { BudgetUsage, Reservation, RunBudgets } from './run-budget.js';
 export { MICRO_USD_PER_USD, RunBudget, toMicroUsd } from './run-budget.js';

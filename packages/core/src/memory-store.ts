@@ -3,6 +3,7 @@ import type { EnforcerRecord } from './enforcer.js';
 import { EstopError } from './errors.js';
 import { planCommit } from './plan-commit.js';
 import type { CommitRequest, CommitResult, Store } from './ports/store.js';
+import type { RestoreRequestRecord } from './restore-request.js';
 import type { RuleRecord } from './rule.js';
 import type { ChangeEvent } from './state.js';
 import type { TokenRecord } from './token.js';
@@ -33,6 +34,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const entries: AuditEntry[] = [];
   const tokens = new Map<string, TokenRecord>();
   const enforcers = new Map<string, EnforcerRecord>();
+  const restoreRequests = new Map<string, RestoreRequestRecord>();
   let closed = false;
 
   function open(): void {
@@ -151,6 +153,37 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         open();
         const since = query?.seenSince;
         return copy([...enforcers.values()].filter((record) => since === undefined || record.lastSeenAt >= since));
+      },
+    },
+    restoreRequests: {
+      async create(request, audit) {
+        open();
+        if (restoreRequests.has(request.id)) {
+          throw new EstopError({
+            code: 'conflict',
+            message: `restore request "${request.id}" already exists`,
+            details: { requestId: request.id },
+          });
+        }
+        restoreRequests.set(request.id, { request: copy(request) });
+        return append([audit])[0] as AuditEntry;
+      },
+      async get(id) {
+        open();
+        const record = restoreRequests.get(id);
+        return record === undefined ? undefined : copy(record);
+      },
+      async list(query) {
+        open();
+        const pending = query?.pending === true;
+        return copy([...restoreRequests.values()].filter((record) => !pending || record.resolution === undefined));
+      },
+      async resolve(id, resolution) {
+        open();
+        const record = restoreRequests.get(id);
+        if (record === undefined || record.resolution !== undefined) return false;
+        restoreRequests.set(id, { request: record.request, resolution: copy(resolution) });
+        return true;
       },
     },
     async migrate() {

@@ -85,6 +85,19 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
     name: 'enforcers by when they were last seen',
     sql: `CREATE INDEX estop_enforcers_last_seen ON estop_enforcers (last_seen_at);`,
   },
+  {
+    version: 3,
+    name: 'restore requests waiting for a second admin',
+    sql: `
+      CREATE TABLE estop_restore_requests (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        request jsonb NOT NULL,
+        resolution jsonb
+      );
+      CREATE INDEX estop_restore_requests_pending ON estop_restore_requests (ordinal) WHERE resolution IS NULL;
+    `,
+  },
 ];
 
 /**

@@ -186,6 +186,7 @@ if (problem === undefined) {
             'estop_enforcers',
             'estop_head',
             'estop_migrations',
+            'estop_restore_requests',
             'estop_rules',
             'estop_tokens',
           ],

@@ -6,6 +6,7 @@ import type { PostgresContext } from './postgres-context.js';
 import { createPostgresEnforcerStore } from './postgres-enforcer-store.js';
 import { toStoreError } from './postgres-errors.js';
 import { migratePostgres } from './postgres-migrations.js';
+import { createPostgresRestoreRequestStore } from './postgres-restore-request-store.js';
 import { createPostgresRuleStore } from './postgres-rule-store.js';
 import { createPostgresTokenStore } from './postgres-token-store.js';
 
@@ -98,6 +99,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     audit: createPostgresAuditStore(context),
     tokens: createPostgresTokenStore(context),
     enforcers: createPostgresEnforcerStore(context),
+    restoreRequests: createPostgresRestoreRequestStore(context),
     migrate: () => transaction((client) => migratePostgres(client, schema)),
     watchChanges: (onChange) => watchPostgresChanges(options.url, onChange),
     async close() {

@@ -78,6 +78,19 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
     name: 'enforcers by when they were last seen',
     sql: `CREATE INDEX estop_enforcers_last_seen ON estop_enforcers (last_seen_at);`,
   },
+  {
+    version: 3,
+    name: 'restore requests waiting for a second admin',
+    sql: `
+      CREATE TABLE estop_restore_requests (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        request TEXT NOT NULL,
+        resolution TEXT
+      );
+      CREATE INDEX estop_restore_requests_pending ON estop_restore_requests (ordinal) WHERE resolution IS NULL;
+    `,
+  },
 ];
 
 /**

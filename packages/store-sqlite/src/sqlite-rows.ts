@@ -5,6 +5,8 @@ import type {
   EnforcerKind,
   EnforcerRecord,
   Mode,
+  RestoreRequestRecord,
+  RestoreResolution,
   Role,
   Rule,
   RuleLift,
@@ -244,5 +246,19 @@ export function enforcerFromRow(row: EnforcerRow): EnforcerRecord {
     version: row.version,
     inFlight: row.in_flight,
     lastSeenAt: row.last_seen_at,
+  };
+}
+
+/** A row of `estop_restore_requests`: the request and its resolution as JSON. */
+export interface RestoreRequestRow {
+  request: string;
+  resolution: string | null;
+}
+
+/** The restore request a row holds, with its resolution if it has one. */
+export function restoreRequestFromRow(row: RestoreRequestRow): RestoreRequestRecord {
+  return {
+    request: json(row.request),
+    ...present('resolution', row.resolution === null ? null : json<RestoreResolution>(row.resolution)),
   };
 }

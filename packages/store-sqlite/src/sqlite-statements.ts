@@ -1,5 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { AuditRow, EnforcerRow, LiftUpdate, RuleInsert, RuleRow, TokenRow } from './sqlite-rows.js';
+import type {
+  AuditRow,
+  EnforcerRow,
+  LiftUpdate,
+  RestoreRequestRow,
+  RuleInsert,
+  RuleRow,
+  TokenRow,
+} from './sqlite-rows.js';
 
 const RULE_COLUMNS = `id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight,
   lifted_at, lift_actor, lift_reason, lift_expired`;
@@ -28,6 +36,11 @@ export interface SqliteStatements {
   upsertEnforcer: Statement<[EnforcerRow]>;
   enforcers: Statement<[], EnforcerRow>;
   enforcersSeenSince: Statement<[string], EnforcerRow>;
+  insertRestoreRequest: Statement<[string, string]>;
+  restoreRequestById: Statement<[string], RestoreRequestRow>;
+  restoreRequests: Statement<[], RestoreRequestRow>;
+  pendingRestoreRequests: Statement<[], RestoreRequestRow>;
+  resolveRestoreRequest: Statement<[string, string]>;
 }
 
 /** Every statement the store runs, prepared once: preparing is a large share of a small query's cost. */
@@ -81,6 +94,21 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     enforcers: db.prepare<[], EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`),
     enforcersSeenSince: db.prepare<[string], EnforcerRow>(
       `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= ? ORDER BY ordinal`,
+    ),
+    insertRestoreRequest: db.prepare<[string, string]>(
+      'INSERT INTO estop_restore_requests (id, request) VALUES (?, ?)',
+    ),
+    restoreRequestById: db.prepare<[string], RestoreRequestRow>(
+      'SELECT request, resolution FROM estop_restore_requests WHERE id = ?',
+    ),
+    restoreRequests: db.prepare<[], RestoreRequestRow>(
+      'SELECT request, resolution FROM estop_restore_requests ORDER BY ordinal',
+    ),
+    pendingRestoreRequests: db.prepare<[], RestoreRequestRow>(
+      'SELECT request, resolution FROM estop_restore_requests WHERE resolution IS NULL ORDER BY ordinal',
+    ),
+    resolveRestoreRequest: db.prepare<[string, string]>(
+      'UPDATE estop_restore_requests SET resolution = ? WHERE id = ? AND resolution IS NULL',
     ),
   };
 }

@@ -7,6 +7,7 @@ import type { SqliteContext } from './sqlite-context.js';
 import { createSqliteEnforcerStore } from './sqlite-enforcer-store.js';
 import { toStoreError } from './sqlite-errors.js';
 import { migrateSqlite } from './sqlite-migrations.js';
+import { createSqliteRestoreRequestStore } from './sqlite-restore-request-store.js';
 import { createSqliteRuleStore } from './sqlite-rule-store.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { createSqliteTokenStore } from './sqlite-token-store.js';
@@ -67,6 +68,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     audit: createSqliteAuditStore(context),
     tokens: createSqliteTokenStore(context),
     enforcers: createSqliteEnforcerStore(context),
+    restoreRequests: createSqliteRestoreRequestStore(context),
     migrate: () => context.run(() => migrateSqlite(db)),
     async close() {
       if (db.open) db.close();

@@ -1,5 +1,6 @@
 import type { AuditDraft, AuditEntry, AuditHead } from '../audit.js';
 import type { EnforcerRecord } from '../enforcer.js';
+import type { RestoreRequest, RestoreRequestRecord, RestoreResolution } from '../restore-request.js';
 import type { Rule, RuleLift, RuleRecord } from '../rule.js';
 import type { ChangeEvent } from '../state.js';
 import type { TokenRecord } from '../token.js';
@@ -67,6 +68,18 @@ export interface EnforcerStore {
   list(query?: { seenSince?: string }): Promise<EnforcerRecord[]>;
 }
 
+/** Restore requests waiting for a second admin, and how each one ended. */
+export interface RestoreRequestStore {
+  /** Stores a pending request and appends its audit entry in one transaction; `conflict` if the id exists. */
+  create(request: RestoreRequest, audit: AuditDraft): Promise<AuditEntry>;
+  /** One request, pending or resolved. */
+  get(id: string): Promise<RestoreRequestRecord | undefined>;
+  /** Requests oldest first; with `pending: true`, only those without a resolution. */
+  list(query?: { pending?: boolean }): Promise<RestoreRequestRecord[]>;
+  /** Records how a pending request ended; false if no pending request has that id. */
+  resolve(id: string, resolution: RestoreResolution): Promise<boolean>;
+}
+
 /**
  * Everything the control plane keeps. A write the store reports as done is durable.
  * Every adapter passes `runStoreConformance` from `@estop/core/testing`.
@@ -76,6 +89,7 @@ export interface Store {
   readonly audit: AuditStore;
   readonly tokens: TokenStore;
   readonly enforcers: EnforcerStore;
+  readonly restoreRequests: RestoreRequestStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /**

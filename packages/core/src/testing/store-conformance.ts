@@ -6,6 +6,7 @@ import { describeCommitFailures } from './commit-failure-cases.js';
 import { describeConcurrency } from './concurrency-cases.js';
 import { describeEnforcers } from './enforcer-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
+import { describeRestoreRequests } from './restore-request-cases.js';
 import { describeRuleCommits } from './rule-commit-cases.js';
 import { storeTest } from './store-test.js';
 import { describeTokens } from './token-cases.js';
@@ -13,7 +14,7 @@ import { describeTokens } from './token-cases.js';
 /**
  * The behaviour every `Store` adapter must show, as `node:test` suites: atomic versioned commits,
  * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens
- * and enforcers. `create` must return an empty, migrated store built with `sha256Hex`; the suite
+ * enforcers and restore requests. `create` must return an empty, migrated store built with `sha256Hex`; the suite
  * closes every store it creates.
  *
  * @example
@@ -30,5 +31,6 @@ export function runStoreConformance(options: { name: string; create: () => Promi
     describeConcurrency(test);
     describeTokens(test);
     describeEnforcers(test);
+    describeRestoreRequests(test);
   });
 }
