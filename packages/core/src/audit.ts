@@ -11,6 +11,7 @@ export const AUDIT_ACTIONS = [
   'token-revoked',
   'run-terminated',
   'change-refused',
+  'change-refused',
   'restore-requested',
   'restore-confirmed',
 ] as const;

@@ -1,8 +1,10 @@
-import { EstopError } from '@estop/core';
-import { Hono } from 'hono';
+import { EstopError, isEstopError } from '@estop/core';
+import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from './app-env.js';
+import { createAuthFailureLimiter, rateLimitedError, type AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { Authenticator } from './authenticator.js';
 import { problemResponse, toEstopError } from './problem.js';
+import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { enforcerRoutes } from './routes/enforcer-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
@@ -17,8 +19,21 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
-/** The control plane's HTTP API as a Hono app. */
-export function createApp(deps: AppDeps, authenticator: Authenticator, logger: Logger): Hono<AppEnv> {
+/** The address a request came from; in-process requests (no socket) share one. */
+function sourceOf(context: Context<AppEnv>): string {
+  return (context.env as Partial<AppEnv['Bindings']> | undefined)?.incoming?.socket.remoteAddress ?? 'in-process';
+}
+
+/**
+ * The control plane's HTTP API as a Hono app. Failed authentications are counted per source
+ * address by `limiter` (default: more than 20 within 60 s answers 429 until the window passes).
+ */
+export function createApp(
+  deps: AppDeps,
+  authenticator: Authenticator,
+  logger: Logger,
+  limiter: AuthFailureLimiter = createAuthFailureLimiter({ clock: deps.clock }),
+): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
 
   app.use('*', async (context, next) => {
@@ -26,7 +41,12 @@ export function createApp(deps: AppDeps, authenticator: Authenticator, logger: L
     deps.metrics.requests.inc({ code: String(context.res.status) });
   });
   app.use('/v1/*', async (context, next) => {
-    context.set('principal', await authenticator.authenticate(context.req.header('authorization')));
+    try {
+      context.set('principal', await authenticator.authenticate(context.req.header('authorization')));
+    } catch (error) {
+      const retryAfterMs = isEstopError(error, 'unauthorized') ? limiter.recordFailure(sourceOf(context)) : undefined;
+      throw retryAfterMs === undefined ? error : rateLimitedError(retryAfterMs);
+    }
     await next();
   });
 
@@ -43,12 +63,25 @@ export function createApp(deps: AppDeps, authenticator: Authenticator, logger: L
       new EstopError({ code: 'not_found', message: `no route ${context.req.method} ${context.req.path}` }),
     ),
   );
-  app.onError((error, context) => {
+  app.onError(async (error, context) => {
     const estopError = toEstopError(error);
     if (estopError.code === 'internal') {
       logger.error('request failed', { path: context.req.path, error: String(error), stack: (error as Error).stack });
     }
-    return problemResponse(estopError);
+    const { method, path } = context.req;
+    if (isRefusedChange(method, path, estopError)) {
+      const at = new Date(deps.clock.now()).toISOString();
+      const principal = context.get('principal') as AppEnv['Variables']['principal'] | undefined;
+      await deps.audit
+        .append(refusedChangeDraft({ at, method, path, error: estopError, principal }))
+        .catch((auditError: unknown) =>
+          logger.error('auditing a refused change failed', { error: String(auditError) }),
+        );
+    }
+    const response = problemResponse(estopError);
+    const retryAfter = estopError.details?.retryAfterSeconds;
+    if (typeof retryAfter === 'number') response.headers.set('retry-after', String(retryAfter));
+    return response;
   });
   return app;
 }
