@@ -11,7 +11,6 @@ export const AUDIT_ACTIONS = [
   'token-revoked',
   'run-terminated',
   'change-refused',
-  'change-refused',
   'restore-requested',
   'restore-confirmed',
 ] as const;
