@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { AuditEntry, AuditHead } from '@estop/core';
 import { describeScope } from '@estop/core';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage, resolveConnection } from './args.js';
+import { exportAudit, verifyAuditFile } from './audit-export.js';
 import type { AuditVerification } from './api-client.js';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
@@ -14,7 +15,8 @@ Reads the hash-chained audit log.
 
 commands:
   list      list entries in chain order
-  verify    check the hash chain end to end
+  export    write every entry as JSON Lines (estop audit export > audit.jsonl)
+  verify    check the hash chain end to end; with --file, check an export offline
 
 Run \`estop audit <command> --help\` for its options.`;
 
@@ -27,8 +29,10 @@ Lists audit entries in chain order: sequence number, time, actor, action, scope,
 ${CLIENT_OPTIONS_HELP}`;
 
 export const AUDIT_VERIFY_HELP = `usage: estop audit verify [--json]
+       estop audit verify --file audit.jsonl [--json]
 
 Checks the audit log's hash chain. Exits 0 when it is intact, 1 naming the first broken entry.
+With --file, checks an export (estop audit export) offline instead, without the control plane.
 
 ${CLIENT_OPTIONS_HELP}`;
 
@@ -114,13 +118,18 @@ async function verifyLog(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-/** `estop audit list|verify`. */
+function namesFile(args: readonly string[]): boolean {
+  return args.some((arg) => arg === '--file' || arg.startsWith('--file='));
+}
+
+/** `estop audit list|export|verify`. */
 export async function audit(args: string[], io: CommandIo): Promise<number> {
   const [subcommand, ...rest] = args;
   if (subcommand === 'list') return list(rest, io);
-  if (subcommand === 'verify') return verifyLog(rest, io);
+  if (subcommand === 'export') return exportAudit(rest, io);
+  if (subcommand === 'verify') return namesFile(rest) ? verifyAuditFile(rest, io) : verifyLog(rest, io);
   return runCommand('estop audit', AUDIT_HELP, args, io, async () => {
-    if (subcommand === undefined) throw new UsageError('which one? `estop audit list` or `estop audit verify`');
-    throw new UsageError(`unknown command "${subcommand}"; use \`estop audit list\` or \`estop audit verify\``);
+    if (subcommand === undefined) throw new UsageError('which one? `estop audit list`, `export` or `verify`');
+    throw new UsageError(`unknown command "${subcommand}"; use \`estop audit list\`, \`export\` or \`verify\``);
   });
 }

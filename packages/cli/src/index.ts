@@ -3,6 +3,8 @@ export { createApiClient, waitForEnforcement } from './api-client.js';
 export type { Connection } from './args.js';
 export { DEFAULT_URL, resolveConnection } from './args.js';
 export { audit } from './audit.js';
+export type { AuditFileVerification } from './audit-export.js';
+export { verifyAuditExport } from './audit-export.js';
 export type { Command, CommandIo } from './command.js';
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
 export { kill } from './kill.js';

@@ -20,7 +20,7 @@ commands:
   status     show the version, active rules and enforcers
   verify     check that every connected enforcer has applied the current version
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
-  audit      list and verify the audit log
+  audit      list, export and verify the audit log (an export verifies offline)
   tokens     create, list and revoke API tokens
 
 Client commands find the control plane at --url (env ESTOP_URL, default http://127.0.0.1:7070)
