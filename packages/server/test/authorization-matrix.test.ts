@@ -1,0 +1,386 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, it } from 'node:test';
+import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
+
+/**
+ * Who may call what: every endpoint × every role × tenant binding. The table is the
+ * documentation (docs/governance.md renders it in prose); the test checks the server against it.
+ *
+ * The rule, token and run that requests act on belong to tenant `acme`. Each role is tried with
+ * a token bound to no tenant, one bound to `acme` (the object's tenant) and one bound to
+ * `globex` (another tenant), and without any token (`none`).
+ */
+const ROLES = ['viewer', 'operator', 'admin', 'enforcer', 'agent'] as const;
+type Role = (typeof ROLES)[number];
+type Binding = 'unbound' | 'same tenant' | 'other tenant';
+const BINDINGS: readonly Binding[] = ['unbound', 'same tenant', 'other tenant'];
+const TENANT = 'acme';
+const OTHER_TENANT = 'globex';
+
+/**
+ * What a token bound to another tenant gets from a role that may call the endpoint:
+ * `allow` (it sees or acts on its own tenant only: lists are filtered, kills confined),
+ * `forbidden` (403), or `hidden` (404: the object is not shown to it at all).
+ */
+type OtherTenant = 'allow' | 'forbidden' | 'hidden';
+
+/** A request to send; `prepare` (run with the caller's token) sets up what the request acts on. */
+interface Call {
+  method: 'GET' | 'POST' | 'DELETE';
+  path: string;
+  body?: unknown;
+}
+
+interface Endpoint {
+  name: string;
+  /** Roles that may call it; `public` needs no token at all. */
+  roles: readonly Role[] | 'public';
+  otherTenant: OtherTenant;
+  prepare: (caller: string | null) => Promise<Call>;
+}
+
+let cp: TestControlPlane;
+let counter = 0;
+const unique = (prefix: string) => `${prefix}-${(counter += 1)}`;
+const HUMAN_READERS: readonly Role[] = ['viewer', 'operator', 'admin'];
+const STATE_READERS: readonly Role[] = ['viewer', 'operator', 'admin', 'enforcer'];
+const ENFORCERS: readonly Role[] = ['enforcer', 'admin'];
+const at = () => new Date().toISOString();
+
+async function createRule(): Promise<string> {
+  const created = await cp.request('/v1/rules', {
+    body: { scope: { tenant: TENANT }, mode: 'read_only', reason: 'matrix' },
+  });
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  return created.body.rule.id as string;
+}
+
+let ownerToken = '';
+/** Registers an acme run with the caller's token when it may, else with another enforcer token. */
+async function registerRun(caller: string | null): Promise<string> {
+  const id = unique('run');
+  const start = { id, tenant: TENANT, enforcer: 'matrix-worker', heartbeatMs: 5000, startedAt: at() };
+  const byCaller = caller === null ? undefined : await cp.request('/v1/runs', { token: caller, body: start });
+  if (byCaller?.status !== 201) {
+    const byOwner = await cp.request('/v1/runs', { token: ownerToken, body: start });
+    assert.equal(byOwner.status, 201, JSON.stringify(byOwner.body));
+  }
+  return id;
+}
+
+async function registerEnforcer(): Promise<string> {
+  const id = unique('enforcer');
+  const registered = await cp.request('/v1/enforcers', { body: { id, name: id, kind: 'sdk' } });
+  assert.equal(registered.status, 201);
+  return id;
+}
+
+const ENDPOINTS: readonly Endpoint[] = [
+  {
+    name: 'GET /healthz',
+    roles: 'public',
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/healthz' }),
+  },
+  {
+    name: 'GET /readyz',
+    roles: 'public',
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/readyz' }),
+  },
+  {
+    name: 'GET /metrics',
+    roles: 'public',
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/metrics' }),
+  },
+  {
+    name: 'GET /v1/whoami',
+    roles: ROLES,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/whoami' }),
+  },
+  {
+    name: 'GET /v1/state',
+    roles: STATE_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/state' }),
+  },
+  {
+    name: 'GET /v1/stream',
+    roles: STATE_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/stream' }),
+  },
+  {
+    name: 'GET /v1/rules',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/rules' }),
+  },
+  {
+    name: 'GET /v1/rules/:id',
+    roles: HUMAN_READERS,
+    otherTenant: 'hidden',
+    prepare: async () => ({ method: 'GET', path: `/v1/rules/${await createRule()}` }),
+  },
+  {
+    name: 'POST /v1/rules',
+    roles: ['operator', 'admin'],
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/rules',
+      body: { scope: { tenant: TENANT }, mode: 'read_only', reason: 'matrix' },
+    }),
+  },
+  {
+    name: 'POST /v1/rules/:id/lift',
+    roles: ['admin'],
+    otherTenant: 'forbidden',
+    prepare: async () => ({ method: 'POST', path: `/v1/rules/${await createRule()}/lift`, body: { reason: 'matrix' } }),
+  },
+  {
+    name: 'GET /v1/versions/:version/enforcement',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/versions/0/enforcement' }),
+  },
+  {
+    name: 'POST /v1/enforcers',
+    roles: ENFORCERS,
+    otherTenant: 'allow',
+    prepare: async () => {
+      const id = unique('enforcer');
+      return { method: 'POST', path: '/v1/enforcers', body: { id, name: id, kind: 'sdk' } };
+    },
+  },
+  {
+    // Not tied to the token that registered the enforcer: one process batches the
+    // acknowledgements of guards that may hold different tokens (see docs/governance.md).
+    name: 'POST /v1/enforcers/:id/ack',
+    roles: ENFORCERS,
+    otherTenant: 'allow',
+    prepare: async () => ({
+      method: 'POST',
+      path: `/v1/enforcers/${await registerEnforcer()}/ack`,
+      body: { version: 0, inFlight: 0 },
+    }),
+  },
+  {
+    name: 'POST /v1/enforcers/acks',
+    roles: ENFORCERS,
+    otherTenant: 'allow',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/enforcers/acks',
+      body: { acks: [{ id: await registerEnforcer(), version: 0, inFlight: 0 }] },
+    }),
+  },
+  {
+    name: 'GET /v1/enforcers',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/enforcers' }),
+  },
+  {
+    name: 'GET /v1/audit',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/audit' }),
+  },
+  {
+    name: 'GET /v1/audit/verify',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/audit/verify' }),
+  },
+  {
+    name: 'GET /v1/tokens',
+    roles: ['admin'],
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/tokens' }),
+  },
+  {
+    name: 'POST /v1/tokens',
+    roles: ['admin'],
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/tokens',
+      body: { name: unique('matrix-token'), role: 'viewer', tenant: TENANT },
+    }),
+  },
+  {
+    name: 'DELETE /v1/tokens/:id',
+    roles: ['admin'],
+    otherTenant: 'forbidden',
+    prepare: async () => {
+      const created = await cp.request('/v1/tokens', {
+        body: { name: unique('matrix-target'), role: 'viewer', tenant: TENANT },
+      });
+      return { method: 'DELETE', path: `/v1/tokens/${created.body.info.id}` };
+    },
+  },
+  {
+    name: 'POST /v1/runs',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/runs',
+      body: { id: unique('run'), tenant: TENANT, enforcer: 'matrix-worker', heartbeatMs: 5000, startedAt: at() },
+    }),
+  },
+  {
+    // Only the token that registered a run reports on it; another tenant's token cannot register it.
+    name: 'POST /v1/runs/:id/heartbeat',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async (caller) => ({
+      method: 'POST',
+      path: `/v1/runs/${await registerRun(caller)}/heartbeat`,
+      body: { status: 'running', inFlight: [] },
+    }),
+  },
+  {
+    name: 'POST /v1/runs/:id/end',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async (caller) => ({
+      method: 'POST',
+      path: `/v1/runs/${await registerRun(caller)}/end`,
+      body: { stopReason: 'ended' },
+    }),
+  },
+  {
+    name: 'GET /v1/runs',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/runs' }),
+  },
+  {
+    // Another tenant's operator may kill, but the rule it creates is confined to its own tenant.
+    name: 'POST /v1/runs/:id/kill',
+    roles: ['operator', 'admin'],
+    otherTenant: 'allow',
+    prepare: async () => ({
+      method: 'POST',
+      path: `/v1/runs/${await registerRun(null)}/kill`,
+      body: { reason: 'matrix' },
+    }),
+  },
+];
+
+type Expected = 'allow' | 401 | 403 | 404;
+
+/** The expected answer of one cell, read from the table. */
+function expected(endpoint: Endpoint, role: Role | 'none', binding: Binding): Expected {
+  if (endpoint.roles === 'public') return 'allow';
+  if (role === 'none') return 401;
+  if (!endpoint.roles.includes(role)) return 403;
+  if (binding !== 'other tenant') return 'allow';
+  return endpoint.otherTenant === 'allow' ? 'allow' : endpoint.otherTenant === 'forbidden' ? 403 : 404;
+}
+
+/** Sends a call; a stream is closed as soon as its status and type are known. */
+async function send(call: Call, token: string | null): Promise<{ status: number; type: string }> {
+  const headers: Record<string, string> = {};
+  if (token !== null) headers.authorization = `Bearer ${token}`;
+  if (call.body !== undefined) headers['content-type'] = 'application/json';
+  const response = await fetch(`${cp.url}${call.path}`, {
+    method: call.method,
+    headers,
+    body: call.body === undefined ? undefined : JSON.stringify(call.body),
+  });
+  await response.body?.cancel();
+  return { status: response.status, type: response.headers.get('content-type') ?? '' };
+}
+
+describe('every endpoint answers every role and tenant binding as the authorization table says', () => {
+  const tokens = new Map<string, string>();
+  const key = (role: Role, binding: Binding) => `${role}/${binding}`;
+  let now = Date.now();
+
+  before(async () => {
+    // A manual clock: each unauthenticated probe starts a fresh rate-limit window, so the
+    // matrix sees the 401 itself rather than the 429 that repeated failures earn.
+    cp = await startTestControlPlane({ clock: { now: () => now } });
+    ownerToken = await cp.token('enforcer', undefined, 'matrix-run-owner');
+    for (const role of ROLES) {
+      tokens.set(key(role, 'unbound'), await cp.token(role));
+      tokens.set(key(role, 'same tenant'), await cp.token(role, TENANT));
+      tokens.set(key(role, 'other tenant'), await cp.token(role, OTHER_TENANT));
+    }
+  });
+  after(() => cp.close());
+
+  for (const endpoint of ENDPOINTS) {
+    it(endpoint.name, async () => {
+      const failures: string[] = [];
+      const cells: { role: Role | 'none'; binding: Binding; token: string | null }[] = [
+        { role: 'none', binding: 'unbound', token: null },
+        ...ROLES.flatMap((role) =>
+          BINDINGS.map((binding) => ({ role, binding, token: tokens.get(key(role, binding)) as string })),
+        ),
+      ];
+      for (const { role, binding, token } of cells) {
+        now += 61_000;
+        const call = await endpoint.prepare(token);
+        const { status, type } = await send(call, token);
+        const want = expected(endpoint, role, binding);
+        const cell = `${role} (${binding}): ${call.method} ${call.path} answered ${status}`;
+        if (want === 'allow') {
+          if (status < 200 || status >= 300) failures.push(`${cell}, expected success`);
+        } else {
+          if (status !== want) failures.push(`${cell}, expected ${want}`);
+          if (type !== 'application/problem+json') failures.push(`${cell} as ${type}, expected problem+json`);
+        }
+      }
+      assert.deepEqual(failures, []);
+    });
+  }
+});
+
+describe('a tenant token cannot touch another tenant', () => {
+  before(async () => {
+    cp = await startTestControlPlane();
+  });
+  after(() => cp.close());
+
+  it('cannot create or lift a global rule', async () => {
+    const operator = await cp.token('operator', TENANT);
+    const admin = await cp.token('admin', TENANT);
+    const global = { scope: {}, mode: 'read_only', reason: 'everyone' };
+    assert.equal((await cp.request('/v1/rules', { token: operator, body: global })).status, 403);
+    const created = await cp.request('/v1/rules', { body: global });
+    const lift = await cp.request(`/v1/rules/${created.body.rule.id}/lift`, { token: admin, body: { reason: 'x' } });
+    assert.equal(lift.status, 403);
+  });
+
+  it('sees only its own tenant in lists', async () => {
+    await cp.request('/v1/rules', { body: { scope: { tenant: OTHER_TENANT }, mode: 'full_stop', reason: 'theirs' } });
+    const viewer = await cp.token('viewer', TENANT);
+    const rules = await cp.request('/v1/rules', { token: viewer });
+    assert.ok(rules.body.rules.every((rule: { scope: { tenant?: string } }) => rule.scope.tenant !== OTHER_TENANT));
+    const audit = await cp.request('/v1/audit', { token: viewer });
+    assert.ok(
+      audit.body.entries.every((entry: { scope?: { tenant?: string } }) => entry.scope?.tenant !== OTHER_TENANT),
+    );
+  });
+
+  it("kills another tenant's run only within its own tenant", async () => {
+    const enforcer = await cp.token('enforcer', OTHER_TENANT);
+    const start = { id: 'their-run', tenant: OTHER_TENANT, enforcer: 'w', heartbeatMs: 5000, startedAt: at() };
+    assert.equal((await cp.request('/v1/runs', { token: enforcer, body: start })).status, 201);
+    const operator = await cp.token('operator', TENANT);
+    const kill = await cp.request('/v1/runs/their-run/kill', { token: operator, body: { reason: 'x' } });
+    assert.equal(kill.status, 201);
+    assert.deepEqual(kill.body.rule.scope, { tenant: TENANT, run: 'their-run' });
+    assert.equal(kill.body.run, null);
+  });
+
+  it('the admin token from the environment is bound to no tenant', async () => {
+    assert.equal((await cp.request('/v1/whoami', { token: ADMIN_TOKEN })).body.tenant, undefined);
+  });
+});
