@@ -67,6 +67,7 @@ export {
   KeepAliveSchema,
   LiftInputSchema,
   ModeSchema,
+  RestoreConfirmSchema,
   RuleInputSchema,
   RuleLiftSchema,
   RuleSchema,

@@ -118,6 +118,13 @@ export const RuleInputSchema = z
 /** Body of `POST /v1/rules/:id/lift`. */
 export const LiftInputSchema = z.strictObject({
   reason: reasonText,
+  /** A staged restore: replace the rule by one of this less restrictive mode on the same scope. */
+  to: ModeSchema.optional(),
+});
+
+/** Body of `POST /v1/restore-requests/:id/confirm`. */
+export const RestoreConfirmSchema = z.strictObject({
+  reason: reasonText,
 });
 
 /** Body of `POST /v1/enforcers`. */

@@ -22,7 +22,12 @@ export interface TestPlane {
 
 export async function startPlane(): Promise<TestPlane> {
   const store = createMemoryStore({ sha256: (text: string) => createHash('sha256').update(text).digest('hex') });
-  const plane = await createControlPlane({ store, adminToken: ADMIN_TOKEN, keepAliveMs: 1000 });
+  const plane = await createControlPlane({
+    store,
+    adminToken: ADMIN_TOKEN,
+    keepAliveMs: 1000,
+    restore: { secondApprover: [] },
+  });
   const url = await plane.listen({ port: 0 });
   const api: TestPlane['api'] = async (path, body, method) => {
     const response = await fetch(`${url}${path}`, {

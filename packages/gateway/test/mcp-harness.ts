@@ -53,7 +53,7 @@ export interface TestPlane {
 
 export async function startPlane(): Promise<TestPlane> {
   const store = createMemoryStore({ sha256: (text) => hash('sha256', text, 'hex') });
-  const plane = await createControlPlane({ adminToken: ADMIN_TOKEN, store });
+  const plane = await createControlPlane({ adminToken: ADMIN_TOKEN, store, restore: { secondApprover: [] } });
   const url = await plane.listen({ port: 0 });
   const api = async (path: string, body?: unknown): Promise<any> => {
     const response = await fetch(`${url}${path}`, {

@@ -20,7 +20,7 @@ export interface RealControlPlane {
 
 export async function startRealControlPlane(): Promise<RealControlPlane> {
   const store = createMemoryStore({ sha256: (text) => createHash('sha256').update(text).digest('hex') });
-  const plane = await createControlPlane({ store, adminToken: ADMIN_TOKEN });
+  const plane = await createControlPlane({ store, adminToken: ADMIN_TOKEN, restore: { secondApprover: [] } });
   const url = await plane.listen({ port: 0 });
   const api = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
     const response = await fetch(`${url}${path}`, {

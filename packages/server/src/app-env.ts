@@ -5,6 +5,7 @@ import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
 import type { Metrics } from './metrics.js';
 import type { Principal } from './principal.js';
+import type { RestoreService } from './restore-service.js';
 import type { RuleService } from './rule-service.js';
 import type { RunRegistry } from './run-registry.js';
 
@@ -21,6 +22,7 @@ export interface AppDeps {
   hub: ChangeHub;
   registry: EnforcerRegistry;
   rules: RuleService;
+  restoreRequests: RestoreService;
   runs: RunRegistry;
   audit: AuditWriter;
   metrics: Metrics;

@@ -1,8 +1,9 @@
 import { readFile } from 'node:fs/promises';
-import { EffectSchema, EstopError, ModeSchema, type Effect, type Mode } from '@estop/core';
+import { DurationSchema, EffectSchema, EstopError, ModeSchema, type Effect, type Mode } from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { invalidRequest } from './problem.js';
+import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restore-policy.js';
 
 const FileSchema = z.strictObject({
   server: z
@@ -27,6 +28,13 @@ const FileSchema = z.strictObject({
       cache_ttl_s: z.number().optional(),
     })
     .optional(),
+  // Lifting a rule of these classes waits for a second admin; none can be lifted within `cooldown`.
+  restore: z
+    .strictObject({
+      second_approver: z.array(RestoreClassSchema).optional(),
+      cooldown: DurationSchema.optional(),
+    })
+    .optional(),
 });
 
 /** The control plane's settings after defaults, the file and the environment are merged. */
@@ -39,6 +47,7 @@ export interface ServerConfig {
   keepAliveMs: number;
   tools: Record<string, Effect>;
   defaultMode: Mode;
+  restore: RestorePolicy;
 }
 
 /** Settings given on the command line; they win over the environment, which wins over the file. */
@@ -80,6 +89,10 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     keepAliveMs: file.server?.keepalive_ms ?? 5000,
     tools: file.tools ?? {},
     defaultMode: file.kill_switch?.mode_when_enabled ?? 'read_only',
+    restore: {
+      secondApprover: file.restore?.second_approver ?? DEFAULT_RESTORE_POLICY.secondApprover,
+      cooldownMs: file.restore?.cooldown ?? DEFAULT_RESTORE_POLICY.cooldownMs,
+    },
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new EstopError({ code: 'config_invalid', message: `port must be 0-65535, not ${String(config.port)}` });

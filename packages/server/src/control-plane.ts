@@ -2,12 +2,16 @@ import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import { systemClock, type Clock, type Effect, type Mode, type Store } from '@estop/core';
 import { createApp, type Logger } from './app.js';
+import type { AppDeps } from './app-env.js';
 import { AuditWriter } from './audit-writer.js';
 import { createAuthenticator } from './authenticator.js';
 import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
 import { createMetrics } from './metrics.js';
 import { startReplicaSync } from './replica-sync.js';
+import { restoreRoutes } from './routes/restore-routes.js';
+import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restore-policy.js';
+import { createRestoreService } from './restore-service.js';
 import { createRuleService, type RuleService } from './rule-service.js';
 import { RunRegistry } from './run-registry.js';
 
@@ -31,6 +35,11 @@ export interface ControlPlaneOptions {
    * store. Default 1000; stores that announce commits (PostgreSQL) are followed at once too.
    */
   replicaPollMs?: number;
+  /**
+   * Which lifts need a second admin and how long a rule must stand before a lift. Default:
+   * global rules and full stops need a second admin; no cooldown.
+   */
+  restore?: Partial<RestorePolicy> | undefined;
 }
 
 /** A running control plane. */
@@ -59,31 +68,37 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const metrics = createMetrics();
   const hub = createChangeHub(await store.rules.state(), options.tools ?? {});
   const registry = new EnforcerRegistry(store.enforcers, clock, (ms) => metrics.propagation.observe(ms / 1000));
+  const restoreRequests = createRestoreService({ store, hub, registry, clock });
   const rules = createRuleService({
     store,
     hub,
     registry,
     clock,
     defaultMode: options.defaultMode ?? 'read_only',
+    restore: {
+      secondApprover: options.restore?.secondApprover ?? DEFAULT_RESTORE_POLICY.secondApprover,
+      cooldownMs: options.restore?.cooldownMs ?? DEFAULT_RESTORE_POLICY.cooldownMs,
+    },
+    restoreRequests,
   });
   const audit = new AuditWriter(store.audit);
   const authenticator = createAuthenticator({ tokens: store.tokens, clock, adminToken: options.adminToken });
-  const app = createApp(
-    {
-      store,
-      clock,
-      hub,
-      registry,
-      rules,
-      runs: new RunRegistry(clock),
-      audit,
-      metrics,
-      keepAliveMs: options.keepAliveMs ?? 5000,
-      ready: async () => (await store.rules.state()).version,
-    },
-    authenticator,
-    logger,
-  );
+  const deps: AppDeps = {
+    store,
+    clock,
+    hub,
+    registry,
+    rules,
+    restoreRequests,
+    runs: new RunRegistry(clock),
+    audit,
+    metrics,
+    keepAliveMs: options.keepAliveMs ?? 5000,
+    ready: async () => (await store.rules.state()).version,
+  };
+  const app = createApp(deps, authenticator, logger);
+  // Registered here rather than in createApp; they sit behind the same authentication and error handling.
+  restoreRoutes(app, deps);
 
   let server: ServerType | undefined;
   const timers = [

@@ -2,11 +2,13 @@ import {
   EstopError,
   SYSTEM_ACTOR,
   describeScope,
+  needsSecondApprover,
   type Actor,
   type AuditDraft,
   type ChangeEvent,
   type Clock,
   type Mode,
+  type RestoreRequest,
   type Rule,
   type RuleInput,
   type RuleLift,
@@ -15,12 +17,23 @@ import {
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
 import { actorOf, requireRole, requireScopeWithinTenant, type Principal } from './principal.js';
+import { commitRestore, publishEvent, type RestoreResult } from './restore-commit.js';
+import { requireLiftable } from './restore-checks.js';
+import type { RestorePolicy } from './restore-policy.js';
+import type { RestoreService } from './restore-service.js';
 import { randomId } from './token-secret.js';
+
+/**
+ * What a lift did: `lifted` at once (with the replacement of a staged restore), or `requested`
+ * when the rule is in a governed class and a second admin must confirm.
+ */
+export type LiftOutcome = ({ outcome: 'lifted' } & RestoreResult) | { outcome: 'requested'; request: RestoreRequest };
 
 /** Flipping and lifting switches: durable, audited, then pushed to every enforcer. */
 export interface RuleService {
   create(principal: Principal, input: RuleInput): Promise<{ rule: Rule; version: number }>;
-  lift(principal: Principal, ruleId: string, reason: string): Promise<{ lift: RuleLift; version: number }>;
+  /** Lifts a rule, or with `to` replaces it by a less restrictive one; governed rules get a restore request. */
+  lift(principal: Principal, ruleId: string, reason: string, to?: Mode): Promise<LiftOutcome>;
   /** Lifts every rule whose expiry has passed, as the system. Returns how many. */
   expire(): Promise<number>;
 }
@@ -32,13 +45,13 @@ export function createRuleService(deps: {
   registry: EnforcerRegistry;
   clock: Clock;
   defaultMode: Mode;
+  restore: RestorePolicy;
+  restoreRequests: RestoreService;
 }): RuleService {
   const { store, hub, registry, clock } = deps;
 
   function published(event: ChangeEvent): number {
-    registry.noteCommit(event.version, Date.parse(event.at));
-    hub.publish(event);
-    return event.version;
+    return publishEvent(hub, registry, event);
   }
 
   async function lift(ruleId: string, actor: Actor, reason: string, expired: boolean) {
@@ -58,7 +71,9 @@ export function createRuleService(deps: {
       data: { mode: record.rule.mode },
     };
     const { event } = await store.rules.commit({ lift: [liftRecord], audit: [audit], at });
-    return { lift: liftRecord, version: published(event), rule: record.rule };
+    const version = published(event);
+    await deps.restoreRequests.voidFor(ruleId);
+    return { lift: liftRecord, version, rule: record.rule };
   }
 
   return {
@@ -95,12 +110,21 @@ export function createRuleService(deps: {
       return { rule, version: published(event) };
     },
 
-    async lift(principal, ruleId, reason) {
+    async lift(principal, ruleId, reason, to) {
       requireRole(principal, 'admin');
       const record = await store.rules.get(ruleId);
-      if (record !== undefined) requireScopeWithinTenant(principal, record.rule.scope);
-      const { lift: liftRecord, version } = await lift(ruleId, actorOf(principal), reason, false);
-      return { lift: liftRecord, version };
+      if (record === undefined || record.lift !== undefined) {
+        throw new EstopError({ code: 'rule_not_found', message: `no active rule ${ruleId}` });
+      }
+      requireScopeWithinTenant(principal, record.rule.scope);
+      requireLiftable(record.rule, to, deps.restore, clock.now());
+      if (needsSecondApprover(record.rule, deps.restore.secondApprover)) {
+        return { outcome: 'requested', request: await deps.restoreRequests.request(principal, record, reason, to) };
+      }
+      const at = new Date(clock.now()).toISOString();
+      const result = await commitRestore({ store, hub, registry, record, actor: actorOf(principal), reason, at, to });
+      await deps.restoreRequests.voidFor(ruleId);
+      return { outcome: 'lifted', ...result };
     },
 
     async expire() {

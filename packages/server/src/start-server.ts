@@ -32,6 +32,7 @@ export async function startServer(
     tools: config.tools,
     keepAliveMs: config.keepAliveMs,
     defaultMode: config.defaultMode,
+    restore: config.restore,
   });
   const { createdFile } = await bootstrapAdmin({ store, data: config.data, clock: systemClock, adminToken });
   const url = await controlPlane.listen({ host: config.host, port: config.port });

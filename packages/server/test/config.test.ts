@@ -37,6 +37,20 @@ tools:
     assert.deepEqual(config.tools, { 'email.send': 'write', 'search.read': 'read' });
   });
 
+  it('restore governance defaults to a second admin for global rules and full stops, no cooldown', async () => {
+    assert.deepEqual((await loadServerConfig({}, {})).restore, {
+      secondApprover: ['global', 'full_stop'],
+      cooldownMs: 0,
+    });
+    const path = await file('restore:\n  second_approver: [global, read_only]\n  cooldown: 5m\n');
+    assert.deepEqual((await loadServerConfig({ config: path }, {})).restore, {
+      secondApprover: ['global', 'read_only'],
+      cooldownMs: 300_000,
+    });
+    const bad = await file('restore:\n  second_approver: [everything]\n');
+    await assert.rejects(loadServerConfig({ config: bad }, {}), (error) => isEstopError(error, 'config_invalid'));
+  });
+
   it('lets flags win over the environment, and the environment over the file', async () => {
     const path = await file('server: {port: 9000, host: 0.0.0.0}\n');
     const fromEnvironment = await loadServerConfig({ config: path }, { ESTOP_PORT: '9100' });

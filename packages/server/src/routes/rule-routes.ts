@@ -36,7 +36,19 @@ export function ruleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/v1/rules/:id/lift', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
-    const { reason } = await readBody(context, LiftInputSchema);
-    return context.json(await deps.rules.lift(principal, context.req.param('id'), reason));
+    const { reason, to } = await readBody(context, LiftInputSchema);
+    const result = await deps.rules.lift(principal, context.req.param('id'), reason, to);
+    if (result.outcome === 'requested') {
+      const { request } = result;
+      return context.json(
+        {
+          request,
+          message: `rule ${request.ruleId} stays in force until a different admin confirms restore request ${request.id}`,
+          confirm: `/v1/restore-requests/${request.id}/confirm`,
+        },
+        202,
+      );
+    }
+    return context.json({ lift: result.lift, version: result.version, replacement: result.replacement });
   });
 }

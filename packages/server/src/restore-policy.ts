@@ -1,0 +1,16 @@
+import { MODES, type RestoreClass } from '@estop/core';
+import { z } from 'zod';
+
+/** Which lifts need a second admin, and how long a rule must stand before it can be lifted. */
+export interface RestorePolicy {
+  /** Classes of rules whose lift waits for a different admin to confirm. */
+  secondApprover: readonly RestoreClass[];
+  /** How long after its creation a rule can first be lifted, in milliseconds. */
+  cooldownMs: number;
+}
+
+/** The default: global rules and full stops need a second admin; no cooldown. */
+export const DEFAULT_RESTORE_POLICY: RestorePolicy = { secondApprover: ['global', 'full_stop'], cooldownMs: 0 };
+
+/** One class in `restore.second_approver`: `global` or a mode name. */
+export const RestoreClassSchema = z.enum(['global', ...MODES]);
