@@ -5,6 +5,7 @@ import type {
   EnforcerRecord,
   ErrorCode,
   Mode,
+  RestoreRequest,
   Role,
   Rule,
   RuleLift,
@@ -27,6 +28,13 @@ export interface RuleRequest {
   cancelInFlight: boolean;
 }
 
+/**
+ * What `POST /v1/rules/:id/lift` answers: the lift (and, for a staged restore, the replacement),
+ * or a restore request that a second admin must confirm.
+ */
+export type LiftAnswer =
+  { lift: RuleLift; version: number; replacement?: Rule | undefined } | { request: RestoreRequest; message: string };
+
 /** `GET /v1/audit/verify`. */
 export type AuditVerification =
   { ok: true; entries: number; head: AuditHead } | { ok: false; entries: number; brokenAt: number; problem: string };
@@ -45,7 +53,13 @@ export interface ApiClientOptions {
 export interface ApiClient {
   listRules(): Promise<{ version: number; rules: Rule[] }>;
   createRule(input: RuleRequest): Promise<{ rule: Rule; version: number }>;
-  liftRule(id: string, reason: string): Promise<{ lift: RuleLift; version: number }>;
+  /** With `to`, a staged restore: the rule is replaced by one of that less restrictive mode. */
+  liftRule(id: string, reason: string, to?: Mode): Promise<LiftAnswer>;
+  listRestoreRequests(): Promise<{ requests: RestoreRequest[] }>;
+  confirmRestoreRequest(
+    id: string,
+    reason: string,
+  ): Promise<{ request: RestoreRequest; lift: RuleLift; version: number; replacement?: Rule | undefined }>;
   /** With `ruleId`, the answer also counts the runs that rule stops (`runs`). */
   enforcement(version: number, waitMs: number, ruleId?: string): Promise<Enforcement>;
   listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
@@ -114,7 +128,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   return {
     listRules: () => request('GET', '/v1/rules'),
     createRule: (input) => request('POST', '/v1/rules', input),
-    liftRule: (ruleId, reason) => request('POST', `/v1/rules/${id(ruleId)}/lift`, { reason }),
+    liftRule: (ruleId, reason, to) => request('POST', `/v1/rules/${id(ruleId)}/lift`, { reason, to }),
+    listRestoreRequests: () => request('GET', '/v1/restore-requests'),
+    confirmRestoreRequest: (requestId, reason) =>
+      request('POST', `/v1/restore-requests/${id(requestId)}/confirm`, { reason }),
     enforcement: (version, waitMs, ruleId) =>
       request(
         'GET',

@@ -207,7 +207,26 @@ describe('a wrong command line is a usage error (exit 2) that names the problem'
       usageMessage(() => parseRestoreArgs(['r_1', 'r_2', '--reason', 'x'])),
       /one rule id/,
     );
-    assert.deepEqual(parseRestoreArgs(['r_1', '--reason', 'fixed']).ruleId, 'r_1');
+    const lift = parseRestoreArgs(['r_1', '--reason', 'fixed']);
+    assert.deepEqual(lift.action === 'lift' && [lift.ruleId, lift.reason, lift.to], ['r_1', 'fixed', undefined]);
+    const staged = parseRestoreArgs(['r_1', '--to', 'disable_writes', '--reason', 'step down']);
+    assert.deepEqual(staged.action === 'lift' && staged.to, 'read_only');
+    assert.match(
+      usageMessage(() => parseRestoreArgs(['r_1', '--to', 'off', '--reason', 'x'])),
+      /--to "off" is not a mode/,
+    );
+    assert.equal(parseRestoreArgs([]).action, 'list');
+    assert.equal(parseRestoreArgs(['--json']).action, 'list');
+    const confirm = parseRestoreArgs(['confirm', 'rq_1', '--reason', 'checked']);
+    assert.deepEqual(confirm.action === 'confirm' && [confirm.requestId, confirm.reason], ['rq_1', 'checked']);
+    assert.match(
+      usageMessage(() => parseRestoreArgs(['confirm', '--reason', 'x'])),
+      /which request\?/,
+    );
+    assert.match(
+      usageMessage(() => parseRestoreArgs(['confirm', 'rq_1'])),
+      /--reason is required/,
+    );
     assert.equal(parseVerifyArgs([]).timeoutMs, 5000);
     assert.equal(parseVerifyArgs(['--timeout', '1m']).timeoutMs, 60_000);
     assert.match(
