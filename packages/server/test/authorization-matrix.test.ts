@@ -55,6 +55,16 @@ async function createRule(): Promise<string> {
   return created.body.rule.id as string;
 }
 
+/** A pending restore request for a fresh full_stop on acme, which needs a second admin. */
+async function requestRestore(): Promise<string> {
+  const created = await cp.request('/v1/rules', {
+    body: { scope: { tenant: TENANT }, mode: 'full_stop', reason: 'matrix' },
+  });
+  const lift = await cp.request(`/v1/rules/${created.body.rule.id}/lift`, { body: { reason: 'matrix' } });
+  assert.equal(lift.status, 202, JSON.stringify(lift.body));
+  return lift.body.request.id as string;
+}
+
 let ownerToken = '';
 /** Registers an acme run with the caller's token when it may, else with another enforcer token. */
 async function registerRun(caller: string | null): Promise<string> {
@@ -139,6 +149,23 @@ const ENDPOINTS: readonly Endpoint[] = [
     roles: ['admin'],
     otherTenant: 'forbidden',
     prepare: async () => ({ method: 'POST', path: `/v1/rules/${await createRule()}/lift`, body: { reason: 'matrix' } }),
+  },
+  {
+    name: 'GET /v1/restore-requests',
+    roles: ['admin'],
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/restore-requests' }),
+  },
+  {
+    // Requested by the environment's admin, so every caller is a different, second admin.
+    name: 'POST /v1/restore-requests/:id/confirm',
+    roles: ['admin'],
+    otherTenant: 'hidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: `/v1/restore-requests/${await requestRestore()}/confirm`,
+      body: { reason: 'matrix' },
+    }),
   },
   {
     name: 'GET /v1/versions/:version/enforcement',
