@@ -1,7 +1,7 @@
 // What the multi-process benchmarks share: a real `estop serve` in its own process, an admin
 // client for its API, and waiting for a worker process's message.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -22,9 +22,12 @@ export function childEnv(): NodeJS.ProcessEnv {
 /** Starts the built `estop serve` on a free port with a fresh SQLite data directory. */
 export async function startControlPlaneProcess(nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
   const data = await mkdtemp(join(tmpdir(), 'estop-bench-'));
+  // Benchmarks flip full stops on and off in a loop: their lifts must not wait for a second admin.
+  const config = join(data, 'estop.yaml');
+  await writeFile(config, 'restore:\n  second_approver: []\n');
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(root, 'packages/cli/dist/bin.js'), 'serve', '--port', '0', '--data', data],
+    [...nodeArgs, join(root, 'packages/cli/dist/bin.js'), 'serve', '--port', '0', '--data', data, '--config', config],
     { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {
