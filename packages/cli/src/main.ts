@@ -16,7 +16,7 @@ commands:
   serve      run the control plane
   gateway    run the tool gateway
   kill       stop agents: create a rule within a scope (--tenant, --agent, --run, --tool, --global)
-  restore    lift a rule
+  restore    lift or step down a rule; list and confirm restore requests (a second admin)
   status     show the version, active rules and enforcers
   verify     check that every connected enforcer has applied the current version
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one

@@ -1,6 +1,11 @@
 import assert from 'node:assert/strict';
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createGuard, type Guard } from '@estop/sdk';
+import { createSqliteStore } from '@estop/store-sqlite';
+import { sha256Hex } from '../src/token-secret.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 
 let cp: TestControlPlane;
@@ -208,6 +213,33 @@ describe('a rule cannot be lifted within the restore cooldown', () => {
       assert.equal((await cooled.request(`/v1/rules/${created.body.rule.id}`)).body.lift, undefined);
     } finally {
       await cooled.close();
+    }
+  });
+});
+
+describe('a restore request is durable', () => {
+  it('on SQLite it survives a restart of the control plane and is confirmed afterwards', async () => {
+    const file = join(await mkdtemp(join(tmpdir(), 'estop-restore-')), 'estop.db');
+    const first = await startTestControlPlane({ store: createSqliteStore({ file, sha256: sha256Hex }) });
+    const created = await first.request('/v1/rules', { body: { scope: {}, mode: 'full_stop', reason: 'global' } });
+    const requested = await first.request(`/v1/rules/${created.body.rule.id}/lift`, { body: { reason: 'ok' } });
+    assert.equal(requested.status, 202);
+    await first.close();
+    const second = await startTestControlPlane({ store: createSqliteStore({ file, sha256: sha256Hex }) });
+    try {
+      const pending = await second.request('/v1/restore-requests');
+      assert.deepEqual(
+        pending.body.requests.map((request: any) => request.id),
+        [requested.body.request.id],
+      );
+      const confirmed = await second.request(`/v1/restore-requests/${requested.body.request.id}/confirm`, {
+        token: await second.token('admin', undefined, 'after-restart'),
+        body: { reason: 'checked' },
+      });
+      assert.equal(confirmed.status, 200);
+      assert.equal((await second.request('/v1/rules')).body.rules.length, 0);
+    } finally {
+      await second.close();
     }
   });
 });
