@@ -8,6 +8,7 @@ import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { enforcerRoutes } from './routes/enforcer-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { restoreRoutes } from './routes/restore-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { stateRoutes } from './routes/state-routes.js';
@@ -53,6 +54,7 @@ export function createApp(
   healthRoutes(app, deps);
   stateRoutes(app, deps);
   ruleRoutes(app, deps);
+  restoreRoutes(app, deps);
   runRoutes(app, deps);
   enforcerRoutes(app, deps);
   auditRoutes(app, deps);

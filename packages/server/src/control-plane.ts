@@ -9,7 +9,6 @@ import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
 import { createMetrics } from './metrics.js';
 import { startReplicaSync } from './replica-sync.js';
-import { restoreRoutes } from './routes/restore-routes.js';
 import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restore-policy.js';
 import { createRestoreService } from './restore-service.js';
 import { createRuleService, type RuleService } from './rule-service.js';
@@ -97,8 +96,6 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     ready: async () => (await store.rules.state()).version,
   };
   const app = createApp(deps, authenticator, logger);
-  // Registered here rather than in createApp; they sit behind the same authentication and error handling.
-  restoreRoutes(app, deps);
 
   let server: ServerType | undefined;
   const timers = [

@@ -109,6 +109,25 @@ describe('lifting a governed rule waits for a second admin', () => {
     );
   });
 
+  it('a request is voided when its rule expires', async () => {
+    const created = await cp.request('/v1/rules', {
+      body: { scope: { tenant: 'expiring' }, mode: 'full_stop', reason: 'brief', expiresIn: '300ms' },
+    });
+    const requested = await cp.request(`/v1/rules/${created.body.rule.id}/lift`, { body: { reason: 'early' } });
+    assert.equal(requested.status, 202);
+    await eventually(async () => (await cp.request(`/v1/rules/${created.body.rule.id}`)).body.lift?.expired === true);
+    const pending = (await cp.request('/v1/restore-requests')).body.requests;
+    assert.equal(
+      pending.some((request: any) => request.id === requested.body.request.id),
+      false,
+    );
+    const stale = await cp.request(`/v1/restore-requests/${requested.body.request.id}/confirm`, {
+      token: secondAdmin,
+      body: { reason: 'late' },
+    });
+    assert.equal(stale.status, 404);
+  });
+
   it('a tenant-bound admin sees and confirms only its tenant’s requests', async () => {
     const tenantAdmin = await cp.token('admin', 'bound', 'bound-admin');
     const own = await stop({ tenant: 'bound' }, 'full_stop');
