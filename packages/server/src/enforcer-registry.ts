@@ -1,7 +1,9 @@
-import type { Clock, Enforcement, EnforcerRecord, EnforcerStore } from '@estop/core';
+import { EstopError, type Clock, type Enforcement, type EnforcerRecord, type EnforcerStore } from '@estop/core';
 
 interface Live {
   record: EnforcerRecord;
+  /** The identity (token) that registered it: only it may stream and acknowledge as this enforcer. */
+  owner: string;
   streams: number;
   dirty: boolean;
 }
@@ -38,12 +40,16 @@ export class EnforcerRegistry {
   ) {}
 
   /**
-   * Records an enforcer's registration (its id is its own). Like acknowledgements, it is saved
-   * with the next batch: enforcer records are what the enforcers themselves report again on
-   * every reconnect, not something a crash may lose for good.
+   * Records an enforcer's registration (its id is its own) by the identity `owner`. Only that
+   * identity may then stream and acknowledge as this enforcer, so no other token can make a
+   * stop look enforced. Like acknowledgements, it is saved with the next batch: enforcer
+   * records are what the enforcers themselves report again on every reconnect.
    */
-  register(record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>): EnforcerRecord {
+  register(record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>, owner: string): EnforcerRecord {
     const existing = this.live.get(record.id);
+    if (existing !== undefined && existing.owner !== owner) {
+      throw new EstopError({ code: 'forbidden', message: `enforcer ${record.id} is registered by another token` });
+    }
     const full: EnforcerRecord = {
       version: 0,
       inFlight: 0,
@@ -51,13 +57,13 @@ export class EnforcerRegistry {
       ...record,
       lastSeenAt: new Date(this.clock.now()).toISOString(),
     };
-    this.live.set(record.id, { record: full, streams: existing?.streams ?? 0, dirty: true });
+    this.live.set(record.id, { record: full, owner, streams: existing?.streams ?? 0, dirty: true });
     return full;
   }
 
-  /** True when the id has registered with this replica. */
-  has(id: string): boolean {
-    return this.live.has(id);
+  /** True when `owner` registered the enforcer `id` with this replica. */
+  owns(id: string, owner: string): boolean {
+    return this.live.get(id)?.owner === owner;
   }
 
   /** Marks a stream open for the enforcer; call the returned function when it closes. */
@@ -84,9 +90,9 @@ export class EnforcerRegistry {
   }
 
   /** Records that an enforcer applied `version` with `inFlight` calls running. */
-  ack(id: string, version: number, inFlight: number): boolean {
+  ack(id: string, version: number, inFlight: number, owner: string): boolean {
     const entry = this.live.get(id);
-    if (entry === undefined) return false;
+    if (entry === undefined || entry.owner !== owner) return false;
     const now = this.clock.now();
     entry.record.version = Math.max(entry.record.version, version);
     entry.record.inFlight = inFlight;

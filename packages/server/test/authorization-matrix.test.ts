@@ -78,10 +78,15 @@ async function registerRun(caller: string | null): Promise<string> {
   return id;
 }
 
-async function registerEnforcer(): Promise<string> {
+/** Registers an enforcer with the caller's token when it may, else with the admin token. */
+async function registerEnforcer(caller: string | null): Promise<string> {
   const id = unique('enforcer');
-  const registered = await cp.request('/v1/enforcers', { body: { id, name: id, kind: 'sdk' } });
-  assert.equal(registered.status, 201);
+  const body = { id, name: id, kind: 'sdk' };
+  const byCaller = caller === null ? undefined : await cp.request('/v1/enforcers', { token: caller, body });
+  if (byCaller?.status !== 201) {
+    const registered = await cp.request('/v1/enforcers', { body });
+    assert.equal(registered.status, 201);
+  }
   return id;
 }
 
@@ -183,14 +188,14 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   {
-    // Not tied to the token that registered the enforcer: one process batches the
-    // acknowledgements of guards that may hold different tokens (see docs/governance.md).
+    // The enforcer is registered with the caller's token: only that identity may acknowledge
+    // for it (stream.test.ts shows another token being refused).
     name: 'POST /v1/enforcers/:id/ack',
     roles: ENFORCERS,
     otherTenant: 'allow',
-    prepare: async () => ({
+    prepare: async (caller) => ({
       method: 'POST',
-      path: `/v1/enforcers/${await registerEnforcer()}/ack`,
+      path: `/v1/enforcers/${await registerEnforcer(caller)}/ack`,
       body: { version: 0, inFlight: 0 },
     }),
   },
@@ -198,10 +203,10 @@ const ENDPOINTS: readonly Endpoint[] = [
     name: 'POST /v1/enforcers/acks',
     roles: ENFORCERS,
     otherTenant: 'allow',
-    prepare: async () => ({
+    prepare: async (caller) => ({
       method: 'POST',
       path: '/v1/enforcers/acks',
-      body: { acks: [{ id: await registerEnforcer(), version: 0, inFlight: 0 }] },
+      body: { acks: [{ id: await registerEnforcer(caller), version: 0, inFlight: 0 }] },
     }),
   },
   {

@@ -111,3 +111,37 @@ describe('the stream sends a snapshot, then every version in order, and keep-ali
     assert.equal(response.status, 404);
   });
 });
+
+describe('only the token that registered an enforcer can stream or acknowledge as it', () => {
+  it('refuses another enforcer token, so no one can make a stop look enforced', async () => {
+    const owner = await cp.token('enforcer');
+    const intruder = await cp.token('enforcer');
+    const registered = await cp.request('/v1/enforcers', {
+      token: owner,
+      body: { id: 'sdk_owned', name: 'w', kind: 'sdk' },
+    });
+    assert.equal(registered.status, 201);
+    const hijack = await cp.request('/v1/enforcers', {
+      token: intruder,
+      body: { id: 'sdk_owned', name: 'w', kind: 'sdk' },
+    });
+    assert.equal(hijack.status, 403);
+    const ack = await cp.request('/v1/enforcers/sdk_owned/ack', {
+      token: intruder,
+      body: { version: 999, inFlight: 0 },
+    });
+    assert.equal(ack.status, 404);
+    const batch = await cp.request('/v1/enforcers/acks', {
+      token: intruder,
+      body: { acks: [{ id: 'sdk_owned', version: 999 }] },
+    });
+    assert.deepEqual(batch.body.unknown, ['sdk_owned']);
+    const stream = await fetch(`${cp.url}/v1/stream?enforcer=sdk_owned`, {
+      headers: { authorization: `Bearer ${intruder}` },
+    });
+    assert.equal(stream.status, 404);
+    await stream.body?.cancel();
+    const listed = await cp.request('/v1/enforcers');
+    assert.equal(listed.body.enforcers.find((record: any) => record.id === 'sdk_owned').version, 0);
+  });
+});

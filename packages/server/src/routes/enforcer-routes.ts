@@ -17,14 +17,17 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/v1/enforcers', async (context) => {
     requireRole(context.get('principal'), 'enforcer');
     const registration = await readBody(context, EnforcerRegistrationSchema);
-    return context.json(deps.registry.register(registration), 201);
+    return context.json(deps.registry.register(registration, context.get('principal').id), 201);
   });
 
   app.post('/v1/enforcers/:id/ack', async (context) => {
     requireRole(context.get('principal'), 'enforcer');
     const { version, inFlight } = await readBody(context, AckSchema);
-    if (!deps.registry.ack(context.req.param('id'), version, inFlight)) {
-      throw new EstopError({ code: 'not_found', message: `enforcer ${context.req.param('id')} is not registered` });
+    if (!deps.registry.ack(context.req.param('id'), version, inFlight, context.get('principal').id)) {
+      throw new EstopError({
+        code: 'not_found',
+        message: `enforcer ${context.req.param('id')} is not registered by this token`,
+      });
     }
     return context.body(null, 204);
   });
@@ -32,7 +35,10 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/v1/enforcers/acks', async (context) => {
     requireRole(context.get('principal'), 'enforcer');
     const { acks } = await readBody(context, AckBatchSchema);
-    const unknown = acks.filter((ack) => !deps.registry.ack(ack.id, ack.version, ack.inFlight)).map((ack) => ack.id);
+    const owner = context.get('principal').id;
+    const unknown = acks
+      .filter((ack) => !deps.registry.ack(ack.id, ack.version, ack.inFlight, owner))
+      .map((ack) => ack.id);
     return context.json({ unknown });
   });
 

@@ -26,10 +26,10 @@ export function stateRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const principal = context.get('principal');
     requireStateReader(principal);
     const { enforcer } = readQuery(context, StreamQuery);
-    if (enforcer !== undefined && !deps.registry.has(enforcer)) {
+    if (enforcer !== undefined && !deps.registry.owns(enforcer, principal.id)) {
       throw new EstopError({
         code: 'not_found',
-        message: `enforcer ${enforcer} is not registered; POST /v1/enforcers first`,
+        message: `enforcer ${enforcer} is not registered by this token; POST /v1/enforcers first`,
       });
     }
     const disconnect = enforcer === undefined ? () => {} : deps.registry.connect(enforcer);
