@@ -1,12 +1,18 @@
 import assert from 'node:assert/strict';
+import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import pg from 'pg';
+import type { Store } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
+import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { sha256Hex } from '../src/token-secret.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
+
+const databaseUrl = process.env.ESTOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let cp: TestControlPlane;
 let guard: Guard;
@@ -236,29 +242,59 @@ describe('a rule cannot be lifted within the restore cooldown', () => {
   });
 });
 
-describe('a restore request is durable', () => {
-  it('on SQLite it survives a restart of the control plane and is confirmed afterwards', async () => {
+/** A global full_stop's restore request, made on one control plane and confirmed on the next. */
+async function requestSurvivesRestart(createStore: () => Store): Promise<void> {
+  const first = await startTestControlPlane({ store: createStore() });
+  const created = await first.request('/v1/rules', { body: { scope: {}, mode: 'full_stop', reason: 'global' } });
+  const requested = await first.request(`/v1/rules/${created.body.rule.id}/lift`, { body: { reason: 'ok' } });
+  assert.equal(requested.status, 202);
+  await first.close();
+  const second = await startTestControlPlane({ store: createStore() });
+  try {
+    const pending = await second.request('/v1/restore-requests');
+    assert.deepEqual(
+      pending.body.requests.map((request: any) => request.id),
+      [requested.body.request.id],
+    );
+    assert.equal((await second.request('/v1/rules')).body.rules.length, 1);
+    const confirmed = await second.request(`/v1/restore-requests/${requested.body.request.id}/confirm`, {
+      token: await second.token('admin', undefined, 'after-restart'),
+      body: { reason: 'checked' },
+    });
+    assert.equal(confirmed.status, 200);
+    assert.equal((await second.request('/v1/rules')).body.rules.length, 0);
+    assert.equal((await second.request('/v1/restore-requests')).body.requests.length, 0);
+  } finally {
+    await second.close();
+  }
+}
+
+describe('a restore request is durable: it survives a restart and is confirmed afterwards', () => {
+  it('on SQLite', async () => {
     const file = join(await mkdtemp(join(tmpdir(), 'estop-restore-')), 'estop.db');
-    const first = await startTestControlPlane({ store: createSqliteStore({ file, sha256: sha256Hex }) });
-    const created = await first.request('/v1/rules', { body: { scope: {}, mode: 'full_stop', reason: 'global' } });
-    const requested = await first.request(`/v1/rules/${created.body.rule.id}/lift`, { body: { reason: 'ok' } });
-    assert.equal(requested.status, 202);
-    await first.close();
-    const second = await startTestControlPlane({ store: createSqliteStore({ file, sha256: sha256Hex }) });
-    try {
-      const pending = await second.request('/v1/restore-requests');
-      assert.deepEqual(
-        pending.body.requests.map((request: any) => request.id),
-        [requested.body.request.id],
-      );
-      const confirmed = await second.request(`/v1/restore-requests/${requested.body.request.id}/confirm`, {
-        token: await second.token('admin', undefined, 'after-restart'),
-        body: { reason: 'checked' },
-      });
-      assert.equal(confirmed.status, 200);
-      assert.equal((await second.request('/v1/rules')).body.rules.length, 0);
-    } finally {
-      await second.close();
+    await requestSurvivesRestart(() => createSqliteStore({ file, sha256: sha256Hex }));
+  });
+
+  const schema = `estop_restore_${randomBytes(4).toString('hex')}`;
+  after(async () => {
+    const client = new pg.Client({ connectionString: databaseUrl });
+    await client.connect().catch(() => undefined);
+    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
+    await client.end().catch(() => undefined);
+  });
+
+  it('on PostgreSQL', async (context) => {
+    const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
+    const problem = await probe.connect().then(
+      () => undefined,
+      (error: Error) => error.message,
+    );
+    await probe.end().catch(() => undefined);
+    if (problem !== undefined) {
+      if (process.env.CI === 'true') assert.fail(`CI needs PostgreSQL at ${databaseUrl}: ${problem}`);
+      context.skip(`PostgreSQL is not reachable at ${databaseUrl} (${problem})`);
+      return;
     }
+    await requestSurvivesRestart(() => createPostgresStore({ url: databaseUrl, sha256: sha256Hex, schema }));
   });
 });
