@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Store } from '@estop/core';
 import { createGuard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { sha256Hex } from '../src/token-secret.js';
+import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { eventually, startTestControlPlane } from './harness.js';
-
-const databaseUrl = process.env.ESTOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 /** Flips a stop on replica A and waits for a guard connected to replica B to deny. */
 async function stopOnOneReplicaEnforcedOnTheOther(createStore: () => Store, replicaPollMs: number): Promise<void> {
@@ -55,26 +52,12 @@ describe("replicas sharing a store push each other's changes to their enforcers"
     await stopOnOneReplicaEnforcedOnTheOther(() => createSqliteStore({ file, sha256: sha256Hex }), 100);
   });
 
-  const schema = `estop_replicas_${randomBytes(4).toString('hex')}`;
-  after(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect().catch(() => undefined);
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await client.end().catch(() => undefined);
-  });
+  const postgres = postgresSchema('estop_replicas');
+  after(() => postgres.drop());
 
   it('on PostgreSQL, by notification (with polling slowed to a minute)', async (context) => {
-    const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
-    const problem = await probe.connect().then(
-      () => undefined,
-      (error: Error) => error.message,
-    );
-    await probe.end().catch(() => undefined);
-    if (problem !== undefined) {
-      if (process.env.CI === 'true') assert.fail(`CI needs PostgreSQL at ${databaseUrl}: ${problem}`);
-      context.skip(`PostgreSQL is not reachable at ${databaseUrl} (${problem})`);
-      return;
-    }
+    if (!(await postgres.ready(context))) return;
+    const { schema } = postgres;
     await stopOnOneReplicaEnforcedOnTheOther(
       () => createPostgresStore({ url: databaseUrl, sha256: sha256Hex, schema }),
       60_000,

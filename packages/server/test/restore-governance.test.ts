@@ -1,18 +1,15 @@
 import assert from 'node:assert/strict';
-import { randomBytes } from 'node:crypto';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
-import pg from 'pg';
 import type { Store } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { sha256Hex } from '../src/token-secret.js';
+import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
-
-const databaseUrl = process.env.ESTOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
 let cp: TestControlPlane;
 let guard: Guard;
@@ -275,26 +272,12 @@ describe('a restore request is durable: it survives a restart and is confirmed a
     await requestSurvivesRestart(() => createSqliteStore({ file, sha256: sha256Hex }));
   });
 
-  const schema = `estop_restore_${randomBytes(4).toString('hex')}`;
-  after(async () => {
-    const client = new pg.Client({ connectionString: databaseUrl });
-    await client.connect().catch(() => undefined);
-    await client.query(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => undefined);
-    await client.end().catch(() => undefined);
-  });
+  const postgres = postgresSchema('estop_restore');
+  after(() => postgres.drop());
 
   it('on PostgreSQL', async (context) => {
-    const probe = new pg.Client({ connectionString: databaseUrl, connectionTimeoutMillis: 3000 });
-    const problem = await probe.connect().then(
-      () => undefined,
-      (error: Error) => error.message,
-    );
-    await probe.end().catch(() => undefined);
-    if (problem !== undefined) {
-      if (process.env.CI === 'true') assert.fail(`CI needs PostgreSQL at ${databaseUrl}: ${problem}`);
-      context.skip(`PostgreSQL is not reachable at ${databaseUrl} (${problem})`);
-      return;
-    }
+    if (!(await postgres.ready(context))) return;
+    const { schema } = postgres;
     await requestSurvivesRestart(() => createPostgresStore({ url: databaseUrl, sha256: sha256Hex, schema }));
   });
 });
