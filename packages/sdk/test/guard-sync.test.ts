@@ -4,7 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import type { Call, EstopError, Rule } from '@estop/core';
 import type { Guard } from '../src/index.js';
 import { FakeControlPlane } from './fake-control-plane.js';
-import { createTestGuard } from './test-guard.js';
+import { createTestGuard, useSyncedGuard } from './test-guard.js';
 import { waitFor } from './wait-for.js';
 
 const acmeEmail: Call = { tenant: 'acme', tool: 'email.send', effect: 'write' };
@@ -116,15 +116,7 @@ describe('every applied version is acknowledged', () => {
   let fake: FakeControlPlane;
   let guard: Guard;
 
-  before(async () => {
-    fake = await FakeControlPlane.start();
-    guard = createTestGuard(fake).guard;
-    await guard.ready();
-  });
-  after(async () => {
-    await guard.close();
-    await fake.close();
-  });
+  useSyncedGuard((started) => ({ fake, guard } = started));
 
   const acknowledged = (version: number) => () => fake.acksFrom(guard.id).some((ack) => ack.version === version);
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { EstopError, RunStoppedError, type Guard } from '../src/index.js';
-import { FakeControlPlane } from './fake-control-plane.js';
-import { createTestGuard } from './test-guard.js';
+import type { FakeControlPlane } from './fake-control-plane.js';
+import { useSyncedGuard } from './test-guard.js';
 import { waitFor } from './wait-for.js';
 
 function stopReasonOf(error: unknown): string | undefined {
@@ -13,15 +13,7 @@ describe('budgets are hard: calls started in parallel can never exceed them', ()
   let fake: FakeControlPlane;
   let guard: Guard;
 
-  before(async () => {
-    fake = await FakeControlPlane.start();
-    guard = createTestGuard(fake).guard;
-    await guard.ready();
-  });
-  after(async () => {
-    await guard.close();
-    await fake.close();
-  });
+  useSyncedGuard((started) => ({ fake, guard } = started));
 
   it('N concurrent tool calls with estimatedUsd never spend more than maxUsd', async () => {
     const run = guard.startRun({ tenant: 'acme', budgets: { maxUsd: 1 } });

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
-import { after, before, describe, it } from 'node:test';
+import { describe, it } from 'node:test';
 import { CallDeniedError, RunStoppedError, type Guard, type Run } from '../src/index.js';
-import { FakeControlPlane } from './fake-control-plane.js';
-import { createTestGuard } from './test-guard.js';
+import type { FakeControlPlane } from './fake-control-plane.js';
+import { useSyncedGuard } from './test-guard.js';
 import { waitFor } from './wait-for.js';
 
 /** A tool function that runs until its signal aborts, and says when it has started. */
@@ -37,15 +37,7 @@ describe('a rule stopping the run aborts its signal, its calls in flight, and ev
   let guard: Guard;
   const caughtUp = (): Promise<void> => waitFor('the guard to catch up', () => guard.version === fake.version);
 
-  before(async () => {
-    fake = await FakeControlPlane.start();
-    guard = createTestGuard(fake).guard;
-    await guard.ready();
-  });
-  after(async () => {
-    await guard.close();
-    await fake.close();
-  });
+  useSyncedGuard((started) => ({ fake, guard } = started));
 
   it('a run-scoped full_stop stops the run with killed:<ruleId> and aborts the fn in flight', async () => {
     const run = guard.startRun({ tenant: 'acme', agent: 'mailer' });
@@ -182,15 +174,7 @@ describe('a run stops at its time limits', () => {
   let fake: FakeControlPlane;
   let guard: Guard;
 
-  before(async () => {
-    fake = await FakeControlPlane.start();
-    guard = createTestGuard(fake).guard;
-    await guard.ready();
-  });
-  after(async () => {
-    await guard.close();
-    await fake.close();
-  });
+  useSyncedGuard((started) => ({ fake, guard } = started));
 
   async function stoppedRun(run: Run): Promise<void> {
     await waitFor('the run to stop', () => run.status === 'stopped');
