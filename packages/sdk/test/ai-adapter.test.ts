@@ -3,8 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
 import { guardTools } from '../src/ai/index.js';
-import { RunStoppedError } from '../src/index.js';
-import { heldUntilAborted, startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
+import {
+  heldUntilAborted,
+  killRunMidCall,
+  startRealControlPlane,
+  type RealControlPlane,
+} from './real-control-plane.js';
 import { waitFor } from './wait-for.js';
 
 const usage = {
@@ -104,17 +108,7 @@ describe('AI SDK tools guarded by a run: decided first, refused visibly, aborted
     const generating = generateText({ model, tools, prompt: 'send it', abortSignal: run.signal }).catch(
       (error: unknown) => error,
     );
-    await waitFor('the tool to start', held.started);
-    const rule = await control.rule({
-      scope: { run: run.id },
-      mode: 'full_stop',
-      reason: 'looping',
-      cancelInFlight: true,
-    });
-    await waitFor('the tool signal to abort', () => held.signal()?.aborted === true);
-    const reason = held.signal()?.reason;
-    assert.ok(reason instanceof RunStoppedError);
-    assert.equal(reason.stopReason, `killed:${rule.id}`);
+    const rule = await killRunMidCall(control, run, held);
     assert.ok(await generating);
     assert.equal(model.doGenerateCalls.length, 1);
     await control.lift(rule.id);

@@ -4,7 +4,12 @@ import { ToolMessage, type ToolCall } from '@langchain/core/messages';
 import { DynamicStructuredTool } from '@langchain/core/tools';
 import { guardLangChainTool, guardLangChainTools } from '../src/langchain/index.js';
 import { CallDeniedError, RunStoppedError } from '../src/index.js';
-import { heldUntilAborted, startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
+import {
+  heldUntilAborted,
+  killRunMidCall,
+  startRealControlPlane,
+  type RealControlPlane,
+} from './real-control-plane.js';
 import { waitFor } from './wait-for.js';
 
 /** A `send_email` tool doing what `body` does with its input and the signal in its config. */
@@ -79,17 +84,7 @@ describe('LangChain.js tools guarded by a run: decided first, refused visibly, a
     const held = heldUntilAborted();
     const [sendEmail] = guardLangChainTools(run, [sendEmailTool((_input, signal) => held.body(signal!))]);
     const calling = sendEmail.invoke(toolCall('call-3')).catch((error: unknown) => error);
-    await waitFor('the tool to start', held.started);
-    const rule = await control.rule({
-      scope: { run: run.id },
-      mode: 'full_stop',
-      reason: 'looping',
-      cancelInFlight: true,
-    });
-    await waitFor('the tool signal to abort', () => held.signal()?.aborted === true);
-    const reason = held.signal()?.reason;
-    assert.ok(reason instanceof RunStoppedError);
-    assert.equal(reason.stopReason, `killed:${rule.id}`);
+    const rule = await killRunMidCall(control, run, held);
     const outcome = await calling;
     assert.ok(outcome instanceof RunStoppedError);
     await control.lift(rule.id);

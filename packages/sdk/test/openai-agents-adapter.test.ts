@@ -3,8 +3,12 @@ import { after, before, describe, it } from 'node:test';
 import { Agent, run as runAgent, setTracingDisabled, tool } from '@openai/agents-core';
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents-core/testing';
 import { guardAgentTools } from '../src/openai-agents/index.js';
-import { RunStoppedError } from '../src/index.js';
-import { heldUntilAborted, startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
+import {
+  heldUntilAborted,
+  killRunMidCall,
+  startRealControlPlane,
+  type RealControlPlane,
+} from './real-control-plane.js';
 import { waitFor } from './wait-for.js';
 
 /** The `send_email` tool the scripted model calls, doing what `execute` does. */
@@ -100,17 +104,7 @@ describe('OpenAI Agents SDK tools guarded by a run: decided first, refused visib
       () => undefined,
       (error: unknown) => error,
     );
-    await waitFor('the tool to start', held.started);
-    const rule = await control.rule({
-      scope: { run: run.id },
-      mode: 'full_stop',
-      reason: 'looping',
-      cancelInFlight: true,
-    });
-    await waitFor('the tool signal to abort', () => held.signal()?.aborted === true);
-    const reason = held.signal()?.reason;
-    assert.ok(reason instanceof RunStoppedError);
-    assert.equal(reason.stopReason, `killed:${rule.id}`);
+    const rule = await killRunMidCall(control, run, held);
     assert.ok((await running) !== undefined, 'the agent run ends with an error');
     assert.equal(model.calls.length, 1);
     await control.lift(rule.id);

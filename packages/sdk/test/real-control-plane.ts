@@ -1,7 +1,8 @@
+import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createMemoryStore } from '@estop/core';
 import { createControlPlane, type ControlPlane } from '@estop/server';
-import { createGuard, type Guard } from '../src/index.js';
+import { createGuard, RunStoppedError, type Guard, type Run } from '../src/index.js';
 import { waitFor } from './wait-for.js';
 
 const ADMIN_TOKEN = 'estop_sdk-adapters-admin';
@@ -81,4 +82,28 @@ export function heldUntilAborted(): {
         signal.addEventListener('abort', () => reject(signal.reason as Error), { once: true });
       }),
   };
+}
+
+/**
+ * Once the held tool body has started, kills its run (a run-scoped full_stop with
+ * cancelInFlight), and checks that the body's signal aborted with the stop reason naming the
+ * rule. Returns the rule, for the caller to lift.
+ */
+export async function killRunMidCall(
+  control: RealControlPlane,
+  run: Run,
+  held: ReturnType<typeof heldUntilAborted>,
+): Promise<{ id: string }> {
+  await waitFor('the tool to start', held.started);
+  const rule = await control.rule({
+    scope: { run: run.id },
+    mode: 'full_stop',
+    reason: 'looping',
+    cancelInFlight: true,
+  });
+  await waitFor('the tool signal to abort', () => held.signal()?.aborted === true);
+  const reason = held.signal()?.reason;
+  assert.ok(reason instanceof RunStoppedError);
+  assert.equal(reason.stopReason, `killed:${rule.id}`);
+  return rule;
 }
