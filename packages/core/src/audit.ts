@@ -13,6 +13,16 @@ export const AUDIT_ACTIONS = [
   'change-refused',
   'restore-requested',
   'restore-confirmed',
+  'restore-voided',
+  'restore-expired',
+  'approval-requested',
+  'approval-approved',
+  'approval-denied',
+  'approval-expired',
+  'approval-voided',
+  'draft-recorded',
+  'duplicates-suppressed',
+  'calls-blocked',
 ] as const;
 
 /** One kind of audited event, named noun-verb. */

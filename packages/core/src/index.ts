@@ -1,4 +1,28 @@
 export type { Actor } from './actor.js';
+export type {
+  ApprovalCall,
+  ApprovalDecision,
+  ApprovalOutcome,
+  ApprovalRecord,
+  ApprovalRequest,
+  ApprovalStatus,
+  ApprovalView,
+} from './approval.js';
+export { approvalHash, approvalStatus, approvalView } from './approval.js';
+export type { Draft } from './draft.js';
+export type { ApprovalRequestInput, BlockReport, DraftInput, IdempotencyClaimInput } from './governance-schemas.js';
+export {
+  ApprovalConsumeSchema,
+  ApprovalDecisionInputSchema,
+  ApprovalRequestInputSchema,
+  BlockReportSchema,
+  DraftInputSchema,
+  IdempotencyClaimInputSchema,
+  IdempotencyCompleteSchema,
+  IdempotencyReleaseSchema,
+} from './governance-schemas.js';
+export type { IdempotencyClaim } from './idempotency.js';
+export { derivedIdempotencyKey, scopedIdempotencyKey } from './idempotency.js';
 export { SYSTEM_ACTOR } from './actor.js';
 export type { AuditAction, AuditDraft, AuditEntry, AuditHead, ChainVerification, Sha256 } from './audit.js';
 export { AUDIT_ACTIONS, EMPTY_HEAD, GENESIS_HASH, chainEntries, verifyChain } from './audit.js';
@@ -21,7 +45,10 @@ export { planCommit } from './plan-commit.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
 export type {
+  ApprovalStore,
   AuditStore,
+  DraftStore,
+  IdempotencyStore,
   CommitRequest,
   CommitResult,
   EnforcerStore,

@@ -1,6 +1,7 @@
 import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditHead, type Sha256 } from './audit.js';
 import type { EnforcerRecord } from './enforcer.js';
 import { EstopError } from './errors.js';
+import { memoryApprovalStore, memoryDraftStore, memoryIdempotencyStore } from './memory-governance.js';
 import { planCommit } from './plan-commit.js';
 import type { CommitRequest, CommitResult, Store } from './ports/store.js';
 import type { RestoreRequestRecord } from './restore-request.js';
@@ -74,7 +75,11 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
     return { event: copy(event), audit: append(request.audit) };
   }
 
+  const parts = { open, append, copy };
   return {
+    approvals: memoryApprovalStore(parts),
+    drafts: memoryDraftStore(parts),
+    idempotency: memoryIdempotencyStore(parts),
     rules: {
       async state() {
         open();

@@ -91,6 +91,41 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX estop_restore_requests_pending ON estop_restore_requests (ordinal) WHERE resolution IS NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'approvals, drafts and idempotency keys',
+    // Requests and drafts are kept whole as JSON (call arguments included); the columns beside
+    // them are the ones queries filter on. Idempotency keys expire by the callers' clock, in ms.
+    sql: `
+      CREATE TABLE estop_approvals (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant TEXT NOT NULL,
+        hash TEXT NOT NULL,
+        request TEXT NOT NULL,
+        decision TEXT,
+        outcome TEXT,
+        used_at TEXT
+      );
+      CREATE INDEX estop_approvals_pending ON estop_approvals (ordinal) WHERE decision IS NULL;
+      CREATE INDEX estop_approvals_tenant ON estop_approvals (tenant, ordinal);
+      CREATE TABLE estop_drafts (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        tenant TEXT NOT NULL,
+        at TEXT NOT NULL,
+        draft TEXT NOT NULL
+      );
+      CREATE INDEX estop_drafts_tenant ON estop_drafts (tenant, ordinal);
+      CREATE TABLE estop_idempotency_keys (
+        key TEXT PRIMARY KEY,
+        claim_id TEXT NOT NULL,
+        expires_at_ms INTEGER NOT NULL,
+        result TEXT
+      ) WITHOUT ROWID;
+      CREATE INDEX estop_idempotency_keys_expiry ON estop_idempotency_keys (expires_at_ms);
+    `,
+  },
 ];
 
 /**

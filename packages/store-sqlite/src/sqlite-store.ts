@@ -2,10 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EstopError, type Sha256, type Store } from '@estop/core';
+import { createSqliteApprovalStore } from './sqlite-approval-store.js';
 import { createSqliteAuditStore } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { createSqliteDraftStore } from './sqlite-draft-store.js';
 import { createSqliteEnforcerStore } from './sqlite-enforcer-store.js';
 import { toStoreError } from './sqlite-errors.js';
+import { createSqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
 import { createSqliteRestoreRequestStore } from './sqlite-restore-request-store.js';
 import { createSqliteRuleStore } from './sqlite-rule-store.js';
@@ -69,6 +72,9 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     tokens: createSqliteTokenStore(context),
     enforcers: createSqliteEnforcerStore(context),
     restoreRequests: createSqliteRestoreRequestStore(context),
+    approvals: createSqliteApprovalStore(context),
+    drafts: createSqliteDraftStore(context),
+    idempotency: createSqliteIdempotencyStore(context),
     migrate: () => context.run(() => migrateSqlite(db)),
     async close() {
       if (db.open) db.close();

@@ -1,5 +1,8 @@
+import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../approval.js';
 import type { AuditDraft, AuditEntry, AuditHead } from '../audit.js';
+import type { Draft } from '../draft.js';
 import type { EnforcerRecord } from '../enforcer.js';
+import type { IdempotencyClaim } from '../idempotency.js';
 import type { RestoreRequest, RestoreRequestRecord, RestoreResolution } from '../restore-request.js';
 import type { Rule, RuleLift, RuleRecord } from '../rule.js';
 import type { ChangeEvent } from '../state.js';
@@ -80,6 +83,57 @@ export interface RestoreRequestStore {
   resolve(id: string, resolution: RestoreResolution): Promise<boolean>;
 }
 
+/** Approval requests for writes under `approval_gated`, their decisions and their single use. */
+export interface ApprovalStore {
+  /** Stores a pending request and appends its audit entry in one transaction; `conflict` if the id exists. */
+  create(request: ApprovalRequest, audit: AuditDraft): Promise<AuditEntry>;
+  /** One request, whatever its status. */
+  get(id: string): Promise<ApprovalRecord | undefined>;
+  /**
+   * Requests oldest first; with `pending: true`, only undecided ones; with `tenant`, only
+   * that tenant's; at most `limit` (default 1000), the newest ones when more match.
+   */
+  list(query?: { pending?: boolean; tenant?: string; limit?: number }): Promise<ApprovalRecord[]>;
+  /**
+   * Records the decision on a pending request and appends its audit entry in one transaction;
+   * false (and nothing written) if the request is not pending.
+   */
+  decide(id: string, decision: ApprovalDecision, audit: AuditDraft): Promise<boolean>;
+  /**
+   * Marks an approved request used, once: true only if it is approved, not yet used and its
+   * hash is `hash`. Two callers racing for one approval: exactly one gets true.
+   */
+  consume(id: string, hash: string, at: string): Promise<boolean>;
+}
+
+/** Writes recorded, not executed, under `draft_only`. */
+export interface DraftStore {
+  /** Stores a draft and appends its audit entry in one transaction; `conflict` if the id exists. */
+  create(draft: Draft, audit: AuditDraft): Promise<AuditEntry>;
+  get(id: string): Promise<Draft | undefined>;
+  /**
+   * Drafts newest first; with `tenant`, only that tenant's; with `before` (an ISO-8601 time),
+   * only older ones; at most `limit` (default 100).
+   */
+  list(query?: { tenant?: string; before?: string; limit?: number }): Promise<Draft[]>;
+}
+
+/**
+ * Idempotency keys of write calls, shared by every process on the store: a duplicate within
+ * the key's window is not run again. Keys arrive already scoped (`scopedIdempotencyKey`).
+ */
+export interface IdempotencyStore {
+  /**
+   * Claims `key` for `ttlMs` from `nowMs`, atomically. An entry older than its ttl, or released,
+   * counts as absent. See IdempotencyClaim for what comes back.
+   */
+  claim(key: string, nowMs: number, ttlMs: number): Promise<IdempotencyClaim>;
+  /** Stores the result of a claimed call (JSON); false if `claimId` no longer holds the key. */
+  complete(key: string, claimId: string, result: string): Promise<boolean>;
+  /** Gives a claimed key up (the call failed), so a retry may run; false if `claimId` does not hold it. */
+  release(key: string, claimId: string): Promise<boolean>;
+}
+
 /**
  * Everything the control plane keeps. A write the store reports as done is durable.
  * Every adapter passes `runStoreConformance` from `@estop/core/testing`.
@@ -90,6 +144,9 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly enforcers: EnforcerStore;
   readonly restoreRequests: RestoreRequestStore;
+  readonly approvals: ApprovalStore;
+  readonly drafts: DraftStore;
+  readonly idempotency: IdempotencyStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /**

@@ -1,10 +1,13 @@
 import { describe } from 'node:test';
 import type { Store } from '../ports/store.js';
+import { describeApprovals } from './approval-cases.js';
 import { describeAudit } from './audit-cases.js';
 import { describeChangeEvents } from './change-event-cases.js';
 import { describeCommitFailures } from './commit-failure-cases.js';
 import { describeConcurrency } from './concurrency-cases.js';
+import { describeDrafts } from './draft-cases.js';
 import { describeEnforcers } from './enforcer-cases.js';
+import { describeIdempotency } from './idempotency-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeRestoreRequests } from './restore-request-cases.js';
 import { describeRuleCommits } from './rule-commit-cases.js';
@@ -13,9 +16,9 @@ import { describeTokens } from './token-cases.js';
 
 /**
  * The behaviour every `Store` adapter must show, as `node:test` suites: atomic versioned commits,
- * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens
- * enforcers and restore requests. `create` must return an empty, migrated store built with `sha256Hex`; the suite
- * closes every store it creates.
+ * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens,
+ * enforcers, restore requests, approvals, drafts and idempotency keys. `create` must return an
+ * empty, migrated store built with `sha256Hex`; the suite closes every store it creates.
  *
  * @example
  * runStoreConformance({ name: 'memory store', create: async () => createMemoryStore({ sha256: sha256Hex }) });
@@ -32,5 +35,8 @@ export function runStoreConformance(options: { name: string; create: () => Promi
     describeTokens(test);
     describeEnforcers(test);
     describeRestoreRequests(test);
+    describeApprovals(test);
+    describeDrafts(test);
+    describeIdempotency((title, body) => test(title, (store) => body(store.idempotency)), 'caller');
   });
 }

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { EffectSchema, IsoTimeSchema, NameSchema, ReasonTextSchema } from './schemas.js';
+import { MODES } from './modes.js';
+
+const DAY_MS = 24 * 60 * 60_000;
+const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
+const callFields = {
+  tenant: NameSchema,
+  agent: NameSchema.optional(),
+  run: NameSchema.optional(),
+  tool: NameSchema,
+  /** The call's arguments, any JSON. */
+  args: z.json().default(null),
+  /** The rule that gated or drafted the call. */
+  ruleId: NameSchema.optional(),
+  /** The enforcer making the call. */
+  enforcer: NameSchema.optional(),
+};
+
+/** Body of `POST /v1/approvals`: an enforcer asks for an operator's approval of one call. */
+export const ApprovalRequestInputSchema = z.strictObject({
+  ...callFields,
+  /** How long to wait for a decision before the request expires (a denial). Default 5 minutes. */
+  timeoutMs: z.number().int().min(1000).max(DAY_MS).optional(),
+});
+
+/** Body of `POST /v1/approvals/:id/approve` and `.../deny`. */
+export const ApprovalDecisionInputSchema = z.strictObject({ reason: ReasonTextSchema });
+
+/** Body of `POST /v1/approvals/:id/consume`: the enforcer runs the call, once, if it is the approved one. */
+export const ApprovalConsumeSchema = z.strictObject({ hash });
+
+/** Body of `POST /v1/drafts`: a write recorded instead of run under `draft_only`. */
+export const DraftInputSchema = z.strictObject(callFields);
+
+/** Body of `POST /v1/idempotency/claim`. */
+export const IdempotencyClaimInputSchema = z.strictObject({
+  tenant: NameSchema,
+  tool: NameSchema,
+  /** The caller's key; absent, it is derived from tenant, tool and args. */
+  key: NameSchema.optional(),
+  args: z.json().optional(),
+  /** How long a completed call suppresses its duplicates. */
+  windowMs: z
+    .number()
+    .int()
+    .min(1)
+    .max(7 * DAY_MS),
+  /** While an earlier call is still running, wait this long for its result. Default 0. */
+  waitMs: z.number().int().min(0).max(60_000).default(0),
+  enforcer: NameSchema.optional(),
+});
+
+/** Body of `POST /v1/idempotency/complete`. */
+export const IdempotencyCompleteSchema = z.strictObject({
+  tenant: NameSchema,
+  key: NameSchema,
+  claimId: NameSchema,
+  /** The call's result, any JSON; returned to duplicates. */
+  result: z.json().default(null),
+});
+
+/** Body of `POST /v1/idempotency/release`. */
+export const IdempotencyReleaseSchema = z.strictObject({ tenant: NameSchema, key: NameSchema, claimId: NameSchema });
+
+/** Body of `POST /v1/enforcers/:id/blocks`: calls the enforcer refused since its last report. */
+export const BlockReportSchema = z.strictObject({
+  from: IsoTimeSchema,
+  to: IsoTimeSchema,
+  counts: z
+    .array(
+      z.strictObject({
+        tool: NameSchema,
+        tenant: NameSchema.optional(),
+        ruleId: NameSchema.optional(),
+        mode: z.enum(MODES).optional(),
+        /** Why: a rule, the staleness fail-safe, break-glass, or a call that could not be decided. */
+        source: z.enum(['rule', 'stale', 'break_glass', 'invalid_call']).optional(),
+        effect: EffectSchema.optional(),
+        count: z.number().int().positive(),
+      }),
+    )
+    .min(1)
+    .max(10_000),
+});
+
+export type ApprovalRequestInput = z.output<typeof ApprovalRequestInputSchema>;
+export type DraftInput = z.output<typeof DraftInputSchema>;
+export type IdempotencyClaimInput = z.output<typeof IdempotencyClaimInputSchema>;
+export type BlockReport = z.output<typeof BlockReportSchema>;

@@ -1,0 +1,26 @@
+import { canonicalJson } from './canonical-json.js';
+import type { Sha256 } from './audit.js';
+
+/**
+ * What a claim on an idempotency key found:
+ * - `claimed`: the caller is first (or the earlier claim expired or was released) and must run
+ *   the call, then `complete` or `release` with its `claimId`;
+ * - `done`: an earlier call with this key finished within the window; `result` is its JSON;
+ * - `pending`: an earlier call with this key is still running.
+ */
+export type IdempotencyClaim =
+  { status: 'claimed'; claimId: string } | { status: 'done'; result: string } | { status: 'pending' };
+
+/**
+ * The key a write carries when its caller gives none: sha256 of the canonical JSON of
+ * `{tenant, tool, args}`, so the same call with the same arguments is the same write.
+ * Keys are always kept per tenant (see `scopedIdempotencyKey`).
+ */
+export function derivedIdempotencyKey(sha256: Sha256, call: { tenant: string; tool: string; args: unknown }): string {
+  return sha256(canonicalJson({ tenant: call.tenant, tool: call.tool, args: call.args ?? null }));
+}
+
+/** The stored form of a key: one tenant's keys can never match another's. */
+export function scopedIdempotencyKey(tenant: string, key: string): string {
+  return `${tenant}\n${key}`;
+}

@@ -1,0 +1,127 @@
+import type { ApprovalRecord } from './approval.js';
+import type { AuditDraft, AuditEntry } from './audit.js';
+import type { Draft } from './draft.js';
+import { EstopError } from './errors.js';
+import type { ApprovalStore, DraftStore, IdempotencyStore } from './ports/store.js';
+
+/** What the memory store lends its governance parts: the closed check, the audit append, the copy. */
+export interface MemoryParts {
+  open(): void;
+  append(drafts: readonly AuditDraft[]): AuditEntry[];
+  copy<T>(value: T): T;
+}
+
+function conflict(what: string, id: string): EstopError {
+  return new EstopError({ code: 'conflict', message: `${what} "${id}" already exists`, details: { id } });
+}
+
+/** Approvals held in memory; see ApprovalStore. */
+export function memoryApprovalStore({ open, append, copy }: MemoryParts): ApprovalStore {
+  const records = new Map<string, ApprovalRecord>();
+  return {
+    async create(request, audit) {
+      open();
+      if (records.has(request.id)) throw conflict('approval request', request.id);
+      records.set(request.id, { request: copy(request) });
+      return append([audit])[0] as AuditEntry;
+    },
+    async get(id) {
+      open();
+      const record = records.get(id);
+      return record === undefined ? undefined : copy(record);
+    },
+    async list(query) {
+      open();
+      const matching = [...records.values()].filter(
+        (record) =>
+          (query?.pending !== true || record.decision === undefined) &&
+          (query?.tenant === undefined || record.request.call.tenant === query.tenant),
+      );
+      // The newest `limit`; `slice(-0)` would be everything, hence the explicit start.
+      return copy(matching.slice(Math.max(0, matching.length - Math.max(0, query?.limit ?? 1000))));
+    },
+    async decide(id, decision, audit) {
+      open();
+      const record = records.get(id);
+      if (record === undefined || record.decision !== undefined) return false;
+      records.set(id, { request: record.request, decision: copy(decision) });
+      append([audit]);
+      return true;
+    },
+    async consume(id, hash, at) {
+      open();
+      const record = records.get(id);
+      if (record === undefined || record.decision?.outcome !== 'approved' || record.usedAt !== undefined) return false;
+      if (record.request.hash !== hash) return false;
+      records.set(id, { ...record, usedAt: at });
+      return true;
+    },
+  };
+}
+
+/** Drafts held in memory; see DraftStore. */
+export function memoryDraftStore({ open, append, copy }: MemoryParts): DraftStore {
+  const drafts = new Map<string, Draft>();
+  return {
+    async create(draft, audit) {
+      open();
+      if (drafts.has(draft.id)) throw conflict('draft', draft.id);
+      drafts.set(draft.id, copy(draft));
+      return append([audit])[0] as AuditEntry;
+    },
+    async get(id) {
+      open();
+      const draft = drafts.get(id);
+      return draft === undefined ? undefined : copy(draft);
+    },
+    async list(query) {
+      open();
+      const matching = [...drafts.values()]
+        .filter(
+          (draft) =>
+            (query?.tenant === undefined || draft.tenant === query.tenant) &&
+            (query?.before === undefined || draft.at < query.before),
+        )
+        .reverse();
+      return copy(matching.slice(0, Math.max(0, query?.limit ?? 100)));
+    },
+  };
+}
+
+interface KeyEntry {
+  claimId: string;
+  expiresAtMs: number;
+  result?: string | undefined;
+}
+
+/** Idempotency keys held in memory (one process only); see IdempotencyStore. */
+export function memoryIdempotencyStore({ open }: Pick<MemoryParts, 'open'>): IdempotencyStore {
+  const keys = new Map<string, KeyEntry>();
+  let claims = 0;
+  return {
+    async claim(key, nowMs, ttlMs) {
+      open();
+      const entry = keys.get(key);
+      if (entry !== undefined && entry.expiresAtMs > nowMs) {
+        return entry.result === undefined ? { status: 'pending' } : { status: 'done', result: entry.result };
+      }
+      claims += 1;
+      const claimId = `claim_${claims}`;
+      keys.set(key, { claimId, expiresAtMs: nowMs + ttlMs });
+      return { status: 'claimed', claimId };
+    },
+    async complete(key, claimId, result) {
+      open();
+      const entry = keys.get(key);
+      if (entry?.claimId !== claimId) return false;
+      entry.result = result;
+      return true;
+    },
+    async release(key, claimId) {
+      open();
+      if (keys.get(key)?.claimId !== claimId) return false;
+      keys.delete(key);
+      return true;
+    },
+  };
+}

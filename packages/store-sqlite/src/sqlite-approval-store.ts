@@ -1,0 +1,106 @@
+import type Database from 'better-sqlite3';
+import {
+  EstopError,
+  type ApprovalDecision,
+  type ApprovalRecord,
+  type ApprovalRequest,
+  type ApprovalStore,
+  type AuditDraft,
+  type AuditEntry,
+} from '@estop/core';
+import { appendAudit } from './sqlite-audit-store.js';
+import type { SqliteContext } from './sqlite-context.js';
+
+const DEFAULT_LIMIT = 1000;
+
+/** A row of `estop_approvals` as read: the request and decision as JSON. */
+interface ApprovalRow {
+  request: string;
+  decision: string | null;
+  used_at: string | null;
+}
+
+interface ListParameters {
+  pending: number;
+  tenant: string | null;
+  limit: number;
+}
+
+function prepare(db: Database.Database) {
+  return {
+    exists: db.prepare<[string], number>('SELECT 1 FROM estop_approvals WHERE id = ?').pluck(),
+    insert: db.prepare<[string, string, string, string]>(
+      'INSERT INTO estop_approvals (id, tenant, hash, request) VALUES (?, ?, ?, ?)',
+    ),
+    byId: db.prepare<[string], ApprovalRow>('SELECT request, decision, used_at FROM estop_approvals WHERE id = ?'),
+    // The newest `limit` matches; the caller turns them oldest first.
+    newest: db.prepare<[ListParameters], ApprovalRow>(
+      `SELECT request, decision, used_at FROM estop_approvals
+       WHERE (@pending = 0 OR decision IS NULL) AND (@tenant IS NULL OR tenant = @tenant)
+       ORDER BY ordinal DESC LIMIT @limit`,
+    ),
+    decide: db.prepare<[string, string, string]>(
+      'UPDATE estop_approvals SET decision = ?, outcome = ? WHERE id = ? AND decision IS NULL',
+    ),
+    // One statement, so two processes racing for one approval cannot both see it unused.
+    consume: db.prepare<[string, string, string]>(
+      `UPDATE estop_approvals SET used_at = ?
+       WHERE id = ? AND hash = ? AND outcome = 'approved' AND used_at IS NULL`,
+    ),
+  };
+}
+
+function recordFromRow(row: ApprovalRow): ApprovalRecord {
+  return {
+    request: JSON.parse(row.request) as ApprovalRequest,
+    ...(row.decision === null ? {} : { decision: JSON.parse(row.decision) as ApprovalDecision }),
+    ...(row.used_at === null ? {} : { usedAt: row.used_at }),
+  };
+}
+
+/** Approvals on SQLite; creating and deciding write the request and its audit entry in one transaction. */
+export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore {
+  let prepared: ReturnType<typeof prepare> | undefined;
+  // Prepared on first use, which comes after `migrate()` has made the table.
+  const statements = () => (prepared ??= prepare(context.db));
+
+  const create = context.db.transaction((request: ApprovalRequest, audit: AuditDraft): AuditEntry => {
+    if (statements().exists.get(request.id) !== undefined) {
+      throw new EstopError({
+        code: 'conflict',
+        message: `approval request "${request.id}" already exists`,
+        details: { approvalId: request.id },
+      });
+    }
+    statements().insert.run(request.id, request.call.tenant, request.hash, JSON.stringify(request));
+    return appendAudit(context, [audit])[0] as AuditEntry;
+  });
+
+  const decide = context.db.transaction((id: string, decision: ApprovalDecision, audit: AuditDraft): boolean => {
+    if (statements().decide.run(JSON.stringify(decision), decision.outcome, id).changes === 0) return false;
+    appendAudit(context, [audit]);
+    return true;
+  });
+
+  return {
+    create: (request, audit) => context.run(() => create.immediate(request, audit)),
+    get: (id) =>
+      context.run(() => {
+        const row = statements().byId.get(id);
+        return row === undefined ? undefined : recordFromRow(row);
+      }),
+    list: (query = {}) =>
+      context.run(() =>
+        statements()
+          .newest.all({
+            pending: query.pending === true ? 1 : 0,
+            tenant: query.tenant ?? null,
+            limit: Math.max(0, query.limit ?? DEFAULT_LIMIT),
+          })
+          .reverse()
+          .map(recordFromRow),
+      ),
+    decide: (id, decision, audit) => context.run(() => decide.immediate(id, decision, audit)),
+    consume: (id, hash, at) => context.run(() => statements().consume.run(at, id, hash).changes > 0),
+  };
+}
