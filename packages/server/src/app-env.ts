@@ -4,6 +4,7 @@ import type { AuditWriter } from './audit-writer.js';
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
 import type { Metrics } from './metrics.js';
+import type { OperatorEvents } from './operator-events.js';
 import type { Principal } from './principal.js';
 import type { RestoreService } from './restore-service.js';
 import type { RuleService } from './rule-service.js';
@@ -26,6 +27,8 @@ export interface AppDeps {
   runs: RunRegistry;
   audit: AuditWriter;
   metrics: Metrics;
+  /** Announces changes to operator views (`GET /v1/events`). */
+  events: OperatorEvents;
   keepAliveMs: number;
   /** Answers the readiness probe: resolves when the store answers. */
   ready: () => Promise<number>;

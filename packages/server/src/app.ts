@@ -6,7 +6,9 @@ import type { Authenticator } from './authenticator.js';
 import { problemResponse, toEstopError } from './problem.js';
 import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
 import { auditRoutes } from './routes/audit-routes.js';
+import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { enforcerRoutes } from './routes/enforcer-routes.js';
+import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { restoreRoutes } from './routes/restore-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
@@ -59,6 +61,8 @@ export function createApp(
   enforcerRoutes(app, deps);
   auditRoutes(app, deps);
   tokenRoutes(app, deps);
+  eventRoutes(app, deps);
+  dashboardRoutes(app);
 
   app.notFound((context) =>
     problemResponse(

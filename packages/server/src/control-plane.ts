@@ -8,6 +8,7 @@ import { createAuthenticator } from './authenticator.js';
 import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
 import { createMetrics } from './metrics.js';
+import { OperatorEvents } from './operator-events.js';
 import { startReplicaSync } from './replica-sync.js';
 import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restore-policy.js';
 import { createRestoreService } from './restore-service.js';
@@ -92,9 +93,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     runs: new RunRegistry(clock),
     audit,
     metrics,
+    events: new OperatorEvents(),
     keepAliveMs: options.keepAliveMs ?? 5000,
     ready: async () => (await store.rules.state()).version,
   };
+  hub.subscribe(() => deps.events.notify('rules'));
   const app = createApp(deps, authenticator, logger);
 
   let server: ServerType | undefined;
