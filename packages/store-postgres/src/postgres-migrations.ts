@@ -98,6 +98,42 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX estop_restore_requests_pending ON estop_restore_requests (ordinal) WHERE resolution IS NULL;
     `,
   },
+  {
+    version: 4,
+    name: 'approvals, drafts and idempotency keys',
+    // Requests, decisions and drafts are JSON kept as text, not jsonb: an agent's arguments are any
+    // JSON, and jsonb refuses strings holding \u0000. The columns beside them are the ones queries
+    // filter on. Idempotency keys expire by the callers' clock, in ms.
+    sql: `
+      CREATE TABLE estop_approvals (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        tenant text NOT NULL,
+        hash text NOT NULL,
+        request text NOT NULL,
+        decision text,
+        outcome text,
+        used_at text
+      );
+      CREATE INDEX estop_approvals_pending ON estop_approvals (ordinal) WHERE decision IS NULL;
+      CREATE INDEX estop_approvals_tenant ON estop_approvals (tenant, ordinal);
+      CREATE TABLE estop_drafts (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        tenant text NOT NULL,
+        at text NOT NULL,
+        draft text NOT NULL
+      );
+      CREATE INDEX estop_drafts_tenant ON estop_drafts (tenant, ordinal);
+      CREATE TABLE estop_idempotency_keys (
+        key text PRIMARY KEY,
+        claim_id text NOT NULL,
+        expires_at_ms bigint NOT NULL,
+        result text
+      );
+      CREATE INDEX estop_idempotency_keys_expiry ON estop_idempotency_keys (expires_at_ms);
+    `,
+  },
 ];
 
 /**

@@ -130,6 +130,57 @@ if (problem === undefined) {
     });
   });
 
+  describe('replicas on one database share idempotency keys and approvals', () => {
+    it('a key claimed through one pool is seen through the other; races give one winner', async () => {
+      const schema = freshSchema();
+      const [first, second] = [await openStore(schema), await openStore(schema)];
+      try {
+        const now = Date.now();
+        const claimed = await first.idempotency.claim('acme\nsend-1', now, 60_000);
+        assert.equal(claimed.status, 'claimed');
+        assert.deepEqual(await second.idempotency.claim('acme\nsend-1', now, 60_000), { status: 'pending' });
+        assert.equal(
+          claimed.status === 'claimed' && (await first.idempotency.complete('acme\nsend-1', claimed.claimId, '1')),
+          true,
+        );
+        assert.deepEqual(await second.idempotency.claim('acme\nsend-1', now, 60_000), { status: 'done', result: '1' });
+
+        const racing = await Promise.all(
+          Array.from({ length: 50 }, (_, n) =>
+            (n % 2 === 0 ? first : second).idempotency.claim('acme\nsend-2', now, 60_000),
+          ),
+        );
+        assert.equal(racing.filter((claim) => claim.status === 'claimed').length, 1);
+        assert.equal(racing.filter((claim) => claim.status === 'pending').length, 49);
+
+        const request = {
+          id: 'ap1',
+          hash: 'a'.repeat(64),
+          call: { tenant: 'acme', tool: 'email.send', args: { to: 'x' } },
+          requestedBy: actor,
+          at,
+          expiresAt: at,
+        };
+        await first.approvals.create(request, { at, action: 'approval-requested', actor });
+        await second.approvals.decide(
+          'ap1',
+          { outcome: 'approved', actor, reason: 'ok', at },
+          { at, action: 'approval-approved', actor },
+        );
+        const used = await Promise.all(
+          Array.from({ length: 20 }, (_, n) =>
+            (n % 2 === 0 ? first : second).approvals.consume('ap1', request.hash, at),
+          ),
+        );
+        assert.equal(used.filter(Boolean).length, 1);
+        assert.equal(verifyChain(await first.audit.list(), sha256Hex).ok, true);
+      } finally {
+        await Promise.all([first.close(), second.close()]);
+        await dropSchema(schema);
+      }
+    });
+  });
+
   describe('a PostgreSQL store keeps its data across close and reopen', () => {
     it('a new store on the same schema sees the same state, events and chain', async () => {
       const schema = freshSchema();
@@ -181,10 +232,13 @@ if (problem === undefined) {
         assert.deepEqual(
           rows.map((row) => row.table_name),
           [
+            'estop_approvals',
             'estop_audit',
             'estop_changes',
+            'estop_drafts',
             'estop_enforcers',
             'estop_head',
+            'estop_idempotency_keys',
             'estop_migrations',
             'estop_restore_requests',
             'estop_rules',

@@ -1,10 +1,13 @@
 import { Pool, escapeIdentifier, type PoolClient } from 'pg';
 import { EstopError, type Sha256, type Store } from '@estop/core';
+import { createPostgresApprovalStore } from './postgres-approval-store.js';
 import { createPostgresAuditStore } from './postgres-audit-store.js';
 import { watchPostgresChanges } from './postgres-change-watcher.js';
 import type { PostgresContext } from './postgres-context.js';
+import { createPostgresDraftStore } from './postgres-draft-store.js';
 import { createPostgresEnforcerStore } from './postgres-enforcer-store.js';
 import { toStoreError } from './postgres-errors.js';
+import { createPostgresIdempotencyStore } from './postgres-idempotency-store.js';
 import { migratePostgres } from './postgres-migrations.js';
 import { createPostgresRestoreRequestStore } from './postgres-restore-request-store.js';
 import { createPostgresRuleStore } from './postgres-rule-store.js';
@@ -100,6 +103,9 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     tokens: createPostgresTokenStore(context),
     enforcers: createPostgresEnforcerStore(context),
     restoreRequests: createPostgresRestoreRequestStore(context),
+    approvals: createPostgresApprovalStore(context),
+    drafts: createPostgresDraftStore(context),
+    idempotency: createPostgresIdempotencyStore(context),
     migrate: () => transaction((client) => migratePostgres(client, schema)),
     watchChanges: (onChange) => watchPostgresChanges(options.url, onChange),
     async close() {

@@ -1,0 +1,91 @@
+import {
+  EstopError,
+  type ApprovalDecision,
+  type ApprovalRecord,
+  type ApprovalRequest,
+  type ApprovalStore,
+  type AuditEntry,
+} from '@estop/core';
+import { appendAudit } from './postgres-audit-store.js';
+import type { PostgresContext } from './postgres-context.js';
+import { lockHead } from './postgres-head.js';
+
+const DEFAULT_LIMIT = 1000;
+const COLUMNS = 'request, decision, used_at';
+
+interface ApprovalRow {
+  request: string;
+  decision: string | null;
+  used_at: string | null;
+}
+
+function recordFromRow(row: ApprovalRow): ApprovalRecord {
+  return {
+    request: JSON.parse(row.request) as ApprovalRequest,
+    ...(row.decision === null ? {} : { decision: JSON.parse(row.decision) as ApprovalDecision }),
+    ...(row.used_at === null ? {} : { usedAt: row.used_at }),
+  };
+}
+
+/** Approvals on PostgreSQL; creating and deciding write the request and its audit entry in one transaction. */
+export function createPostgresApprovalStore(context: PostgresContext): ApprovalStore {
+  return {
+    async create(request, audit) {
+      return context.transaction(async (client) => {
+        // Under the head lock, so that no other writer can take the id between check and insert.
+        const head = await lockHead(client);
+        const taken = await client.query('SELECT 1 FROM estop_approvals WHERE id = $1', [request.id]);
+        if (taken.rowCount !== 0) {
+          throw new EstopError({
+            code: 'conflict',
+            message: `approval request "${request.id}" already exists`,
+            details: { approvalId: request.id },
+          });
+        }
+        await client.query('INSERT INTO estop_approvals (id, tenant, hash, request) VALUES ($1, $2, $3, $4)', [
+          request.id,
+          request.call.tenant,
+          request.hash,
+          JSON.stringify(request),
+        ]);
+        return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
+      });
+    },
+    async get(id) {
+      const rows = await context.query<ApprovalRow>(`SELECT ${COLUMNS} FROM estop_approvals WHERE id = $1`, [id]);
+      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+    },
+    async list(query = {}) {
+      // The newest `limit` matches, turned oldest first.
+      const rows = await context.query<ApprovalRow>(
+        `SELECT ${COLUMNS} FROM estop_approvals
+         WHERE (NOT $1::boolean OR decision IS NULL) AND ($2::text IS NULL OR tenant = $2)
+         ORDER BY ordinal DESC LIMIT $3`,
+        [query.pending === true, query.tenant ?? null, Math.max(0, query.limit ?? DEFAULT_LIMIT)],
+      );
+      return rows.reverse().map(recordFromRow);
+    },
+    async decide(id, decision, audit) {
+      return context.transaction(async (client) => {
+        // The head lock first, as every writer takes it, so that deciders queue instead of deadlocking.
+        const head = await lockHead(client);
+        const decided = await client.query(
+          'UPDATE estop_approvals SET decision = $1, outcome = $2 WHERE id = $3 AND decision IS NULL RETURNING id',
+          [JSON.stringify(decision), decision.outcome, id],
+        );
+        if (decided.rowCount === 0) return false;
+        await appendAudit(client, head.audit, [audit], context.sha256);
+        return true;
+      });
+    },
+    async consume(id, hash, at) {
+      // One statement: a racing consumer waits for the row lock, then re-checks `used_at IS NULL`.
+      const rows = await context.query(
+        `UPDATE estop_approvals SET used_at = $1
+         WHERE id = $2 AND hash = $3 AND outcome = 'approved' AND used_at IS NULL RETURNING id`,
+        [at, id, hash],
+      );
+      return rows.length > 0;
+    },
+  };
+}
