@@ -12,6 +12,7 @@ import { runStoreConformance, sha256Hex } from '@estop/core/testing';
 import { createSqliteStore } from './sqlite-store.js';
 
 const WRITER = fileURLToPath(new URL('../test/sqlite-writer.ts', import.meta.url));
+const CLAIMER = fileURLToPath(new URL('../test/sqlite-claimer.ts', import.meta.url));
 const directories: string[] = [];
 
 /** A database path in a fresh temporary directory, one level down so the store must create it. */
@@ -138,6 +139,56 @@ describe('processes sharing one SQLite file take turns', () => {
     const writers = ['a', 'b', 'c', 'd'].map((name) => startWriter(file, name, 1));
     const results = await Promise.all(writers.map((writer) => writer.exited));
     assert.deepEqual(results, Array(4).fill({ code: 0, signal: null }));
+  });
+});
+
+describe('processes sharing one SQLite file never both win a key or an approval', () => {
+  it('four processes claiming the same 25 keys and consuming one approval: one winner each', async () => {
+    const file = await freshFile();
+    const setup = await openStore(file);
+    const actor = { id: 'ops', kind: 'human' } as const;
+    const at = '2026-03-01T09:00:00.000Z';
+    const hash = 'f'.repeat(64);
+    await setup.approvals.create(
+      {
+        id: 'ap1',
+        hash,
+        call: { tenant: 'acme', tool: 'email.send', args: {} },
+        requestedBy: actor,
+        at,
+        expiresAt: at,
+      },
+      { at, action: 'approval-requested', actor },
+    );
+    await setup.approvals.decide(
+      'ap1',
+      { outcome: 'approved', actor, reason: 'ok', at },
+      { at, action: 'approval-approved', actor },
+    );
+    await setup.close();
+    const startMs = String(Date.now() + 1500);
+    const claimers = Array.from({ length: 4 }, () => {
+      const child = spawn(
+        process.execPath,
+        ['--conditions=source', '--import', 'tsx', CLAIMER, file, '25', startMs, hash],
+        { stdio: ['ignore', 'pipe', 'inherit'] },
+      );
+      const lines: string[] = [];
+      createInterface({ input: child.stdout }).on('line', (line) => lines.push(line));
+      return { lines, exited: new Promise<number | null>((resolve) => child.on('close', resolve)) };
+    });
+    assert.deepEqual(await Promise.all(claimers.map((claimer) => claimer.exited)), [0, 0, 0, 0]);
+    const answers = claimers.flatMap((claimer) => claimer.lines);
+    for (let n = 1; n <= 25; n += 1) {
+      const statuses = answers.filter((line) => line.startsWith(`k${n} `)).map((line) => line.split(' ')[1]);
+      assert.deepEqual(statuses.sort(), ['claimed', 'pending', 'pending', 'pending'], `key k${n}`);
+    }
+    assert.deepEqual(answers.filter((line) => line.startsWith('consume ')).sort(), [
+      'consume false',
+      'consume false',
+      'consume false',
+      'consume true',
+    ]);
   });
 });
 
