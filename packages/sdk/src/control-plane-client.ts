@@ -106,6 +106,35 @@ export class ControlPlaneClient {
     throw await errorFrom(response, `end run ${runId}`);
   }
 
+  /**
+   * Sends one JSON request and returns the parsed answer (undefined for an empty one). Any
+   * answer but 2xx becomes an EstopError whose code follows the status (`conflict` for 409)
+   * and whose `details.status` is the status; `timeoutMs` bounds the whole exchange.
+   */
+  async send(
+    method: 'GET' | 'POST',
+    path: string,
+    action: string,
+    body: unknown,
+    signal: AbortSignal,
+    timeoutMs = SHORT_REQUEST_TIMEOUT_MS,
+  ): Promise<unknown> {
+    const text = body === undefined ? undefined : JSON.stringify(body);
+    const response = await this.#request(path, action, signal, method, text, false, timeoutMs);
+    if (!ok(response)) throw await errorFrom(response, action);
+    const answer = await readText(response);
+    if (answer === '') return undefined;
+    try {
+      return JSON.parse(answer) as unknown;
+    } catch (error) {
+      throw new EstopError({
+        code: 'unavailable',
+        message: `the control plane answered ${action} with a body that is not JSON`,
+        cause: error,
+      });
+    }
+  }
+
   async #sendAcks(acks: Ack[]): Promise<{ unknown: string[] }> {
     const body = JSON.stringify({ acks });
     const response = await this.#request(
@@ -126,6 +155,7 @@ export class ControlPlaneClient {
     method: string,
     body?: string,
     stream = false,
+    timeoutMs = SHORT_REQUEST_TIMEOUT_MS,
   ): Promise<IncomingMessage> {
     const url = new URL(path, this.#baseUrl);
     const headers: Record<string, string> = { authorization: this.#authorization };
@@ -144,7 +174,7 @@ export class ControlPlaneClient {
       const request = transport.request(url, { method, headers, agent, signal }, resolve);
       request.setNoDelay(true);
       // A stream stays open for as long as the guard lives; a short request must not hang.
-      if (!stream) request.setTimeout(SHORT_REQUEST_TIMEOUT_MS, () => request.destroy(new Error('timed out')));
+      if (!stream) request.setTimeout(timeoutMs, () => request.destroy(new Error('timed out')));
       request.once('error', (error) => {
         if (signal.aborted) reject(signal.reason);
         else

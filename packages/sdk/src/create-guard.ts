@@ -1,12 +1,18 @@
+import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decide, EstopError, type Call, type Decision, type StateSnapshot } from '@estop/core';
+import { decide, EstopError, type Call, type Decision, type Effect, type StateSnapshot } from '@estop/core';
 import { AckSender } from './ack-sender.js';
 import { Backoff } from './backoff.js';
+import { BlockCounter } from './block-counter.js';
 import { parseBreakGlass, stricterOverride, type BreakGlassOverride } from './break-glass.js';
 import { watchBreakGlassFile } from './break-glass-file.js';
 import { ControlPlaneClient } from './control-plane-client.js';
+import type { DraftedCall } from './drafted-call.js';
 import { createEnforcerId } from './enforcer-id.js';
+import type { ExecuteOptions } from './execute-options.js';
 import { FailSafe } from './fail-safe.js';
+import { GovernanceClient } from './governance-client.js';
+import { executeGoverned, type GovernedCallHost } from './governed-call.js';
 import { GuardedRun, type RunHost } from './guarded-run.js';
 import type { Guard, GuardChange } from './guard.js';
 import { resolveGuardOptions, type GuardOptions, type ResolvedGuardOptions } from './guard-options.js';
@@ -57,6 +63,8 @@ class SyncedGuard implements Guard {
   readonly #envOverride: BreakGlassOverride | undefined;
   readonly #client: ControlPlaneClient;
   readonly #runs = new Set<GuardedRun>();
+  readonly #blocks: BlockCounter;
+  readonly #governed: GovernedCallHost;
   #runHost: RunHost | undefined;
   #inFlight = 0;
   #lastError: EstopError | undefined;
@@ -99,6 +107,25 @@ class SyncedGuard implements Guard {
       staleAfterMs: options.staleAfterMs,
       onError: this.#report,
     });
+    const governance = new GovernanceClient(client);
+    this.#blocks = new BlockCounter({
+      intervalMs: options.blockReportMs,
+      clock: options.clock,
+      send: (report) => governance.reportBlocks(this.id, report, new AbortController().signal),
+      onError: this.#report,
+    });
+    this.#governed = {
+      enforcerId: this.id,
+      clock: options.clock,
+      governance,
+      idempotency: options.idempotency,
+      blocks: this.#blocks,
+      approvalTimeoutMs: options.approvalTimeoutMs,
+      sha256: (text) => createHash('sha256').update(text).digest('hex'),
+      decide: (call) => this.decide(call),
+      effectOf: (call) => this.#effectOf(call),
+      report: this.#report,
+    };
     this.#sync.start();
   }
 
@@ -133,6 +160,20 @@ class SyncedGuard implements Guard {
       );
       return UNDECIDABLE;
     }
+  }
+
+  execute<Args, Result>(
+    call: Call,
+    args: Args,
+    fn: (args: Args) => Result | Promise<Result>,
+    options?: ExecuteOptions<Result>,
+  ): Promise<Result | DraftedCall> {
+    return executeGoverned(this.#governed, call, args, fn, options);
+  }
+
+  /** As `decide` sees it: the state's effect for the tool, else the call's, else `write`. */
+  #effectOf(call: Call): Effect {
+    return this.#state.index.effects.get(call.tool) ?? call.effect ?? 'write';
   }
 
   ready(): Promise<void> {
@@ -188,6 +229,7 @@ class SyncedGuard implements Guard {
       clock: this.#options.clock,
       client: this.#client,
       decide: (call) => this.decide(call),
+      execute: (call, args, fn, options) => this.execute(call, args, fn, options),
       rules: () => this.#state.index.rules,
       onChange: (listener) => this.onChange(listener),
       track: (work) => this.track(work),
@@ -207,6 +249,7 @@ class SyncedGuard implements Guard {
     this.#runs.clear();
     this.#acks.close();
     this.#settleWaiters(closedError());
+    await this.#blocks.close();
     await this.#sync.close();
   }
 

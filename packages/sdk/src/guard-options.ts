@@ -1,4 +1,5 @@
 import { EstopError, parseMode, systemClock, type Clock, type Effect, type EnforcerKind, type Mode } from '@estop/core';
+import { IdempotencyPolicy, type IdempotencyOptions } from './idempotency-policy.js';
 
 /** Where a guard reads its local break-glass override from. */
 export interface BreakGlassOptions {
@@ -43,6 +44,19 @@ export interface GuardOptions {
    * lines at most once a minute.
    */
   onError?: ((error: EstopError) => void) | undefined;
+  /**
+   * Deduping of allowed writes through the control plane (`guard.execute`, `run.tool`): a
+   * write's repeat within the window gets the first result instead of running again.
+   * Default: every write tool, with a 10-minute window.
+   *
+   * @example
+   * idempotency: { windowMs: 60_000, tools: { 'search.*': false, 'email.send': 3_600_000 } }
+   */
+  idempotency?: IdempotencyOptions | undefined;
+  /** How long an `approval_gated` write waits for an operator's decision. Default 5 minutes. */
+  approvalTimeoutMs?: number | undefined;
+  /** How often refused calls are reported to the control plane as counts. Default 10000. */
+  blockReportMs?: number | undefined;
 }
 
 /** Guard options with defaults applied and every value checked. */
@@ -64,6 +78,9 @@ export interface ResolvedGuardOptions {
   readonly reconnect: { readonly baseMs: number; readonly maxMs: number };
   readonly clock: Clock;
   readonly onError: (error: EstopError) => void;
+  readonly idempotency: IdempotencyPolicy;
+  readonly approvalTimeoutMs: number;
+  readonly blockReportMs: number;
 }
 
 /**
@@ -107,6 +124,12 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
   if (typeof clock?.now !== 'function') problems.push('clock must have a now() method');
   if (options.onError !== undefined && typeof options.onError !== 'function')
     problems.push('onError must be a function');
+  const idempotency = new IdempotencyPolicy(options.idempotency, problems);
+  const approvalTimeoutMs = positive(options.approvalTimeoutMs, 5 * 60_000, 'approvalTimeoutMs', problems);
+  if (!Number.isInteger(approvalTimeoutMs) || approvalTimeoutMs < 1_000 || approvalTimeoutMs > 24 * 60 * 60_000) {
+    problems.push('approvalTimeoutMs must be a whole number of milliseconds from 1000 to one day');
+  }
+  const blockReportMs = positive(options.blockReportMs, 10_000, 'blockReportMs', problems);
 
   if (problems.length > 0 || baseUrl === undefined) {
     throw new EstopError({
@@ -128,6 +151,9 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
     reconnect: { baseMs, maxMs },
     clock,
     onError: options.onError ?? createConsoleReporter(),
+    idempotency,
+    approvalTimeoutMs,
+    blockReportMs,
   };
 }
 

@@ -1,4 +1,6 @@
 import type { Call, Decision, Rule } from '@estop/core';
+import type { DraftedCall } from './drafted-call.js';
+import type { ExecuteOptions } from './execute-options.js';
 import type { Run, RunOptions } from './run.js';
 
 /** A version the guard has just applied, as told to `onChange` listeners. */
@@ -43,6 +45,30 @@ export interface Guard {
    */
   decide(call: Call): Decision;
 
+  /**
+   * Carries a call from decision to result, as `run.tool` and the gateway do: denied, the
+   * refusal is counted and a CallDeniedError thrown; `draft`, the call is recorded as a draft
+   * and a DraftedCall returned (`fn` is not called); `needs_approval`, an approval is asked
+   * for and waited on (`options.signal` aborts the wait), then the call is decided again;
+   * allowed, a write runs once per idempotency key (repeats get the first result) and a read
+   * simply runs. A control plane that cannot be reached for any of these steps means the
+   * write is not run: an EstopError `unavailable` says so.
+   *
+   * @example
+   * const result = await guard.execute(
+   *   { tenant: 'acme', tool: 'email.send', effect: 'write' },
+   *   message,
+   *   (args) => mailer.send(args),
+   * );
+   * if (isDrafted(result)) console.log(result.message);
+   */
+  execute<Args, Result>(
+    call: Call,
+    args: Args,
+    fn: (args: Args) => Result | Promise<Result>,
+    options?: ExecuteOptions<Result>,
+  ): Promise<Result | DraftedCall>;
+
   /** Calls `listener` after each applied version, snapshots included; returns the unsubscribe function. */
   onChange(listener: (change: GuardChange) => void): () => void;
 
@@ -66,6 +92,6 @@ export interface Guard {
    */
   startRun(options: RunOptions): Run;
 
-  /** Closes the stream, stops timers and file watching; the process can then exit. */
+  /** Closes the stream, stops timers and file watching, and reports the last blocked-call counts. */
   close(): Promise<void>;
 }

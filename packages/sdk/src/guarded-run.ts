@@ -19,6 +19,8 @@ import {
   type StopReason,
 } from '@estop/core';
 import type { ControlPlaneClient } from './control-plane-client.js';
+import type { DraftedCall } from './drafted-call.js';
+import type { ExecuteOptions } from './execute-options.js';
 import type { GuardChange } from './guard.js';
 import type { Run, RunOptions, RunState, ToolCallOptions, ToolContext } from './run.js';
 import { RunReporter } from './run-reporter.js';
@@ -30,6 +32,12 @@ export interface RunHost {
   readonly clock: Clock;
   readonly client: ControlPlaneClient;
   decide(call: Call): Decision;
+  execute<Args, Result>(
+    call: Call,
+    args: Args,
+    fn: (args: Args) => Result | Promise<Result>,
+    options?: ExecuteOptions<Result>,
+  ): Promise<Result | DraftedCall>;
   /** The active rules at the applied version. */
   rules(): readonly Rule[];
   onChange(listener: (change: GuardChange) => void): () => void;
@@ -131,11 +139,28 @@ export class GuardedRun implements Run {
     args: Args,
     fn: (args: Args, context: ToolContext) => Result | Promise<Result>,
     options: ToolCallOptions = {},
+  ): Promise<Result | DraftedCall> {
+    this.check();
+    const call = { tenant: this.#tenant, agent: this.#agent, run: this.id, tool: name, effect: options.effect };
+    // The run stopping ends a wait for an approval or a duplicate's result, with its RunStoppedError.
+    const signal = options.signal === undefined ? this.signal : AbortSignal.any([this.signal, options.signal]);
+    return this.#host.execute(call, args, (checked) => this.#run(name, checked, fn, options), {
+      signal,
+      idempotencyKey: options.idempotencyKey,
+      approvalTimeoutMs: options.approvalTimeoutMs,
+    });
+  }
+
+  /** Runs an allowed call: reserves against the budgets, tracks it in flight, settles its cost. */
+  async #run<Args, Result>(
+    name: string,
+    args: Args,
+    fn: (args: Args, context: ToolContext) => Result | Promise<Result>,
+    options: ToolCallOptions,
   ): Promise<Result> {
+    // The run may have stopped while the call waited for an approval.
     this.check();
     const effect = options.effect;
-    const decision = this.#host.decide({ tenant: this.#tenant, agent: this.#agent, run: this.id, tool: name, effect });
-    if (decision.outcome !== 'allow') throw new CallDeniedError(name, decision);
     let reservation;
     try {
       reservation = this.#budget.reserve({ usd: options.estimatedUsd });

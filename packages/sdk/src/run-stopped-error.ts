@@ -1,4 +1,4 @@
-import { EstopError, type Decision, type StopReason } from '@estop/core';
+import { EstopError, type ApprovalView, type Decision, type StopReason } from '@estop/core';
 
 /**
  * Thrown by `run.check()`, `run.step()` and `run.tool()` once the run has stopped, and used as
@@ -22,21 +22,31 @@ export class RunStoppedError extends EstopError {
 }
 
 /**
- * Thrown by `run.tool()` when the guard refuses the call (its function is not called), and
- * used as the abort reason of a running call that a rule with `cancelInFlight` cancels.
+ * Thrown by `run.tool()` and `guard.execute()` when the guard refuses the call, or an
+ * operator's approval did not come (its function is not called), and used as the abort reason
+ * of a running call that a rule with `cancelInFlight` cancels. `approval` is the approval the
+ * call waited for, when it was refused for that (denied, expired, voided or unusable).
  */
 export class CallDeniedError extends EstopError {
   readonly tool: string;
   readonly decision: Decision;
+  readonly approval: ApprovalView | undefined;
 
-  constructor(tool: string, decision: Decision) {
+  constructor(tool: string, decision: Decision, approval?: ApprovalView) {
     super({
       code: 'forbidden',
       message: `${tool}: ${decision.outcome} (${decision.mode ?? 'no mode'})${decision.reason === undefined ? '' : `: ${decision.reason}`}`,
-      details: { tool, outcome: decision.outcome, mode: decision.mode, ruleId: decision.ruleId },
+      details: {
+        tool,
+        outcome: decision.outcome,
+        mode: decision.mode,
+        ruleId: decision.ruleId,
+        approvalId: approval?.id,
+      },
     });
     this.name = 'CallDeniedError';
     this.tool = tool;
     this.decision = decision;
+    this.approval = approval;
   }
 }

@@ -1,4 +1,5 @@
 import type { BudgetUsage, Effect, RunBudgets, StopReason } from '@estop/core';
+import type { DraftedCall } from './drafted-call.js';
 
 /** What `guard.startRun` takes. */
 export interface RunOptions {
@@ -20,6 +21,15 @@ export interface ToolCallOptions {
   effect?: Effect | undefined;
   /** What the call will cost at most, in US dollars; reserved against `maxUsd` before it runs. */
   estimatedUsd?: number | undefined;
+  /** The write's idempotency key; default, one derived from tenant, tool and arguments (see `guard.execute`). */
+  idempotencyKey?: string | undefined;
+  /** How long an `approval_gated` write waits for an operator. Default: the guard's `approvalTimeoutMs`. */
+  approvalTimeoutMs?: number | undefined;
+  /**
+   * Aborts, besides the run's own signal, the waits before the call runs (for an approval,
+   * for a duplicate's first result). Adapters pass the framework's abort signal here.
+   */
+  signal?: AbortSignal | undefined;
 }
 
 /** What a tool function receives besides its arguments. */
@@ -69,9 +79,12 @@ export interface Run {
   step(): void;
 
   /**
-   * Decides the call with the guard; when allowed, reserves a tool call and `estimatedUsd`
-   * against the budgets, then calls `fn(args, context)` and returns its result. A refused call
-   * throws a CallDeniedError without calling `fn`; a stopped run, or a call past a budget,
+   * Carries the call through `guard.execute`: when it may run, reserves a tool call and
+   * `estimatedUsd` against the budgets, then calls `fn(args, context)` and returns its result.
+   * A refused call throws a CallDeniedError without calling `fn`; under `draft_only` a write is
+   * recorded and a DraftedCall returned instead (see `isDrafted`); under `approval_gated` it
+   * waits for an operator, which the run stopping ends; a repeated write returns the first
+   * call's result (as JSON) without calling `fn`. A stopped run, or a call past a budget,
    * throws a RunStoppedError.
    */
   tool<Args, Result>(
@@ -79,7 +92,7 @@ export interface Run {
     args: Args,
     fn: (args: Args, context: ToolContext) => Result | Promise<Result>,
     options?: ToolCallOptions,
-  ): Promise<Result>;
+  ): Promise<Result | DraftedCall>;
 
   /** Records spend that no tool call reserved (a model call, say); past `maxUsd` the run stops. */
   charge(usd: number): void;

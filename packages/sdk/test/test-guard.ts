@@ -16,6 +16,8 @@ export function createTestGuard(
     breakGlass: {},
     reconnect: { baseMs: 5, maxMs: 50 },
     onError: (error) => errors.push(error),
+    // The fake speaks only the enforcer endpoints; idempotency is tested on real control planes.
+    idempotency: { tools: { '*': false } },
     ...options,
   });
   return { guard, errors };

@@ -11,7 +11,10 @@ export type GuardToolsOptions<Tools extends ToolSet> = { readonly [Name in keyof
  * the run stops or a `cancelInFlight` rule refuses the call, as well as when the framework's
  * own `abortSignal` does. A refused call throws a `CallDeniedError` (a stopped run a
  * `RunStoppedError`) out of `execute`, which the AI SDK hands to the model as a `tool-error`
- * whose text is the refusal. Tools without `execute` (answered by the client) pass unchanged.
+ * whose text is the refusal. Under `draft_only` the write is recorded, not run, and the model
+ * gets the `DraftedCall` (`{drafted: true, draftId, tool, message}`) as the tool's output; an
+ * `approval_gated` write waits for an operator within `execute`. Tools without `execute`
+ * (answered by the client) pass unchanged.
  *
  * A tool whose `execute` yields preliminary results is drained inside the call, so the call
  * counts as running until its last value; the model gets that last value.
@@ -46,7 +49,7 @@ export function guardTools<Tools extends ToolSet>(
           input,
           (args, { signal }) =>
             lastValue(execute(args, { ...execution, abortSignal: combineSignals(signal, execution.abortSignal) })),
-          callOptions,
+          { ...callOptions, signal: execution.abortSignal },
         ),
     };
   }

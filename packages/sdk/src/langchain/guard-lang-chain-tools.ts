@@ -1,6 +1,7 @@
 import { ToolMessage, type ToolCall } from '@langchain/core/messages';
 import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
 import { combineSignals } from '../combine-signals.js';
+import { isDrafted } from '../drafted-call.js';
 import { refusalMessage } from '../refusal-message.js';
 import type { Run, ToolCallOptions } from '../run.js';
 import { CallDeniedError } from '../run-stopped-error.js';
@@ -18,7 +19,11 @@ export type GuardLangChainToolsOptions = { readonly [toolName: string]: ToolCall
  * A refused call does not run. Invoked with a tool call (as an agent does), it returns a
  * `ToolMessage` with status `error` saying it was refused and why, which the model reads;
  * invoked with bare arguments, it throws the `CallDeniedError`. A stopped run throws its
- * `RunStoppedError` either way.
+ * `RunStoppedError` either way. Under `draft_only` a write is recorded, not run: invoked with a
+ * tool call, the result is a `ToolMessage` whose content is the `DraftedCall`'s message (not
+ * executed, the draft's id) with the `DraftedCall` as its artifact; with bare arguments, the
+ * `DraftedCall` itself. An `approval_gated` write waits for an operator; `config.signal` ends
+ * the wait.
  *
  * @example
  * const run = guard.startRun({ tenant: 'acme', agent: 'mailer' });
@@ -47,15 +52,25 @@ export function guardLangChainTool<Tool extends StructuredToolInterface>(
     const args = isToolCall(input) ? input.args : input;
     let started = false;
     try {
-      return await run.tool(
+      const result = await run.tool(
         tool.name,
         args,
         (_args, { signal }) => {
           started = true;
           return tool.invoke(input as never, { ...config, signal: combineSignals(signal, config?.signal) });
         },
-        callOptions,
+        { ...callOptions, signal: config?.signal },
       );
+      if (isDrafted(result) && toolCall?.id !== undefined) {
+        // A write kept as a draft: the model reads that it was not executed; the draft rides along as the artifact.
+        return new ToolMessage({
+          content: result.message,
+          tool_call_id: toolCall.id,
+          name: tool.name,
+          artifact: result,
+        });
+      }
+      return result;
     } catch (error) {
       if (error instanceof CallDeniedError && toolCall?.id !== undefined) {
         return new ToolMessage({

@@ -1,6 +1,7 @@
 import type { Tool } from '@openai/agents-core';
 import { combineSignals } from '../combine-signals.js';
 import type { Run, ToolCallOptions } from '../run.js';
+import { isDrafted } from '../drafted-call.js';
 import { refusalMessage } from '../refusal-message.js';
 import { CallDeniedError } from '../run-stopped-error.js';
 
@@ -12,6 +13,10 @@ export type GuardAgentToolsOptions = { readonly [toolName: string]: ToolCallOpti
  * `run.tool`: the guard decides it first, the budgets are reserved, and the `signal` the
  * tool's `execute` gets in its details aborts when the run stops or a `cancelInFlight` rule
  * refuses the call, as well as when the agent run's own signal does.
+ *
+ * Under `draft_only` a write is recorded, not run, and the model gets the `DraftedCall`'s
+ * message (not executed, the draft's id) as the tool's output; an `approval_gated` write waits
+ * for an operator, and the agent run's signal ends the wait.
  *
  * A refused call does not run; the model gets, as the tool's output, a message saying it was
  * refused (or, under a `cancelInFlight` rule, cancelled) and why, so it can tell the user or try something else. A stopped run is not a
@@ -46,7 +51,7 @@ function guardFunctionTool<Context>(
     invoke: async (runContext, input, details) => {
       let started = false;
       try {
-        return await run.tool(
+        const result = await run.tool(
           tool.name,
           input,
           (args, { signal }) => {
@@ -57,8 +62,10 @@ function guardFunctionTool<Context>(
             callDetails.signal = combineSignals(signal, details?.signal);
             return tool.invoke(runContext, args, callDetails);
           },
-          callOptions,
+          { ...callOptions, signal: details?.signal },
         );
+        // A write kept as a draft: the model reads that it was not executed, and the draft's id.
+        return isDrafted(result) ? result.message : result;
       } catch (error) {
         if (error instanceof CallDeniedError) return refusalMessage(error, started);
         throw error;

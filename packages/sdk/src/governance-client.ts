@@ -1,0 +1,128 @@
+import { EstopError, type ApprovalView, type BlockReport, type Draft } from '@estop/core';
+import type { ControlPlaneClient } from './control-plane-client.js';
+
+/** The call fields that approvals and drafts carry (`docs/api.md`). */
+export interface GovernedCallFields {
+  tenant: string;
+  agent?: string | undefined;
+  run?: string | undefined;
+  tool: string;
+  /** The call's arguments as JSON. */
+  args: unknown;
+  ruleId?: string | undefined;
+  enforcer?: string | undefined;
+}
+
+/** What a claim on an idempotency key found, as the control plane answers it. */
+export type ClaimAnswer =
+  | { status: 'claimed'; key: string; claimId: string }
+  | { status: 'done'; key: string; result: unknown }
+  | { status: 'pending'; key: string };
+
+/** Every request of a long poll is given this long beyond its wait before it counts as lost. */
+const LONG_POLL_SLACK_MS = 10_000;
+
+/**
+ * The enforcer's side of approvals, drafts, idempotency and blocked-call reports
+ * (`docs/api.md`, "Approvals, drafts, idempotency, blocked calls"). Each method throws the
+ * EstopError the answer maps to; an abort through `signal` is rethrown as its reason.
+ */
+export class GovernanceClient {
+  readonly #client: ControlPlaneClient;
+
+  constructor(client: ControlPlaneClient) {
+    this.#client = client;
+  }
+
+  async requestApproval(
+    fields: GovernedCallFields & { timeoutMs: number },
+    signal: AbortSignal,
+  ): Promise<ApprovalView> {
+    const answer = await this.#client.send('POST', 'v1/approvals', 'request an approval', fields, signal);
+    return approvalFrom(answer, 'request an approval');
+  }
+
+  /** The approval; with `waitMs`, held by the control plane until it is decided or the wait passes. */
+  async approval(id: string, waitMs: number, signal: AbortSignal): Promise<ApprovalView> {
+    const path = `v1/approvals/${encodeURIComponent(id)}${waitMs > 0 ? `?wait=${Math.round(waitMs)}` : ''}`;
+    const answer = await this.#client.send(
+      'GET',
+      path,
+      `read approval ${id}`,
+      undefined,
+      signal,
+      waitMs + LONG_POLL_SLACK_MS,
+    );
+    return approvalFrom(answer, `read approval ${id}`);
+  }
+
+  /** Marks an approved call as run; `conflict` unless it is approved, unused and `hash` is its call's. */
+  async consumeApproval(id: string, hash: string, signal: AbortSignal): Promise<ApprovalView> {
+    const path = `v1/approvals/${encodeURIComponent(id)}/consume`;
+    const answer = await this.#client.send('POST', path, `use approval ${id}`, { hash }, signal);
+    return approvalFrom(answer, `use approval ${id}`);
+  }
+
+  async recordDraft(fields: GovernedCallFields, signal: AbortSignal): Promise<Draft> {
+    const answer = (await this.#client.send('POST', 'v1/drafts', 'record a draft', fields, signal)) as
+      Draft | undefined;
+    if (typeof answer?.id !== 'string') throw malformed('record a draft');
+    return answer;
+  }
+
+  async claim(
+    input: {
+      tenant: string;
+      tool: string;
+      key?: string | undefined;
+      args?: unknown;
+      windowMs: number;
+      waitMs: number;
+      enforcer: string;
+    },
+    signal: AbortSignal,
+  ): Promise<ClaimAnswer> {
+    const answer = (await this.#client.send(
+      'POST',
+      'v1/idempotency/claim',
+      'claim an idempotency key',
+      input,
+      signal,
+      input.waitMs + LONG_POLL_SLACK_MS,
+    )) as ClaimAnswer | undefined;
+    const status = answer?.status;
+    if (status !== 'claimed' && status !== 'done' && status !== 'pending') throw malformed('claim an idempotency key');
+    return answer as ClaimAnswer;
+  }
+
+  async complete(
+    input: { tenant: string; key: string; claimId: string; result: unknown },
+    signal: AbortSignal,
+  ): Promise<void> {
+    await this.#client.send('POST', 'v1/idempotency/complete', 'complete an idempotent call', input, signal);
+  }
+
+  async release(input: { tenant: string; key: string; claimId: string }, signal: AbortSignal): Promise<void> {
+    await this.#client.send('POST', 'v1/idempotency/release', 'release an idempotency key', input, signal);
+  }
+
+  async reportBlocks(enforcerId: string, report: BlockReport, signal: AbortSignal): Promise<void> {
+    const path = `v1/enforcers/${encodeURIComponent(enforcerId)}/blocks`;
+    await this.#client.send('POST', path, 'report blocked calls', report, signal);
+  }
+}
+
+function approvalFrom(answer: unknown, action: string): ApprovalView {
+  const view = answer as ApprovalView | undefined;
+  if (typeof view?.id !== 'string' || typeof view.status !== 'string' || typeof view.expiresAt !== 'string') {
+    throw malformed(action);
+  }
+  return view;
+}
+
+function malformed(action: string): EstopError {
+  return new EstopError({
+    code: 'unavailable',
+    message: `the control plane's answer to ${action} is not what docs/api.md describes`,
+  });
+}

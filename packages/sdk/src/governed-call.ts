@@ -1,0 +1,248 @@
+import {
+  approvalHash,
+  EstopError,
+  isEstopError,
+  type Call,
+  type Clock,
+  type Decision,
+  type Effect,
+  type Sha256,
+} from '@estop/core';
+import { approvalRefusal, awaitApprovalDecision } from './approval-wait.js';
+import type { BlockCounter } from './block-counter.js';
+import { draftedCall, type DraftedCall } from './drafted-call.js';
+import type { ExecuteOptions } from './execute-options.js';
+import type { GovernanceClient } from './governance-client.js';
+import type { IdempotencyPolicy } from './idempotency-policy.js';
+import { CallDeniedError } from './run-stopped-error.js';
+
+/** What a governed call needs from its guard. */
+export interface GovernedCallHost {
+  readonly enforcerId: string;
+  readonly clock: Clock;
+  readonly governance: GovernanceClient;
+  readonly idempotency: IdempotencyPolicy;
+  readonly blocks: BlockCounter;
+  readonly approvalTimeoutMs: number;
+  readonly sha256: Sha256;
+  decide(call: Call): Decision;
+  /** The call's effect as decisions see it: the state's, else the call's, else `write`. */
+  effectOf(call: Call): Effect;
+  report(error: EstopError): void;
+}
+
+/** While an earlier identical write runs, each claim waits this long for its result. */
+const DUPLICATE_WAIT_MS = 10_000;
+const NEVER = new AbortController().signal;
+
+/**
+ * Carries one call from decision to result, the one path `run.tool` and the gateway share:
+ * a denial is counted and thrown; a draft is recorded and returned instead of running; an
+ * approval is asked for and waited on, then the call is decided again; an allowed write runs
+ * at most once per idempotency key, and its duplicates get the first result.
+ */
+export async function executeGoverned<Args, Result>(
+  host: GovernedCallHost,
+  call: Call,
+  args: Args,
+  fn: (args: Args) => Result | Promise<Result>,
+  options: ExecuteOptions<Result> = {},
+): Promise<Result | DraftedCall> {
+  const signal = options.signal ?? NEVER;
+  let decision = host.decide(call);
+  if (decision.outcome === 'needs_approval') decision = await approved(host, call, args, decision, options, signal);
+  if (decision.outcome === 'deny') {
+    host.blocks.count(call, decision, host.effectOf(call));
+    throw new CallDeniedError(call.tool, decision);
+  }
+  if (decision.outcome === 'draft') return recordDraft(host, call, args, decision, signal);
+  const window = host.effectOf(call) === 'write' ? host.idempotency.windowFor(call.tool) : false;
+  if (window === false) return fn(args);
+  return runOnce(host, call, args, fn, options, window, signal);
+}
+
+/**
+ * Asks for an approval and waits for it. Approved, the call is decided again, since the rules
+ * may have changed meanwhile: still `needs_approval`, the approval is used (once, for this
+ * exact call); otherwise the new decision stands. Anything but approved throws.
+ */
+async function approved<Args>(
+  host: GovernedCallHost,
+  call: Call,
+  args: Args,
+  decision: Decision,
+  options: Pick<ExecuteOptions, 'approvalTimeoutMs'>,
+  signal: AbortSignal,
+): Promise<Decision> {
+  const json = jsonArguments(call.tool, args);
+  const fields = callFields(host, call, json, decision);
+  const timeoutMs = options.approvalTimeoutMs ?? host.approvalTimeoutMs;
+  const requested = await unlessUnavailable(call.tool, 'ask for an approval', signal, () =>
+    host.governance.requestApproval({ ...fields, timeoutMs }, signal),
+  );
+  const view = await awaitApprovalDecision(host.governance, requested, host.clock, signal);
+  if (view.status !== 'approved') throw approvalRefusal(call.tool, view);
+  const now = host.decide(call);
+  if (now.outcome !== 'needs_approval') return now;
+  // The hash of the call as it is here: the approval is used only if it was given for this call.
+  const hash = approvalHash(host.sha256, {
+    tenant: call.tenant,
+    agent: call.agent,
+    run: call.run,
+    tool: call.tool,
+    args: json,
+  });
+  try {
+    await host.governance.consumeApproval(view.id, hash, signal);
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    if (isEstopError(error, 'conflict')) {
+      throw approvalRefusal(call.tool, view, `approval ${view.id} could not be used: ${error.message}`);
+    }
+    throw notRun(call.tool, 'use its approval', error);
+  }
+  return { outcome: 'allow' };
+}
+
+async function recordDraft<Args>(
+  host: GovernedCallHost,
+  call: Call,
+  args: Args,
+  decision: Decision,
+  signal: AbortSignal,
+): Promise<DraftedCall> {
+  const fields = callFields(host, call, jsonArguments(call.tool, args), decision);
+  const draft = await unlessUnavailable(call.tool, 'record it as a draft', signal, () =>
+    host.governance.recordDraft(fields, signal),
+  );
+  return draftedCall(call.tool, draft, decision);
+}
+
+/** Claims the write's key, runs it if first, and completes or releases the claim. */
+async function runOnce<Args, Result>(
+  host: GovernedCallHost,
+  call: Call,
+  args: Args,
+  fn: (args: Args) => Result | Promise<Result>,
+  options: ExecuteOptions<Result>,
+  windowMs: number,
+  signal: AbortSignal,
+): Promise<Result> {
+  const key = options.idempotencyKey;
+  const claim = {
+    tenant: call.tenant,
+    tool: call.tool,
+    key,
+    args: key === undefined ? jsonArguments(call.tool, args) : undefined,
+    windowMs,
+    waitMs: DUPLICATE_WAIT_MS,
+    enforcer: host.enforcerId,
+  };
+  for (;;) {
+    const answer = await unlessUnavailable(call.tool, 'claim its idempotency key', signal, () =>
+      host.governance.claim(claim, signal),
+    );
+    if (answer.status === 'done') {
+      return options.replay === undefined ? (answer.result as Result) : options.replay(answer.result);
+    }
+    if (answer.status === 'pending') continue;
+    const held = { tenant: call.tenant, key: answer.key, claimId: answer.claimId };
+    let result: Result;
+    try {
+      result = await fn(args);
+    } catch (error) {
+      await settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
+      throw error;
+    }
+    let stored: unknown;
+    try {
+      stored = storable(options.record === undefined ? result : options.record(result));
+    } catch (error) {
+      host.report(
+        new EstopError({
+          code: 'invalid_request',
+          message: `${call.tool}: the result cannot be kept for duplicates (${(error as Error).message}); released its key, so a repeat runs again`,
+          cause: error,
+        }),
+      );
+      await settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
+      return result;
+    }
+    await settle(host, call.tool, 'complete', () => host.governance.complete({ ...held, result: stored }, NEVER));
+    return result;
+  }
+}
+
+/** The value as JSON data (undefined as null); throws when it is not JSON. */
+function storable(value: unknown): unknown {
+  if (value === undefined) return null;
+  const text = JSON.stringify(value);
+  if (text === undefined) throw new TypeError(`a ${typeof value} is not JSON`);
+  return JSON.parse(text) as unknown;
+}
+
+/** The call's arguments as JSON data, which approvals, drafts and derived keys need. */
+function jsonArguments(tool: string, args: unknown): unknown {
+  try {
+    return storable(args);
+  } catch (error) {
+    throw new EstopError({
+      code: 'invalid_request',
+      message: `${tool}: its arguments are not JSON (${(error as Error).message}), so the write cannot be governed; it was not run`,
+      cause: error,
+    });
+  }
+}
+
+function callFields(host: GovernedCallHost, call: Call, args: unknown, decision: Decision) {
+  return {
+    tenant: call.tenant,
+    agent: call.agent,
+    run: call.run,
+    tool: call.tool,
+    args,
+    ruleId: decision.ruleId,
+    enforcer: host.enforcerId,
+  };
+}
+
+/** Runs a control-plane step the write depends on; any failure means the write does not run. */
+async function unlessUnavailable<T>(
+  tool: string,
+  step: string,
+  signal: AbortSignal,
+  work: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await work();
+  } catch (error) {
+    if (signal.aborted) throw signal.reason;
+    throw notRun(tool, step, error);
+  }
+}
+
+function notRun(tool: string, step: string, error: unknown): EstopError {
+  const code =
+    isEstopError(error) && error.code !== 'timeout' && error.code !== 'internal' ? error.code : 'unavailable';
+  const detail = error instanceof Error ? error.message : String(error);
+  return new EstopError({
+    code,
+    message: `${tool}: the write was not run: could not ${step}: ${detail}`,
+    cause: error,
+  });
+}
+
+/** Completes or releases a claim after the call ran; a failure is reported, never thrown. */
+async function settle(host: GovernedCallHost, tool: string, step: string, work: () => Promise<void>): Promise<void> {
+  try {
+    await work();
+  } catch (error) {
+    host.report(
+      new EstopError({
+        code: isEstopError(error) ? error.code : 'unavailable',
+        message: `${tool}: could not ${step} its idempotency key: ${(error as Error).message}`,
+        cause: error,
+      }),
+    );
+  }
+}

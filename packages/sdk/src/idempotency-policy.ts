@@ -1,0 +1,48 @@
+import { compileToolGlob, matchTool, type ToolMatcher } from '@estop/core';
+
+/** How a guard dedupes writes: see `GuardOptions.idempotency`. */
+export interface IdempotencyOptions {
+  /** How long a completed write suppresses its repeats, in milliseconds. Default 10 minutes. */
+  windowMs?: number | undefined;
+  /**
+   * Per tool name or glob (`mail.*`): its own window in milliseconds, or `false` for no
+   * idempotency. An exact name wins over globs; among globs, the first listed that matches.
+   */
+  tools?: Record<string, number | false> | undefined;
+}
+
+const DEFAULT_WINDOW_MS = 10 * 60_000;
+const MAX_WINDOW_MS = 7 * 24 * 60 * 60_000;
+
+/** The window per tool, resolved once from the options. */
+export class IdempotencyPolicy {
+  readonly #windowMs: number;
+  readonly #exact = new Map<string, number | false>();
+  readonly #globs: { matcher: ToolMatcher; window: number | false }[] = [];
+
+  /** @throws nothing; problems are pushed to `problems`. */
+  constructor(options: IdempotencyOptions | undefined, problems: string[]) {
+    this.#windowMs = checkWindow(options?.windowMs ?? DEFAULT_WINDOW_MS, 'idempotency.windowMs', problems);
+    for (const [pattern, window] of Object.entries(options?.tools ?? {})) {
+      const checked = window === false ? false : checkWindow(window, `idempotency.tools["${pattern}"]`, problems);
+      if (/[*?]/.test(pattern)) this.#globs.push({ matcher: compileToolGlob(pattern), window: checked });
+      else this.#exact.set(pattern, checked);
+    }
+  }
+
+  /** The window for `tool`, or false when its writes are not deduped. */
+  windowFor(tool: string): number | false {
+    const exact = this.#exact.get(tool);
+    if (exact !== undefined) return exact;
+    for (const glob of this.#globs) if (matchTool(glob.matcher, tool)) return glob.window;
+    return this.#windowMs;
+  }
+}
+
+function checkWindow(value: unknown, field: string, problems: string[]): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_WINDOW_MS) {
+    problems.push(`${field} must be a whole number of milliseconds from 1 to 7 days, or false`);
+    return DEFAULT_WINDOW_MS;
+  }
+  return value;
+}
