@@ -1,8 +1,11 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Clock, Store } from '@estop/core';
+import type { ApprovalService } from './approval-service.js';
+import type { AuditAggregator } from './audit-aggregator.js';
 import type { AuditWriter } from './audit-writer.js';
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
+import type { IdempotencyService } from './idempotency-service.js';
 import type { Metrics } from './metrics.js';
 import type { OperatorEvents } from './operator-events.js';
 import type { Principal } from './principal.js';
@@ -26,6 +29,10 @@ export interface AppDeps {
   restoreRequests: RestoreService;
   runs: RunRegistry;
   audit: AuditWriter;
+  approvals: ApprovalService;
+  idempotency: IdempotencyService;
+  /** Counts of blocked calls and suppressed duplicates, appended to the audit log per interval. */
+  aggregator: AuditAggregator;
   metrics: Metrics;
   /** Announces changes to operator views (`GET /v1/events`). */
   events: OperatorEvents;

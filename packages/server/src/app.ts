@@ -5,11 +5,14 @@ import { createAuthFailureLimiter, rateLimitedError, type AuthFailureLimiter } f
 import type { Authenticator } from './authenticator.js';
 import { problemResponse, toEstopError } from './problem.js';
 import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
+import { approvalRoutes } from './routes/approval-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
 import { dashboardRoutes } from './routes/dashboard-routes.js';
+import { draftRoutes } from './routes/draft-routes.js';
 import { enforcerRoutes } from './routes/enforcer-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
+import { idempotencyRoutes } from './routes/idempotency-routes.js';
 import { restoreRoutes } from './routes/restore-routes.js';
 import { ruleRoutes } from './routes/rule-routes.js';
 import { runRoutes } from './routes/run-routes.js';
@@ -61,6 +64,9 @@ export function createApp(
   enforcerRoutes(app, deps);
   auditRoutes(app, deps);
   tokenRoutes(app, deps);
+  approvalRoutes(app, deps);
+  draftRoutes(app, deps);
+  idempotencyRoutes(app, deps);
   eventRoutes(app, deps);
   dashboardRoutes(app);
 

@@ -33,6 +33,15 @@ const FileSchema = z.strictObject({
     .strictObject({
       second_approver: z.array(RestoreClassSchema).optional(),
       cooldown: DurationSchema.optional(),
+      // How long a restore request waits for its second admin before it expires.
+      request_ttl: DurationSchema.optional(),
+    })
+    .optional(),
+  // Idempotency keys in Redis rather than the store: for many control-plane replicas.
+  redis: z
+    .strictObject({
+      url: z.url({ protocol: /^rediss?$/, error: 'must be a redis:// or rediss:// URL' }),
+      prefix: z.string().min(1).max(100).optional(),
     })
     .optional(),
 });
@@ -48,6 +57,8 @@ export interface ServerConfig {
   tools: Record<string, Effect>;
   defaultMode: Mode;
   restore: RestorePolicy;
+  /** Where idempotency keys live when not in the store. */
+  redis?: { url: string; prefix?: string | undefined } | undefined;
 }
 
 /** Settings given on the command line; they win over the environment, which wins over the file. */
@@ -92,10 +103,24 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     restore: {
       secondApprover: file.restore?.second_approver ?? DEFAULT_RESTORE_POLICY.secondApprover,
       cooldownMs: file.restore?.cooldown ?? DEFAULT_RESTORE_POLICY.cooldownMs,
+      requestTtlMs: file.restore?.request_ttl ?? DEFAULT_RESTORE_POLICY.requestTtlMs,
     },
+    redis:
+      env.ESTOP_REDIS_URL === undefined || env.ESTOP_REDIS_URL === ''
+        ? file.redis
+        : { ...file.redis, url: env.ESTOP_REDIS_URL },
   };
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     throw new EstopError({ code: 'config_invalid', message: `port must be 0-65535, not ${String(config.port)}` });
+  }
+  if (config.redis !== undefined && !/^rediss?:\/\/./.test(config.redis.url)) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `redis.url (or ESTOP_REDIS_URL) must be a redis:// or rediss:// URL, not ${config.redis.url}`,
+    });
+  }
+  if (config.restore.requestTtlMs <= 0) {
+    throw new EstopError({ code: 'config_invalid', message: 'restore.request_ttl must be longer than 0s' });
   }
   if (config.store === 'postgres' && config.databaseUrl === undefined) {
     throw new EstopError({

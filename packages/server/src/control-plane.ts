@@ -1,12 +1,15 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { systemClock, type Clock, type Effect, type Mode, type Store } from '@estop/core';
+import { systemClock, type Clock, type Effect, type IdempotencyStore, type Mode, type Store } from '@estop/core';
 import { createApp, type Logger } from './app.js';
 import type { AppDeps } from './app-env.js';
+import { ApprovalService } from './approval-service.js';
+import { AuditAggregator } from './audit-aggregator.js';
 import { AuditWriter } from './audit-writer.js';
 import { createAuthenticator } from './authenticator.js';
 import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
+import { IdempotencyService } from './idempotency-service.js';
 import { createMetrics } from './metrics.js';
 import { OperatorEvents } from './operator-events.js';
 import { startReplicaSync } from './replica-sync.js';
@@ -40,6 +43,13 @@ export interface ControlPlaneOptions {
    * global rules and full stops need a second admin; no cooldown.
    */
   restore?: Partial<RestorePolicy> | undefined;
+  /**
+   * Where idempotency keys live. Default: the store's own (shared by every replica on it);
+   * `estop serve` passes Redis when configured. Closed with the control plane if it can be.
+   */
+  idempotency?: IdempotencyStore | undefined;
+  /** How often counted blocks and suppressed duplicates are appended to the audit log. Default 10000. */
+  auditIntervalMs?: number;
 }
 
 /** A running control plane. */
@@ -48,6 +58,9 @@ export interface ControlPlane {
   readonly app: ReturnType<typeof createApp>;
   readonly rules: RuleService;
   readonly audit: AuditWriter;
+  readonly approvals: ApprovalService;
+  /** Appends the counted blocks and suppressed duplicates now rather than at the next interval. */
+  flushAudit(): Promise<void>;
   /** Starts listening; resolves with the URL. */
   listen(options?: { host?: string; port?: number }): Promise<string>;
   /** Stops listening, ends streams and timers, and closes the store. */
@@ -68,20 +81,36 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const metrics = createMetrics();
   const hub = createChangeHub(await store.rules.state(), options.tools ?? {});
   const registry = new EnforcerRegistry(store.enforcers, clock, (ms) => metrics.propagation.observe(ms / 1000));
-  const restoreRequests = createRestoreService({ store, hub, registry, clock });
+  const audit = new AuditWriter(store.audit);
+  const events = new OperatorEvents();
+  const notify = events.notify.bind(events);
+  const restorePolicy: RestorePolicy = {
+    secondApprover: options.restore?.secondApprover ?? DEFAULT_RESTORE_POLICY.secondApprover,
+    cooldownMs: options.restore?.cooldownMs ?? DEFAULT_RESTORE_POLICY.cooldownMs,
+    requestTtlMs: options.restore?.requestTtlMs ?? DEFAULT_RESTORE_POLICY.requestTtlMs,
+  };
+  const restoreRequests = createRestoreService({
+    store,
+    hub,
+    registry,
+    clock,
+    audit,
+    requestTtlMs: restorePolicy.requestTtlMs,
+    notify,
+  });
   const rules = createRuleService({
     store,
     hub,
     registry,
     clock,
     defaultMode: options.defaultMode ?? 'read_only',
-    restore: {
-      secondApprover: options.restore?.secondApprover ?? DEFAULT_RESTORE_POLICY.secondApprover,
-      cooldownMs: options.restore?.cooldownMs ?? DEFAULT_RESTORE_POLICY.cooldownMs,
-    },
+    restore: restorePolicy,
     restoreRequests,
   });
-  const audit = new AuditWriter(store.audit);
+  const approvals = new ApprovalService({ store, hub, clock, notify });
+  const aggregator = new AuditAggregator({ audit, clock, logger, onFlushed: () => notify('audit') });
+  const idempotencyStore = options.idempotency ?? store.idempotency;
+  const idempotency = new IdempotencyService({ keys: idempotencyStore, clock, aggregator });
   const authenticator = createAuthenticator({ tokens: store.tokens, clock, adminToken: options.adminToken });
   const deps: AppDeps = {
     store,
@@ -92,19 +121,38 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     restoreRequests,
     runs: new RunRegistry(clock),
     audit,
+    approvals,
+    idempotency,
+    aggregator,
     metrics,
-    events: new OperatorEvents(),
+    events,
     keepAliveMs: options.keepAliveMs ?? 5000,
     ready: async () => (await store.rules.state()).version,
   };
-  hub.subscribe(() => deps.events.notify('rules'));
+  const voidFailed = (error: unknown) => logger.error('voiding approvals failed', { error: String(error) });
+  // Every applied version, whether committed here or by another replica: newer rules more
+  // restrictive than approval_gated void the pending approvals they cover.
+  hub.subscribe((event) => {
+    notify('rules');
+    notify('audit');
+    const created = event.changes.flatMap((change) => (change.type === 'rule-created' ? [change.rule] : []));
+    if (created.length > 0) approvals.voidCoveredBy(created).catch(voidFailed);
+  });
   const app = createApp(deps, authenticator, logger);
 
   let server: ServerType | undefined;
+  const expiryCheckMs = options.expiryCheckMs ?? 1000;
   const timers = [
     setInterval(() => {
       rules.expire().catch((error: unknown) => logger.error('expiring rules failed', { error: String(error) }));
-    }, options.expiryCheckMs ?? 1000),
+    }, expiryCheckMs),
+    setInterval(() => {
+      approvals.expire().catch((error: unknown) => logger.error('expiring approvals failed', { error: String(error) }));
+      restoreRequests
+        .expire()
+        .catch((error: unknown) => logger.error('expiring restore requests failed', { error: String(error) }));
+    }, expiryCheckMs),
+    setInterval(() => void aggregator.flush(), options.auditIntervalMs ?? 10_000),
     setInterval(() => {
       registry.flush().catch((error: unknown) => logger.error('saving enforcers failed', { error: String(error) }));
     }, 1000),
@@ -122,6 +170,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     app,
     rules,
     audit,
+    approvals,
+    flushAudit: () => aggregator.flush(),
     listen({ host = '127.0.0.1', port = 7070 } = {}) {
       return new Promise((resolve, reject) => {
         const listening = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
@@ -134,6 +184,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     },
     async close() {
       for (const timer of timers) clearInterval(timer);
+      approvals.close();
+      events.close();
       await replicaSync.close();
       if (server !== undefined) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
@@ -141,6 +193,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         await closing;
       }
       await registry.flush().catch(() => {});
+      await aggregator.flush();
+      if (options.idempotency !== undefined) await (options.idempotency as { close?: () => Promise<void> }).close?.();
       await store.close();
     },
   };

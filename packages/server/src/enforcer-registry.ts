@@ -4,6 +4,8 @@ interface Live {
   record: EnforcerRecord;
   /** The identity (token) that registered it: only it may stream and acknowledge as this enforcer. */
   owner: string;
+  /** The tenant the owner's token is bound to: a tenant-bound enforcer is that tenant's. */
+  tenant: string | undefined;
   streams: number;
   dirty: boolean;
 }
@@ -45,7 +47,11 @@ export class EnforcerRegistry {
    * stop look enforced. Like acknowledgements, it is saved with the next batch: enforcer
    * records are what the enforcers themselves report again on every reconnect.
    */
-  register(record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>, owner: string): EnforcerRecord {
+  register(
+    record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>,
+    owner: string,
+    tenant?: string,
+  ): EnforcerRecord {
     const existing = this.live.get(record.id);
     if (existing !== undefined && existing.owner !== owner) {
       throw new EstopError({ code: 'forbidden', message: `enforcer ${record.id} is registered by another token` });
@@ -57,7 +63,7 @@ export class EnforcerRegistry {
       ...record,
       lastSeenAt: new Date(this.clock.now()).toISOString(),
     };
-    this.live.set(record.id, { record: full, owner, streams: existing?.streams ?? 0, dirty: true });
+    this.live.set(record.id, { record: full, owner, tenant, streams: existing?.streams ?? 0, dirty: true });
     return full;
   }
 
@@ -174,10 +180,15 @@ export class EnforcerRegistry {
 
   /**
    * Every enforcer this replica knows, with whether it is connected now, and the live
-   * enforcers of other replicas sharing the store (connected there).
+   * enforcers of other replicas sharing the store (connected there). With `tenant`, only the
+   * enforcers registered here by a token bound to that tenant: the store does not record who
+   * registered another replica's enforcers, so those are left out rather than shown to everyone.
    */
-  async list(): Promise<(EnforcerRecord & { connected: boolean })[]> {
-    const here = [...this.live.values()].map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
+  async list(tenant?: string): Promise<(EnforcerRecord & { connected: boolean })[]> {
+    const here = [...this.live.values()]
+      .filter((entry) => tenant === undefined || entry.tenant === tenant)
+      .map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
+    if (tenant !== undefined) return here;
     const elsewhere = (await this.elsewhere()).map((record) => ({ ...record, connected: true }));
     const moved = new Set(elsewhere.map((record) => record.id));
     return [...here.filter((record) => !moved.has(record.id)), ...elsewhere];

@@ -7,10 +7,16 @@ export interface RestorePolicy {
   secondApprover: readonly RestoreClass[];
   /** How long after its creation a rule can first be lifted, in milliseconds. */
   cooldownMs: number;
+  /** How long a restore request waits for its confirmation before it expires, in milliseconds. */
+  requestTtlMs: number;
 }
 
-/** The default: global rules and full stops need a second admin; no cooldown. */
-export const DEFAULT_RESTORE_POLICY: RestorePolicy = { secondApprover: ['global', 'full_stop'], cooldownMs: 0 };
+/** The default: global rules and full stops need a second admin; no cooldown; requests last an hour. */
+export const DEFAULT_RESTORE_POLICY: RestorePolicy = {
+  secondApprover: ['global', 'full_stop'],
+  cooldownMs: 0,
+  requestTtlMs: 60 * 60_000,
+};
 
 /** One class in `restore.second_approver`: `global` or a mode name. */
 export const RestoreClassSchema = z.enum(['global', ...MODES]);

@@ -9,9 +9,11 @@ import {
   type RuleRecord,
   type Store,
 } from '@estop/core';
+import type { AuditWriter } from './audit-writer.js';
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
 import { actorOf, canSee, requireRole, requireScopeWithinTenant, type Principal } from './principal.js';
+import type { OperatorTopic } from './operator-events.js';
 import { commitRestore, type RestoreResult } from './restore-commit.js';
 import { randomId } from './token-secret.js';
 
@@ -25,6 +27,8 @@ export interface RestoreService {
   confirm(principal: Principal, id: string, reason: string): Promise<RestoreResult & { request: RestoreRequest }>;
   /** Voids pending requests for a rule lifted some other way. */
   voidFor(ruleId: string): Promise<void>;
+  /** Ends pending requests older than the request ttl, as the system. Returns how many. */
+  expire(): Promise<number>;
 }
 
 /** Wires restore requests to the store, and confirmed ones to the same commit an ungoverned lift makes. */
@@ -33,12 +37,36 @@ export function createRestoreService(deps: {
   hub: ChangeHub;
   registry: EnforcerRegistry;
   clock: Clock;
+  audit: AuditWriter;
+  /** How long a request waits for its confirmation before it expires. */
+  requestTtlMs: number;
+  notify: (topic: OperatorTopic) => void;
 }): RestoreService {
   const { store, clock } = deps;
   const now = () => new Date(clock.now()).toISOString();
 
+  /** Resolves a pending request as void (expired or rule gone); audited by whichever replica wins. */
+  async function endRequest(request: RestoreRequest, reason: string, expired = false): Promise<boolean> {
+    const at = now();
+    if (!(await store.restoreRequests.resolve(request.id, { outcome: 'voided', actor: SYSTEM_ACTOR, reason, at }))) {
+      return false;
+    }
+    await deps.audit.append({
+      at,
+      action: expired ? 'restore-expired' : 'restore-voided',
+      actor: SYSTEM_ACTOR,
+      reason,
+      scope: request.scope,
+      ruleId: request.ruleId,
+      data: { requestId: request.id, requestedBy: request.requestedBy.id, to: request.to },
+    });
+    deps.notify('restore-requests');
+    deps.notify('audit');
+    return true;
+  }
+
   async function voidRequest(request: RestoreRequest, reason: string): Promise<void> {
-    await store.restoreRequests.resolve(request.id, { outcome: 'voided', actor: SYSTEM_ACTOR, reason, at: now() });
+    await endRequest(request, reason);
   }
 
   async function voidOthers(ruleId: string): Promise<void> {
@@ -81,6 +109,8 @@ export function createRestoreService(deps: {
         ruleId: record.rule.id,
         data: { requestId: request.id, mode: record.rule.mode, to },
       });
+      deps.notify('restore-requests');
+      deps.notify('audit');
       return request;
     },
 
@@ -144,10 +174,22 @@ export function createRestoreService(deps: {
         throw error;
       }
       await store.restoreRequests.resolve(id, { outcome: 'confirmed', actor, reason, at });
+      deps.notify('restore-requests');
       await voidOthers(request.ruleId);
       return { ...result, request };
     },
 
     voidFor: voidOthers,
+
+    async expire() {
+      const cutoff = clock.now() - deps.requestTtlMs;
+      let count = 0;
+      for (const { request } of await store.restoreRequests.list({ pending: true })) {
+        if (Date.parse(request.at) > cutoff) continue;
+        const reason = `unconfirmed for ${Math.round(deps.requestTtlMs / 1000)} s`;
+        if (await endRequest(request, reason, true)) count += 1;
+      }
+      return count;
+    },
   };
 }

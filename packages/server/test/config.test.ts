@@ -37,16 +37,20 @@ tools:
     assert.deepEqual(config.tools, { 'email.send': 'write', 'search.read': 'read' });
   });
 
-  it('restore governance defaults to a second admin for global rules and full stops, no cooldown', async () => {
+  it('restore governance defaults to a second admin for global rules and full stops, no cooldown, 1h requests', async () => {
     assert.deepEqual((await loadServerConfig({}, {})).restore, {
       secondApprover: ['global', 'full_stop'],
       cooldownMs: 0,
+      requestTtlMs: 3_600_000,
     });
-    const path = await file('restore:\n  second_approver: [global, read_only]\n  cooldown: 5m\n');
+    const path = await file('restore:\n  second_approver: [global, read_only]\n  cooldown: 5m\n  request_ttl: 30m\n');
     assert.deepEqual((await loadServerConfig({ config: path }, {})).restore, {
       secondApprover: ['global', 'read_only'],
       cooldownMs: 300_000,
+      requestTtlMs: 1_800_000,
     });
+    const never = await file('restore:\n  request_ttl: 0s\n');
+    await assert.rejects(loadServerConfig({ config: never }, {}), /request_ttl/);
     const bad = await file('restore:\n  second_approver: [everything]\n');
     await assert.rejects(loadServerConfig({ config: bad }, {}), (error) => isEstopError(error, 'config_invalid'));
   });
@@ -73,5 +77,19 @@ tools:
     await assert.rejects(loadServerConfig({ config: path }, {}), /unknown mode "pause"/);
     await assert.rejects(loadServerConfig({ store: 'postgres' }, {}), /database-url/);
     await assert.rejects(loadServerConfig({}, { ESTOP_PORT: 'seventy' }), /port/);
+  });
+
+  it('keeps idempotency keys in the store unless Redis is configured, and refuses a URL that is not redis://', async () => {
+    assert.equal((await loadServerConfig({}, {})).redis, undefined);
+    const path = await file('redis: {url: "redis://127.0.0.1:6379", prefix: "estop:"}\n');
+    assert.deepEqual((await loadServerConfig({ config: path }, {})).redis, {
+      url: 'redis://127.0.0.1:6379',
+      prefix: 'estop:',
+    });
+    const fromEnvironment = await loadServerConfig({}, { ESTOP_REDIS_URL: 'rediss://cache:6380' });
+    assert.deepEqual(fromEnvironment.redis, { url: 'rediss://cache:6380' });
+    const bad = await file('redis: {url: "http://127.0.0.1:6379"}\n');
+    await assert.rejects(loadServerConfig({ config: bad }, {}), (error) => isEstopError(error, 'config_invalid'));
+    await assert.rejects(loadServerConfig({}, { ESTOP_REDIS_URL: 'localhost:6379' }), /redis:\/\//);
   });
 });

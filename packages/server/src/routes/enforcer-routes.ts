@@ -1,8 +1,8 @@
-import { AckBatchSchema, AckSchema, EnforcerRegistrationSchema, EstopError } from '@estop/core';
+import { AckBatchSchema, AckSchema, BlockReportSchema, EnforcerRegistrationSchema, EstopError } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { canSee, requireRole } from '../principal.js';
+import { canSee, requireRole, requireScopeWithinTenant } from '../principal.js';
 import { readBody, readQuery } from '../read-input.js';
 
 const EnforcementQuery = z.object({
@@ -17,7 +17,10 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.post('/v1/enforcers', async (context) => {
     requireRole(context.get('principal'), 'enforcer');
     const registration = await readBody(context, EnforcerRegistrationSchema);
-    return context.json(deps.registry.register(registration, context.get('principal').id), 201);
+    const principal = context.get('principal');
+    const record = deps.registry.register(registration, principal.id, principal.tenant);
+    deps.events.notify('enforcers');
+    return context.json(record, 201);
   });
 
   app.post('/v1/enforcers/:id/ack', async (context) => {
@@ -29,7 +32,24 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         message: `enforcer ${context.req.param('id')} is not registered by this token`,
       });
     }
+    deps.events.notify('enforcers');
     return context.body(null, 204);
+  });
+
+  app.post('/v1/enforcers/:id/blocks', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'enforcer');
+    const report = await readBody(context, BlockReportSchema);
+    const id = context.req.param('id');
+    // Like acknowledgements: only the token that registered the enforcer reports for it.
+    if (!deps.registry.owns(id, principal.id)) {
+      throw new EstopError({ code: 'not_found', message: `enforcer ${id} is not registered by this token` });
+    }
+    for (const count of report.counts) {
+      if (count.tenant !== undefined) requireScopeWithinTenant(principal, { tenant: count.tenant });
+    }
+    deps.aggregator.blocks(principal.name, id, report);
+    return context.body(null, 202);
   });
 
   app.post('/v1/enforcers/acks', async (context) => {
@@ -39,13 +59,18 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const unknown = acks
       .filter((ack) => !deps.registry.ack(ack.id, ack.version, ack.inFlight, owner))
       .map((ack) => ack.id);
+    deps.events.notify('enforcers');
     return context.json({ unknown });
   });
 
   app.get('/v1/enforcers', async (context) => {
-    requireRole(context.get('principal'), 'viewer');
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
     const version = deps.hub.snapshot().version;
-    const enforcers = (await deps.registry.list()).map((record) => ({ ...record, current: record.version >= version }));
+    const enforcers = (await deps.registry.list(principal.tenant)).map((record) => ({
+      ...record,
+      current: record.version >= version,
+    }));
     return context.json({ version, enforcers });
   });
 

@@ -33,7 +33,9 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(principal, 'enforcer');
     const start = await readBody(context, RunStartSchema);
     requireScopeWithinTenant(principal, { tenant: start.tenant });
-    return context.json(deps.runs.start(principal.id, start), 201);
+    const run = deps.runs.start(principal.id, start);
+    deps.events.notify('runs');
+    return context.json(run, 201);
   });
 
   app.post('/v1/runs/:id/heartbeat', async (context) => {
@@ -41,6 +43,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(principal, 'enforcer');
     const id = runId(context);
     deps.runs.heartbeat(principal.id, id, await readBody(context, RunHeartbeatSchema));
+    deps.events.notify('runs');
     return context.body(null, 204);
   });
 
@@ -59,7 +62,9 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         ruleId: run.stopReason.startsWith('killed:') ? run.stopReason.slice('killed:'.length) : undefined,
         data: { stopReason: run.stopReason, enforcer: run.enforcer, usage: run.usage },
       });
+      deps.events.notify('audit');
     }
+    deps.events.notify('runs');
     return context.body(null, 204);
   });
 
@@ -80,6 +85,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const tenant = visible?.tenant ?? principal.tenant;
     const scope: Scope = tenant === undefined ? { run: id } : { tenant, run: id };
     const created = await deps.rules.create(principal, { scope, mode: 'full_stop', reason, cancelInFlight: true });
+    deps.events.notify('runs');
     return context.json({ ...created, run: visible ?? null }, 201);
   });
 }

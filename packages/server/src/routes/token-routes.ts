@@ -46,6 +46,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       scope: record.tenant === undefined ? undefined : { tenant: record.tenant },
       data: { tokenId: record.id, name: record.name, role: record.role },
     });
+    deps.events.notify('audit');
     return context.json({ token: secret, info: info(record) }, 201);
   });
 
@@ -66,6 +67,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       data: { tokenId: id },
     });
     if (!revoked) throw new EstopError({ code: 'not_found', message: `no active token ${id}` });
+    deps.events.notify('audit');
     return context.body(null, 204);
   });
 }

@@ -1,0 +1,53 @@
+import { DraftInputSchema, type Draft } from '@estop/core';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { requireRole, requireScopeWithinTenant } from '../principal.js';
+import { readBody, readQuery } from '../read-input.js';
+import { randomId } from '../token-secret.js';
+
+const ListQuery = z.object({
+  tenant: z.string().min(1).max(200).optional(),
+  before: z.iso.datetime({ offset: true }).optional(),
+  limit: z.coerce.number().int().min(1).max(1000).default(100),
+});
+
+/** Drafts: writes that `draft_only` recorded instead of running. */
+export function draftRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.post('/v1/drafts', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'enforcer');
+    const input = await readBody(context, DraftInputSchema);
+    requireScopeWithinTenant(principal, { tenant: input.tenant });
+    const draft: Draft = {
+      id: randomId('draft'),
+      ...input,
+      actor: { id: principal.name, kind: 'agent' },
+      at: new Date(deps.clock.now()).toISOString(),
+    };
+    await deps.store.drafts.create(draft, {
+      at: draft.at,
+      action: 'draft-recorded',
+      actor: draft.actor,
+      reason: `${draft.tool} recorded as a draft, not run`,
+      scope: { tenant: draft.tenant, agent: draft.agent, run: draft.run, tool: draft.tool },
+      ruleId: draft.ruleId,
+      data: { draftId: draft.id, tool: draft.tool, enforcer: draft.enforcer },
+    });
+    deps.events.notify('drafts');
+    deps.events.notify('audit');
+    return context.json(draft, 201);
+  });
+
+  app.get('/v1/drafts', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
+    const query = readQuery(context, ListQuery);
+    // A tenant's token sees its own drafts only, whatever it asks for.
+    if (principal.tenant !== undefined && query.tenant !== undefined && query.tenant !== principal.tenant) {
+      return context.json({ drafts: [] });
+    }
+    const drafts = await deps.store.drafts.list({ ...query, tenant: principal.tenant ?? query.tenant });
+    return context.json({ drafts });
+  });
+}
