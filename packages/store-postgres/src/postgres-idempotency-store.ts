@@ -32,7 +32,9 @@ function answer(row: KeyRow): IdempotencyClaim {
 export function createPostgresIdempotencyStore(context: PostgresContext): IdempotencyStore {
   let claims = 0;
   return {
-    async claim(key, nowMs, ttlMs) {
+    async claim(key, callerNowMs, ttlMs) {
+      // Whole milliseconds: the columns are bigint, and a fractional clock reading would be refused.
+      const nowMs = Math.floor(callerNowMs);
       const seen = await context.query<KeyRow>(
         'SELECT expires_at_ms > $2 AS live, result FROM estop_idempotency_keys WHERE key = $1',
         [key, nowMs],
@@ -42,7 +44,7 @@ export function createPostgresIdempotencyStore(context: PostgresContext): Idempo
       const rows = await context.query<{ claimed: boolean; result: string | null }>(TAKE, [
         key,
         claimId,
-        nowMs + ttlMs,
+        nowMs + Math.ceil(ttlMs),
         nowMs,
       ]);
       claims += 1;

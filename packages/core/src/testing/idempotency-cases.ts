@@ -64,6 +64,11 @@ export function describeIdempotency(test: IdempotencyTest, clock: IdempotencyClo
       assert.equal(await store.complete(KEY, claimId, RESULT), true);
     });
 
+    test('a clock reading or a ttl with a fraction of a millisecond is accepted', async (store) => {
+      claimIdOf(await store.claim(KEY, at(0) + 0.25, TTL + 0.5));
+      assert.deepEqual(await store.claim(KEY, at(1) + 0.75, TTL), { status: 'pending' });
+    });
+
     test('keys are independent, across tenants too', async (store) => {
       const other = scopedIdempotencyKey('globex', 'send invoice 42 → ü');
       const third = scopedIdempotencyKey('acme', 'send invoice 43');
