@@ -128,7 +128,12 @@ export interface IdempotencyStore {
    * counts as absent. See IdempotencyClaim for what comes back.
    */
   claim(key: string, nowMs: number, ttlMs: number): Promise<IdempotencyClaim>;
-  /** Stores the result of a claimed call (JSON); false if `claimId` no longer holds the key. */
+  /**
+   * Stores the result of a claimed call (JSON), to live until the claim's ttl ends; false if
+   * `claimId` no longer holds the key. Past the ttl, whether an unclaimed key is still held
+   * depends on the store (Redis has dropped it, SQL keeps it until the next claim): false means
+   * only that duplicates will not get this result.
+   */
   complete(key: string, claimId: string, result: string): Promise<boolean>;
   /** Gives a claimed key up (the call failed), so a retry may run; false if `claimId` does not hold it. */
   release(key: string, claimId: string): Promise<boolean>;
