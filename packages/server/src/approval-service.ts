@@ -143,7 +143,7 @@ export class ApprovalService {
       new EstopError({
         code: 'conflict',
         message: `approval ${id} cannot be used: ${message}`,
-        details: { approvalId: id, status },
+        details: { approvalId: id, approvalStatus: status },
       });
     if (status !== 'approved') throw refuse(`it is ${status}`);
     if (hash !== record.request.hash) throw refuse('the call is not the one that was approved (hash mismatch)');
