@@ -98,6 +98,27 @@ describe('AI SDK tools guarded by a run: decided first, refused visibly, aborted
     await control.lift(rule.id);
   });
 
+  it('a draft_only write is recorded, not run, and the model gets the draft as the tool output', async () => {
+    const rule = await control.rule({ scope: { tenant: 'ai-drafted' }, mode: 'draft_only', reason: 'review first' });
+    const run = control.guard.startRun({ tenant: 'ai-drafted', agent: 'mailer' });
+    let ran = false;
+    const tools = guardTools(
+      run,
+      { sendEmail: tool({ inputSchema: recipient, execute: async () => ((ran = true), 'sent') }) },
+      { sendEmail: { effect: 'write' } },
+    );
+    const model = modelCalling('sendEmail', { to: 'a@example.com' });
+    await generateText({ model, tools, prompt: 'send it', stopWhen: stepCountIs(3) });
+    assert.equal(ran, false);
+    const sent = toolResultSent(model);
+    assert.equal(sent.type, 'json');
+    assert.equal(sent.value.drafted, true);
+    assert.match(sent.value.message, new RegExp(`not executed.*draft ${sent.value.draftId}`));
+    assert.equal(run.usage().toolCalls, 0);
+    await run.end();
+    await control.lift(rule.id);
+  });
+
   it("a kill mid-call aborts the tool's abortSignal with the stop reason", async () => {
     const run = control.guard.startRun({ tenant: 'ai-killed', agent: 'mailer' });
     const held = heldUntilAborted();

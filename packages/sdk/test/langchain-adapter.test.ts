@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { ToolMessage, type ToolCall } from '@langchain/core/messages';
 import { DynamicStructuredTool } from '@langchain/core/tools';
 import { guardLangChainTool, guardLangChainTools } from '../src/langchain/index.js';
-import { CallDeniedError, RunStoppedError } from '../src/index.js';
+import { CallDeniedError, isDrafted, RunStoppedError } from '../src/index.js';
 import {
   heldUntilAborted,
   killRunMidCall,
@@ -75,6 +75,27 @@ describe('LangChain.js tools guarded by a run: decided first, refused visibly, a
     await assert.rejects(sendEmail.invoke({ to: 'b@example.com' }), CallDeniedError);
     assert.equal(ran, false);
     assert.equal(run.status, 'running');
+    await run.end();
+    await control.lift(rule.id);
+  });
+
+  it('a draft_only write is recorded, not run: a tool call gets a ToolMessage saying so, bare arguments the draft', async () => {
+    const rule = await control.rule({ scope: { tenant: 'langchain-drafted' }, mode: 'draft_only', reason: 'review' });
+    const run = control.guard.startRun({ tenant: 'langchain-drafted', agent: 'mailer' });
+    let ran = false;
+    const sendEmail = guardLangChainTool(
+      run,
+      sendEmailTool(async () => ((ran = true), 'sent')),
+      { effect: 'write' },
+    );
+    const message = await sendEmail.invoke(toolCall('call-3'));
+    assert.ok(message instanceof ToolMessage);
+    assert.notEqual(message.status, 'error');
+    assert.ok(isDrafted(message.artifact));
+    assert.match(String(message.content), new RegExp(`not executed.*draft ${message.artifact.draftId}`));
+    const bare = await sendEmail.invoke({ to: 'b@example.com' });
+    assert.ok(isDrafted(bare));
+    assert.equal(ran, false);
     await run.end();
     await control.lift(rule.id);
   });

@@ -93,6 +93,31 @@ describe('OpenAI Agents SDK tools guarded by a run: decided first, refused visib
     await control.lift(rule.id);
   });
 
+  it('a draft_only write is recorded, not run, and the model is told so with the draft id', async () => {
+    const rule = await control.rule({
+      scope: { tenant: 'agents-drafted' },
+      mode: 'draft_only',
+      reason: 'review first',
+    });
+    const run = control.guard.startRun({ tenant: 'agents-drafted', agent: 'mailer' });
+    let ran = false;
+    const sendEmail = sendEmailTool(async () => ((ran = true), 'sent'));
+    const model = modelCallingSendEmail();
+    const agent = new Agent({
+      name: 'mailer',
+      model,
+      tools: guardAgentTools(run, [sendEmail], { send_email: { effect: 'write' } }),
+    });
+    await runAgent(agent, 'send it');
+    assert.equal(ran, false);
+    assert.match(
+      textOf(outputSent(model)),
+      /send_email was not executed: .*recorded as draft \S+ for a person to review/,
+    );
+    await run.end();
+    await control.lift(rule.id);
+  });
+
   it("a kill mid-call aborts the tool's signal with the stop reason and ends the agent run", async () => {
     const run = control.guard.startRun({ tenant: 'agents-killed', agent: 'mailer' });
     const held = heldUntilAborted();
