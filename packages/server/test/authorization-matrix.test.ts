@@ -90,6 +90,33 @@ async function registerEnforcer(caller: string | null): Promise<string> {
   return id;
 }
 
+/** A pending approval for an acme call, requested by the environment's admin (it may act as an enforcer). */
+async function requestApproval(): Promise<{ id: string; hash: string }> {
+  const requested = await cp.request('/v1/approvals', {
+    body: { tenant: TENANT, tool: 'email.send', args: { to: unique('someone') } },
+  });
+  assert.equal(requested.status, 201, JSON.stringify(requested.body));
+  return requested.body as { id: string; hash: string };
+}
+
+/** An approved, unused approval for an acme call. */
+async function approvedApproval(): Promise<{ id: string; hash: string }> {
+  const approval = await requestApproval();
+  const approved = await cp.request(`/v1/approvals/${approval.id}/approve`, { body: { reason: 'matrix' } });
+  assert.equal(approved.status, 200, JSON.stringify(approved.body));
+  return approval;
+}
+
+/** An idempotency key of acme claimed by the environment's admin. */
+async function claimKey(): Promise<{ tenant: string; key: string; claimId: string }> {
+  const key = unique('key');
+  const claimed = await cp.request('/v1/idempotency/claim', {
+    body: { tenant: TENANT, tool: 'email.send', key, windowMs: 600_000 },
+  });
+  assert.equal(claimed.body.status, 'claimed', JSON.stringify(claimed.body));
+  return { tenant: TENANT, key, claimId: claimed.body.claimId as string };
+}
+
 const ENDPOINTS: readonly Endpoint[] = [
   {
     name: 'GET /healthz',
@@ -114,6 +141,59 @@ const ENDPOINTS: readonly Endpoint[] = [
     roles: ROLES,
     otherTenant: 'allow',
     prepare: async () => ({ method: 'GET', path: '/v1/whoami' }),
+  },
+  // Approvals come before any endpoint that creates a rule on acme: consuming re-decides the
+  // call against the current state, and those rules would rightly refuse it (409).
+  {
+    name: 'POST /v1/approvals',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/approvals',
+      body: { tenant: TENANT, tool: 'email.send', args: { to: 'a@example.com' } },
+    }),
+  },
+  {
+    name: 'GET /v1/approvals',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/approvals?status=pending' }),
+  },
+  {
+    name: 'GET /v1/approvals/:id',
+    roles: STATE_READERS,
+    otherTenant: 'hidden',
+    prepare: async () => ({ method: 'GET', path: `/v1/approvals/${(await requestApproval()).id}` }),
+  },
+  {
+    name: 'POST /v1/approvals/:id/approve',
+    roles: ['operator', 'admin'],
+    otherTenant: 'hidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: `/v1/approvals/${(await requestApproval()).id}/approve`,
+      body: { reason: 'matrix' },
+    }),
+  },
+  {
+    name: 'POST /v1/approvals/:id/deny',
+    roles: ['operator', 'admin'],
+    otherTenant: 'hidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: `/v1/approvals/${(await requestApproval()).id}/deny`,
+      body: { reason: 'matrix' },
+    }),
+  },
+  {
+    name: 'POST /v1/approvals/:id/consume',
+    roles: ENFORCERS,
+    otherTenant: 'hidden',
+    prepare: async () => {
+      const { id, hash } = await approvedApproval();
+      return { method: 'POST', path: `/v1/approvals/${id}/consume`, body: { hash } };
+    },
   },
   {
     name: 'GET /v1/state',
@@ -301,6 +381,65 @@ const ENDPOINTS: readonly Endpoint[] = [
       path: `/v1/runs/${await registerRun(null)}/kill`,
       body: { reason: 'matrix' },
     }),
+  },
+  {
+    name: 'POST /v1/drafts',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/drafts',
+      body: { tenant: TENANT, tool: 'email.send', args: { to: 'a@example.com' } },
+    }),
+  },
+  {
+    name: 'GET /v1/drafts',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: `/v1/drafts?tenant=${TENANT}` }),
+  },
+  {
+    name: 'POST /v1/idempotency/claim',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/idempotency/claim',
+      body: { tenant: TENANT, tool: 'email.send', key: unique('key'), windowMs: 60_000 },
+    }),
+  },
+  {
+    name: 'POST /v1/idempotency/complete',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/idempotency/complete',
+      body: { ...(await claimKey()), result: { ok: true } },
+    }),
+  },
+  {
+    name: 'POST /v1/idempotency/release',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({ method: 'POST', path: '/v1/idempotency/release', body: await claimKey() }),
+  },
+  {
+    // Registered with the caller's token, like acknowledgements; the counts name acme.
+    name: 'POST /v1/enforcers/:id/blocks',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async (caller) => ({
+      method: 'POST',
+      path: `/v1/enforcers/${await registerEnforcer(caller)}/blocks`,
+      body: { from: at(), to: at(), counts: [{ tool: 'email.send', tenant: TENANT, ruleId: 'r_matrix', count: 2 }] },
+    }),
+  },
+  {
+    name: 'GET /v1/events',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/events' }),
   },
 ];
 
