@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { Store } from '@estop/core';
+import type { IdempotencyStore, Store } from '@estop/core';
 import type { ServerConfig } from './config.js';
 import { sha256Hex } from './token-secret.js';
 
@@ -14,4 +14,14 @@ export async function openStore(config: ServerConfig): Promise<Store> {
   await mkdir(config.data, { recursive: true, mode: 0o700 });
   const { createSqliteStore } = await import('@estop/store-sqlite');
   return createSqliteStore({ file: join(config.data, 'estop.db'), sha256: sha256Hex });
+}
+
+/**
+ * Where idempotency keys live: Redis when the config names one (shared by many control-plane
+ * replicas without a round trip to the database), else undefined and the store keeps them.
+ */
+export async function openIdempotencyStore(config: ServerConfig): Promise<IdempotencyStore | undefined> {
+  if (config.redis === undefined) return undefined;
+  const { createRedisIdempotencyStore } = await import('@estop/store-redis');
+  return createRedisIdempotencyStore({ url: config.redis.url, prefix: config.redis.prefix });
 }

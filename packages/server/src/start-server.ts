@@ -3,7 +3,7 @@ import type { Logger } from './app.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import { loadServerConfig, type ServerFlags } from './config.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
-import { openStore } from './open-store.js';
+import { openIdempotencyStore, openStore } from './open-store.js';
 
 /** JSON-lines logger on a stream. */
 export function createJsonLogger(stream: NodeJS.WritableStream): Logger {
@@ -33,9 +33,15 @@ export async function startServer(
     keepAliveMs: config.keepAliveMs,
     defaultMode: config.defaultMode,
     restore: config.restore,
+    idempotency: await openIdempotencyStore(config),
   });
   const { createdFile } = await bootstrapAdmin({ store, data: config.data, clock: systemClock, adminToken });
   const url = await controlPlane.listen({ host: config.host, port: config.port });
-  logger.info('control plane listening', { url, store: config.store, version: (await store.rules.state()).version });
+  logger.info('control plane listening', {
+    url,
+    store: config.store,
+    idempotency: config.redis === undefined ? config.store : 'redis',
+    version: (await store.rules.state()).version,
+  });
   return { url, controlPlane, adminTokenFile: createdFile };
 }
