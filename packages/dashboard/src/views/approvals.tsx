@@ -1,0 +1,83 @@
+import { useState } from 'react';
+import { ApiError } from '../api/client.js';
+import type { ApprovalView } from '../api/types.js';
+import { ErrorNote } from '../components/error-note.js';
+import { actorLabel, relative, timestamp } from '../components/format.js';
+import { canStop } from '../components/permissions.js';
+import { ReasonDialog } from '../components/reason-dialog.js';
+import { useSession } from '../components/session.js';
+import { useNow } from '../components/use-now.js';
+import { useResource } from '../components/use-resource.js';
+
+/** Writes waiting under `approval_gated`: the exact call, and approve or deny with a reason. */
+export function ApprovalsSection() {
+  const { api, principal } = useSession();
+  const now = useNow();
+  const approvals = useResource(['approvals'], (client) =>
+    client.get<{ approvals: ApprovalView[] }>('/v1/approvals?status=pending'),
+  );
+  const [deciding, setDeciding] = useState<{ approval: ApprovalView; approve: boolean } | undefined>();
+
+  // A control plane without approvals answers 404: then there is nothing to show here.
+  if (approvals.error instanceof ApiError && approvals.error.status === 404) return null;
+  const list = approvals.data?.approvals ?? [];
+
+  return (
+    <section aria-labelledby="approvals-title" data-testid="approvals">
+      <h2 id="approvals-title">Pending approvals</h2>
+      <ErrorNote error={approvals.error} />
+      {approvals.data !== undefined && list.length === 0 ? <p className="muted">No call is waiting for approval.</p> : null}
+      <ul className="cards">
+        {list.map((approval) => (
+          <li key={approval.id} className="card approval">
+            <p>
+              <code className="tool">{approval.call.tool}</code> for tenant <strong>{approval.call.tenant}</strong>
+              {approval.call.agent !== undefined ? <>, agent {approval.call.agent}</> : null}
+              {approval.call.run !== undefined ? (
+                <>
+                  , run <code>{approval.call.run}</code>
+                </>
+              ) : null}
+            </p>
+            <pre className="args" aria-label="Arguments">
+              {JSON.stringify(approval.call.args, null, 2)}
+            </pre>
+            <p className="muted small">
+              Requested by {actorLabel(approval.requestedBy)}{' '}
+              <span title={timestamp(approval.at)}>{relative(approval.at, now)}</span>; denied unless decided{' '}
+              <span title={timestamp(approval.expiresAt)}>{relative(approval.expiresAt, now)}</span>.
+            </p>
+            {canStop(principal) ? (
+              <div className="actions">
+                <button type="button" className="button-primary" onClick={() => setDeciding({ approval, approve: true })}>
+                  Approve…
+                </button>
+                <button type="button" className="button-danger-small" onClick={() => setDeciding({ approval, approve: false })}>
+                  Deny…
+                </button>
+              </div>
+            ) : null}
+          </li>
+        ))}
+      </ul>
+      {deciding !== undefined ? (
+        <ReasonDialog
+          title={`${deciding.approve ? 'Approve' : 'Deny'} ${deciding.approval.call.tool}`}
+          confirmLabel={deciding.approve ? 'Approve this call' : 'Deny this call'}
+          danger={!deciding.approve}
+          onClose={() => setDeciding(undefined)}
+          action={async (reason) => {
+            const answer = await api.post<ApprovalView>(
+              `/v1/approvals/${encodeURIComponent(deciding.approval.id)}/${deciding.approve ? 'approve' : 'deny'}`,
+              { reason },
+            );
+            return <p className="status-ok">The call is {answer.body.status}.</p>;
+          }}
+        >
+          <pre className="args">{JSON.stringify(deciding.approval.call.args, null, 2)}</pre>
+          <p className="hint">The decision holds for this exact call (same tool and arguments), once.</p>
+        </ReasonDialog>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,160 @@
+import { useState } from 'react';
+import { MODES, type Rule } from '../api/types.js';
+import { describeScope, modeLabel, scopeKind } from '../components/format.js';
+import { canStop } from '../components/permissions.js';
+import { useLiveState, useSession } from '../components/session.js';
+import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
+import { StopDialog, type ScopeKind } from './stop-dialog.js';
+
+const KINDS = ['global', 'tenant', 'agent', 'run', 'tool'] as const;
+
+/** The state in one sentence: what is stopped, or that nothing is, and only when current. */
+function Headline(props: { rules: Rule[] | undefined; current: boolean }) {
+  if (!props.current || props.rules === undefined) {
+    return (
+      <p className="headline headline-unknown" data-testid="headline">
+        State unknown: not connected to the control plane.
+      </p>
+    );
+  }
+  const global = props.rules.filter((rule) => scopeKind(rule.scope) === 'global');
+  if (global.length > 0) {
+    const mode = MODES.filter((candidate) => global.some((rule) => rule.mode === candidate)).at(-1) ?? 'full_stop';
+    return (
+      <p className="headline headline-stopped" data-testid="headline">
+        Global stop in force: {modeLabel(mode)}.
+      </p>
+    );
+  }
+  if (props.rules.length > 0) {
+    return (
+      <p className="headline headline-partial" data-testid="headline">
+        {props.rules.length} active {props.rules.length === 1 ? 'rule' : 'rules'}:{' '}
+        {props.rules
+          .slice(0, 3)
+          .map((rule) => `${describeScope(rule.scope)} ${modeLabel(rule.mode)}`)
+          .join('; ')}
+        {props.rules.length > 3 ? '; …' : ''}
+      </p>
+    );
+  }
+  return (
+    <p className="headline headline-clear" data-testid="headline">
+      No stops in force: agents run normally.
+    </p>
+  );
+}
+
+/** Home: the big red switch and the state at a glance. */
+export function Home() {
+  const { principal } = useSession();
+  const live = useLiveState();
+  const enforcers = useEnforcers();
+  const [stopping, setStopping] = useState<{ kind: ScopeKind } | undefined>();
+  const rules = live.snapshot?.rules;
+  const current = live.status === 'live';
+  const counts = enforcerCounts(enforcers.data?.enforcers, live.snapshot?.version);
+  const bound = principal.tenant;
+
+  const cell = (kind: (typeof KINDS)[number], mode: (typeof MODES)[number]) =>
+    (rules ?? []).filter((rule) => scopeKind(rule.scope) === kind && rule.mode === mode).length;
+
+  return (
+    <div className="home">
+      <section className="switch-panel" aria-labelledby="switch-title">
+        <h1 id="switch-title" className="visually-hidden">
+          Emergency stop
+        </h1>
+        <Headline rules={rules} current={current} />
+        {canStop(principal) ? (
+          <>
+            <button
+              type="button"
+              className="big-red"
+              data-testid="big-red"
+              onClick={() => setStopping({ kind: bound === undefined ? 'global' : 'tenant' })}
+            >
+              <span className="big-red-label">STOP</span>
+              <span className="big-red-scope">{bound === undefined ? 'all agents, everywhere' : `every agent of ${bound}`}</span>
+            </button>
+            <button type="button" className="button-secondary" onClick={() => setStopping({ kind: 'tenant' })}>
+              Stop a tenant, agent, run or tool…
+            </button>
+          </>
+        ) : (
+          <p className="muted" data-testid="no-stop">
+            Your role ({principal.role}) can watch but not stop. Stopping needs an operator or admin token.
+          </p>
+        )}
+      </section>
+
+      <section className="glance" aria-label="State at a glance">
+        <div className={current ? 'stat' : 'stat stat-stale'}>
+          <span className="stat-label">State version</span>
+          <span className="stat-value" data-testid="version">
+            {live.snapshot?.version ?? '—'}
+          </span>
+          {!current ? <span className="stat-note">not current</span> : null}
+        </div>
+        <div className={current ? 'stat' : 'stat stat-stale'}>
+          <span className="stat-label">Enforcers connected</span>
+          <span className="stat-value" data-testid="enforcers-connected">
+            {enforcers.data === undefined ? '—' : counts.connected}
+          </span>
+        </div>
+        <div className={current ? 'stat' : 'stat stat-stale'}>
+          <span className="stat-label">Applied the latest version</span>
+          <span
+            className={`stat-value ${counts.applied < counts.connected ? 'text-warn' : ''}`}
+            data-testid="enforcers-applied"
+          >
+            {enforcers.data === undefined ? '—' : `${counts.applied}/${counts.connected}`}
+          </span>
+        </div>
+      </section>
+
+      <section aria-labelledby="rules-by-scope">
+        <h2 id="rules-by-scope">Active rules by scope and mode</h2>
+        <div className="table-wrap">
+          <table className="matrix">
+            <thead>
+              <tr>
+                <th scope="col">Scope</th>
+                {MODES.map((mode) => (
+                  <th scope="col" key={mode}>
+                    {modeLabel(mode)}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              {KINDS.map((kind) => (
+                <tr key={kind}>
+                  <th scope="row">{kind}</th>
+                  {MODES.map((mode) => {
+                    const count = cell(kind, mode);
+                    return (
+                      <td key={mode} className={count > 0 ? `count mode-${mode}` : 'count zero'}>
+                        {rules === undefined ? '—' : count}
+                      </td>
+                    );
+                  })}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+        <p>
+          <a href="#/rules">All active rules →</a>
+        </p>
+      </section>
+
+      {stopping !== undefined ? (
+        <StopDialog
+          initial={{ kind: stopping.kind, mode: 'full_stop', tenant: bound }}
+          onClose={() => setStopping(undefined)}
+        />
+      ) : null}
+    </div>
+  );
+}

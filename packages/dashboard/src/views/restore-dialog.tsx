@@ -1,0 +1,62 @@
+import { useId, useState } from 'react';
+import { MODES, type Mode, type Rule } from '../api/types.js';
+import { ApiError } from '../api/client.js';
+import { describeScope, modeLabel } from '../components/format.js';
+import { ReasonDialog } from '../components/reason-dialog.js';
+import { useSession } from '../components/session.js';
+
+/** Lifts a rule, or steps it down to a less restrictive mode (a staged restore). */
+export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
+  const { api } = useSession();
+  const [to, setTo] = useState<Mode | ''>('');
+  const id = useId();
+  const lower = MODES.slice(0, MODES.indexOf(props.rule.mode));
+
+  const action = async (reason: string) => {
+    try {
+      const answer = await api.post<{ message?: string; version?: number; replacement?: Rule }>(
+        `/v1/rules/${encodeURIComponent(props.rule.id)}/lift`,
+        to === '' ? { reason } : { reason, to },
+      );
+      if (answer.status === 202) {
+        return `Restore requested: ${answer.body.message ?? 'a second admin must confirm it'}. The rule stays in force until then.`;
+      }
+      return answer.body.replacement !== undefined
+        ? `Stepped down to ${modeLabel(answer.body.replacement.mode)} (version ${answer.body.version}).`
+        : `Lifted (version ${answer.body.version}).`;
+    } catch (error) {
+      if (error instanceof ApiError && typeof error.problem.liftableAt === 'string') {
+        throw new Error(`${error.message}; it can be lifted from ${new Date(error.problem.liftableAt).toLocaleString()}`);
+      }
+      throw error;
+    }
+  };
+
+  return (
+    <ReasonDialog
+      title={`Restore ${describeScope(props.rule.scope)} (${modeLabel(props.rule.mode)})`}
+      confirmLabel={to === '' ? 'Lift the rule' : `Step down to ${modeLabel(to)}`}
+      action={action}
+      onClose={props.onClose}
+    >
+      <p>
+        Rule <code>{props.rule.id}</code>: “{props.rule.reason}”.
+      </p>
+      <div className="field">
+        <label htmlFor={id}>Restore to</label>
+        <select id={id} value={to} onChange={(event) => setTo(event.target.value as Mode | '')}>
+          <option value="">normal (lift the rule)</option>
+          {lower
+            .slice()
+            .reverse()
+            .map((mode) => (
+              <option key={mode} value={mode}>
+                {modeLabel(mode)} (staged restore)
+              </option>
+            ))}
+        </select>
+        <p className="hint">Step down rather than jump: full stop → read only → normal.</p>
+      </div>
+    </ReasonDialog>
+  );
+}

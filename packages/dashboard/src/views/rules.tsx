@@ -1,0 +1,158 @@
+import { useState } from 'react';
+import type { RestoreRequest, Rule } from '../api/types.js';
+import { ErrorNote } from '../components/error-note.js';
+import { actorLabel, age, describeScope, modeLabel, relative, timestamp } from '../components/format.js';
+import { canRestore, isAdmin } from '../components/permissions.js';
+import { ReasonDialog } from '../components/reason-dialog.js';
+import { useLiveState, useSession } from '../components/session.js';
+import { useNow } from '../components/use-now.js';
+import { useResource } from '../components/use-resource.js';
+import { RestoreDialog } from './restore-dialog.js';
+
+/** Active rules (from the state stream) with restore, and restore requests awaiting a second admin. */
+export function RulesView() {
+  const { principal } = useSession();
+  const live = useLiveState();
+  const now = useNow();
+  const [restoring, setRestoring] = useState<Rule | undefined>();
+  const rules = [...(live.snapshot?.rules ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
+
+  return (
+    <div>
+      <h1>Active rules</h1>
+      {live.snapshot === undefined ? <p className="muted">Waiting for the state…</p> : null}
+      {live.snapshot !== undefined && rules.length === 0 ? (
+        <p className={live.status === 'live' ? 'status-ok' : 'muted'}>
+          {live.status === 'live' ? 'No active rules.' : 'No active rules as of the last update (not current).'}
+        </p>
+      ) : null}
+      {rules.length > 0 ? (
+        <div className="table-wrap">
+          <table data-testid="rules-table">
+            <thead>
+              <tr>
+                <th scope="col">Scope</th>
+                <th scope="col">Mode</th>
+                <th scope="col">Reason</th>
+                <th scope="col">By</th>
+                <th scope="col">Age</th>
+                <th scope="col">Expires</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {rules.map((rule) => (
+                <tr key={rule.id} data-rule={rule.id}>
+                  <td>
+                    <code>{describeScope(rule.scope)}</code>
+                  </td>
+                  <td>
+                    <span className={`badge mode-${rule.mode}`}>{modeLabel(rule.mode)}</span>
+                    {rule.cancelInFlight ? <span className="muted"> · cancels in flight</span> : null}
+                  </td>
+                  <td>{rule.reason}</td>
+                  <td>{actorLabel(rule.actor)}</td>
+                  <td title={timestamp(rule.createdAt)}>{age(Date.parse(rule.createdAt), now)}</td>
+                  <td title={rule.expiresAt === undefined ? undefined : timestamp(rule.expiresAt)}>
+                    {rule.expiresAt === undefined ? 'never' : relative(rule.expiresAt, now)}
+                  </td>
+                  <td>
+                    {canRestore(principal, rule.scope) ? (
+                      <button type="button" className="button-secondary" onClick={() => setRestoring(rule)}>
+                        Restore…
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {isAdmin(principal) ? <RestoreRequests now={now} /> : null}
+      {restoring !== undefined ? <RestoreDialog rule={restoring} onClose={() => setRestoring(undefined)} /> : null}
+    </div>
+  );
+}
+
+function RestoreRequests(props: { now: number }) {
+  const { api, principal } = useSession();
+  const requests = useResource(['restore-requests', 'rules'], (client) =>
+    client.get<{ requests: RestoreRequest[] }>('/v1/restore-requests'),
+  );
+  const [confirming, setConfirming] = useState<RestoreRequest | undefined>();
+  const list = requests.data?.requests ?? [];
+
+  return (
+    <section aria-labelledby="restore-requests">
+      <h2 id="restore-requests">Restore requests awaiting a second admin</h2>
+      <ErrorNote error={requests.error} />
+      {requests.data !== undefined && list.length === 0 ? <p className="muted">None pending.</p> : null}
+      {list.length > 0 ? (
+        <div className="table-wrap">
+          <table>
+            <thead>
+              <tr>
+                <th scope="col">Scope</th>
+                <th scope="col">Mode</th>
+                <th scope="col">To</th>
+                <th scope="col">Requested by</th>
+                <th scope="col">When</th>
+                <th scope="col">Reason</th>
+                <th scope="col">
+                  <span className="visually-hidden">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {list.map((request) => {
+                const own = request.requestedBy.id === principal.name;
+                return (
+                  <tr key={request.id}>
+                    <td>
+                      <code>{describeScope(request.scope)}</code>
+                    </td>
+                    <td>{modeLabel(request.mode)}</td>
+                    <td>{request.to === undefined ? 'lifted' : modeLabel(request.to)}</td>
+                    <td>{actorLabel(request.requestedBy)}</td>
+                    <td title={timestamp(request.at)}>{relative(request.at, props.now)}</td>
+                    <td>{request.reason}</td>
+                    <td>
+                      {own ? (
+                        <span className="muted">yours: another admin must confirm</span>
+                      ) : (
+                        <button type="button" className="button-secondary" onClick={() => setConfirming(request)}>
+                          Confirm…
+                        </button>
+                      )}
+                    </td>
+                  </tr>
+                );
+              })}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {confirming !== undefined ? (
+        <ReasonDialog
+          title={`Confirm restore of ${describeScope(confirming.scope)}`}
+          confirmLabel="Confirm restore"
+          onClose={() => setConfirming(undefined)}
+          action={async (reason) => {
+            const answer = await api.post<{ version: number }>(
+              `/v1/restore-requests/${encodeURIComponent(confirming.id)}/confirm`,
+              { reason },
+            );
+            return `Confirmed: ${confirming.to === undefined ? 'lifted' : `stepped down to ${modeLabel(confirming.to)}`} (version ${answer.body.version}).`;
+          }}
+        >
+          <p>
+            {actorLabel(confirming.requestedBy)} asked: “{confirming.reason}”.
+          </p>
+        </ReasonDialog>
+      ) : null}
+    </section>
+  );
+}
