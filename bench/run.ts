@@ -22,6 +22,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'runs', load: () => import('./runs.bench.js') },
   { name: 'gateway.http', load: () => import('./gateway-http.bench.js') },
   { name: 'gateway.mcp', load: () => import('./gateway-mcp.bench.js') },
+  { name: 'idempotency', load: () => import('./idempotency.bench.js') },
 ];
 
 const RESULTS = new URL('./results.json', import.meta.url);
