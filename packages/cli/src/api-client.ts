@@ -1,5 +1,7 @@
 import type {
+  ApprovalView,
   AuditEntry,
+  Draft,
   AuditHead,
   Enforcement,
   EnforcerRecord,
@@ -77,6 +79,15 @@ export interface ApiClient {
   revokeToken(id: string): Promise<void>;
   listRuns(): Promise<{ runs: RunRecord[] }>;
   killRun(id: string, reason: string): Promise<{ rule: Rule; version: number; run: RunRecord | null }>;
+  /** Pending approvals oldest first, or with `all`, the latest 1000 of any status. */
+  listApprovals(query: { all: boolean }): Promise<{ approvals: ApprovalView[] }>;
+  decideApproval(id: string, decision: 'approve' | 'deny', reason: string): Promise<ApprovalView>;
+  /** Drafts newest first; `before` (ISO-8601) pages to older ones. */
+  listDrafts(query: {
+    tenant?: string | undefined;
+    before?: string | undefined;
+    limit?: number | undefined;
+  }): Promise<{ drafts: Draft[] }>;
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
@@ -153,6 +164,17 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     revokeToken: (tokenId) => request('DELETE', `/v1/tokens/${id(tokenId)}`),
     listRuns: () => request('GET', '/v1/runs'),
     killRun: (runId, reason) => request('POST', `/v1/runs/${id(runId)}/kill`, { reason }),
+    listApprovals: ({ all }) => request('GET', all ? '/v1/approvals' : '/v1/approvals?status=pending'),
+    decideApproval: (approvalId, decision, reason) =>
+      request('POST', `/v1/approvals/${id(approvalId)}/${decision}`, { reason }),
+    listDrafts: ({ tenant, before, limit }) => {
+      const query = new URLSearchParams();
+      if (tenant !== undefined) query.set('tenant', tenant);
+      if (before !== undefined) query.set('before', before);
+      if (limit !== undefined) query.set('limit', String(limit));
+      const search = query.toString();
+      return request('GET', `/v1/drafts${search === '' ? '' : `?${search}`}`);
+    },
   };
 }
 

@@ -2,11 +2,13 @@ export type { ApiClient, ApiClientOptions, AuditVerification, EnforcerStatus, Ru
 export { createApiClient, waitForEnforcement } from './api-client.js';
 export type { Connection } from './args.js';
 export { DEFAULT_URL, resolveConnection } from './args.js';
+export { approvals } from './approvals.js';
 export { audit } from './audit.js';
 export type { AuditFileVerification } from './audit-export.js';
 export { verifyAuditExport } from './audit-export.js';
 export type { Command, CommandIo } from './command.js';
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
+export { drafts } from './drafts.js';
 export { kill } from './kill.js';
 export { main } from './main.js';
 export { restore } from './restore.js';

@@ -1,6 +1,8 @@
+import { approvals } from './approvals.js';
 import { audit } from './audit.js';
 import type { Command, CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
+import { drafts } from './drafts.js';
 import { kill } from './kill.js';
 import { restore } from './restore.js';
 import { runs } from './runs.js';
@@ -20,6 +22,8 @@ commands:
   status     show the version, active rules and enforcers
   verify     check that every connected enforcer has applied the current version
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
+  approvals  list writes waiting for an operator; \`approvals approve|deny ID --reason …\` decides one
+  drafts     list writes recorded instead of run (draft_only); \`drafts export\` writes them all as JSON lines
   audit      list, export and verify the audit log (an export verifies offline)
   tokens     create, list and revoke API tokens
 
@@ -31,7 +35,17 @@ example:
   estop kill --tenant acme --mode read_only --reason "duplicate emails"
   estop verify`;
 
-const COMMANDS: Readonly<Record<string, Command>> = { kill, restore, status, verify, runs, audit, tokens };
+const COMMANDS: Readonly<Record<string, Command>> = {
+  kill,
+  restore,
+  status,
+  verify,
+  runs,
+  approvals,
+  drafts,
+  audit,
+  tokens,
+};
 
 /**
  * Commands that live in modules written and loaded separately (they pull in the server);
