@@ -171,10 +171,13 @@ export class ApprovalService {
 
   /** Voids pending requests that newly created rules more restrictive than `approval_gated` cover. */
   async voidCoveredBy(rules: readonly Rule[]): Promise<number> {
-    const voiding = rules.filter((rule) => rule.mode !== 'approval_gated');
-    if (voiding.length === 0) return 0;
+    if (!rules.some((rule) => rule.mode !== 'approval_gated')) return 0;
+    const pending = await this.#store.approvals.list({ pending: true });
+    // Only rules still in force: a replica catching up replays creations of rules since lifted.
+    const active = new Set(this.#hub.snapshot().rules.map((rule) => rule.id));
+    const voiding = rules.filter((rule) => rule.mode !== 'approval_gated' && active.has(rule.id));
     let count = 0;
-    for (const record of await this.#store.approvals.list({ pending: true })) {
+    for (const record of pending) {
       const rule = voiding.find((candidate) => ruleVoidsApproval(candidate, record.request.call));
       if (rule !== undefined && (await this.#system(record.request, 'voided', this.#clock.now(), rule))) count += 1;
     }
