@@ -25,8 +25,8 @@ function where(decision: Decision, rules: RuleBook): { scope: string | undefined
 
 /**
  * Explains why a call was not executed: the mode, the rule and its scope, and the operator's
- * reason; no credentials or upstream details. Denials are `forbidden`; drafts and approvals,
- * which the HTTP gateway cannot carry out yet, are `conflict`.
+ * reason; no credentials or upstream details. Denials are `forbidden`. Drafts and approvals are
+ * carried out by `guard.execute`, not refused; should one be described here, it is `conflict`.
  */
 export function describeRefusal(tool: string, decision: Decision, rules: RuleBook): Refusal {
   const { scope, text } = where(decision, rules);
@@ -45,10 +45,10 @@ export function describeRefusal(tool: string, decision: Decision, rules: RuleBoo
   let message: string;
   switch (decision.outcome) {
     case 'draft':
-      message = `${tool} was not executed: ${text} is draft_only${rule}${reason}; writes become drafts, which the HTTP gateway does not record yet`;
+      message = `${tool} was not executed: ${text} is draft_only${rule}${reason}; writes become drafts`;
       return { error: new EstopError({ code: 'conflict', message }), fields };
     case 'needs_approval':
-      message = `${tool} was not executed: ${text} is approval_gated${rule}${reason}; writes need an operator's approval, which the HTTP gateway cannot wait for yet`;
+      message = `${tool} was not executed: ${text} is approval_gated${rule}${reason}; writes need an operator's approval`;
       return { error: new EstopError({ code: 'conflict', message }), fields };
     default:
       message = `${tool} was denied: ${text} is ${decision.mode ?? 'stopped'}${rule}${reason}`;

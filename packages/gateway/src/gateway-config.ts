@@ -55,6 +55,18 @@ export const GatewayFileSchema = z.strictObject({
     .strictObject({ routes: z.record(z.string().regex(/^[A-Za-z0-9_.-]+$/), RouteSchema) })
     .default({ routes: {} }),
   timeout_ms: z.number().int().positive().default(30_000),
+  /**
+   * Deduping of write calls: a repeat within `window_ms` (default 10 minutes) gets the first
+   * call's result. `tools` sets a window per tool name or glob (`mail.*`), or `false` for none.
+   */
+  idempotency: z
+    .strictObject({
+      window_ms: z.number().int().positive().optional(),
+      tools: z.record(z.string().min(1), z.union([z.number().int().positive(), z.literal(false)])).default({}),
+    })
+    .default({ tools: {} }),
+  /** How long an `approval_gated` write waits for an operator's decision. Default 5 minutes. */
+  approval_timeout_ms: z.number().int().min(1_000).optional(),
 });
 
 /** The gateway's configuration. */

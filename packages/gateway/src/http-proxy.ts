@@ -1,7 +1,7 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { EstopError, type Call, type Effect } from '@estop/core';
-import type { Guard } from '@estop/sdk';
+import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
 import type { IdentityResolver } from './caller.js';
 import { describeCancellation, describeRefusal } from './describe-refusal.js';
 import {
@@ -10,11 +10,15 @@ import {
   upstreamRequestHeaders,
   type InjectedHeaders,
 } from './forward-headers.js';
+import { forwardBuffered, ForwardFailure } from './forward-buffered.js';
 import type { GatewayConfig, HttpRoute } from './gateway-config.js';
 import type { GatewayLogger } from './gateway-logger.js';
+import { httpWriteArguments } from './http-write-arguments.js';
 import type { InFlightCalls } from './in-flight-calls.js';
-import { createRuleBook } from './rule-book.js';
+import { readRequestBody } from './request-body.js';
+import { createRuleBook, type RuleBook } from './rule-book.js';
 import { sendProblem } from './send-problem.js';
+import { replayReply, sendReply, storeReply } from './upstream-reply.js';
 
 /** What the HTTP tool gateway needs: the same guard, identity and in-flight registry as the MCP side. */
 export interface HttpProxyDeps {
@@ -75,6 +79,32 @@ function asEstopError(error: unknown): EstopError {
   return error instanceof EstopError
     ? error
     : new EstopError({ code: 'internal', message: 'internal error', cause: error });
+}
+
+/** The caller's `Idempotency-Key` header, if it sent one. */
+function idempotencyKeyOf(request: IncomingMessage): string | undefined {
+  const value = request.headers['idempotency-key'];
+  const key = (Array.isArray(value) ? value[0] : value)?.trim();
+  return key === undefined || key === '' ? undefined : key;
+}
+
+/** Answers for a governed call that did not end in a reply: refused, failed, or not run. */
+function sendFailure(response: ServerResponse, name: string, error: unknown, rules: RuleBook): void {
+  if (error instanceof ForwardFailure) {
+    if (error.reply !== undefined) sendReply(response, error.reply, false);
+    else sendProblem(response, error.error, { status: error.status, fields: error.fields });
+    return;
+  }
+  if (error instanceof CallDeniedError) {
+    const refusal = describeRefusal(name, error.decision, rules);
+    sendProblem(response, refusal.error, {
+      fields: error.approval === undefined ? refusal.fields : { ...refusal.fields, approvalId: error.approval.id },
+    });
+    return;
+  }
+  const estop = asEstopError(error);
+  const status = estop.details?.['status'];
+  sendProblem(response, estop, { status: typeof status === 'number' && status >= 400 ? status : undefined });
 }
 
 /**
@@ -178,6 +208,70 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
     });
   }
 
+  /**
+   * A write, held whole (up to 1 MB) so it can be drafted, approved and deduped: through
+   * `guard.execute` like any governed call, answered with the upstream's reply, a replay of a
+   * duplicate's first reply, 202 for a draft, or a problem.
+   */
+  async function governWrite(
+    request: IncomingMessage,
+    response: ServerResponse,
+    name: string,
+    route: PreparedRoute,
+    call: Call,
+  ): Promise<void> {
+    let body: Buffer;
+    try {
+      body = await readRequestBody(request);
+    } catch (error) {
+      sendFailure(response, name, error, rules);
+      return;
+    }
+    // The agent going away ends a wait for an approval or a duplicate; a write already sent upstream runs to its end.
+    const gone = new AbortController();
+    response.once('close', () => {
+      if (!response.writableFinished)
+        gone.abort(new EstopError({ code: 'invalid_request', message: 'the agent went away' }));
+    });
+    let replayed = false;
+    const target = {
+      name,
+      url: route.url,
+      path: upstreamPath(route.url, request.url),
+      method: request.method ?? route.method,
+      rawHeaders: request.rawHeaders,
+      headers: route.headers,
+      timeoutMs: route.timeoutMs,
+      agent: route.secure ? httpsAgent : httpAgent,
+    };
+    try {
+      const result = await guard.execute(
+        call,
+        httpWriteArguments(request, body),
+        () => forwardBuffered(target, body, call, { inFlight, rules, logger }),
+        {
+          signal: gone.signal,
+          idempotencyKey: idempotencyKeyOf(request),
+          record: storeReply,
+          replay: (stored) => {
+            replayed = true;
+            return replayReply(stored);
+          },
+        },
+      );
+      if (!isDrafted(result)) {
+        sendReply(response, result, replayed);
+        return;
+      }
+      const answer = JSON.stringify({ ...result, executed: false });
+      response.writeHead(202, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(answer) });
+      response.end(answer);
+    } catch (error) {
+      if (gone.signal.aborted) return;
+      sendFailure(response, name, error, rules);
+    }
+  }
+
   return {
     async handle(request, response, name) {
       const route = routes.get(name);
@@ -207,14 +301,17 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
         sendProblem(response, asEstopError(error));
         return;
       }
-      const decision = guard.decide(call);
-      if (decision.outcome !== 'allow') {
-        request.resume();
-        const refusal = describeRefusal(name, decision, rules);
-        sendProblem(response, refusal.error, { fields: refusal.fields });
+      if (route.effect === 'read') {
+        // A read streams through; only its decision (and a refusal's count) goes through execute.
+        try {
+          await guard.execute(call, undefined, () => forward(request, response, name, route, call));
+        } catch (error) {
+          request.resume();
+          sendFailure(response, name, error, rules);
+        }
         return;
       }
-      await forward(request, response, name, route, call);
+      await governWrite(request, response, name, route, call);
     },
     close() {
       rules.close();

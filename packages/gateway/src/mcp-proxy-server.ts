@@ -1,5 +1,5 @@
-import type { Call, Effect } from '@estop/core';
-import type { Guard } from '@estop/sdk';
+import { isEstopError, type Call, type Effect } from '@estop/core';
+import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -14,8 +14,8 @@ import {
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from './caller.js';
-import type { InFlightCalls } from './in-flight-calls.js';
-import { cancelledResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
+import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
+import { cancelledResult, draftedResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
 import type { McpUpstream } from './mcp-upstream.js';
 
@@ -35,6 +35,16 @@ export interface McpProxyServer {
   readonly server: Server;
   /** Stops the change subscriptions; call when the session ends. */
   dispose(): void;
+}
+
+/** An upstream tool result with `isError`, carried out of a governed call as a failure. */
+class ToolErrorResult extends Error {
+  readonly result: CallToolResult;
+
+  constructor(result: CallToolResult) {
+    super('the tool reported an error');
+    this.result = result;
+  }
 }
 
 const toolIndexes = new WeakMap<readonly Tool[], Map<string, Tool>>();
@@ -96,37 +106,48 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     // The cached list, shared by every session: no one session's cancellation may fail it.
     const tool = findTool(await upstream.listTools(), name);
     const call = callFor(name, mcpToolEffect(options.tools, name, tool));
-    const decision = guard.decide(call);
-    if (decision.outcome !== 'allow') return refusalResult(call.tool, decision, rules);
-
-    const flight = inFlight.start(call);
+    let flight: InFlightCall | undefined;
+    const forward = async (): Promise<CallToolResult> => {
+      flight = inFlight.start(call);
+      try {
+        const progressToken = request.params._meta?.progressToken;
+        // Progress is relayed in order, and all of it before the result.
+        let relayed: Promise<void> = Promise.resolve();
+        const result = await upstream.callTool(request.params, {
+          signal: AbortSignal.any([flight.signal, extra.signal]),
+          onprogress:
+            progressToken === undefined
+              ? undefined
+              : (progress) => {
+                  relayed = relayed
+                    .then(() =>
+                      extra.sendNotification({
+                        method: 'notifications/progress',
+                        params: { ...progress, progressToken },
+                      }),
+                    )
+                    .catch(() => undefined);
+                },
+        });
+        await relayed;
+        // A tool error is a failed call: thrown, so that its idempotency key is released and a retry runs.
+        if (result.isError === true) throw new ToolErrorResult(result);
+        return result;
+      } finally {
+        flight.end();
+      }
+    };
     try {
-      const progressToken = request.params._meta?.progressToken;
-      // Progress is relayed in order, and all of it before the result.
-      let relayed: Promise<void> = Promise.resolve();
-      const result = await upstream.callTool(request.params, {
-        signal: AbortSignal.any([flight.signal, extra.signal]),
-        onprogress:
-          progressToken === undefined
-            ? undefined
-            : (progress) => {
-                relayed = relayed
-                  .then(() =>
-                    extra.sendNotification({
-                      method: 'notifications/progress',
-                      params: { ...progress, progressToken },
-                    }),
-                  )
-                  .catch(() => undefined);
-              },
-      });
-      await relayed;
-      return result;
+      // Decided, drafted, approved and deduped in one place, as for the SDK's run.tool; the
+      // client cancelling the request ends a wait for an approval.
+      const result = await guard.execute(call, request.params.arguments ?? {}, forward, { signal: extra.signal });
+      return isDrafted(result) ? draftedResult(result, tool?.outputSchema !== undefined) : result;
     } catch (error) {
-      if (flight.signal.aborted) return cancelledResult(call.tool, flight.stoppedBy, rules);
+      if (error instanceof ToolErrorResult) return error.result;
+      if (error instanceof CallDeniedError) return refusalResult(call.tool, error.decision, rules);
+      if (flight?.signal.aborted === true) return cancelledResult(call.tool, flight.stoppedBy, rules);
+      if (isEstopError(error) && flight === undefined && !extra.signal.aborted) return notRunResult(error);
       throw error;
-    } finally {
-      flight.end();
     }
   });
 

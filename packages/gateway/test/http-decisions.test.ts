@@ -124,7 +124,7 @@ describe('the HTTP gateway decides every call before it reaches the upstream', (
     assert.equal(otherAgent.status, 200);
   });
 
-  it('a draft_only write is not executed and answered with 409', async () => {
+  it('a draft_only write is not executed: it is recorded as a draft and answered with 202', async () => {
     const { version } = await setup.plane.rule({
       scope: { tenant: 'initech' },
       mode: 'draft_only',
@@ -137,10 +137,16 @@ describe('the HTTP gateway decides every call before it reaches the upstream', (
       method: 'POST',
       headers: { authorization: `Bearer ${initech}` },
     });
-    assert.equal(answer.status, 409);
-    assert.equal(answer.json.outcome, 'draft');
-    assert.match(answer.json.detail, /not executed/);
+    assert.equal(answer.status, 202);
+    assert.equal(answer.json.drafted, true);
+    assert.equal(answer.json.executed, false);
+    assert.match(answer.json.message, new RegExp(`not executed.*draft ${answer.json.draftId}`));
     assert.equal(setup.upstream.seen.length, before);
+    const drafts = await setup.plane.api('/v1/drafts?tenant=initech');
+    assert.deepEqual(
+      drafts.body.drafts.map((draft: any) => [draft.id, draft.tool]),
+      [[answer.json.draftId, 'email.send']],
+    );
   });
 
   it('a wrong method is 405 and an unknown route is 404, both problem+json', async () => {

@@ -63,9 +63,9 @@ describe('the HTTP gateway forwards allowed calls faithfully and holds the crede
     assert.equal(answer.headers['x-upstream-public'], 'kept');
   });
 
-  it('streams a large request body to the upstream without holding it', async () => {
-    const size = 32 * 1024 * 1024;
-    const chunk = Buffer.alloc(1024 * 1024, 98);
+  it('holds a write body whole up to 1 MB; a larger one is refused with 413 and never reaches the upstream', async () => {
+    const size = 2 * 1024 * 1024;
+    const chunk = Buffer.alloc(256 * 1024, 98);
     const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
       const outgoing = httpRequest(`${setup.url}/tools/files.upload`, {
         method: 'PUT',
@@ -91,8 +91,16 @@ describe('the HTTP gateway forwards allowed calls faithfully and holds the crede
       };
       write();
     });
-    assert.equal(answer.status, 200);
-    assert.equal(JSON.parse(answer.body).bytes, size);
+    assert.equal(answer.status, 413);
+    assert.match(JSON.parse(answer.body).detail, /larger than 1048576 bytes/);
+    assert.equal(setup.upstream.seen.filter((seen) => seen.url === '/upload').length, 0);
+    const fits = await send(`${setup.url}/tools/files.upload`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${agent}` },
+      body: Buffer.alloc(1024 * 1024, 99),
+    });
+    assert.equal(fits.status, 200);
+    assert.equal(JSON.parse(fits.body.toString()).bytes, 1024 * 1024);
   });
 
   it('streams a large response body back to the agent', async () => {

@@ -198,6 +198,8 @@ export function gatewayConfig(
         'broken.read': { method: 'GET', upstream: `${upstreamUrl}/broken` },
       },
     },
+    // These tests repeat identical writes on purpose; deduping has tests of its own (governed-http).
+    idempotency: { tools: { '*': false } },
     ...extra,
   });
 }

@@ -133,13 +133,14 @@ describe('a read_only tenant keeps its reads and loses its writes; other tenants
     }
   });
 
-  it('names draft_only and approval_gated outcomes as not executed', async () => {
+  it('a draft_only write is recorded as a draft: a normal result saying it was not executed', async () => {
     const acme = await agent(acmeToken);
     const stop = await rule({ scope: { tenant: 'acme', tool: 'mail.send_email' }, mode: 'draft_only' });
     try {
       const drafted = await acme.callTool({ name: 'send_email', arguments: { to: 'draft@example.com' } });
-      assert.equal(drafted.isError, true);
-      assert.match(resultText(drafted), /^estop: mail\.send_email was not executed: .*draft_only/);
+      assert.notEqual(drafted.isError, true);
+      assert.match(resultText(drafted), /^estop: mail\.send_email was not executed: .*draft_only.*recorded as draft/);
+      assert.equal((drafted.structuredContent as any)?.drafted, true);
       assert.equal(sentTo('draft@example.com'), 0);
     } finally {
       await lift(stop.id);
