@@ -61,6 +61,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
     expiresIn: '',
     cancelInFlight: props.initial.mode === 'full_stop',
   });
+  const [cancelTouched, setCancelTouched] = useState(false);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<unknown>();
   const [created, setCreated] = useState<{ rule: Rule; version: number } | undefined>();
@@ -103,7 +104,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
     );
   }
 
-  const named = { tenant: 'Tenant', agent: 'Agent', run: 'Run id', tool: 'Tool (glob, e.g. email.* )' } as const;
+  const named = { tenant: 'Tenant name', agent: 'Agent name', run: 'Run id', tool: 'Tool name or glob (e.g. email.*)' } as const;
   return (
     <Dialog title="Stop agents" onClose={props.onClose} wide>
       <form onSubmit={submit} className="stop-form">
@@ -126,7 +127,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
           </div>
           {form.kind !== 'global' ? (
             <div className="field">
-              <label htmlFor={ids.tenant}>Tenant{form.kind === 'tenant' ? '' : ' (optional)'}</label>
+              <label htmlFor={ids.tenant}>Tenant name{form.kind === 'tenant' ? '' : ' (optional)'}</label>
               <input
                 id={ids.tenant}
                 value={form.tenant}
@@ -149,7 +150,12 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
           <div className="modes">
             {(['full_stop', 'read_only', 'draft_only', 'approval_gated'] as const).map((mode) => (
               <label key={mode} className={`mode-choice mode-${mode}`}>
-                <input type="radio" name="mode" value={mode} checked={form.mode === mode} onChange={() => set('mode', mode)} />
+                <input type="radio" name="mode" value={mode} checked={form.mode === mode} onChange={() => {
+                    set('mode', mode);
+                    // Until the operator decides, cancelling in-flight calls follows the mode.
+                    if (!cancelTouched) set('cancelInFlight', mode === 'full_stop');
+                  }}
+                />
                 <span>
                   <strong>{modeLabel(mode)}</strong> — {MODE_TEXT[mode]}
                 </span>
@@ -177,7 +183,10 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
               id={ids.cancel}
               type="checkbox"
               checked={form.cancelInFlight}
-              onChange={(event) => set('cancelInFlight', event.target.checked)}
+              onChange={(event) => {
+                setCancelTouched(true);
+                set('cancelInFlight', event.target.checked);
+              }}
             />
             Cancel calls already in flight
           </label>
