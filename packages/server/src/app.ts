@@ -86,6 +86,7 @@ export function createApp(
       const principal = context.get('principal') as AppEnv['Variables']['principal'] | undefined;
       await deps.audit
         .append(refusedChangeDraft({ at, method, path, error: estopError, principal }))
+        .then(() => deps.events.notify('audit'))
         .catch((auditError: unknown) =>
           logger.error('auditing a refused change failed', { error: String(auditError) }),
         );

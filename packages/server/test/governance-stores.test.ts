@@ -1,4 +1,4 @@
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,7 +7,7 @@ import { scopedIdempotencyKey, type Store } from '@estop/core';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createRedisIdempotencyStore } from '@estop/store-redis';
 import { createSqliteStore } from '@estop/store-sqlite';
-import type { ControlPlaneOptions } from '../src/index.js';
+import { startServer, type ControlPlaneOptions } from '../src/index.js';
 import { sha256Hex } from '../src/token-secret.js';
 import {
   approvalApprovedAndUsedOnce,
@@ -90,6 +90,31 @@ describe('approvals and idempotency end to end on real stores, across two contro
       }
     } finally {
       await replicas.close();
+    }
+  });
+
+  it('estop serve keeps idempotency keys in Redis when the config names it', async (context) => {
+    if (!(await redisReady(context))) return;
+    const data = await mkdtemp(join(tmpdir(), 'estop-serve-redis-'));
+    const prefix = `${unique('estop-serve')}:`;
+    const config = join(data, 'estop.yaml');
+    await writeFile(config, `redis:\n  url: ${redisUrl}\n  prefix: "${prefix}"\n`);
+    const silent = { info: () => {}, error: () => {} };
+    const admin = 'estop_serve-redis-admin';
+    const { url, controlPlane } = await startServer({ config, data, port: 0 }, { ESTOP_ADMIN_TOKEN: admin }, silent);
+    const direct = createRedisIdempotencyStore({ url: redisUrl, prefix });
+    try {
+      const response = await fetch(`${url}/v1/idempotency/claim`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${admin}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ tenant: 'acme', tool: 'email.send', key: 'served', windowMs: 60_000 }),
+      });
+      assert.equal(((await response.json()) as { status: string }).status, 'claimed');
+      const found = await direct.claim(scopedIdempotencyKey('acme', 'served'), Date.now(), 60_000);
+      assert.deepEqual(found, { status: 'pending' });
+    } finally {
+      await direct.close();
+      await controlPlane.close();
     }
   });
 });
