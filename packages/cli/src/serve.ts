@@ -17,6 +17,10 @@ Usage: estop serve [--host 127.0.0.1] [--port 7070] [--data DIR] [--store sqlite
   --config FILE     YAML configuration (env ESTOP_CONFIG)
   -h, --help        show this help
 
+Idempotency keys live in the store, shared by every replica on it; with ESTOP_REDIS_URL (or
+\`redis: {url}\` in the config) they live in Redis instead. Restore requests expire after
+\`restore.request_ttl\` (default 1h).
+
 ESTOP_ADMIN_TOKEN, when set, is an admin token. Otherwise the first start writes a new admin
 token to <data>/admin-token (mode 0600) and prints that path; the CLI reads it from there.
 Logs are JSON lines on stderr. SIGINT or SIGTERM stops the server cleanly.`;
