@@ -46,7 +46,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         await setup.cp.api('POST', `/v1/approvals/${approval.id}/deny`, { reason: 'over budget' });
         const response = await answer;
         assert.equal(response.status, 403);
-        const problem = await response.json();
+        const problem = (await response.json()) as any;
         assert.equal(problem.approvalId, approval.id);
         assert.match(problem.detail, /was denied by .+: over budget/);
         assert.equal(setup.upstream.bodies.length, 0);
@@ -58,7 +58,7 @@ for (const kind of ['sqlite', 'postgres'] as const) {
         await setup.rule({ scope: { tenant: 'acme' }, mode: 'draft_only' });
         const response = await setup.call('orders.create', '{"item":"lamp"}');
         assert.equal(response.status, 202);
-        const drafted = await response.json();
+        const drafted = (await response.json()) as any;
         assert.equal(drafted.drafted, true);
         const drafts = (await setup.cp.api('GET', '/v1/drafts?tenant=acme')).body.drafts;
         assert.deepEqual(
