@@ -1,7 +1,14 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Browser } from 'playwright-core';
-import { chromiumMissing, ensureBuilt, launchBrowser, signIn, startControlPlane, type ControlPlaneProcess } from './harness.js';
+import {
+  chromiumMissing,
+  ensureBuilt,
+  launchBrowser,
+  signIn,
+  startControlPlane,
+  type ControlPlaneProcess,
+} from './harness.js';
 
 const missing = chromiumMissing();
 if (missing !== undefined && process.env.CI === 'true') {

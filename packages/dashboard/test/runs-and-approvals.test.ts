@@ -2,7 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGuard } from '@estop/sdk';
 import type { Browser, Page } from 'playwright-core';
-import { chromiumMissing, ensureBuilt, launchBrowser, signIn, startControlPlane, type ControlPlaneProcess } from './harness.js';
+import {
+  chromiumMissing,
+  ensureBuilt,
+  launchBrowser,
+  signIn,
+  startControlPlane,
+  type ControlPlaneProcess,
+} from './harness.js';
 
 const missing = chromiumMissing();
 if (missing !== undefined && process.env.CI === 'true') {

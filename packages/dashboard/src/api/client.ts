@@ -56,7 +56,7 @@ export function createApi(token: string, base = ''): Api {
   const send = async (path: string, init: RequestInit): Promise<Response> => {
     let response: Response;
     try {
-      response = await fetch(`${base}${path}`, { ...init, cache: 'no-store', credentials: 'omit' });
+      response = await fetch(`${base}${path}`, { ...init, credentials: 'omit' });
     } catch (error) {
       if (init.signal?.aborted) throw error;
       throw new ApiError(0, 'network', 'the control plane cannot be reached');

@@ -105,12 +105,7 @@ export class LiveConnection {
     }
   }
 
-  async #follow(
-    name: StreamName,
-    path: string,
-    generation: number,
-    onEvent: (event: SseEvent) => void,
-  ): Promise<void> {
+  async #follow(name: StreamName, path: string, generation: number, onEvent: (event: SseEvent) => void): Promise<void> {
     let attempt = 0;
     const current = () => !this.#closed && generation === this.#generation;
     while (current()) {

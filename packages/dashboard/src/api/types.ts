@@ -151,8 +151,7 @@ export interface AuditHead {
 }
 
 export type AuditVerification =
-  | { ok: true; entries: number; head: AuditHead }
-  | { ok: false; entries: number; brokenAt: number; problem: string };
+  { ok: true; entries: number; head: AuditHead } | { ok: false; entries: number; brokenAt: number; problem: string };
 
 /** The topics `GET /v1/events` names when something changed. */
 export const TOPICS = ['rules', 'enforcers', 'runs', 'approvals', 'drafts', 'restore-requests', 'audit'] as const;

@@ -55,7 +55,9 @@ export function Convergence(props: { rule: Rule; version: number }) {
 
   const straggling = (runs.data?.runs ?? []).filter(
     (run: RunRecord) =>
-      scopeCoversRun(props.rule.scope, run) && run.status !== 'ended' && Date.parse(run.startedAt) <= Date.parse(props.rule.createdAt),
+      scopeCoversRun(props.rule.scope, run) &&
+      run.status !== 'ended' &&
+      Date.parse(run.startedAt) <= Date.parse(props.rule.createdAt),
   );
 
   return (
@@ -120,8 +122,8 @@ function RunsLine(props: { enforcement: Enforcement; straggling: RunRecord[] }) 
   return (
     <div className={done ? 'status-ok' : 'status-warn'} data-testid="runs-converged">
       <p>
-        Runs: {runs.stopped}/{runs.affected} stopped · {drained ? 'drained' : `${runs.inFlight} calls still in flight`} ·{' '}
-        {runs.terminated}/{runs.affected} terminated.
+        Runs: {runs.stopped}/{runs.affected} stopped · {drained ? 'drained' : `${runs.inFlight} calls still in flight`}{' '}
+        · {runs.terminated}/{runs.affected} terminated.
       </p>
       {!done && props.straggling.length > 0 ? (
         <p>

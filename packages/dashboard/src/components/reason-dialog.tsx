@@ -58,7 +58,11 @@ export function ReasonDialog(props: {
             <button type="button" className="button-quiet" onClick={props.onClose}>
               Cancel
             </button>
-            <button type="submit" className={props.danger === true ? 'button-danger' : 'button-primary'} disabled={busy}>
+            <button
+              type="submit"
+              className={props.danger === true ? 'button-danger' : 'button-primary'}
+              disabled={busy}
+            >
               {busy ? 'Working…' : props.confirmLabel}
             </button>
           </div>

@@ -3,9 +3,7 @@ import { useResource } from './use-resource.js';
 
 /** `GET /v1/enforcers`, fetched again whenever an enforcer registers, acknowledges or leaves. */
 export function useEnforcers() {
-  return useResource(['enforcers'], (api) =>
-    api.get<{ version: number; enforcers: EnforcerView[] }>('/v1/enforcers'),
-  );
+  return useResource(['enforcers'], (api) => api.get<{ version: number; enforcers: EnforcerView[] }>('/v1/enforcers'));
 }
 
 /** Connected enforcers, and how many of them have applied `version`. */

@@ -26,7 +26,9 @@ export function ApprovalsSection() {
     <section aria-labelledby="approvals-title" data-testid="approvals">
       <h2 id="approvals-title">Pending approvals</h2>
       <ErrorNote error={approvals.error} />
-      {approvals.data !== undefined && list.length === 0 ? <p className="muted">No call is waiting for approval.</p> : null}
+      {approvals.data !== undefined && list.length === 0 ? (
+        <p className="muted">No call is waiting for approval.</p>
+      ) : null}
       <ul className="cards">
         {list.map((approval) => (
           <li key={approval.id} className="card approval">
@@ -49,10 +51,18 @@ export function ApprovalsSection() {
             </p>
             {canStop(principal) ? (
               <div className="actions">
-                <button type="button" className="button-primary" onClick={() => setDeciding({ approval, approve: true })}>
+                <button
+                  type="button"
+                  className="button-primary"
+                  onClick={() => setDeciding({ approval, approve: true })}
+                >
                   Approve…
                 </button>
-                <button type="button" className="button-danger-small" onClick={() => setDeciding({ approval, approve: false })}>
+                <button
+                  type="button"
+                  className="button-danger-small"
+                  onClick={() => setDeciding({ approval, approve: false })}
+                >
                   Deny…
                 </button>
               </div>

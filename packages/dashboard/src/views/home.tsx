@@ -75,7 +75,9 @@ export function Home() {
               onClick={() => setStopping({ kind: bound === undefined ? 'global' : 'tenant' })}
             >
               <span className="big-red-label">STOP</span>
-              <span className="big-red-scope">{bound === undefined ? 'all agents, everywhere' : `every agent of ${bound}`}</span>
+              <span className="big-red-scope">
+                {bound === undefined ? 'all agents, everywhere' : `every agent of ${bound}`}
+              </span>
             </button>
             <button type="button" className="button-secondary" onClick={() => setStopping({ kind: 'tenant' })}>
               Stop a tenant, agent, run or tool…

@@ -26,7 +26,9 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
         : `Lifted (version ${answer.body.version}).`;
     } catch (error) {
       if (error instanceof ApiError && typeof error.problem.liftableAt === 'string') {
-        throw new Error(`${error.message}; it can be lifted from ${new Date(error.problem.liftableAt).toLocaleString()}`);
+        throw new Error(
+          `${error.message}; it can be lifted from ${new Date(error.problem.liftableAt).toLocaleString()}`,
+        );
       }
       throw error;
     }

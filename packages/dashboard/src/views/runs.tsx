@@ -64,7 +64,8 @@ export function RunsView() {
                       ? '—'
                       : run.inFlight.map((call) => (
                           <div key={`${call.tool}-${call.startedAt}`}>
-                            <code>{call.tool}</code> <span className="muted">for {relative(call.startedAt, now).replace(' ago', '')}</span>
+                            <code>{call.tool}</code>{' '}
+                            <span className="muted">for {relative(call.startedAt, now).replace(' ago', '')}</span>
                           </div>
                         ))}
                   </td>

@@ -21,7 +21,11 @@ export function SignIn(props: { onSignedIn: (token: string, principal: Principal
     try {
       const principal = await createApi(token.trim()).get<Principal>('/v1/whoami');
       if (!canView(principal)) {
-        setError(new Error(`this token is for a machine (role ${principal.role}); sign in with a viewer, operator or admin token`));
+        setError(
+          new Error(
+            `this token is for a machine (role ${principal.role}); sign in with a viewer, operator or admin token`,
+          ),
+        );
       } else {
         props.onSignedIn(token.trim(), principal);
       }

@@ -69,7 +69,8 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
   const runs = useRuns();
   const ids = { reason: useId(), expires: useId(), tenant: useId(), name: useId(), cancel: useId() };
 
-  const set = <K extends keyof StopForm>(key: K, value: StopForm[K]) => setForm((previous) => ({ ...previous, [key]: value }));
+  const set = <K extends keyof StopForm>(key: K, value: StopForm[K]) =>
+    setForm((previous) => ({ ...previous, [key]: value }));
   const scope = scopeOf(form);
   const counts = enforcerCounts(enforcers.data?.enforcers, live.snapshot?.version);
   const matching = (runs.data?.runs ?? []).filter((run) => isLive(run) && scopeCoversRun(scope, run));
@@ -93,7 +94,11 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
 
   if (created !== undefined) {
     return (
-      <Dialog title={`Stopped ${describeScope(created.rule.scope)}: ${modeLabel(created.rule.mode)}`} onClose={props.onClose} wide>
+      <Dialog
+        title={`Stopped ${describeScope(created.rule.scope)}: ${modeLabel(created.rule.mode)}`}
+        onClose={props.onClose}
+        wide
+      >
         <Convergence rule={created.rule} version={created.version} />
         <div className="actions">
           <button type="button" className="button-primary" onClick={props.onClose}>
@@ -104,7 +109,12 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
     );
   }
 
-  const named = { tenant: 'Tenant name', agent: 'Agent name', run: 'Run id', tool: 'Tool name or glob (e.g. email.*)' } as const;
+  const named = {
+    tenant: 'Tenant name',
+    agent: 'Agent name',
+    run: 'Run id',
+    tool: 'Tool name or glob (e.g. email.*)',
+  } as const;
   return (
     <Dialog title="Stop agents" onClose={props.onClose} wide>
       <form onSubmit={submit} className="stop-form">
@@ -121,7 +131,11 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
                   disabled={kind === 'global' && bound !== undefined}
                   onChange={() => set('kind', kind)}
                 />
-                {kind === 'global' ? 'Global (everything)' : kind === 'tool' ? 'Tool' : kind[0]?.toUpperCase() + kind.slice(1)}
+                {kind === 'global'
+                  ? 'Global (everything)'
+                  : kind === 'tool'
+                    ? 'Tool'
+                    : kind[0]?.toUpperCase() + kind.slice(1)}
               </label>
             ))}
           </div>
@@ -141,7 +155,12 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
           {form.kind === 'agent' || form.kind === 'run' || form.kind === 'tool' ? (
             <div className="field">
               <label htmlFor={ids.name}>{named[form.kind]}</label>
-              <input id={ids.name} value={form[form.kind]} required onChange={(event) => set(form.kind as 'agent', event.target.value)} />
+              <input
+                id={ids.name}
+                value={form[form.kind]}
+                required
+                onChange={(event) => set(form.kind as 'agent', event.target.value)}
+              />
             </div>
           ) : null}
         </fieldset>
@@ -150,7 +169,12 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
           <div className="modes">
             {(['full_stop', 'read_only', 'draft_only', 'approval_gated'] as const).map((mode) => (
               <label key={mode} className={`mode-choice mode-${mode}`}>
-                <input type="radio" name="mode" value={mode} checked={form.mode === mode} onChange={() => {
+                <input
+                  type="radio"
+                  name="mode"
+                  value={mode}
+                  checked={form.mode === mode}
+                  onChange={() => {
                     set('mode', mode);
                     // Until the operator decides, cancelling in-flight calls follows the mode.
                     if (!cancelTouched) set('cancelInFlight', mode === 'full_stop');
@@ -165,7 +189,13 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
         </fieldset>
         <div className="field">
           <label htmlFor={ids.reason}>Reason (required, recorded in the audit log)</label>
-          <textarea id={ids.reason} required rows={2} value={form.reason} onChange={(event) => set('reason', event.target.value)} />
+          <textarea
+            id={ids.reason}
+            required
+            rows={2}
+            value={form.reason}
+            onChange={(event) => set('reason', event.target.value)}
+          />
         </div>
         <div className="row">
           <div className="field">
@@ -203,8 +233,16 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
             </li>
             <li>
               {matching.length} live {matching.length === 1 ? 'run matches' : 'runs match'}
-              {matching.length > 0 ? `: ${matching.slice(0, 5).map((run) => run.id).join(', ')}${matching.length > 5 ? ', …' : ''}` : ''}
-              {form.mode === 'full_stop' && form.kind !== 'tool' && matching.length > 0 ? ' (they will be stopped)' : ''}.
+              {matching.length > 0
+                ? `: ${matching
+                    .slice(0, 5)
+                    .map((run) => run.id)
+                    .join(', ')}${matching.length > 5 ? ', …' : ''}`
+                : ''}
+              {form.mode === 'full_stop' && form.kind !== 'tool' && matching.length > 0
+                ? ' (they will be stopped)'
+                : ''}
+              .
             </li>
           </ul>
           {live.status !== 'live' ? <p className="error">Not connected: these counts may not be current.</p> : null}
