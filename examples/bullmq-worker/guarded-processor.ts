@@ -1,4 +1,4 @@
-import { CallDeniedError, RunStoppedError, type Guard } from '@estop/sdk';
+import { CallDeniedError, isDrafted, RunStoppedError, type Guard } from '@estop/sdk';
 import { UnrecoverableError, type Job, type Processor } from 'bullmq';
 
 /** What every guarded job carries: whose work it is, so the guard can stop it. */
@@ -27,7 +27,11 @@ export interface GuardedProcessorOptions<Data extends GuardedJobData, Result> {
  * Both fail with BullMQ's `UnrecoverableError`, so the queue does not retry them on its own:
  * the stop is an operator's decision, and a job retried automatically would run again the
  * moment the stop is lifted without anyone choosing that. The failed job keeps its data and
- * the reason; retry it explicitly (`job.retry()`) once the stop is lifted.
+ * the reason; retry it explicitly (`job.retry()`) once the stop is lifted. Under `draft_only`
+ * the side effect is recorded as a draft instead of done, and the job fails the same way with
+ * `drafted: …` naming the draft. The job's id is the write's idempotency key, so a job that
+ * BullMQ runs again after it succeeded (a stalled worker, say) gets the first result back
+ * instead of doing its side effect twice.
  *
  * @example
  * const processor = createGuardedProcessor({ guard, tool: 'email.send', work: (data, signal) => send(data, { signal }) });
@@ -45,7 +49,7 @@ export function createGuardedProcessor<Data extends GuardedJobData, Result>(
     });
     let started = false;
     try {
-      return await run.tool(
+      const result = await run.tool(
         tool,
         job.data,
         (data, { signal }) => {
@@ -53,8 +57,10 @@ export function createGuardedProcessor<Data extends GuardedJobData, Result>(
           // BullMQ's own cancellation (`worker.cancelJob`) aborts the work too.
           return work(data, cancelSignal === undefined ? signal : AbortSignal.any([signal, cancelSignal]));
         },
-        { effect },
+        { effect, idempotencyKey: `bullmq:${job.queueName}:${job.id ?? 'unknown'}` },
       );
+      if (isDrafted(result)) throw new UnrecoverableError(`drafted: ${result.message}`);
+      return result;
     } catch (error) {
       if (error instanceof RunStoppedError) {
         throw new UnrecoverableError(`${started ? 'aborted' : 'refused'}: ${error.stopReason}`);
