@@ -38,6 +38,7 @@ export class ApprovalService {
   readonly #clock: Clock;
   readonly #notify: (topic: OperatorTopic) => void;
   readonly #poll = new LongPoll();
+  #closed = false;
 
   constructor(deps: { store: Store; hub: ChangeHub; clock: Clock; notify: (topic: OperatorTopic) => void }) {
     this.#store = deps.store;
@@ -101,7 +102,7 @@ export class ApprovalService {
     for (;;) {
       const record = await this.#settled(await this.#visible(principal, id));
       const left = deadline - Date.now();
-      if (approvalStatus(record) !== 'pending' || left <= 0) return approvalView(record);
+      if (approvalStatus(record) !== 'pending' || left <= 0 || this.#closed) return approvalView(record);
       await this.#poll.pause(
         id,
         Math.min(left, REMOTE_POLL_MS, Date.parse(record.request.expiresAt) - this.#clock.now() + 1),
@@ -186,6 +187,7 @@ export class ApprovalService {
 
   /** Releases every long poll (on close). */
   close(): void {
+    this.#closed = true;
     this.#poll.wakeAll();
   }
 
