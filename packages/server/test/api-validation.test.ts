@@ -113,6 +113,43 @@ describe('bad input gets 400 problem+json and changes nothing', () => {
   });
 });
 
+describe('bad approval, draft and idempotency input gets 400 problem+json', () => {
+  it('refuses a timeout under a second, a bad hash, a missing reason and too long a wait', async () => {
+    const call = { tenant: 'acme', tool: 'email.send', args: {} };
+    assertProblem(await cp.request('/v1/approvals', { body: { ...call, timeoutMs: 10 } }), 400, 'invalid_request');
+    const approval = await cp.request('/v1/approvals', { body: call });
+    assert.equal(approval.status, 201);
+    const { id } = approval.body;
+    assertProblem(await cp.request(`/v1/approvals/${id}/consume`, { body: { hash: 'abc' } }), 400, 'invalid_request');
+    assertProblem(await cp.request(`/v1/approvals/${id}/approve`, { body: {} }), 400, 'invalid_request');
+    assertProblem(await cp.request(`/v1/approvals/${id}?wait=120000`), 400, 'invalid_request');
+    assertProblem(await cp.request('/v1/approvals?status=whatever'), 400, 'invalid_request');
+    assert.equal((await cp.request(`/v1/approvals/${id}`)).body.status, 'pending');
+  });
+  it('answers an unknown approval with 404', async () => {
+    assertProblem(await cp.request('/v1/approvals/ap_missing'), 404, 'not_found');
+    assertProblem(
+      await cp.request('/v1/approvals/ap_missing/consume', { body: { hash: 'a'.repeat(64) } }),
+      404,
+      'not_found',
+    );
+  });
+  it('refuses a draft without a tool, and a listing with a bad before or limit', async () => {
+    assertProblem(await cp.request('/v1/drafts', { body: { tenant: 'acme' } }), 400, 'invalid_request');
+    assertProblem(await cp.request('/v1/drafts?before=yesterday'), 400, 'invalid_request');
+    assertProblem(await cp.request('/v1/drafts?limit=5000'), 400, 'invalid_request');
+  });
+  it('refuses a block report without counts', async () => {
+    await cp.request('/v1/enforcers', { body: { id: 'validation-gw', name: 'gw', kind: 'gateway' } });
+    const at = new Date().toISOString();
+    assertProblem(
+      await cp.request('/v1/enforcers/validation-gw/blocks', { body: { from: at, to: at, counts: [] } }),
+      400,
+      'invalid_request',
+    );
+  });
+});
+
 describe('health, readiness and metrics need no token', () => {
   it('answers /healthz, /readyz and /metrics', async () => {
     assert.deepEqual((await cp.request('/healthz', { token: null })).body, { status: 'ok' });
