@@ -132,6 +132,34 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('an approval nobody decides expires, and the write is refused as expired', async (context) => {
+      await withPlane(kind, context, async (cp, guard) => {
+        await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'approval_gated' });
+        let calls = 0;
+        await assert.rejects(
+          guard.execute(email, { to: 'hal@example.com' }, () => ++calls, { approvalTimeoutMs: 1_000 }),
+          (error: unknown) => error instanceof CallDeniedError && /approval \S+ (was )?expired/.test(error.message),
+        );
+        assert.equal(calls, 0);
+      });
+    });
+
+    it("the caller's signal ends a wait for approval with its reason", async (context) => {
+      await withPlane(kind, context, async (cp, guard) => {
+        await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'approval_gated' });
+        const caller = new AbortController();
+        let calls = 0;
+        const aborted = assert.rejects(
+          guard.execute(email, { to: 'ivy@example.com' }, () => ++calls, { signal: caller.signal }),
+          (error: unknown) => error instanceof Error && error.name === 'AbortError',
+        );
+        await cp.pendingApproval('email.send');
+        caller.abort();
+        await aborted;
+        assert.equal(calls, 0);
+      });
+    });
+
     it('a draft_only write is recorded as a draft and returned as one; its function never runs', async (context) => {
       await withPlane(kind, context, async (cp, guard) => {
         const rule = await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'draft_only', reason: 'review first' });
