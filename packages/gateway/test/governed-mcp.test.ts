@@ -50,6 +50,28 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('the client cancelling a call that waits for approval gets no answer and the call is not sent', async (context) => {
+      await withGateway(kind, context, async (setup) => {
+        await setup.rule({ scope: { tenant: 'acme' }, mode: 'approval_gated' });
+        const client = await setup.client();
+        const cancel = new AbortController();
+        const call = client.callTool({ name: 'send_email', arguments: { to: 'eli@example.com' } }, undefined, {
+          signal: cancel.signal,
+        });
+        const settled = call.then(
+          () => 'answered',
+          () => 'rejected',
+        );
+        const approval = await setup.cp.pendingApproval('mail.send_email');
+        cancel.abort();
+        assert.equal(await settled, 'rejected');
+        const lookup = await client.callTool({ name: 'lookup', arguments: { query: 'still here' } });
+        assert.equal(resultText(lookup), 'found: still here');
+        assert.equal(setup.sentTo('eli@example.com'), 0);
+        assert.equal((await setup.cp.api('GET', `/v1/approvals/${approval.id}`)).body.status, 'pending');
+      });
+    });
+
     it('a draft_only write is a normal result naming the draft, which the API lists; nothing is sent', async (context) => {
       await withGateway(kind, context, async (setup) => {
         await setup.rule({ scope: { tenant: 'acme' }, mode: 'draft_only' });
