@@ -1,23 +1,24 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
 import { EstopError, type Call, type Effect } from '@estop/core';
-import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
+import { isDrafted, type Guard } from '@estop/sdk';
 import type { IdentityResolver } from './caller.js';
-import { describeCancellation, describeRefusal } from './describe-refusal.js';
+import { describeCancellation } from './describe-refusal.js';
 import {
   downstreamResponseHeaders,
   injectedHeaders,
   upstreamRequestHeaders,
   type InjectedHeaders,
 } from './forward-headers.js';
-import { forwardBuffered, ForwardFailure } from './forward-buffered.js';
+import { forwardBuffered } from './forward-buffered.js';
 import type { GatewayConfig, HttpRoute } from './gateway-config.js';
 import type { GatewayLogger } from './gateway-logger.js';
-import { httpWriteArguments } from './http-write-arguments.js';
+import { httpWriteArguments, idempotencyKeyOf } from './http-write-arguments.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { readRequestBody } from './request-body.js';
-import { createRuleBook, type RuleBook } from './rule-book.js';
+import { createRuleBook } from './rule-book.js';
 import { sendProblem } from './send-problem.js';
+import { sendFailure } from './send-failure.js';
 import { replayReply, sendReply, storeReply } from './upstream-reply.js';
 
 /** What the HTTP tool gateway needs: the same guard, identity and in-flight registry as the MCP side. */
@@ -79,32 +80,6 @@ function asEstopError(error: unknown): EstopError {
   return error instanceof EstopError
     ? error
     : new EstopError({ code: 'internal', message: 'internal error', cause: error });
-}
-
-/** The caller's `Idempotency-Key` header, if it sent one. */
-function idempotencyKeyOf(request: IncomingMessage): string | undefined {
-  const value = request.headers['idempotency-key'];
-  const key = (Array.isArray(value) ? value[0] : value)?.trim();
-  return key === undefined || key === '' ? undefined : key;
-}
-
-/** Answers for a governed call that did not end in a reply: refused, failed, or not run. */
-function sendFailure(response: ServerResponse, name: string, error: unknown, rules: RuleBook): void {
-  if (error instanceof ForwardFailure) {
-    if (error.reply !== undefined) sendReply(response, error.reply, false);
-    else sendProblem(response, error.error, { status: error.status, fields: error.fields });
-    return;
-  }
-  if (error instanceof CallDeniedError) {
-    const refusal = describeRefusal(name, error.decision, rules);
-    sendProblem(response, refusal.error, {
-      fields: error.approval === undefined ? refusal.fields : { ...refusal.fields, approvalId: error.approval.id },
-    });
-    return;
-  }
-  const estop = asEstopError(error);
-  const status = estop.details?.['status'];
-  sendProblem(response, estop, { status: typeof status === 'number' && status >= 400 ? status : undefined });
 }
 
 /**

@@ -29,3 +29,10 @@ function bodyValue(body: Buffer, contentType: string): unknown {
   }
   return text;
 }
+
+/** The caller's `Idempotency-Key` header, if it sent one. */
+export function idempotencyKeyOf(request: IncomingMessage): string | undefined {
+  const value = request.headers['idempotency-key'];
+  const key = (Array.isArray(value) ? value[0] : value)?.trim();
+  return key === undefined || key === '' ? undefined : key;
+}
