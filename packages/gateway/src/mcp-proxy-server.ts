@@ -60,8 +60,9 @@ function findTool(tools: readonly Tool[], name: string): Tool | undefined {
 
 /**
  * An MCP server, for one caller, that fronts one upstream and enforces estop on it: `tools/list`
- * hides the tools disabled for the caller, `tools/call` is decided before it is forwarded and
- * tracked in flight while it runs, resources and prompts pass through. Used both by the HTTP
+ * hides the tools disabled for the caller, `tools/call` goes through `guard.execute` (refused,
+ * drafted, held for an approval, or deduped before it is forwarded) and is tracked in flight
+ * while it runs, resources and prompts pass through. Used both by the HTTP
  * gateway (one per session) and by the stdio gateway.
  *
  * Tools are named `<server>.<tool>` in decisions, so `estop kill --tool 'mail.*'` covers the
