@@ -132,6 +132,21 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('approved after its gate was lifted, a write is decided again and runs without using the approval', async (context) => {
+      await withPlane(kind, context, async (cp, guard) => {
+        const gate = await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'approval_gated' });
+        let calls = 0;
+        const result = guard.execute(email, { to: 'joy@example.com' }, () => ++calls);
+        const approval = await cp.pendingApproval('email.send');
+        const lifted = await cp.api('POST', `/v1/rules/${gate.id}/lift`, { reason: 'incident over' });
+        assert.equal(lifted.status, 200, JSON.stringify(lifted.body));
+        await waitFor('the guard to apply the lift', () => guard.version >= lifted.body.version);
+        await cp.api('POST', `/v1/approvals/${approval.id}/approve`, { reason: 'fine' });
+        assert.equal(await result, 1);
+        assert.equal((await cp.api('GET', `/v1/approvals/${approval.id}`)).body.status, 'approved');
+      });
+    });
+
     it('an approval nobody decides expires, and the write is refused as expired', async (context) => {
       await withPlane(kind, context, async (cp, guard) => {
         await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'approval_gated' });

@@ -193,6 +193,10 @@ describe('createGuard rejects bad configuration synchronously', () => {
     ['a negative staleness bound', { ...valid, staleAfterMs: -1 }, /staleAfterMs/],
     ['an unknown fail mode', { ...valid, failMode: 'panic' }, /failMode/],
     ['an unknown tool effect', { ...valid, tools: { 'email.send': 'send' } }, /email\.send/],
+    ['an idempotency window of zero', { ...valid, idempotency: { windowMs: 0 } }, /idempotency\.windowMs/],
+    ['a tool window that is not a number', { ...valid, idempotency: { tools: { 'mail.*': true } } }, /mail\.\*/],
+    ['an approval timeout under a second', { ...valid, approvalTimeoutMs: 500 }, /approvalTimeoutMs/],
+    ['a negative block report interval', { ...valid, blockReportMs: -5 }, /blockReportMs/],
   ] as const) {
     it(`throws config_invalid for ${label}`, () => {
       assert.throws(
