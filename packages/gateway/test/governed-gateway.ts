@@ -53,7 +53,7 @@ export interface GovernedGateway {
   /** An MCP client for tenant acme's agent. */
   client(): Promise<Client>;
   /** Sends an HTTP tool call as acme's agent. */
-  call(route: string, body: string, headers?: Record<string, string>): Promise<Response>;
+  call(route: string, body: string, headers?: Record<string, string>, signal?: AbortSignal): Promise<Response>;
   /** Creates a rule and waits until the gateway has applied it. */
   rule(input: Record<string, unknown>): Promise<{ id: string }>;
   close(): Promise<void>;
@@ -95,11 +95,12 @@ export async function startGovernedGateway(
       clients.push(client);
       return client;
     },
-    call: (route, body, headers = {}) =>
+    call: (route, body, headers = {}, signal) =>
       fetch(`${url}/tools/${route}`, {
         method: 'POST',
         headers: { authorization: `Bearer ${agentToken}`, 'content-type': 'application/json', ...headers },
         body,
+        signal,
       }),
     async rule(input) {
       const rule = await cp.rule(input);

@@ -53,6 +53,22 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('a client that goes away while its write waits for approval is not forwarded', async (context) => {
+      await withGateway(kind, context, async (setup) => {
+        await setup.rule({ scope: { tenant: 'acme' }, mode: 'approval_gated' });
+        const cancel = new AbortController();
+        const answer = setup.call('orders.create', '{"item":"shelf"}', {}, cancel.signal).then(
+          () => 'answered',
+          () => 'gone',
+        );
+        const approval = await setup.cp.pendingApproval('orders.create');
+        cancel.abort();
+        assert.equal(await answer, 'gone');
+        assert.deepEqual(setup.upstream.bodies, []);
+        assert.equal((await setup.cp.api('GET', `/v1/approvals/${approval.id}`)).body.status, 'pending');
+      });
+    });
+
     it('a draft_only write is answered 202 with the draft, which the API lists', async (context) => {
       await withGateway(kind, context, async (setup) => {
         await setup.rule({ scope: { tenant: 'acme' }, mode: 'draft_only' });
