@@ -252,6 +252,15 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('a result that is not JSON is returned, and its key released, so a repeat runs again', async (context) => {
+      await withPlane(kind, context, async (_cp, guard) => {
+        let calls = 0;
+        const count = () => BigInt(++calls);
+        assert.equal(await guard.execute(email, { to: 'kim@example.com' }, count), 1n);
+        assert.equal(await guard.execute(email, { to: 'kim@example.com' }, count), 2n);
+      });
+    });
+
     it('refused calls end up in the audit log as calls-blocked counts', async (context) => {
       await withPlane(kind, context, async (cp, guard) => {
         const rule = await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'read_only' });
