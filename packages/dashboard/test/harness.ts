@@ -1,5 +1,5 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -32,16 +32,41 @@ function newestSource(directory: string): number {
   return newest;
 }
 
-/** Builds the dashboard (vite) when dist/ is missing or older than its sources. */
-export function ensureBuilt(): void {
+function isBuilt(): boolean {
   const index = join(dashboard, 'dist', 'index.html');
   const sources = Math.max(newestSource(join(dashboard, 'src')), statSync(join(dashboard, 'index.html')).mtimeMs);
-  if (existsSync(index) && statSync(index).mtimeMs >= sources) return;
-  const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
-    cwd: dashboard,
-    encoding: 'utf8',
-  });
-  if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+  return existsSync(index) && statSync(index).mtimeMs >= sources;
+}
+
+/**
+ * Builds the dashboard (vite) when dist/ is missing or older than its sources. Test files run in
+ * parallel: one builds under a lock directory while the others wait for it, since a second build
+ * would empty dist/ under a page being served.
+ */
+export async function ensureBuilt(): Promise<void> {
+  const lock = join(tmpdir(), 'estop-dashboard-build.lock');
+  for (;;) {
+    if (isBuilt()) return;
+    try {
+      mkdirSync(lock);
+      break;
+    } catch {
+      // Another process builds; a lock left by a killed one is taken over after two minutes.
+      const held = statSync(lock, { throwIfNoEntry: false });
+      if (held !== undefined && Date.now() - held.mtimeMs > 120_000) rmSync(lock, { recursive: true, force: true });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+  try {
+    if (isBuilt()) return;
+    const result = spawnSync(process.execPath, [join(root, 'node_modules', 'vite', 'bin', 'vite.js'), 'build'], {
+      cwd: dashboard,
+      encoding: 'utf8',
+    });
+    if (result.status !== 0) throw new Error(`vite build failed:\n${result.stdout}\n${result.stderr}`);
+  } finally {
+    rmSync(lock, { recursive: true, force: true });
+  }
 }
 
 /** A real `estop serve` on SQLite in a temp directory, on a free port. */

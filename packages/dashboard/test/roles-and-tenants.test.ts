@@ -22,7 +22,7 @@ describe('what a signed-in user sees and can press follows the role and tenant b
   let acmeRule = '';
 
   before(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     server = await startControlPlane();
     browser = await launchBrowser();
     const globex = await server.call(server.adminToken, 'POST', '/v1/rules', {

@@ -25,7 +25,7 @@ describe('runs and approvals: a per-run stop converges, a gated write waits for 
   let page: Page;
 
   before(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     server = await startControlPlane();
     browser = await launchBrowser();
     guard = createGuard({

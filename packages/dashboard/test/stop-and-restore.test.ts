@@ -28,7 +28,7 @@ describe('an operator stops a tenant from the dashboard and an SDK guard denies'
   const send = { tenant: 'acme', agent: 'mailer', tool: 'email.send' };
 
   before(async () => {
-    ensureBuilt();
+    await ensureBuilt();
     server = await startControlPlane();
     browser = await launchBrowser();
     guard = createGuard({
