@@ -68,6 +68,21 @@ describe('an operator stops a tenant from the dashboard and an SDK guard denies'
     await page.getByTestId('enforcers-connected').filter({ hasText: /^1$/ }).waitFor();
     await page.getByTestId('enforcers-applied').filter({ hasText: '1/1' }).waitFor();
     assert.equal(guard.decide(send).outcome, 'allow');
+    // The switch works from the keyboard; its dialog traps focus, Escape closes it, focus returns.
+    await page.getByTestId('big-red').focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: 'Stop agents' });
+    await dialog.waitFor();
+    assert.equal(await dialog.getByRole('radio', { name: /Global/ }).isChecked(), true);
+    for (let step = 0; step < 30; step++) {
+      await page.keyboard.press('Tab');
+      const inside = await page.evaluate("document.activeElement?.closest('dialog[open]') !== null");
+      assert.equal(inside, true, `focus left the dialog after ${step + 1} tabs`);
+    }
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert.equal(await page.evaluate('document.activeElement.dataset.testid'), 'big-red');
+
     // The page's own globals, evaluated in the browser: the token is in sessionStorage, no cookie.
     assert.equal(await page.evaluate("sessionStorage.getItem('estop.token')"), server.adminToken);
     assert.equal(await page.evaluate('document.cookie'), '');

@@ -1,5 +1,7 @@
 import { useEffect, useId, useRef, type ReactNode } from 'react';
 
+const FOCUSABLE = 'a[href], button, input, select, textarea, [tabindex]:not([tabindex="-1"])';
+
 /**
  * A modal dialog on the native `<dialog>`: `showModal()` makes the rest of the page inert (focus
  * stays inside), Escape closes it, and focus returns to what opened it.
@@ -19,9 +21,29 @@ export function Dialog(props: { title: string; onClose: () => void; children: Re
       event.preventDefault();
       onClose.current();
     };
+    // The page behind is inert already; wrapping Tab also keeps focus from leaving for the
+    // browser's own controls, so keyboard users stay in the dialog until they close it.
+    const wrap = (event: KeyboardEvent) => {
+      if (event.key !== 'Tab') return;
+      const focusable = [...dialog.querySelectorAll<HTMLElement>(FOCUSABLE)].filter(
+        (element) => !element.hasAttribute('disabled') && element.getClientRects().length > 0,
+      );
+      const first = focusable[0];
+      const last = focusable.at(-1);
+      if (first === undefined || last === undefined) return;
+      if (event.shiftKey && document.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && document.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    };
     dialog.addEventListener('cancel', cancel);
+    dialog.addEventListener('keydown', wrap);
     return () => {
       dialog.removeEventListener('cancel', cancel);
+      dialog.removeEventListener('keydown', wrap);
       if (dialog.open) dialog.close();
       opener?.focus();
     };
