@@ -106,4 +106,21 @@ describe('runs and approvals: a per-run stop converges, a gated write waits for 
     await page.getByTestId('approvals').getByText('No call is waiting for approval.').waitFor();
     await run.end();
   });
+
+  it('an enforcer that connects or leaves changes the home page without a reload', async () => {
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await page.getByTestId('enforcers-connected').filter({ hasText: /^1$/ }).waitFor();
+    const second = createGuard({
+      url: server.url,
+      token: await server.token('workers-2', 'enforcer'),
+      name: 'worker-2',
+      onError: () => {},
+    });
+    await second.ready();
+    await page.getByTestId('enforcers-connected').filter({ hasText: /^2$/ }).waitFor();
+    await second.close();
+    await page.getByTestId('enforcers-connected').filter({ hasText: /^1$/ }).waitFor();
+    await page.getByRole('link', { name: 'Enforcers', exact: true }).click();
+    await page.getByTestId('enforcers-table').locator('tr', { hasText: 'worker-2' }).getByText('stale').waitFor();
+  });
 });
