@@ -32,7 +32,14 @@ export function stateRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         message: `enforcer ${enforcer} is not registered by this token; POST /v1/enforcers first`,
       });
     }
-    const disconnect = enforcer === undefined ? () => {} : deps.registry.connect(enforcer);
+    const release = enforcer === undefined ? undefined : deps.registry.connect(enforcer);
+    // Operator views show who is connected: tell them when an enforcer comes and goes.
+    if (release !== undefined) deps.events.notify('enforcers');
+    const disconnect = () => {
+      if (release === undefined) return;
+      release();
+      deps.events.notify('enforcers');
+    };
     serveStateStream({
       response: context.env.outgoing,
       hub: deps.hub,
