@@ -69,12 +69,16 @@ async function serveGateway(planeUrl: string, enforcerToken: string, upstreamUrl
     kind: 'gateway',
     name: 'bench-gateway',
     breakGlass: {},
+    // The proxy's own cost: every call here is the same write, which deduping would answer from
+    // the first result. What idempotent writes add is the `idempotency` benchmark's figure.
+    idempotency: { tools: { '*': false } },
   });
   await guard.ready();
   const inFlight = createInFlightCalls(guard);
   const config = GatewayFileSchema.parse({
     control_plane: { url: planeUrl },
     mcp: { servers: { bench: { url: upstreamUrl } } },
+    idempotency: { tools: { '*': false } },
   });
   const gateway = await createMcpGateway({
     config,
