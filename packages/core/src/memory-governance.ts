@@ -1,4 +1,4 @@
-import type { ApprovalRecord } from './approval.js';
+import type { ApprovalDecision, ApprovalRecord } from './approval.js';
 import type { AuditDraft, AuditEntry } from './audit.js';
 import type { Draft } from './draft.js';
 import { EstopError } from './errors.js';
@@ -13,6 +13,12 @@ export interface MemoryParts {
 
 function conflict(what: string, id: string): EstopError {
   return new EstopError({ code: 'conflict', message: `${what} "${id}" already exists`, details: { id } });
+}
+
+/** Whether `decision` may be recorded on `record`: see ApprovalStore.decide. */
+function decidable(record: ApprovalRecord, decision: ApprovalDecision): boolean {
+  if (record.decision === undefined) return true;
+  return decision.outcome === 'voided' && record.decision.outcome === 'approved' && record.usedAt === undefined;
 }
 
 /** Approvals held in memory; see ApprovalStore. */
@@ -43,7 +49,7 @@ export function memoryApprovalStore({ open, append, copy }: MemoryParts): Approv
     async decide(id, decision, audit) {
       open();
       const record = records.get(id);
-      if (record === undefined || record.decision !== undefined) return false;
+      if (record === undefined || !decidable(record, decision)) return false;
       records.set(id, { request: record.request, decision: copy(decision) });
       append([audit]);
       return true;

@@ -170,15 +170,20 @@ export class ApprovalService {
     return count;
   }
 
-  /** Voids pending requests that newly created rules more restrictive than `approval_gated` cover. */
+  /**
+   * Voids requests, pending or approved but not yet used, that newly created rules more
+   * restrictive than `approval_gated` cover.
+   */
   async voidCoveredBy(rules: readonly Rule[]): Promise<number> {
     if (!rules.some((rule) => rule.mode !== 'approval_gated')) return 0;
-    const pending = await this.#store.approvals.list({ pending: true });
+    const open = (await this.#store.approvals.list()).filter((record) =>
+      ['pending', 'approved'].includes(approvalStatus(record)),
+    );
     // Only rules still in force: a replica catching up replays creations of rules since lifted.
     const active = new Set(this.#hub.snapshot().rules.map((rule) => rule.id));
     const voiding = rules.filter((rule) => rule.mode !== 'approval_gated' && active.has(rule.id));
     let count = 0;
-    for (const record of pending) {
+    for (const record of open) {
       const rule = voiding.find((candidate) => ruleVoidsApproval(candidate, record.request.call));
       if (rule !== undefined && (await this.#system(record.request, 'voided', this.#clock.now(), rule))) count += 1;
     }

@@ -120,22 +120,33 @@ export async function approvalVoidedByNewerRule({ first, second }: Replicas): Pr
     body: { scope: { tenant, tool: 'email.*' }, mode: 'read_only', reason: 'duplicate emails' },
   });
   assert.equal(rule.status, 201);
-  const voided = await eventually(async () => {
-    const view = (await first.request(`/v1/approvals/${pending.id}`)).body;
-    return view.status === 'voided' ? view : undefined;
-  });
+  const voidedView = (id: string) =>
+    eventually(async () => {
+      const view = (await first.request(`/v1/approvals/${id}`)).body;
+      return view.status === 'voided' ? view : undefined;
+    });
+  const voided = await voidedView(pending.id);
   assert.match(voided.decision.reason, new RegExp(rule.body.rule.id));
   assert.equal(voided.decision.actor.kind, 'system');
-  await eventually(async () => (await first.request('/v1/rules')).body.version >= rule.body.version);
+  // The approved call had not run: the rule takes its approval away too.
+  assert.match(
+    (await voidedView(approved.id)).decision.reason,
+    new RegExp(`rule ${rule.body.rule.id} \\(read_only\\)`),
+  );
   const refused = await first.request(`/v1/approvals/${approved.id}/consume`, {
     token: enforcer,
     body: { hash: approved.hash },
   });
   assert.equal(refused.status, 409);
-  assert.match(refused.body.detail, new RegExp(`rule ${rule.body.rule.id} \\(read_only\\)`));
+  assert.match(refused.body.detail, /it is voided/);
   assert.equal((await first.request(`/v1/approvals/${elsewhere.id}`)).body.status, 'pending');
   assert.deepEqual(await approvalAudit(first, pending.id), [
     ['approval-requested', 'agent'],
+    ['approval-voided', 'system'],
+  ]);
+  assert.deepEqual(await approvalAudit(first, approved.id), [
+    ['approval-requested', 'agent'],
+    ['approval-approved', 'human'],
     ['approval-voided', 'system'],
   ]);
 }

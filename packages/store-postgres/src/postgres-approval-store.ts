@@ -70,7 +70,10 @@ export function createPostgresApprovalStore(context: PostgresContext): ApprovalS
         // The head lock first, as every writer takes it, so that deciders queue instead of deadlocking.
         const head = await lockHead(client);
         const decided = await client.query(
-          'UPDATE estop_approvals SET decision = $1, outcome = $2 WHERE id = $3 AND decision IS NULL RETURNING id',
+          // A pending request takes any decision; an approved, unused one can still be voided.
+          `UPDATE estop_approvals SET decision = $1, outcome = $2
+           WHERE id = $3 AND (decision IS NULL OR ($2 = 'voided' AND outcome = 'approved' AND used_at IS NULL))
+           RETURNING id`,
           [JSON.stringify(decision), decision.outcome, id],
         );
         if (decided.rowCount === 0) return false;

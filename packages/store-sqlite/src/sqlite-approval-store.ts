@@ -39,8 +39,10 @@ function prepare(db: Database.Database) {
        WHERE (@pending = 0 OR decision IS NULL) AND (@tenant IS NULL OR tenant = @tenant)
        ORDER BY ordinal DESC LIMIT @limit`,
     ),
-    decide: db.prepare<[string, string, string]>(
-      'UPDATE estop_approvals SET decision = ?, outcome = ? WHERE id = ? AND decision IS NULL',
+    // A pending request takes any decision; an approved, unused one can still be voided.
+    decide: db.prepare<[string, string, string, string]>(
+      `UPDATE estop_approvals SET decision = ?, outcome = ?
+       WHERE id = ? AND (decision IS NULL OR (? = 'voided' AND outcome = 'approved' AND used_at IS NULL))`,
     ),
     // One statement, so two processes racing for one approval cannot both see it unused.
     consume: db.prepare<[string, string, string]>(
@@ -77,7 +79,8 @@ export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore
   });
 
   const decide = context.db.transaction((id: string, decision: ApprovalDecision, audit: AuditDraft): boolean => {
-    if (statements().decide.run(JSON.stringify(decision), decision.outcome, id).changes === 0) return false;
+    if (statements().decide.run(JSON.stringify(decision), decision.outcome, id, decision.outcome).changes === 0)
+      return false;
     appendAudit(context, [audit]);
     return true;
   });

@@ -95,8 +95,9 @@ export interface ApprovalStore {
    */
   list(query?: { pending?: boolean; tenant?: string; limit?: number }): Promise<ApprovalRecord[]>;
   /**
-   * Records the decision on a pending request and appends its audit entry in one transaction;
-   * false (and nothing written) if the request is not pending.
+   * Records the decision on a pending request and appends its audit entry in one transaction.
+   * A `voided` decision may also replace an `approved` one whose call has not run yet (a newer,
+   * more restrictive rule took its authority away). Otherwise false, and nothing written.
    */
   decide(id: string, decision: ApprovalDecision, audit: AuditDraft): Promise<boolean>;
   /**

@@ -151,6 +151,29 @@ export function describeApprovals(test: StoreTest): void {
       assert.deepEqual(await footprint(store), before);
     });
 
+    test('a newer rule voids an approved call that has not run, never a used one', async (store) => {
+      const voided = makeDecision({ outcome: 'voided', reason: 'rule r_9 (read_only) covers the call' });
+      const voiding = makeDraft({ action: 'approval-voided' });
+      const request = makeApprovalRequest('ap1');
+      await store.approvals.create(request, APPROVAL_REQUESTED);
+      await store.approvals.create(makeApprovalRequest('ap2'), APPROVAL_REQUESTED);
+      await store.approvals.create(makeApprovalRequest('ap3'), APPROVAL_REQUESTED);
+      await store.approvals.decide('ap1', makeDecision(), APPROVAL_APPROVED);
+      await store.approvals.decide('ap2', makeDecision(), APPROVAL_APPROVED);
+      await store.approvals.decide('ap3', denied, APPROVAL_APPROVED);
+      assert.equal(await store.approvals.consume('ap2', makeApprovalRequest('ap2').hash, minutesIn(4)), true);
+      const before = await footprint(store);
+      assert.equal(await store.approvals.decide('ap2', voided, voiding), false, 'used');
+      assert.equal(await store.approvals.decide('ap3', voided, voiding), false, 'denied');
+      assert.equal(await store.approvals.decide('ap1', denied, APPROVAL_APPROVED), false, 'only voiding');
+      assert.deepEqual(await footprint(store), before);
+      assert.equal(await store.approvals.decide('ap1', voided, voiding), true);
+      const record = await store.approvals.get('ap1');
+      assert.equal(record && approvalStatus(record), 'voided');
+      assert.equal(await store.approvals.consume('ap1', request.hash, minutesIn(4)), false, 'void');
+      assert.equal(verifyChain(await store.audit.list(), sha256Hex).ok, true);
+    });
+
     test('20 consumes racing for one approval: exactly one gets true', async (store) => {
       const request = makeApprovalRequest('ap1');
       await store.approvals.create(request, APPROVAL_REQUESTED);
