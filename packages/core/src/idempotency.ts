@@ -11,6 +11,12 @@ import type { Sha256 } from './audit.js';
 export type IdempotencyClaim =
   { status: 'claimed'; claimId: string } | { status: 'done'; result: string } | { status: 'pending' };
 
+/** What `POST /v1/idempotency/claim` answers: the claim, with the key it was made on. */
+export type IdempotencyClaimAnswer =
+  | { status: 'claimed'; key: string; claimId: string }
+  | { status: 'done'; key: string; result: unknown }
+  | { status: 'pending'; key: string };
+
 /**
  * The key a write carries when its caller gives none: sha256 of the canonical JSON of
  * `{tenant, tool, args}`, so the same call with the same arguments is the same write.

@@ -21,7 +21,7 @@ export {
   IdempotencyCompleteSchema,
   IdempotencyReleaseSchema,
 } from './governance-schemas.js';
-export type { IdempotencyClaim } from './idempotency.js';
+export type { IdempotencyClaim, IdempotencyClaimAnswer } from './idempotency.js';
 export { derivedIdempotencyKey, scopedIdempotencyKey } from './idempotency.js';
 export { SYSTEM_ACTOR } from './actor.js';
 export type { AuditAction, AuditDraft, AuditEntry, AuditHead, ChainVerification, Sha256 } from './audit.js';

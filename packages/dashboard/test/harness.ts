@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -5,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
+import { it } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const dashboard = fileURLToPath(new URL('..', import.meta.url));
@@ -21,6 +23,18 @@ export function chromiumMissing(): string | undefined {
   return existsSync(CHROMIUM)
     ? undefined
     : `headless Chromium not found at ${CHROMIUM}: install it with \`apt-get install -y chromium\``;
+}
+
+/**
+ * Why the browser tests of a file cannot run, for `describe`'s `skip` (undefined when they can).
+ * Under CI a missing browser is a failure, not a skip.
+ */
+export function browserSkip(): string | undefined {
+  const missing = chromiumMissing();
+  if (missing !== undefined && process.env.CI === 'true') {
+    it('runs the dashboard in headless Chromium under CI', () => assert.fail(missing));
+  }
+  return missing;
 }
 
 function newestSource(directory: string): number {

@@ -119,3 +119,18 @@ export async function startGovernedGateway(
     },
   };
 }
+
+/** Runs `body` against a governed gateway on `kind`, closing it after; does nothing when skipped. */
+export async function withGateway(
+  kind: StoreKind,
+  context: TestContext,
+  body: (setup: GovernedGateway) => Promise<void>,
+): Promise<void> {
+  const setup = await startGovernedGateway(kind, context);
+  if (setup === undefined) return;
+  try {
+    await body(setup);
+  } finally {
+    await setup.close();
+  }
+}

@@ -1,20 +1,6 @@
 import assert from 'node:assert/strict';
-import { describe, it, type TestContext } from 'node:test';
-import { startGovernedGateway, type GovernedGateway } from './governed-gateway.js';
-
-async function withGateway(
-  kind: 'sqlite' | 'postgres',
-  context: TestContext,
-  body: (setup: GovernedGateway) => Promise<void>,
-): Promise<void> {
-  const setup = await startGovernedGateway(kind, context);
-  if (setup === undefined) return;
-  try {
-    await body(setup);
-  } finally {
-    await setup.close();
-  }
-}
+import { describe, it } from 'node:test';
+import { withGateway, type GovernedGateway } from './governed-gateway.js';
 
 for (const kind of ['sqlite', 'postgres'] as const) {
   describe(`governed HTTP writes through the gateway on ${kind}`, () => {

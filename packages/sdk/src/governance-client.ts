@@ -1,4 +1,4 @@
-import { EstopError, type ApprovalView, type BlockReport, type Draft } from '@estop/core';
+import { EstopError, type ApprovalView, type BlockReport, type Draft, type IdempotencyClaimAnswer } from '@estop/core';
 import type { ControlPlaneClient } from './control-plane-client.js';
 
 /** The call fields that approvals and drafts carry (`docs/api.md`). */
@@ -12,12 +12,6 @@ export interface GovernedCallFields {
   ruleId?: string | undefined;
   enforcer?: string | undefined;
 }
-
-/** What a claim on an idempotency key found, as the control plane answers it. */
-export type ClaimAnswer =
-  | { status: 'claimed'; key: string; claimId: string }
-  | { status: 'done'; key: string; result: unknown }
-  | { status: 'pending'; key: string };
 
 /** Every request of a long poll is given this long beyond its wait before it counts as lost. */
 const LONG_POLL_SLACK_MS = 10_000;
@@ -81,7 +75,7 @@ export class GovernanceClient {
       enforcer: string;
     },
     signal: AbortSignal,
-  ): Promise<ClaimAnswer> {
+  ): Promise<IdempotencyClaimAnswer> {
     const answer = (await this.#client.send(
       'POST',
       'v1/idempotency/claim',
@@ -89,10 +83,10 @@ export class GovernanceClient {
       input,
       signal,
       input.waitMs + LONG_POLL_SLACK_MS,
-    )) as ClaimAnswer | undefined;
+    )) as IdempotencyClaimAnswer | undefined;
     const status = answer?.status;
     if (status !== 'claimed' && status !== 'done' && status !== 'pending') throw malformed('claim an idempotency key');
-    return answer as ClaimAnswer;
+    return answer as IdempotencyClaimAnswer;
   }
 
   async complete(

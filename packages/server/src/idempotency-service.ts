@@ -3,18 +3,13 @@ import {
   derivedIdempotencyKey,
   scopedIdempotencyKey,
   type Clock,
+  type IdempotencyClaimAnswer,
   type IdempotencyClaimInput,
   type IdempotencyStore,
 } from '@estop/core';
 import type { AuditAggregator } from './audit-aggregator.js';
 import { requireRole, requireScopeWithinTenant, type Principal } from './principal.js';
 import { sha256Hex } from './token-secret.js';
-
-/** What a claim found, as the API answers it. */
-export type ClaimAnswer =
-  | { status: 'claimed'; key: string; claimId: string }
-  | { status: 'done'; key: string; result: unknown }
-  | { status: 'pending'; key: string };
 
 /** How often a waiting claim looks again whether the first call has finished. */
 const RECLAIM_MS = 20;
@@ -35,7 +30,7 @@ export class IdempotencyService {
   }
 
   /** Claims the call's key; while the first call runs, waits up to `waitMs` for its result. */
-  async claim(principal: Principal, input: IdempotencyClaimInput): Promise<ClaimAnswer> {
+  async claim(principal: Principal, input: IdempotencyClaimInput): Promise<IdempotencyClaimAnswer> {
     requireRole(principal, 'enforcer');
     requireScopeWithinTenant(principal, { tenant: input.tenant });
     const key =

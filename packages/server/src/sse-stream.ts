@@ -35,6 +35,17 @@ function visibleEvent(principal: Principal, event: ChangeEvent, before: StateSna
   return { ...event, changes };
 }
 
+/** Starts a server-sent-event response on a raw Node response: headers sent, no buffering. */
+export function startEventStream(response: ServerResponse): void {
+  response.writeHead(200, {
+    'content-type': 'text/event-stream',
+    'cache-control': 'no-cache, no-transform',
+    connection: 'keep-alive',
+    'x-accel-buffering': 'no',
+  });
+  response.socket?.setNoDelay(true);
+}
+
 /**
  * Serves the state stream on a raw Node response: a snapshot first, then every change in
  * version order, and a keep-alive whenever the stream has been quiet for `keepAliveMs`.
@@ -51,13 +62,7 @@ export function serveStateStream(options: {
   // The stream lasts as long as the connection, so it needs no chunked framing: each event is
   // then one plain write to the socket, which is what fan-out to thousands of streams costs.
   response.useChunkedEncodingByDefault = false;
-  response.writeHead(200, {
-    'content-type': 'text/event-stream',
-    'cache-control': 'no-cache, no-transform',
-    connection: 'keep-alive',
-    'x-accel-buffering': 'no',
-  });
-  response.socket?.setNoDelay(true);
+  startEventStream(response);
   let previous = hub.snapshot();
   response.write(frame('snapshot', visible(principal, previous)));
   let lastWrite = Date.now();

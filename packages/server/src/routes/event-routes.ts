@@ -2,6 +2,7 @@ import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../principal.js';
+import { startEventStream } from '../sse-stream.js';
 
 function frame(event: string, data: unknown): string {
   return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
@@ -16,13 +17,7 @@ export function eventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/events', (context) => {
     requireRole(context.get('principal'), 'viewer');
     const response = context.env.outgoing;
-    response.writeHead(200, {
-      'content-type': 'text/event-stream',
-      'cache-control': 'no-cache, no-transform',
-      connection: 'keep-alive',
-      'x-accel-buffering': 'no',
-    });
-    response.socket?.setNoDelay(true);
+    startEventStream(response);
     response.write(frame('keep-alive', { at: new Date(deps.clock.now()).toISOString() }));
     let lastWrite = Date.now();
     const unsubscribe = deps.events.subscribe((topic) => {
