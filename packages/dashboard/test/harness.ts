@@ -7,6 +7,8 @@ import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { it } from 'node:test';
+import type { Effect } from '@estop/core';
+import { createGuard, type Guard } from '@estop/sdk';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 const dashboard = fileURLToPath(new URL('..', import.meta.url));
@@ -188,4 +190,37 @@ export async function eventually<T>(check: () => T | Promise<T>, what: string, t
     if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
+}
+
+/** What a browser test works with: a control plane, a browser, and an SDK guard enforcing. */
+export interface Scene {
+  server: ControlPlaneProcess;
+  browser: Browser;
+  guard: Guard;
+  close(): Promise<void>;
+}
+
+/** Builds the page if needed, starts a control plane and a browser, and connects a guard named `name`. */
+export async function startScene(name: string, tools: Record<string, Effect>): Promise<Scene> {
+  await ensureBuilt();
+  const server = await startControlPlane();
+  const browser = await launchBrowser();
+  const guard = createGuard({
+    url: server.url,
+    token: await server.token('workers', 'enforcer'),
+    name,
+    tools,
+    onError: () => {},
+  });
+  await guard.ready();
+  return {
+    server,
+    browser,
+    guard,
+    async close() {
+      await guard.close();
+      await browser.close();
+      await server.stop();
+    },
+  };
 }

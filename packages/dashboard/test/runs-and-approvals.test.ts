@@ -1,19 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createGuard } from '@estop/sdk';
+import { createGuard, type Guard } from '@estop/sdk';
 import type { Browser, Page } from 'playwright-core';
-import {
-  browserSkip,
-  ensureBuilt,
-  launchBrowser,
-  signIn,
-  startControlPlane,
-  type ControlPlaneProcess,
-} from './harness.js';
+import { browserSkip, signIn, startScene, type ControlPlaneProcess, type Scene } from './harness.js';
 
 const missing = browserSkip();
-
-type Guard = ReturnType<typeof createGuard>;
 
 describe('runs and approvals: a per-run stop converges, a gated write waits for the page', { skip: missing }, () => {
   let server: ControlPlaneProcess;
@@ -21,25 +12,13 @@ describe('runs and approvals: a per-run stop converges, a gated write waits for 
   let guard: Guard;
   let page: Page;
 
+  let scene: Scene;
   before(async () => {
-    await ensureBuilt();
-    server = await startControlPlane();
-    browser = await launchBrowser();
-    guard = createGuard({
-      url: server.url,
-      token: await server.token('workers', 'enforcer'),
-      name: 'worker-runs',
-      tools: { 'email.send': 'write', 'search.read': 'read' },
-      onError: () => {},
-    });
-    await guard.ready();
+    scene = await startScene('worker-runs', { 'email.send': 'write', 'search.read': 'read' });
+    ({ server, browser, guard } = scene);
     page = await signIn(browser, server.url, await server.token('oncall', 'operator'));
   });
-  after(async () => {
-    await guard?.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => scene?.close());
 
   it('lists a live run with its call in flight; stopping it shows stopped, drained and terminated', async () => {
     const run = guard.startRun({ tenant: 'acme', agent: 'researcher', id: 'run_research_1', heartbeatMs: 200 });

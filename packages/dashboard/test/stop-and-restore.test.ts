@@ -1,21 +1,18 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { createGuard } from '@estop/sdk';
+import type { Guard } from '@estop/sdk';
 import type { Browser, Page } from 'playwright-core';
 import {
   browserSkip,
-  ensureBuilt,
   eventually,
-  launchBrowser,
   screenshot,
   signIn,
-  startControlPlane,
+  startScene,
   type ControlPlaneProcess,
+  type Scene,
 } from './harness.js';
 
 const missing = browserSkip();
-
-type Guard = ReturnType<typeof createGuard>;
 
 describe('an operator stops a tenant from the dashboard and an SDK guard denies', { skip: missing }, () => {
   let server: ControlPlaneProcess;
@@ -24,24 +21,12 @@ describe('an operator stops a tenant from the dashboard and an SDK guard denies'
   let page: Page;
   const send = { tenant: 'acme', agent: 'mailer', tool: 'email.send' };
 
+  let scene: Scene;
   before(async () => {
-    await ensureBuilt();
-    server = await startControlPlane();
-    browser = await launchBrowser();
-    guard = createGuard({
-      url: server.url,
-      token: await server.token('workers', 'enforcer'),
-      name: 'worker-1',
-      tools: { 'email.send': 'write' },
-      onError: () => {},
-    });
-    await guard.ready();
+    scene = await startScene('worker-1', { 'email.send': 'write' });
+    ({ server, browser, guard } = scene);
   });
-  after(async () => {
-    await guard?.close();
-    await browser?.close();
-    await server?.stop();
-  });
+  after(() => scene?.close());
 
   it('shows the sign-in form and becomes interactive', async (context) => {
     const fresh = await browser.newContext();
