@@ -1,8 +1,9 @@
 import assert from 'node:assert/strict';
-import { describe, it } from 'node:test';
+import { describe } from 'node:test';
 import { scopedIdempotencyKey } from '../idempotency.js';
 import type { IdempotencyClaim } from '../idempotency.js';
 import type { IdempotencyStore } from '../ports/store.js';
+import { closingTest } from './store-test.js';
 
 /**
  * Whose clock expires keys: the `nowMs` callers pass (memory and SQL stores), or the server's own
@@ -134,13 +135,5 @@ export interface ClosableIdempotencyStore extends IdempotencyStore {
 
 /** Builds the `IdempotencyTest` for a factory of stores, closing each store afterwards. */
 export function idempotencyTest(create: () => Promise<ClosableIdempotencyStore>): IdempotencyTest {
-  return (title, body) =>
-    it(title, async () => {
-      const store = await create();
-      try {
-        await body(store);
-      } finally {
-        await store.close();
-      }
-    });
+  return closingTest(create);
 }

@@ -10,17 +10,27 @@ import type { TokenRecord } from '../token.js';
 /** Declares a test that gets a fresh, migrated store and closes it afterwards, pass or fail. */
 export type StoreTest = (title: string, body: (store: Store) => Promise<void>) => void;
 
-/** Builds the `StoreTest` for one adapter's `create`. */
-export function storeTest(create: () => Promise<Store>): StoreTest {
+/**
+ * Declares tests that each get a fresh value from `create` (a store, a key store) and close it
+ * afterwards, pass or fail.
+ */
+export function closingTest<T extends { close(): Promise<void> }>(
+  create: () => Promise<T>,
+): (title: string, body: (value: T) => Promise<void>) => void {
   return (title, body) =>
     it(title, async () => {
-      const store = await create();
+      const value = await create();
       try {
-        await body(store);
+        await body(value);
       } finally {
-        await store.close();
+        await value.close();
       }
     });
+}
+
+/** Builds the `StoreTest` for one adapter's `create`. */
+export function storeTest(create: () => Promise<Store>): StoreTest {
+  return closingTest(create);
 }
 
 /** For `assert.rejects`: passes only for an EstopError with `code`, and says what came instead. */
