@@ -34,6 +34,10 @@ export interface GovernedCallHost {
 /** While an earlier identical write runs, each claim waits this long for its result. */
 const DUPLICATE_WAIT_MS = 10_000;
 const NEVER = new AbortController().signal;
+/** What `runOnce` answers when the decision changed before the write could run. */
+const STALE: unique symbol = Symbol('stale decision');
+/** The decision of a call whose approval was used: it may run while its gate is the rule. */
+const APPROVED: Decision = Object.freeze({ outcome: 'allow' });
 
 /**
  * Carries one call from decision to result, the one path `run.tool` and the gateway share:
@@ -58,7 +62,9 @@ export async function executeGoverned<Args, Result>(
   if (decision.outcome === 'draft') return recordDraft(host, call, args, decision, signal);
   const window = host.effectOf(call) === 'write' ? host.idempotency.windowFor(call.tool) : false;
   if (window === false) return fn(args);
-  return runOnce(host, call, args, fn, options, window, signal);
+  const ran = await runOnce(host, call, args, fn, options, window, signal, decision === APPROVED);
+  // The rules changed while the key was claimed: the call was not run, so it goes the new way.
+  return ran === STALE ? executeGoverned(host, call, args, fn, options) : ran;
 }
 
 /**
@@ -101,7 +107,7 @@ async function approved<Args>(
     }
     throw notRun(call.tool, 'use its approval', error);
   }
-  return { outcome: 'allow' };
+  return APPROVED;
 }
 
 async function recordDraft<Args>(
@@ -118,7 +124,12 @@ async function recordDraft<Args>(
   return draftedCall(call.tool, draft, decision);
 }
 
-/** Claims the write's key, runs it if first, and completes or releases the claim. */
+/**
+ * Claims the write's key, runs it if first, and completes or releases the claim. A claim can
+ * take a while (it waits for an identical write in flight), so the call is decided again once
+ * the key is held: if a rule made meanwhile no longer allows it, the key is released and the
+ * call is not run (`STALE`). An approved call stays allowed while its gate is still the rule.
+ */
 async function runOnce<Args, Result>(
   host: GovernedCallHost,
   call: Call,
@@ -127,7 +138,8 @@ async function runOnce<Args, Result>(
   options: ExecuteOptions<Result>,
   windowMs: number,
   signal: AbortSignal,
-): Promise<Result> {
+  approvedCall: boolean,
+): Promise<Result | typeof STALE> {
   const key = options.idempotencyKey;
   const claim = {
     tenant: call.tenant,
@@ -147,6 +159,11 @@ async function runOnce<Args, Result>(
     }
     if (answer.status === 'pending') continue;
     const held = { tenant: call.tenant, key: answer.key, claimId: answer.claimId };
+    const now = host.decide(call).outcome;
+    if (now !== 'allow' && !(approvedCall && now === 'needs_approval')) {
+      await settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
+      return STALE;
+    }
     let result: Result;
     try {
       result = await fn(args);

@@ -236,6 +236,36 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('a duplicate left to run by a failed first write is decided again: a stop made while it waited refuses it', async (context) => {
+      await withPlane(kind, context, async (cp, guard) => {
+        let fail!: (error: Error) => void;
+        const first = guard.execute(
+          email,
+          { to: 'ivy@example.com' },
+          () => new Promise<string>((_resolve, reject) => (fail = reject)),
+        );
+        await waitFor('the first call to run', () => fail !== undefined);
+        let duplicateRan = false;
+        const claimsBefore = cp.claims();
+        const second = guard.execute(email, { to: 'ivy@example.com' }, () => {
+          duplicateRan = true;
+          return 'second';
+        });
+        await waitFor('the duplicate to claim', () => cp.claims() > claimsBefore);
+        const rule = await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'read_only' });
+        fail(new Error('smtp down'));
+        await assert.rejects(first, /smtp down/);
+        await assert.rejects(
+          second,
+          (error: unknown) => error instanceof CallDeniedError && error.decision.ruleId === rule.id,
+        );
+        assert.equal(duplicateRan, false);
+        const lifted = await cp.api('POST', `/v1/rules/${rule.id}/lift`, { reason: 'incident over' });
+        await waitFor('the guard to apply the lift', () => guard.version >= lifted.body.version);
+        assert.equal(await guard.execute(email, { to: 'ivy@example.com' }, () => 'third'), 'third');
+      });
+    });
+
     it('a write whose function fails releases its key, so a retry runs', async (context) => {
       await withPlane(kind, context, async (_cp, guard) => {
         let calls = 0;
