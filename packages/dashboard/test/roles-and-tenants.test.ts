@@ -87,6 +87,12 @@ describe('what a signed-in user sees and can press follows the role and tenant b
     await page.getByTestId('enforced').waitFor();
     await page.getByRole('button', { name: 'Done' }).click();
     await page.getByTestId('headline').filter({ hasText: 'tenant=acme full stop' }).waitFor();
+    // While its own scope is under a full stop the switch shows itself pressed and leads to the rules.
+    await page.getByTestId('big-red').filter({ hasText: 'STOPPED' }).waitFor();
+    await page.getByTestId('held-by').filter({ hasText: 'acme loops' }).waitFor();
+    await page.getByTestId('big-red').click();
+    await page.waitForURL(/#\/rules$/);
+    await page.getByRole('heading', { name: 'Active rules' }).waitFor();
 
     const refused = await server.call(operator, 'POST', '/v1/rules', { scope: {}, mode: 'full_stop', reason: 'all' });
     assert.equal(refused.status, 403);

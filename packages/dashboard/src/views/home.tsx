@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { MODES, type Rule } from '../api/types.js';
-import { describeScope, modeLabel, scopeKind } from '../components/format.js';
+import { actorLabel, describeScope, modeLabel, relative, scopeKind } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
 import { useLiveState, useSession } from '../components/session.js';
 import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
+import { useNow } from '../components/use-now.js';
 import { StopDialog, type ScopeKind } from './stop-dialog.js';
 
 const KINDS = ['global', 'tenant', 'agent', 'run', 'tool'] as const;
@@ -45,6 +46,20 @@ function Headline(props: { rules: Rule[] | undefined; current: boolean }) {
   );
 }
 
+/**
+ * The full stop that already holds the switch's own scope (everything, or the bound tenant), so
+ * that the switch can show itself pressed. Only asked of a current state: while disconnected the
+ * switch stays a switch, since a stop needs no known state.
+ */
+function holdingStop(rules: Rule[], tenant: string | undefined): Rule | undefined {
+  return rules.find(
+    (rule) =>
+      rule.mode === 'full_stop' &&
+      (scopeKind(rule.scope) === 'global' ||
+        (tenant !== undefined && scopeKind(rule.scope) === 'tenant' && rule.scope.tenant === tenant)),
+  );
+}
+
 /** Home: the big red switch and the state at a glance. */
 export function Home() {
   const { principal } = useSession();
@@ -55,6 +70,9 @@ export function Home() {
   const current = live.status === 'live';
   const counts = enforcerCounts(enforcers.data?.enforcers, live.snapshot?.version);
   const bound = principal.tenant;
+  const now = useNow();
+  const held = current && rules !== undefined ? holdingStop(rules, bound) : undefined;
+  const switchScope = bound === undefined ? 'all agents, everywhere' : `every agent of ${bound}`;
 
   const cell = (kind: (typeof KINDS)[number], mode: (typeof MODES)[number]) =>
     (rules ?? []).filter((rule) => scopeKind(rule.scope) === kind && rule.mode === mode).length;
@@ -68,17 +86,28 @@ export function Home() {
         <Headline rules={rules} current={current} />
         {canStop(principal) ? (
           <>
-            <button
-              type="button"
-              className="big-red"
-              data-testid="big-red"
-              onClick={() => setStopping({ kind: bound === undefined ? 'global' : 'tenant' })}
-            >
-              <span className="big-red-label">STOP</span>
-              <span className="big-red-scope">
-                {bound === undefined ? 'all agents, everywhere' : `every agent of ${bound}`}
-              </span>
-            </button>
+            {held === undefined ? (
+              <button
+                type="button"
+                className="big-red"
+                data-testid="big-red"
+                onClick={() => setStopping({ kind: bound === undefined ? 'global' : 'tenant' })}
+              >
+                <span className="big-red-label">STOP</span>
+                <span className="big-red-scope">{switchScope}</span>
+              </button>
+            ) : (
+              <>
+                <a className="big-red big-red-held" data-testid="big-red" href="#/rules" aria-describedby="held-by">
+                  <span className="big-red-label">STOPPED</span>
+                  <span className="big-red-scope">{switchScope}</span>
+                </a>
+                <p id="held-by" data-testid="held-by">
+                  Full stop on <code>{describeScope(held.scope)}</code> made {relative(held.createdAt, now)} by{' '}
+                  {actorLabel(held.actor)}: “{held.reason}”. Restoring is on the Rules page.
+                </p>
+              </>
+            )}
             <button type="button" className="button-secondary" onClick={() => setStopping({ kind: 'tenant' })}>
               Stop a tenant, agent, run or tool…
             </button>
