@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import type { Api } from '../api/client.js';
 import type { AuditEntry, AuditHead, AuditVerification } from '../api/types.js';
+import { DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, describeScope, timestamp } from '../components/format.js';
 import { useResource } from '../components/use-resource.js';
@@ -77,40 +78,29 @@ export function AuditView() {
           : `${shown.length} of ${entries.length} entries shown${log.data.after > 0 ? ` (the latest ${PAGE}; export the whole log with estop audit export)` : ''}.`}
       </p>
       {shown.length > 0 ? (
-        <div className="table-wrap">
-          <table data-testid="audit-table" className="audit">
-            <thead>
-              <tr>
-                <th scope="col">#</th>
-                <th scope="col">When</th>
-                <th scope="col">Action</th>
-                <th scope="col">Actor</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Reason</th>
-                <th scope="col">Details</th>
-              </tr>
-            </thead>
-            <tbody>
-              {shown.map((entry) => (
-                <tr key={entry.seq}>
-                  <td>{entry.seq}</td>
-                  <td className="nowrap">{timestamp(entry.at)}</td>
-                  <td>
-                    <span className={`badge action-${entry.action}`}>{entry.action}</span>
-                  </td>
-                  <td>{actorLabel(entry.actor)}</td>
-                  <td>
-                    <code>{describeScope(entry.scope)}</code>
-                  </td>
-                  <td>{entry.reason ?? ''}</td>
-                  <td className="small">
-                    {entry.ruleId !== undefined ? <code>{entry.ruleId}</code> : null} {details(entry)}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          headings={['#', 'When', 'Action', 'Actor', 'Scope', 'Reason', 'Details']}
+          testId="audit-table"
+          className="audit"
+        >
+          {shown.map((entry) => (
+            <tr key={entry.seq}>
+              <td>{entry.seq}</td>
+              <td className="nowrap">{timestamp(entry.at)}</td>
+              <td>
+                <span className={`badge action-${entry.action}`}>{entry.action}</span>
+              </td>
+              <td>{actorLabel(entry.actor)}</td>
+              <td>
+                <code>{describeScope(entry.scope)}</code>
+              </td>
+              <td>{entry.reason ?? ''}</td>
+              <td className="small">
+                {entry.ruleId !== undefined ? <code>{entry.ruleId}</code> : null} {details(entry)}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
     </div>
   );

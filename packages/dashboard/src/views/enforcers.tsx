@@ -1,3 +1,4 @@
+import { DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { relative, timestamp } from '../components/format.js';
 import { useLiveState } from '../components/session.js';
@@ -23,51 +24,40 @@ export function EnforcersView() {
         <p className="status-warn">No enforcer has registered: nothing enforces a stop yet.</p>
       ) : null}
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table data-testid="enforcers-table">
-            <thead>
-              <tr>
-                <th scope="col">Name</th>
-                <th scope="col">Kind</th>
-                <th scope="col">Version applied</th>
-                <th scope="col">Last seen</th>
-                <th scope="col">In flight</th>
-                <th scope="col">Status</th>
+        <DataTable
+          headings={['Name', 'Kind', 'Version applied', 'Last seen', 'In flight', 'Status']}
+          testId="enforcers-table"
+        >
+          {list.map((enforcer) => {
+            const connected = enforcer.connected !== false;
+            const behind = version !== undefined && enforcer.version < version;
+            return (
+              <tr key={enforcer.id} className={connected ? undefined : 'row-stale'}>
+                <td>
+                  {enforcer.name}
+                  <div className="muted small">
+                    {enforcer.id}
+                    {enforcer.host !== undefined ? ` · ${enforcer.host}` : ''}
+                    {enforcer.pid !== undefined ? ` · pid ${enforcer.pid}` : ''}
+                  </div>
+                </td>
+                <td>{enforcer.kind === 'sdk' ? 'SDK' : 'gateway'}</td>
+                <td className={behind ? 'text-warn' : undefined}>{enforcer.version}</td>
+                <td title={timestamp(enforcer.lastSeenAt)}>{relative(enforcer.lastSeenAt, now)}</td>
+                <td>{enforcer.inFlight}</td>
+                <td>
+                  {!connected ? (
+                    <span className="badge badge-stale">stale: not connected</span>
+                  ) : behind ? (
+                    <span className="badge badge-warn">behind</span>
+                  ) : (
+                    <span className="badge badge-ok">current</span>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((enforcer) => {
-                const connected = enforcer.connected !== false;
-                const behind = version !== undefined && enforcer.version < version;
-                return (
-                  <tr key={enforcer.id} className={connected ? undefined : 'row-stale'}>
-                    <td>
-                      {enforcer.name}
-                      <div className="muted small">
-                        {enforcer.id}
-                        {enforcer.host !== undefined ? ` · ${enforcer.host}` : ''}
-                        {enforcer.pid !== undefined ? ` · pid ${enforcer.pid}` : ''}
-                      </div>
-                    </td>
-                    <td>{enforcer.kind === 'sdk' ? 'SDK' : 'gateway'}</td>
-                    <td className={behind ? 'text-warn' : undefined}>{enforcer.version}</td>
-                    <td title={timestamp(enforcer.lastSeenAt)}>{relative(enforcer.lastSeenAt, now)}</td>
-                    <td>{enforcer.inFlight}</td>
-                    <td>
-                      {!connected ? (
-                        <span className="badge badge-stale">stale: not connected</span>
-                      ) : behind ? (
-                        <span className="badge badge-warn">behind</span>
-                      ) : (
-                        <span className="badge badge-ok">current</span>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       ) : null}
     </div>
   );

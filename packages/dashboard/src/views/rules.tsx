@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import type { RestoreRequest, Rule } from '../api/types.js';
+import { ACTIONS, DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, age, describeScope, modeLabel, relative, timestamp } from '../components/format.js';
 import { canRestore, isAdmin } from '../components/permissions.js';
@@ -27,49 +28,32 @@ export function RulesView() {
         </p>
       ) : null}
       {rules.length > 0 ? (
-        <div className="table-wrap">
-          <table data-testid="rules-table">
-            <thead>
-              <tr>
-                <th scope="col">Scope</th>
-                <th scope="col">Mode</th>
-                <th scope="col">Reason</th>
-                <th scope="col">By</th>
-                <th scope="col">Age</th>
-                <th scope="col">Expires</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {rules.map((rule) => (
-                <tr key={rule.id} data-rule={rule.id}>
-                  <td>
-                    <code>{describeScope(rule.scope)}</code>
-                  </td>
-                  <td>
-                    <span className={`badge mode-${rule.mode}`}>{modeLabel(rule.mode)}</span>
-                    {rule.cancelInFlight ? <span className="muted"> · cancels in flight</span> : null}
-                  </td>
-                  <td>{rule.reason}</td>
-                  <td>{actorLabel(rule.actor)}</td>
-                  <td title={timestamp(rule.createdAt)}>{age(Date.parse(rule.createdAt), now)}</td>
-                  <td title={rule.expiresAt === undefined ? undefined : timestamp(rule.expiresAt)}>
-                    {rule.expiresAt === undefined ? 'never' : relative(rule.expiresAt, now)}
-                  </td>
-                  <td>
-                    {canRestore(principal, rule.scope) ? (
-                      <button type="button" className="button-secondary" onClick={() => setRestoring(rule)}>
-                        Restore…
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable headings={['Scope', 'Mode', 'Reason', 'By', 'Age', 'Expires', ACTIONS]} testId="rules-table">
+          {rules.map((rule) => (
+            <tr key={rule.id} data-rule={rule.id}>
+              <td>
+                <code>{describeScope(rule.scope)}</code>
+              </td>
+              <td>
+                <span className={`badge mode-${rule.mode}`}>{modeLabel(rule.mode)}</span>
+                {rule.cancelInFlight ? <span className="muted"> · cancels in flight</span> : null}
+              </td>
+              <td>{rule.reason}</td>
+              <td>{actorLabel(rule.actor)}</td>
+              <td title={timestamp(rule.createdAt)}>{age(Date.parse(rule.createdAt), now)}</td>
+              <td title={rule.expiresAt === undefined ? undefined : timestamp(rule.expiresAt)}>
+                {rule.expiresAt === undefined ? 'never' : relative(rule.expiresAt, now)}
+              </td>
+              <td>
+                {canRestore(principal, rule.scope) ? (
+                  <button type="button" className="button-secondary" onClick={() => setRestoring(rule)}>
+                    Restore…
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       {isAdmin(principal) ? <RestoreRequests now={now} /> : null}
       {restoring !== undefined ? <RestoreDialog rule={restoring} onClose={() => setRestoring(undefined)} /> : null}
@@ -91,49 +75,32 @@ function RestoreRequests(props: { now: number }) {
       <ErrorNote error={requests.error} />
       {requests.data !== undefined && list.length === 0 ? <p className="muted">None pending.</p> : null}
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                <th scope="col">Scope</th>
-                <th scope="col">Mode</th>
-                <th scope="col">To</th>
-                <th scope="col">Requested by</th>
-                <th scope="col">When</th>
-                <th scope="col">Reason</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
+        <DataTable headings={['Scope', 'Mode', 'To', 'Requested by', 'When', 'Reason', ACTIONS]}>
+          {list.map((request) => {
+            const own = request.requestedBy.id === principal.name;
+            return (
+              <tr key={request.id}>
+                <td>
+                  <code>{describeScope(request.scope)}</code>
+                </td>
+                <td>{modeLabel(request.mode)}</td>
+                <td>{request.to === undefined ? 'lifted' : modeLabel(request.to)}</td>
+                <td>{actorLabel(request.requestedBy)}</td>
+                <td title={timestamp(request.at)}>{relative(request.at, props.now)}</td>
+                <td>{request.reason}</td>
+                <td>
+                  {own ? (
+                    <span className="muted">yours: another admin must confirm</span>
+                  ) : (
+                    <button type="button" className="button-secondary" onClick={() => setConfirming(request)}>
+                      Confirm…
+                    </button>
+                  )}
+                </td>
               </tr>
-            </thead>
-            <tbody>
-              {list.map((request) => {
-                const own = request.requestedBy.id === principal.name;
-                return (
-                  <tr key={request.id}>
-                    <td>
-                      <code>{describeScope(request.scope)}</code>
-                    </td>
-                    <td>{modeLabel(request.mode)}</td>
-                    <td>{request.to === undefined ? 'lifted' : modeLabel(request.to)}</td>
-                    <td>{actorLabel(request.requestedBy)}</td>
-                    <td title={timestamp(request.at)}>{relative(request.at, props.now)}</td>
-                    <td>{request.reason}</td>
-                    <td>
-                      {own ? (
-                        <span className="muted">yours: another admin must confirm</span>
-                      ) : (
-                        <button type="button" className="button-secondary" onClick={() => setConfirming(request)}>
-                          Confirm…
-                        </button>
-                      )}
-                    </td>
-                  </tr>
-                );
-              })}
-            </tbody>
-          </table>
-        </div>
+            );
+          })}
+        </DataTable>
       ) : null}
       {confirming !== undefined ? (
         <ReasonDialog

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import type { Rule, RunRecord } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
+import { ACTIONS, DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { relative, timestamp } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
@@ -30,59 +31,45 @@ export function RunsView() {
       <ErrorNote error={runs.error} />
       {runs.data !== undefined && list.length === 0 ? <p className="muted">No live runs.</p> : null}
       {list.length > 0 ? (
-        <div className="table-wrap">
-          <table data-testid="runs-table">
-            <thead>
-              <tr>
-                <th scope="col">Run</th>
-                <th scope="col">Tenant / agent</th>
-                <th scope="col">Status</th>
-                <th scope="col">In flight</th>
-                <th scope="col">Started</th>
-                <th scope="col">Heard from</th>
-                <th scope="col">
-                  <span className="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {list.map((run) => (
-                <tr key={run.id}>
-                  <td>
-                    <code>{run.id}</code>
-                  </td>
-                  <td>
-                    {run.tenant}
-                    {run.agent !== undefined ? ` / ${run.agent}` : ''}
-                  </td>
-                  <td>
-                    <span className={`badge run-${run.status}`}>{run.status}</span>
-                    {run.stopReason !== undefined ? <div className="muted small">{run.stopReason}</div> : null}
-                  </td>
-                  <td>
-                    {run.inFlight.length === 0
-                      ? '—'
-                      : run.inFlight.map((call) => (
-                          <div key={`${call.tool}-${call.startedAt}`}>
-                            <code>{call.tool}</code>{' '}
-                            <span className="muted">for {relative(call.startedAt, now).replace(' ago', '')}</span>
-                          </div>
-                        ))}
-                  </td>
-                  <td title={timestamp(run.startedAt)}>{relative(run.startedAt, now)}</td>
-                  <td title={timestamp(run.lastHeartbeatAt)}>{relative(run.lastHeartbeatAt, now)}</td>
-                  <td>
-                    {canStop(principal) && run.status !== 'ended' ? (
-                      <button type="button" className="button-danger-small" onClick={() => setKilling(run)}>
-                        Stop run
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <DataTable
+          headings={['Run', 'Tenant / agent', 'Status', 'In flight', 'Started', 'Heard from', ACTIONS]}
+          testId="runs-table"
+        >
+          {list.map((run) => (
+            <tr key={run.id}>
+              <td>
+                <code>{run.id}</code>
+              </td>
+              <td>
+                {run.tenant}
+                {run.agent !== undefined ? ` / ${run.agent}` : ''}
+              </td>
+              <td>
+                <span className={`badge run-${run.status}`}>{run.status}</span>
+                {run.stopReason !== undefined ? <div className="muted small">{run.stopReason}</div> : null}
+              </td>
+              <td>
+                {run.inFlight.length === 0
+                  ? '—'
+                  : run.inFlight.map((call) => (
+                      <div key={`${call.tool}-${call.startedAt}`}>
+                        <code>{call.tool}</code>{' '}
+                        <span className="muted">for {relative(call.startedAt, now).replace(' ago', '')}</span>
+                      </div>
+                    ))}
+              </td>
+              <td title={timestamp(run.startedAt)}>{relative(run.startedAt, now)}</td>
+              <td title={timestamp(run.lastHeartbeatAt)}>{relative(run.lastHeartbeatAt, now)}</td>
+              <td>
+                {canStop(principal) && run.status !== 'ended' ? (
+                  <button type="button" className="button-danger-small" onClick={() => setKilling(run)}>
+                    Stop run
+                  </button>
+                ) : null}
+              </td>
+            </tr>
+          ))}
+        </DataTable>
       ) : null}
       <ApprovalsSection />
       {killing !== undefined ? (
