@@ -1,4 +1,5 @@
 import {
+  ALLOW,
   approvalHash,
   EstopError,
   isEstopError,
@@ -36,14 +37,13 @@ const DUPLICATE_WAIT_MS = 10_000;
 const NEVER = new AbortController().signal;
 /** What `runOnce` answers when the decision changed before the write could run. */
 const STALE: unique symbol = Symbol('stale decision');
-/** The decision of a call whose approval was used: it may run while its gate is the rule. */
-const APPROVED: Decision = Object.freeze({ outcome: 'allow' });
 
 /**
  * Carries one call from decision to result, the one path `run.tool` and the gateway share:
  * a denial is counted and thrown; a draft is recorded and returned instead of running; an
- * approval is asked for and waited on, then the call is decided again; an allowed write runs
- * at most once per idempotency key, and its duplicates get the first result.
+ * allowed or approval-gated write claims its idempotency key first, so that it runs at most
+ * once per key and its duplicates get the first result without asking anyone; then an
+ * approval is asked for and waited on, and the call is decided again before it runs.
  */
 export async function executeGoverned<Args, Result>(
   host: GovernedCallHost,
@@ -53,18 +53,36 @@ export async function executeGoverned<Args, Result>(
   options: ExecuteOptions<Result> = {},
 ): Promise<Result | DraftedCall> {
   const signal = options.signal ?? NEVER;
-  let decision = host.decide(call);
-  if (decision.outcome === 'needs_approval') decision = await approved(host, call, args, decision, options, signal);
+  const decision = host.decide(call);
   if (decision.outcome === 'deny') {
     host.blocks.count(call, decision, host.effectOf(call));
     throw new CallDeniedError(call.tool, decision);
   }
   if (decision.outcome === 'draft') return recordDraft(host, call, args, decision, signal);
   const window = host.effectOf(call) === 'write' ? host.idempotency.windowFor(call.tool) : false;
-  if (window === false) return fn(args);
-  const ran = await runOnce(host, call, args, fn, options, window, signal, decision === APPROVED);
-  // The rules changed while the key was claimed: the call was not run, so it goes the new way.
+  let ran: Result | typeof STALE;
+  if (window !== false) ran = await runOnce(host, call, args, fn, options, window, signal);
+  else ran = (await mayRun(host, call, args, options, signal)) ? await fn(args) : STALE;
+  // The rules changed before the call could run: it was not run, so it goes the new way.
   return ran === STALE ? executeGoverned(host, call, args, fn, options) : ran;
+}
+
+/**
+ * Whether the call may run now: allowed, or gated and approved for this exact call (asked
+ * for, waited on and used once). False when the rules now say something else, for the caller
+ * to decide again; a refused approval throws.
+ */
+async function mayRun<Args>(
+  host: GovernedCallHost,
+  call: Call,
+  args: Args,
+  options: Pick<ExecuteOptions, 'approvalTimeoutMs'>,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const decision = host.decide(call);
+  if (decision.outcome === 'allow') return true;
+  if (decision.outcome !== 'needs_approval') return false;
+  return (await approved(host, call, args, decision, options, signal)).outcome === 'allow';
 }
 
 /**
@@ -107,7 +125,7 @@ async function approved<Args>(
     }
     throw notRun(call.tool, 'use its approval', error);
   }
-  return APPROVED;
+  return ALLOW;
 }
 
 async function recordDraft<Args>(
@@ -125,10 +143,10 @@ async function recordDraft<Args>(
 }
 
 /**
- * Claims the write's key, runs it if first, and completes or releases the claim. A claim can
- * take a while (it waits for an identical write in flight), so the call is decided again once
- * the key is held: if a rule made meanwhile no longer allows it, the key is released and the
- * call is not run (`STALE`). An approved call stays allowed while its gate is still the rule.
+ * Claims the write's key, runs it if first, and completes or releases the claim. Once the key
+ * is held the call is decided again (a claim can wait for an identical write in flight) and,
+ * when gated, waits for its approval: duplicates meanwhile wait for it rather than ask too. If
+ * the rules no longer let it run, the key is released and the call is not run (`STALE`).
  */
 async function runOnce<Args, Result>(
   host: GovernedCallHost,
@@ -138,7 +156,6 @@ async function runOnce<Args, Result>(
   options: ExecuteOptions<Result>,
   windowMs: number,
   signal: AbortSignal,
-  approvedCall: boolean,
 ): Promise<Result | typeof STALE> {
   const key = options.idempotencyKey;
   const claim = {
@@ -159,16 +176,16 @@ async function runOnce<Args, Result>(
     }
     if (answer.status === 'pending') continue;
     const held = { tenant: call.tenant, key: answer.key, claimId: answer.claimId };
-    const now = host.decide(call).outcome;
-    if (now !== 'allow' && !(approvedCall && now === 'needs_approval')) {
-      await settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
-      return STALE;
-    }
+    const release = () => settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
     let result: Result;
     try {
+      if (!(await mayRun(host, call, args, options, signal))) {
+        await release();
+        return STALE;
+      }
       result = await fn(args);
     } catch (error) {
-      await settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
+      await release();
       throw error;
     }
     let stored: unknown;
@@ -182,7 +199,7 @@ async function runOnce<Args, Result>(
           cause: error,
         }),
       );
-      await settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
+      await release();
       return result;
     }
     await settle(host, call.tool, 'complete', () => host.governance.complete({ ...held, result: stored }, NEVER));

@@ -79,6 +79,26 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('repeats of a gated write wait with the first for its one approval, and a later repeat asks nobody', async (context) => {
+      await withPlane(kind, context, async (cp, guard) => {
+        await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'approval_gated' });
+        let calls = 0;
+        const send = () => ({ sent: ++calls });
+        const first = guard.execute(email, { to: 'max@example.com' }, send);
+        const approval = await cp.pendingApproval('email.send');
+        const claimsBefore = cp.claims();
+        const repeat = guard.execute(email, { to: 'max@example.com' }, send);
+        await waitFor('the repeat to claim', () => cp.claims() > claimsBefore);
+        await cp.api('POST', `/v1/approvals/${approval.id}/approve`, { reason: 'once' });
+        assert.deepEqual(await first, { sent: 1 });
+        assert.deepEqual(await repeat, { sent: 1 });
+        assert.deepEqual(await guard.execute(email, { to: 'max@example.com' }, send), { sent: 1 });
+        assert.equal(calls, 1);
+        const asked = await cp.api('GET', '/v1/approvals');
+        assert.equal(asked.body.approvals.length, 1, JSON.stringify(asked.body));
+      });
+    });
+
     it('a denied approval throws CallDeniedError naming who denied it and why; the function never runs', async (context) => {
       await withPlane(kind, context, async (cp, guard) => {
         await stop(cp, guard, { scope: { tenant: 'acme' }, mode: 'approval_gated' });
