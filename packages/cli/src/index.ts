@@ -9,6 +9,8 @@ export { verifyAuditExport } from './audit-export.js';
 export type { Command, CommandIo } from './command.js';
 export { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, UsageError } from './command.js';
 export { drafts } from './drafts.js';
+export type { DrillReport } from './drill.js';
+export { drill, runDrill } from './drill.js';
 export { kill } from './kill.js';
 export { main } from './main.js';
 export { restore } from './restore.js';

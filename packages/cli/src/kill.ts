@@ -1,5 +1,5 @@
 import { parseArgs } from 'node:util';
-import type { Mode, Scope } from '@estop/core';
+import type { Mode } from '@estop/core';
 import { MODES, MODE_ALIASES, describeScope, isGlobalScope, parseMode } from '@estop/core';
 import type { Connection } from './args.js';
 import {
@@ -17,6 +17,7 @@ import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
 import { describeRunStop, waitForStop } from './run-stop-progress.js';
+import { SCOPE_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 const MODE_NAMES = `${MODES.join(', ')} (or ${Object.keys(MODE_ALIASES).join(', ')})`;
 
@@ -64,11 +65,8 @@ export function parseKillArgs(args: string[]): KillOptions {
       args,
       options: {
         ...CLIENT_OPTIONS,
+        ...SCOPE_OPTIONS,
         global: { type: 'boolean', default: false },
-        tenant: { type: 'string' },
-        agent: { type: 'string' },
-        run: { type: 'string' },
-        tool: { type: 'string' },
         mode: { type: 'string' },
         reason: { type: 'string' },
         expires: { type: 'string' },
@@ -80,13 +78,7 @@ export function parseKillArgs(args: string[]): KillOptions {
     }),
   );
 
-  const scope: Scope = {};
-  for (const dimension of ['tenant', 'agent', 'run', 'tool'] as const) {
-    const value = values[dimension];
-    if (value === undefined) continue;
-    if (value.trim() === '') throw new UsageError(`--${dimension} is empty`);
-    scope[dimension] = value;
-  }
+  const scope = scopeFromFlags(values);
   if (values.global && !isGlobalScope(scope)) {
     throw new UsageError(`--global stops everything; it cannot be combined with --tenant, --agent, --run or --tool`);
   }

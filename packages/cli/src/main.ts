@@ -3,6 +3,7 @@ import { audit } from './audit.js';
 import type { Command, CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import { drafts } from './drafts.js';
+import { drill } from './drill.js';
 import { kill } from './kill.js';
 import { restore } from './restore.js';
 import { runs } from './runs.js';
@@ -21,6 +22,7 @@ commands:
   restore    lift or step down a rule; list and confirm restore requests (a second admin)
   status     show the version, active rules and enforcers
   verify     check that every connected enforcer has applied the current version
+  drill      run the kill path end to end on a drill scope: stop, enforced, restore, audit
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
   approvals  list writes waiting for an operator; \`approvals approve|deny ID --reason …\` decides one
   drafts     list writes recorded instead of run (draft_only); \`drafts export\` writes them all as JSON lines
@@ -40,6 +42,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   restore,
   status,
   verify,
+  drill,
   runs,
   approvals,
   drafts,

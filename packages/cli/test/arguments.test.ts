@@ -6,6 +6,7 @@ import { describe, it } from 'node:test';
 import { DEFAULT_URL, parseOrUsage, resolveConnection } from '../src/args.js';
 import { parseAuditListArgs } from '../src/audit.js';
 import { UsageError } from '../src/command.js';
+import { DRILL_TENANT, parseDrillArgs } from '../src/drill.js';
 import { parseKillArgs } from '../src/kill.js';
 import { main } from '../src/main.js';
 import { parseRestoreArgs } from '../src/restore.js';
@@ -151,6 +152,44 @@ describe('kill turns its flags into exactly the rule request the API takes', () 
   });
 });
 
+describe('a drill stops a drill scope, never everything, and its rule expires by itself', () => {
+  it('stops the drill tenant read_only when no scope is named', () => {
+    const options = parseDrillArgs([]);
+    assert.deepEqual(options.request, {
+      scope: { tenant: DRILL_TENANT },
+      mode: 'read_only',
+      reason: 'drill',
+      expiresIn: '60s',
+      cancelInFlight: false,
+    });
+    assert.equal(options.timeoutMs, 5000);
+  });
+
+  it('takes a named scope, a mode, a reason, and outlives three timeouts before expiring', () => {
+    const options = parseDrillArgs(['--tenant', 'acme-staging', '--tool', 'email.*', '--mode', 'full_stop']);
+    assert.deepEqual(options.request.scope, { tenant: 'acme-staging', tool: 'email.*' });
+    assert.equal(options.request.mode, 'full_stop');
+    const slow = parseDrillArgs(['--timeout', '30s', '--reason', 'quarterly drill']);
+    assert.equal(slow.request.expiresIn, '90s');
+    assert.equal(slow.request.reason, 'quarterly drill');
+  });
+
+  it('refuses --global, an unknown mode and a zero timeout', () => {
+    assert.match(
+      usageMessage(() => parseDrillArgs(['--global'])),
+      /never stops every agent/,
+    );
+    assert.match(
+      usageMessage(() => parseDrillArgs(['--mode', 'halt'])),
+      /not a mode/,
+    );
+    assert.match(
+      usageMessage(() => parseDrillArgs(['--timeout', '0s'])),
+      /longer than 0/,
+    );
+  });
+});
+
 describe('a wrong command line is a usage error (exit 2) that names the problem', () => {
   it('names an unknown flag', async () => {
     const io = bufferIo();
@@ -275,6 +314,7 @@ describe('every command answers --help with exit 0', () => {
     ['restore'],
     ['status'],
     ['verify'],
+    ['drill'],
     ['audit'],
     ['audit', 'list'],
     ['audit', 'verify'],
@@ -301,7 +341,7 @@ describe('every command answers --help with exit 0', () => {
   it('estop --help lists the commands and where the token comes from', async () => {
     const io = bufferIo();
     assert.equal(await main(['--help'], io), 0);
-    for (const name of ['serve', 'gateway', 'kill', 'restore', 'status', 'verify', 'audit', 'tokens']) {
+    for (const name of ['serve', 'gateway', 'kill', 'restore', 'status', 'verify', 'drill', 'audit', 'tokens']) {
       assert.match(io.out(), new RegExp(`^  ${name} `, 'm'));
     }
     assert.match(io.out(), /\.estop\/admin-token/);
