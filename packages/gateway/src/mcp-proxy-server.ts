@@ -1,5 +1,6 @@
 import { isEstopError, type Call, type Effect } from '@estop/core';
 import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
+import { draftedToolResult, ToolErrorResult } from '@estop/sdk/mcp';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import {
   CallToolRequestSchema,
@@ -15,7 +16,7 @@ import {
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from './caller.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
-import { cancelledResult, draftedResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
+import { cancelledResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
 import type { McpUpstream } from './mcp-upstream.js';
 
@@ -35,16 +36,6 @@ export interface McpProxyServer {
   readonly server: Server;
   /** Stops the change subscriptions; call when the session ends. */
   dispose(): void;
-}
-
-/** An upstream tool result with `isError`, carried out of a governed call as a failure. */
-class ToolErrorResult extends Error {
-  readonly result: CallToolResult;
-
-  constructor(result: CallToolResult) {
-    super('the tool reported an error');
-    this.result = result;
-  }
 }
 
 const toolIndexes = new WeakMap<readonly Tool[], Map<string, Tool>>();
@@ -142,7 +133,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
       // Decided, drafted, approved and deduped in one place, as for the SDK's run.tool; the
       // client cancelling the request ends a wait for an approval.
       const result = await guard.execute(call, request.params.arguments ?? {}, forward, { signal: extra.signal });
-      return isDrafted(result) ? draftedResult(result, tool?.outputSchema !== undefined) : result;
+      return isDrafted(result) ? draftedToolResult(result, tool?.outputSchema !== undefined) : result;
     } catch (error) {
       if (error instanceof ToolErrorResult) return error.result;
       if (error instanceof CallDeniedError) return refusalResult(call.tool, error.decision, rules);

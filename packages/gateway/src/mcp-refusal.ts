@@ -1,5 +1,4 @@
 import { describeScope, type Decision, type EstopError, type Rule } from '@estop/core';
-import type { DraftedCall } from '@estop/sdk';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** Looks up an active rule by id, to describe its scope; undefined when not known. */
@@ -52,21 +51,6 @@ export function refusalResult(tool: string, decision: Decision, rules: RuleLooku
     default:
       return errorResult(`estop: this call was refused: ${why}. Do not retry it; tell the user it is stopped.`);
   }
-}
-
-/**
- * The tool result for a write kept as a draft: not an error — the call did what estop asks of
- * it — with text saying it was not executed and naming the draft. `structuredContent` carries
- * `{drafted, draftId, tool}` unless the tool declares an output schema, which a draft cannot
- * satisfy; then the result is marked `isError` so clients that validate outputs accept it.
- */
-export function draftedResult(drafted: DraftedCall, hasOutputSchema: boolean): CallToolResult {
-  const content: CallToolResult['content'] = [{ type: 'text', text: `estop: ${drafted.message}` }];
-  if (hasOutputSchema) return { content, isError: true };
-  return {
-    content,
-    structuredContent: { drafted: true, draftId: drafted.draftId, tool: drafted.tool, executed: false },
-  };
 }
 
 /** The tool result for a write that did not run because a step it needs from the control plane failed. */
