@@ -49,6 +49,9 @@ export const IdempotencyClaimInputSchema = z.strictObject({
   /** While an earlier call is still running, wait this long for its result. Default 0. */
   waitMs: z.number().int().min(0).max(60_000).default(0),
   enforcer: NameSchema.optional(),
+  /** Who makes the call, for the sentinels that count writes per agent or run. */
+  agent: NameSchema.optional(),
+  run: NameSchema.optional(),
 });
 
 /** Body of `POST /v1/idempotency/complete`. */
@@ -61,7 +64,15 @@ export const IdempotencyCompleteSchema = z.strictObject({
 });
 
 /** Body of `POST /v1/idempotency/release`. */
-export const IdempotencyReleaseSchema = z.strictObject({ tenant: NameSchema, key: NameSchema, claimId: NameSchema });
+export const IdempotencyReleaseSchema = z.strictObject({
+  tenant: NameSchema,
+  key: NameSchema,
+  claimId: NameSchema,
+  /** The failed call, for the sentinels that count failures. */
+  tool: NameSchema.optional(),
+  agent: NameSchema.optional(),
+  run: NameSchema.optional(),
+});
 
 /** Body of `POST /v1/enforcers/:id/blocks`: calls the enforcer refused since its last report. */
 export const BlockReportSchema = z.strictObject({

@@ -78,6 +78,9 @@ export {
   StopReasonSchema,
 } from './run-schemas.js';
 export { isExpired } from './rule.js';
+export type { ObservedCall, SentinelGroup, SentinelSignal, SentinelSpec, SentinelTrip } from './sentinel.js';
+export { SENTINEL_GROUPS, SENTINEL_SIGNALS, SentinelWatch, sentinelActor } from './sentinel.js';
+export { SlidingCount } from './sliding-count.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
 export type { EnforcerRegistration, RuleInput } from './schemas.js';

@@ -73,6 +73,8 @@ export class GovernanceClient {
       windowMs: number;
       waitMs: number;
       enforcer: string;
+      agent?: string | undefined;
+      run?: string | undefined;
     },
     signal: AbortSignal,
   ): Promise<IdempotencyClaimAnswer> {
@@ -96,7 +98,18 @@ export class GovernanceClient {
     await this.#client.send('POST', 'v1/idempotency/complete', 'complete an idempotent call', input, signal);
   }
 
-  async release(input: { tenant: string; key: string; claimId: string }, signal: AbortSignal): Promise<void> {
+  /** Gives a claim's key back; naming the call's tool (and agent, run) says the call failed. */
+  async release(
+    input: {
+      tenant: string;
+      key: string;
+      claimId: string;
+      tool?: string | undefined;
+      agent?: string | undefined;
+      run?: string | undefined;
+    },
+    signal: AbortSignal,
+  ): Promise<void> {
     await this.#client.send('POST', 'v1/idempotency/release', 'release an idempotency key', input, signal);
   }
 

@@ -166,6 +166,8 @@ async function runOnce<Args, Result>(
     windowMs,
     waitMs: DUPLICATE_WAIT_MS,
     enforcer: host.enforcerId,
+    agent: call.agent,
+    run: call.run,
   };
   for (;;) {
     const answer = await unlessUnavailable(call.tool, 'claim its idempotency key', signal, () =>
@@ -176,16 +178,26 @@ async function runOnce<Args, Result>(
     }
     if (answer.status === 'pending') continue;
     const held = { tenant: call.tenant, key: answer.key, claimId: answer.claimId };
-    const release = () => settle(host, call.tool, 'release', () => host.governance.release(held, NEVER));
+    // A failed call says which it was, for the sentinels counting failures; other releases do not.
+    const failed = { ...held, tool: call.tool, agent: call.agent, run: call.run };
+    const release = (because: 'failed' | 'not run') =>
+      settle(host, call.tool, 'release', () => host.governance.release(because === 'failed' ? failed : held, NEVER));
+    let runNow: boolean;
+    try {
+      runNow = await mayRun(host, call, args, options, signal);
+    } catch (error) {
+      await release('not run');
+      throw error;
+    }
+    if (!runNow) {
+      await release('not run');
+      return STALE;
+    }
     let result: Result;
     try {
-      if (!(await mayRun(host, call, args, options, signal))) {
-        await release();
-        return STALE;
-      }
       result = await fn(args);
     } catch (error) {
-      await release();
+      await release('failed');
       throw error;
     }
     let stored: unknown;
@@ -199,7 +211,7 @@ async function runOnce<Args, Result>(
           cause: error,
         }),
       );
-      await release();
+      await release('not run');
       return result;
     }
     await settle(host, call.tool, 'complete', () => host.governance.complete({ ...held, result: stored }, NEVER));

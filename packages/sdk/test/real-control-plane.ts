@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { createMemoryStore } from '@estop/core';
-import { createControlPlane, type ControlPlane } from '@estop/server';
+import { createMemoryStore, type Rule } from '@estop/core';
+import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '@estop/server';
 import { createGuard, RunStoppedError, type Guard, type Run } from '../src/index.js';
 import { waitFor } from './wait-for.js';
 
@@ -16,12 +16,19 @@ export interface RealControlPlane {
   rule(input: Record<string, unknown>): Promise<{ id: string }>;
   /** Lifts a rule through `POST /v1/rules/:id/lift` and waits until the guard has applied it. */
   lift(id: string): Promise<void>;
+  /** The active rules, from `GET /v1/rules`. */
+  activeRules(): Promise<Rule[]>;
   close(): Promise<void>;
 }
 
-export async function startRealControlPlane(): Promise<RealControlPlane> {
+export async function startRealControlPlane(options: Partial<ControlPlaneOptions> = {}): Promise<RealControlPlane> {
   const store = createMemoryStore({ sha256: (text) => createHash('sha256').update(text).digest('hex') });
-  const plane = await createControlPlane({ store, adminToken: ADMIN_TOKEN, restore: { secondApprover: [] } });
+  const plane = await createControlPlane({
+    store,
+    adminToken: ADMIN_TOKEN,
+    restore: { secondApprover: [] },
+    ...options,
+  });
   const url = await plane.listen({ port: 0 });
   const api = async (path: string, body: unknown): Promise<{ status: number; body: any }> => {
     const response = await fetch(`${url}${path}`, {
@@ -57,6 +64,10 @@ export async function startRealControlPlane(): Promise<RealControlPlane> {
       const response = await api(`/v1/rules/${id}/lift`, { reason: 'test done' });
       if (response.status !== 200) throw new Error(`lift failed: ${JSON.stringify(response.body)}`);
       if (typeof response.body.version === 'number') await applied(response.body.version);
+    },
+    async activeRules() {
+      const response = await fetch(`${url}/v1/rules`, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      return ((await response.json()) as { rules: Rule[] }).rules;
     },
     async close() {
       await guard.close();

@@ -1,9 +1,36 @@
 import { readFile } from 'node:fs/promises';
-import { DurationSchema, EffectSchema, EstopError, ModeSchema, type Effect, type Mode } from '@estop/core';
+import {
+  DurationSchema,
+  EffectSchema,
+  EstopError,
+  ModeSchema,
+  SENTINEL_GROUPS,
+  SENTINEL_SIGNALS,
+  type Effect,
+  type Mode,
+  type SentinelSpec,
+} from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { invalidRequest } from './problem.js';
 import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restore-policy.js';
+
+const DAY_MS = 86_400_000;
+
+// One automatic trip: `threshold` `signal`s of `tool` (a glob; default every tool) for one
+// `per` within `window` create a rule of `mode` on that scope, lifted after `expires` if given.
+const SentinelFileSchema = z.strictObject({
+  name: z
+    .string()
+    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a sentinel name is lower-case letters, digits, ".", "_" or "-"'),
+  signal: z.enum(SENTINEL_SIGNALS),
+  tool: z.string().min(1).max(200).optional(),
+  per: z.enum(SENTINEL_GROUPS).default('tenant'),
+  threshold: z.number().int().min(1).max(100_000),
+  window: DurationSchema.refine((ms) => ms > 0 && ms <= DAY_MS, 'window must be longer than 0s and at most 24h'),
+  mode: ModeSchema.default('read_only'),
+  expires: DurationSchema.refine((ms) => ms > 0, 'expires must be longer than 0s').optional(),
+});
 
 const FileSchema = z.strictObject({
   server: z
@@ -37,6 +64,10 @@ const FileSchema = z.strictObject({
       request_ttl: DurationSchema.optional(),
     })
     .optional(),
+  sentinel: z
+    .array(SentinelFileSchema)
+    .refine((specs) => new Set(specs.map((spec) => spec.name)).size === specs.length, 'sentinel names must be unique')
+    .optional(),
   // Idempotency keys in Redis rather than the store: for many control-plane replicas.
   redis: z
     .strictObject({
@@ -57,6 +88,8 @@ export interface ServerConfig {
   tools: Record<string, Effect>;
   defaultMode: Mode;
   restore: RestorePolicy;
+  /** Automatic trips. */
+  sentinels: SentinelSpec[];
   /** Where idempotency keys live when not in the store. */
   redis?: { url: string; prefix?: string | undefined } | undefined;
 }
@@ -105,6 +138,16 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
       cooldownMs: file.restore?.cooldown ?? DEFAULT_RESTORE_POLICY.cooldownMs,
       requestTtlMs: file.restore?.request_ttl ?? DEFAULT_RESTORE_POLICY.requestTtlMs,
     },
+    sentinels: (file.sentinel ?? []).map((spec) => ({
+      name: spec.name,
+      signal: spec.signal,
+      tool: spec.tool,
+      per: spec.per,
+      threshold: spec.threshold,
+      windowMs: spec.window,
+      mode: spec.mode,
+      expiresInMs: spec.expires,
+    })),
     redis:
       env.ESTOP_REDIS_URL === undefined || env.ESTOP_REDIS_URL === ''
         ? file.redis

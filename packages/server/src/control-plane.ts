@@ -1,6 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
-import { systemClock, type Clock, type Effect, type IdempotencyStore, type Mode, type Store } from '@estop/core';
+import {
+  systemClock,
+  type Clock,
+  type Effect,
+  type IdempotencyStore,
+  type Mode,
+  type SentinelSpec,
+  type Store,
+} from '@estop/core';
 import { createApp, type Logger } from './app.js';
 import type { AppDeps } from './app-env.js';
 import { ApprovalService } from './approval-service.js';
@@ -17,6 +25,7 @@ import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restore-policy.js'
 import { createRestoreService } from './restore-service.js';
 import { createRuleService, type RuleService } from './rule-service.js';
 import { RunRegistry } from './run-registry.js';
+import { SentinelService } from './sentinel-service.js';
 
 /** What a control plane is built from; tests pass fakes, `estop serve` passes real parts. */
 export interface ControlPlaneOptions {
@@ -50,6 +59,8 @@ export interface ControlPlaneOptions {
   idempotency?: IdempotencyStore | undefined;
   /** How often counted blocks and suppressed duplicates are appended to the audit log. Default 10000. */
   auditIntervalMs?: number;
+  /** Automatic trips on what the control plane hears of writes. Default none. */
+  sentinels?: readonly SentinelSpec[] | undefined;
 }
 
 /** A running control plane. */
@@ -110,7 +121,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const approvals = new ApprovalService({ store, hub, clock, notify });
   const aggregator = new AuditAggregator({ audit, clock, logger, onFlushed: () => notify('audit') });
   const idempotencyStore = options.idempotency ?? store.idempotency;
-  const idempotency = new IdempotencyService({ keys: idempotencyStore, clock, aggregator });
+  const sentinels = options.sentinels ?? [];
+  const sentinel =
+    sentinels.length === 0 ? undefined : new SentinelService({ specs: sentinels, rules, hub, clock, logger });
+  const idempotency = new IdempotencyService({ keys: idempotencyStore, clock, aggregator, sentinel });
   const authenticator = createAuthenticator({ tokens: store.tokens, clock, adminToken: options.adminToken });
   const deps: AppDeps = {
     store,
@@ -156,6 +170,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     setInterval(() => {
       registry.flush().catch((error: unknown) => logger.error('saving enforcers failed', { error: String(error) }));
     }, 1000),
+    setInterval(() => sentinel?.prune(), 10_000),
   ];
   for (const timer of timers) timer.unref();
   const replicaSync = await startReplicaSync({
@@ -192,6 +207,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();
         await closing;
       }
+      await sentinel?.settled();
       await registry.flush().catch(() => {});
       await aggregator.flush();
       if (options.idempotency !== undefined) await (options.idempotency as { close?: () => Promise<void> }).close?.();

@@ -8,6 +8,7 @@ import {
   type IdempotencyStore,
 } from '@estop/core';
 import type { AuditAggregator } from './audit-aggregator.js';
+import type { SentinelObserver } from './sentinel-service.js';
 import { requireRole, requireScopeWithinTenant, type Principal } from './principal.js';
 import { sha256Hex } from './token-secret.js';
 
@@ -22,11 +23,18 @@ export class IdempotencyService {
   readonly #keys: IdempotencyStore;
   readonly #clock: Clock;
   readonly #aggregator: AuditAggregator;
+  readonly #sentinel: SentinelObserver | undefined;
 
-  constructor(deps: { keys: IdempotencyStore; clock: Clock; aggregator: AuditAggregator }) {
+  constructor(deps: {
+    keys: IdempotencyStore;
+    clock: Clock;
+    aggregator: AuditAggregator;
+    sentinel?: SentinelObserver | undefined;
+  }) {
     this.#keys = deps.keys;
     this.#clock = deps.clock;
     this.#aggregator = deps.aggregator;
+    this.#sentinel = deps.sentinel;
   }
 
   /** Claims the call's key; while the first call runs, waits up to `waitMs` for its result. */
@@ -42,7 +50,12 @@ export class IdempotencyService {
       await new Promise((resolve) => setTimeout(resolve, Math.min(RECLAIM_MS, deadline - Date.now())));
       claim = await this.#keys.claim(scoped, this.#clock.now(), input.windowMs);
     }
-    if (claim.status === 'claimed') return { status: 'claimed', key, claimId: claim.claimId };
+    const call = { tenant: input.tenant, agent: input.agent, run: input.run, tool: input.tool };
+    if (claim.status === 'claimed') {
+      this.#sentinel?.observe('writes', call);
+      return { status: 'claimed', key, claimId: claim.claimId };
+    }
+    this.#sentinel?.observe('duplicates', call);
     this.#aggregator.duplicate(principal.name, input.enforcer ?? principal.name, input.tenant, input.tool);
     if (claim.status === 'pending') return { status: 'pending', key };
     return { status: 'done', key, result: JSON.parse(claim.result) as unknown };
@@ -61,10 +74,21 @@ export class IdempotencyService {
   }
 
   /** Gives the key up so a retry may run; `conflict` when the claim no longer holds it. */
-  async release(principal: Principal, input: { tenant: string; key: string; claimId: string }): Promise<void> {
+  async release(
+    principal: Principal,
+    input: { tenant: string; key: string; claimId: string; tool?: string; agent?: string; run?: string },
+  ): Promise<void> {
     this.#check(principal, input.tenant);
     if (!(await this.#keys.release(scopedIdempotencyKey(input.tenant, input.key), input.claimId))) {
       throw lost(input.key, input.claimId);
+    }
+    if (input.tool !== undefined) {
+      this.#sentinel?.observe('failures', {
+        tenant: input.tenant,
+        agent: input.agent,
+        run: input.run,
+        tool: input.tool,
+      });
     }
   }
 

@@ -32,6 +32,11 @@ export type LiftOutcome = ({ outcome: 'lifted' } & RestoreResult) | { outcome: '
 /** Flipping and lifting switches: durable, audited, then pushed to every enforcer. */
 export interface RuleService {
   create(principal: Principal, input: RuleInput): Promise<{ rule: Rule; version: number }>;
+  /**
+   * Creates a rule as estop itself (a sentinel's trip): no principal to check; `data` is added
+   * to the `rule-created` audit entry.
+   */
+  createAs(actor: Actor, input: RuleInput, data?: Record<string, unknown>): Promise<{ rule: Rule; version: number }>;
   /** Lifts a rule, or with `to` replaces it by a less restrictive one; governed rules get a restore request. */
   lift(principal: Principal, ruleId: string, reason: string, to?: Mode): Promise<LiftOutcome>;
   /** Lifts every rule whose expiry has passed, as the system. Returns how many. */
@@ -76,38 +81,52 @@ export function createRuleService(deps: {
     return { lift: liftRecord, version, rule: record.rule };
   }
 
+  async function createRule(actor: Actor, input: RuleInput, data: Record<string, unknown>) {
+    const now = clock.now();
+    const expiresAt =
+      input.expiresAt ?? (input.expiresIn === undefined ? undefined : new Date(now + input.expiresIn).toISOString());
+    if (expiresAt !== undefined && Date.parse(expiresAt) <= now) {
+      throw new EstopError({ code: 'invalid_request', message: 'expiresAt is in the past' });
+    }
+    const at = new Date(now).toISOString();
+    const rule: Rule = {
+      id: randomId('r'),
+      scope: Object.fromEntries(Object.entries(input.scope).filter(([, value]) => value !== undefined)),
+      mode: input.mode ?? deps.defaultMode,
+      reason: input.reason,
+      actor,
+      createdAt: at,
+      expiresAt,
+      cancelInFlight: input.cancelInFlight,
+    };
+    const audit: AuditDraft = {
+      at,
+      action: 'rule-created',
+      actor,
+      reason: rule.reason,
+      scope: rule.scope,
+      ruleId: rule.id,
+      data: {
+        mode: rule.mode,
+        scope: describeScope(rule.scope),
+        expiresAt,
+        cancelInFlight: rule.cancelInFlight,
+        ...data,
+      },
+    };
+    const { event } = await store.rules.commit({ create: [rule], audit: [audit], at });
+    return { rule, version: published(event) };
+  }
+
   return {
     async create(principal, input) {
       requireRole(principal, 'operator');
       requireScopeWithinTenant(principal, input.scope);
-      const now = clock.now();
-      const expiresAt =
-        input.expiresAt ?? (input.expiresIn === undefined ? undefined : new Date(now + input.expiresIn).toISOString());
-      if (expiresAt !== undefined && Date.parse(expiresAt) <= now) {
-        throw new EstopError({ code: 'invalid_request', message: 'expiresAt is in the past' });
-      }
-      const at = new Date(now).toISOString();
-      const rule: Rule = {
-        id: randomId('r'),
-        scope: Object.fromEntries(Object.entries(input.scope).filter(([, value]) => value !== undefined)),
-        mode: input.mode ?? deps.defaultMode,
-        reason: input.reason,
-        actor: actorOf(principal),
-        createdAt: at,
-        expiresAt,
-        cancelInFlight: input.cancelInFlight,
-      };
-      const audit: AuditDraft = {
-        at,
-        action: 'rule-created',
-        actor: rule.actor,
-        reason: rule.reason,
-        scope: rule.scope,
-        ruleId: rule.id,
-        data: { mode: rule.mode, scope: describeScope(rule.scope), expiresAt, cancelInFlight: rule.cancelInFlight },
-      };
-      const { event } = await store.rules.commit({ create: [rule], audit: [audit], at });
-      return { rule, version: published(event) };
+      return createRule(actorOf(principal), input, {});
+    },
+
+    createAs(actor, input, data = {}) {
+      return createRule(actor, input, data);
     },
 
     async lift(principal, ruleId, reason, to) {

@@ -33,6 +33,7 @@ export async function startServer(
     keepAliveMs: config.keepAliveMs,
     defaultMode: config.defaultMode,
     restore: config.restore,
+    sentinels: config.sentinels,
     idempotency: await openIdempotencyStore(config),
   });
   const { createdFile } = await bootstrapAdmin({ store, data: config.data, clock: systemClock, adminToken });

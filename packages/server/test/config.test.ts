@@ -92,4 +92,64 @@ tools:
     await assert.rejects(loadServerConfig({ config: bad }, {}), (error) => isEstopError(error, 'config_invalid'));
     await assert.rejects(loadServerConfig({}, { ESTOP_REDIS_URL: 'localhost:6379' }), /redis:\/\//);
   });
+
+  it('has no sentinels by default, and reads them with their defaults (per tenant, read_only)', async () => {
+    assert.deepEqual((await loadServerConfig({}, {})).sentinels, []);
+    const path = await file(`sentinel:
+  - name: email-flood
+    signal: writes
+    tool: "email.*"
+    threshold: 50
+    window: 1m
+  - name: loop
+    signal: duplicates
+    per: run
+    threshold: 5
+    window: 10m
+    mode: full_stop
+    expires: 30m
+`);
+    assert.deepEqual((await loadServerConfig({ config: path }, {})).sentinels, [
+      {
+        name: 'email-flood',
+        signal: 'writes',
+        tool: 'email.*',
+        per: 'tenant',
+        threshold: 50,
+        windowMs: 60_000,
+        mode: 'read_only',
+        expiresInMs: undefined,
+      },
+      {
+        name: 'loop',
+        signal: 'duplicates',
+        tool: undefined,
+        per: 'run',
+        threshold: 5,
+        windowMs: 600_000,
+        mode: 'full_stop',
+        expiresInMs: 1_800_000,
+      },
+    ]);
+  });
+
+  it('refuses a sentinel with an unknown signal, no threshold, an empty window or a name used twice', async () => {
+    const cases: [string, RegExp][] = [
+      ['sentinel: [{name: a, signal: reads, threshold: 1, window: 1m}]', /signal/],
+      ['sentinel: [{name: a, signal: writes, window: 1m}]', /threshold/],
+      ['sentinel: [{name: a, signal: writes, threshold: 1, window: 0s}]', /window must be longer than 0s/],
+      [
+        'sentinel: [{name: a, signal: writes, threshold: 1, window: 1m}, {name: a, signal: failures, threshold: 1, window: 1m}]',
+        /unique/,
+      ],
+      ['sentinel: [{name: "Email Flood", signal: writes, threshold: 1, window: 1m}]', /sentinel name/],
+    ];
+    for (const [text, message] of cases) {
+      await assert.rejects(loadServerConfig({ config: await file(`${text}\n`) }, {}), (error) => {
+        assert.ok(isEstopError(error, 'config_invalid'), String(error));
+        assert.match(error.message, message);
+        return true;
+      });
+    }
+  });
 });

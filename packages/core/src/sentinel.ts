@@ -1,0 +1,116 @@
+import type { Actor } from './actor.js';
+import type { Mode } from './modes.js';
+import type { Scope } from './scope.js';
+import { SlidingCount } from './sliding-count.js';
+import { compileToolGlob, matchTool, type ToolMatcher } from './tool-glob.js';
+
+/**
+ * What a sentinel counts, as the control plane hears of it: `writes` run (a first claim of an
+ * idempotency key), `duplicates` suppressed (identical writes repeated), `failures` (writes
+ * that failed and gave their key back).
+ */
+export const SENTINEL_SIGNALS = ['writes', 'duplicates', 'failures'] as const;
+export type SentinelSignal = (typeof SENTINEL_SIGNALS)[number];
+
+/** Whose calls a sentinel counts together, and so what its trip stops. */
+export const SENTINEL_GROUPS = ['tenant', 'agent', 'run'] as const;
+export type SentinelGroup = (typeof SENTINEL_GROUPS)[number];
+
+/** One automatic trip: when `threshold` `signal`s of `tool` for one `per` fall within `windowMs`, stop it. */
+export interface SentinelSpec {
+  name: string;
+  signal: SentinelSignal;
+  /** A tool glob; absent, every tool. When given, the trip stops only matching tools. */
+  tool?: string | undefined;
+  per: SentinelGroup;
+  threshold: number;
+  windowMs: number;
+  /** The mode of the rule a trip creates. */
+  mode: Mode;
+  /** The trip lifts itself after this long; absent, it stands until an operator restores it. */
+  expiresInMs?: number | undefined;
+}
+
+/** A write call as the control plane hears of it. */
+export interface ObservedCall {
+  tenant: string;
+  agent?: string | undefined;
+  run?: string | undefined;
+  tool: string;
+}
+
+/** A sentinel that reached its threshold: the scope to stop, and what it counted. */
+export interface SentinelTrip {
+  spec: SentinelSpec;
+  scope: Scope;
+  count: number;
+}
+
+/** The actor of a sentinel's trips: `sentinel:<name>`, estop itself. */
+export function sentinelActor(name: string): Actor {
+  return { id: `sentinel:${name}`, kind: 'system' };
+}
+
+/**
+ * The scope a sentinel's trip for this call stops: the call's tenant, narrowed to its agent or
+ * run per `per`, and to the sentinel's tool glob when it names one. Undefined when the
+ * sentinel does not count the call (another tool, or no agent or run to group by).
+ */
+export function sentinelScope(spec: SentinelSpec, matcher: ToolMatcher, call: ObservedCall): Scope | undefined {
+  if (!matchTool(matcher, call.tool)) return undefined;
+  const scope: Scope = { tenant: call.tenant };
+  if (spec.per === 'agent') {
+    if (call.agent === undefined) return undefined;
+    scope.agent = call.agent;
+  } else if (spec.per === 'run') {
+    if (call.run === undefined) return undefined;
+    scope.run = call.run;
+  }
+  if (spec.tool !== undefined) scope.tool = spec.tool;
+  return scope;
+}
+
+/**
+ * Counts what sentinels watch, group by group, and says which reached their threshold. A group
+ * that trips starts again from zero. Pure: the caller passes the time and acts on the trips.
+ */
+export class SentinelWatch {
+  readonly #specs: readonly { spec: SentinelSpec; matcher: ToolMatcher }[];
+  readonly #counts = new Map<string, SlidingCount>();
+
+  constructor(specs: readonly SentinelSpec[]) {
+    this.#specs = specs.map((spec) => ({ spec, matcher: compileToolGlob(spec.tool) }));
+  }
+
+  /** Counts one `signal` of `call` at `nowMs`; answers the trips it completes (usually none). */
+  observe(signal: SentinelSignal, call: ObservedCall, nowMs: number): SentinelTrip[] {
+    const trips: SentinelTrip[] = [];
+    for (const { spec, matcher } of this.#specs) {
+      if (spec.signal !== signal) continue;
+      const scope = sentinelScope(spec, matcher, call);
+      if (scope === undefined) continue;
+      const key = `${spec.name}\n${scope.tenant}\n${scope.agent ?? ''}\n${scope.run ?? ''}`;
+      let count = this.#counts.get(key);
+      if (count === undefined) {
+        count = new SlidingCount(spec.windowMs, spec.threshold);
+        this.#counts.set(key, count);
+      }
+      const seen = count.add(nowMs);
+      if (seen >= spec.threshold) {
+        count.clear();
+        trips.push({ spec, scope, count: seen });
+      }
+    }
+    return trips;
+  }
+
+  /** Forgets groups with nothing left in their window, so quiet tenants cost no memory. */
+  prune(nowMs: number): void {
+    for (const [key, count] of this.#counts) if (count.isEmpty(nowMs)) this.#counts.delete(key);
+  }
+
+  /** How many groups are being counted. */
+  get groups(): number {
+    return this.#counts.size;
+  }
+}
