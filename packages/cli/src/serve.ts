@@ -19,7 +19,8 @@ Usage: estop serve [--host 127.0.0.1] [--port 7070] [--data DIR] [--store sqlite
 
 Idempotency keys live in the store, shared by every replica on it; with ESTOP_REDIS_URL (or
 \`redis: {url}\` in the config) they live in Redis instead. Restore requests expire after
-\`restore.request_ttl\` (default 1h).
+\`restore.request_ttl\` (default 1h). Sentinels (\`sentinel:\` in the config) stop a scope on their
+own when its writes flood, repeat or fail; see docs/sentinel.md.
 
 ESTOP_ADMIN_TOKEN, when set, is an admin token. Otherwise the first start writes a new admin
 token to <data>/admin-token (mode 0600) and prints that path; the CLI reads it from there.

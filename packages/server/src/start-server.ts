@@ -42,6 +42,7 @@ export async function startServer(
     url,
     store: config.store,
     idempotency: config.redis === undefined ? config.store : 'redis',
+    sentinels: config.sentinels.map((sentinel) => sentinel.name),
     version: (await store.rules.state()).version,
   });
   return { url, controlPlane, adminTokenFile: createdFile };
