@@ -78,9 +78,10 @@ export {
   StopReasonSchema,
 } from './run-schemas.js';
 export { isExpired } from './rule.js';
-export type { ObservedCall, SentinelGroup, SentinelSignal, SentinelSpec, SentinelTrip } from './sentinel.js';
-export { SENTINEL_GROUPS, SENTINEL_SIGNALS, SentinelWatch, sentinelActor } from './sentinel.js';
-export { SlidingCount } from './sliding-count.js';
+export type { SentinelCounter } from './ports/sentinel-counter.js';
+export { createMemorySentinelCounter } from './memory-sentinel-counter.js';
+export type { ObservedCall, SentinelGroup, SentinelGroupOf, SentinelSignal, SentinelSpec } from './sentinel.js';
+export { SENTINEL_GROUPS, SENTINEL_SIGNALS, SentinelSpecs, sentinelActor } from './sentinel.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
 export type { EnforcerRegistration, RuleInput } from './schemas.js';

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { SentinelWatch, sentinelActor, type SentinelSpec } from './sentinel.js';
+import { createMemorySentinelCounter } from './memory-sentinel-counter.js';
+import { SentinelSpecs, sentinelActor, type SentinelSpec } from './sentinel.js';
 import { SlidingCount } from './sliding-count.js';
+import { runSentinelCounterConformance } from './testing/sentinel-counter-conformance.js';
 
 const flood: SentinelSpec = {
   name: 'email-flood',
@@ -30,68 +32,51 @@ describe('a sliding count holds exactly the events of its window', () => {
   });
 });
 
-describe('a sentinel trips when its threshold of signals for one group falls within its window', () => {
-  it('trips on the threshold-th write of a matching tool, with the tenant and the tool glob as the scope', () => {
-    const watch = new SentinelWatch([flood]);
-    assert.deepEqual(watch.observe('writes', acme, 0), []);
-    assert.deepEqual(watch.observe('writes', acme, 100), []);
-    assert.deepEqual(watch.observe('writes', acme, 200), [
-      { spec: flood, scope: { tenant: 'acme', tool: 'email.*' }, count: 3 },
+describe('a sentinel counts a call in one group: its tenant, narrowed per agent or run, and its tool glob', () => {
+  it('groups a matching write by tenant, with the tool glob in the scope to stop', () => {
+    const specs = new SentinelSpecs([flood]);
+    assert.deepEqual(specs.groupsOf('writes', acme), [
+      { spec: flood, scope: { tenant: 'acme', tool: 'email.*' }, group: 'email-flood\nacme\n\n' },
     ]);
   });
 
-  it('starts again from zero after a trip', () => {
-    const watch = new SentinelWatch([flood]);
-    for (let at = 0; at < 3; at++) watch.observe('writes', acme, at);
-    assert.deepEqual(watch.observe('writes', acme, 10), []);
-    assert.deepEqual(watch.observe('writes', acme, 11), []);
-    assert.equal(watch.observe('writes', acme, 12).length, 1);
-  });
-
-  it('does not trip when the signals are spread wider than the window', () => {
-    const watch = new SentinelWatch([flood]);
-    for (let at = 0; at < 10; at++) assert.deepEqual(watch.observe('writes', acme, at * 600), []);
-  });
-
-  it('counts tenants apart, ignores other tools and other signals', () => {
-    const watch = new SentinelWatch([flood]);
-    watch.observe('writes', acme, 0);
-    watch.observe('writes', acme, 1);
-    assert.deepEqual(watch.observe('writes', { ...acme, tenant: 'globex' }, 2), []);
-    assert.deepEqual(watch.observe('writes', { ...acme, tool: 'crm.update' }, 3), []);
-    assert.deepEqual(watch.observe('failures', acme, 4), []);
-    assert.equal(watch.observe('writes', acme, 5).length, 1);
+  it('ignores other tools and other signals', () => {
+    const specs = new SentinelSpecs([flood]);
+    assert.deepEqual(specs.groupsOf('writes', { ...acme, tool: 'crm.update' }), []);
+    assert.deepEqual(specs.groupsOf('failures', acme), []);
   });
 
   it('per agent or run narrows the scope, and skips calls that name none', () => {
-    const perRun: SentinelSpec = {
-      ...flood,
-      name: 'loop',
-      signal: 'duplicates',
-      tool: undefined,
-      per: 'run',
-      threshold: 2,
-    };
-    const watch = new SentinelWatch([perRun]);
-    assert.deepEqual(watch.observe('duplicates', { tenant: 'acme', tool: 'email.send' }, 0), []);
-    assert.deepEqual(watch.observe('duplicates', { tenant: 'acme', tool: 'email.send' }, 1), []);
-    watch.observe('duplicates', acme, 2);
-    assert.deepEqual(watch.observe('duplicates', acme, 3), [
-      { spec: perRun, scope: { tenant: 'acme', run: 'run_1' }, count: 2 },
-    ]);
-  });
-
-  it('prunes groups whose window is empty', () => {
-    const watch = new SentinelWatch([flood]);
-    watch.observe('writes', acme, 0);
-    watch.observe('writes', { ...acme, tenant: 'globex' }, 900);
-    watch.prune(1500);
-    assert.equal(watch.groups, 1);
-    watch.prune(2000);
-    assert.equal(watch.groups, 0);
+    const perRun: SentinelSpec = { ...flood, name: 'loop', signal: 'duplicates', tool: undefined, per: 'run' };
+    const perAgent: SentinelSpec = { ...perRun, name: 'agent-loop', per: 'agent' };
+    const specs = new SentinelSpecs([perRun, perAgent]);
+    assert.deepEqual(specs.groupsOf('duplicates', { tenant: 'acme', tool: 'email.send' }), []);
+    assert.deepEqual(
+      specs.groupsOf('duplicates', acme).map((found) => found.scope),
+      [
+        { tenant: 'acme', run: 'run_1' },
+        { tenant: 'acme', agent: 'mailer' },
+      ],
+    );
   });
 
   it('trips are made by estop itself, named after the sentinel', () => {
     assert.deepEqual(sentinelActor('email-flood'), { id: 'sentinel:email-flood', kind: 'system' });
+  });
+});
+
+runSentinelCounterConformance({
+  name: 'the memory sentinel counter',
+  create: async () => createMemorySentinelCounter(),
+});
+
+describe('the memory sentinel counter forgets quiet groups', () => {
+  it('prunes groups whose window is empty', async () => {
+    const counter = createMemorySentinelCounter();
+    await counter.add('a', 0, 1000, 10);
+    await counter.add('b', 900, 1000, 10);
+    counter.prune?.(1500);
+    assert.equal(await counter.reset('a'), false);
+    assert.equal(await counter.reset('b'), true);
   });
 });

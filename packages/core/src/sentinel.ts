@@ -1,7 +1,6 @@
 import type { Actor } from './actor.js';
 import type { Mode } from './modes.js';
 import type { Scope } from './scope.js';
-import { SlidingCount } from './sliding-count.js';
 import { compileToolGlob, matchTool, type ToolMatcher } from './tool-glob.js';
 
 /**
@@ -39,13 +38,6 @@ export interface ObservedCall {
   tool: string;
 }
 
-/** A sentinel that reached its threshold: the scope to stop, and what it counted. */
-export interface SentinelTrip {
-  spec: SentinelSpec;
-  scope: Scope;
-  count: number;
-}
-
 /** The actor of a sentinel's trips: `sentinel:<name>`, estop itself. */
 export function sentinelActor(name: string): Actor {
   return { id: `sentinel:${name}`, kind: 'system' };
@@ -70,47 +62,35 @@ export function sentinelScope(spec: SentinelSpec, matcher: ToolMatcher, call: Ob
   return scope;
 }
 
-/**
- * Counts what sentinels watch, group by group, and says which reached their threshold. A group
- * that trips starts again from zero. Pure: the caller passes the time and acts on the trips.
- */
-export class SentinelWatch {
+/** A call counted by one sentinel: the scope its trip would stop, and the group it is counted in. */
+export interface SentinelGroupOf {
+  spec: SentinelSpec;
+  scope: Scope;
+  /** The counter's key: the sentinel's name and the scope's tenant, agent and run. */
+  group: string;
+}
+
+/** The sentinels, their tool globs compiled once: which of them count a signal of a call. */
+export class SentinelSpecs {
   readonly #specs: readonly { spec: SentinelSpec; matcher: ToolMatcher }[];
-  readonly #counts = new Map<string, SlidingCount>();
 
   constructor(specs: readonly SentinelSpec[]) {
     this.#specs = specs.map((spec) => ({ spec, matcher: compileToolGlob(spec.tool) }));
   }
 
-  /** Counts one `signal` of `call` at `nowMs`; answers the trips it completes (usually none). */
-  observe(signal: SentinelSignal, call: ObservedCall, nowMs: number): SentinelTrip[] {
-    const trips: SentinelTrip[] = [];
+  get size(): number {
+    return this.#specs.length;
+  }
+
+  /** The groups in which `signal` of `call` is counted, one per sentinel that counts it. */
+  groupsOf(signal: SentinelSignal, call: ObservedCall): SentinelGroupOf[] {
+    const found: SentinelGroupOf[] = [];
     for (const { spec, matcher } of this.#specs) {
       if (spec.signal !== signal) continue;
       const scope = sentinelScope(spec, matcher, call);
       if (scope === undefined) continue;
-      const key = `${spec.name}\n${scope.tenant}\n${scope.agent ?? ''}\n${scope.run ?? ''}`;
-      let count = this.#counts.get(key);
-      if (count === undefined) {
-        count = new SlidingCount(spec.windowMs, spec.threshold);
-        this.#counts.set(key, count);
-      }
-      const seen = count.add(nowMs);
-      if (seen >= spec.threshold) {
-        count.clear();
-        trips.push({ spec, scope, count: seen });
-      }
+      found.push({ spec, scope, group: `${spec.name}\n${scope.tenant}\n${scope.agent ?? ''}\n${scope.run ?? ''}` });
     }
-    return trips;
-  }
-
-  /** Forgets groups with nothing left in their window, so quiet tenants cost no memory. */
-  prune(nowMs: number): void {
-    for (const [key, count] of this.#counts) if (count.isEmpty(nowMs)) this.#counts.delete(key);
-  }
-
-  /** How many groups are being counted. */
-  get groups(): number {
-    return this.#counts.size;
+    return found;
   }
 }

@@ -1,11 +1,13 @@
 import type { AddressInfo } from 'node:net';
 import { serve, type ServerType } from '@hono/node-server';
 import {
+  createMemorySentinelCounter,
   systemClock,
   type Clock,
   type Effect,
   type IdempotencyStore,
   type Mode,
+  type SentinelCounter,
   type SentinelSpec,
   type Store,
 } from '@estop/core';
@@ -61,6 +63,11 @@ export interface ControlPlaneOptions {
   auditIntervalMs?: number;
   /** Automatic trips on what the control plane hears of writes. Default none. */
   sentinels?: readonly SentinelSpec[] | undefined;
+  /**
+   * Where sentinels count. Default: this process's memory; `estop serve` passes Redis when
+   * configured, so that replicas count together. Closed with the control plane if it can be.
+   */
+  sentinelCounter?: SentinelCounter | undefined;
 }
 
 /** A running control plane. */
@@ -123,7 +130,16 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const idempotencyStore = options.idempotency ?? store.idempotency;
   const sentinels = options.sentinels ?? [];
   const sentinel =
-    sentinels.length === 0 ? undefined : new SentinelService({ specs: sentinels, rules, hub, clock, logger });
+    sentinels.length === 0
+      ? undefined
+      : new SentinelService({
+          specs: sentinels,
+          counter: options.sentinelCounter ?? createMemorySentinelCounter(),
+          rules,
+          hub,
+          clock,
+          logger,
+        });
   const idempotency = new IdempotencyService({ keys: idempotencyStore, clock, aggregator, sentinel });
   const authenticator = createAuthenticator({ tokens: store.tokens, clock, adminToken: options.adminToken });
   const deps: AppDeps = {
@@ -208,6 +224,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         await closing;
       }
       await sentinel?.settled();
+      await options.sentinelCounter?.close?.();
       await registry.flush().catch(() => {});
       await aggregator.flush();
       if (options.idempotency !== undefined) await (options.idempotency as { close?: () => Promise<void> }).close?.();

@@ -1,6 +1,6 @@
 import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { IdempotencyStore, Store } from '@estop/core';
+import type { IdempotencyStore, SentinelCounter, Store } from '@estop/core';
 import type { ServerConfig } from './config.js';
 import { sha256Hex } from './token-secret.js';
 
@@ -24,4 +24,12 @@ export async function openIdempotencyStore(config: ServerConfig): Promise<Idempo
   if (config.redis === undefined) return undefined;
   const { createRedisIdempotencyStore } = await import('@estop/store-redis');
   return createRedisIdempotencyStore({ url: config.redis.url, prefix: config.redis.prefix });
+}
+
+/** Where sentinels count: Redis when configured (so replicas count together), else memory (undefined). */
+export async function openSentinelCounter(config: ServerConfig): Promise<SentinelCounter | undefined> {
+  if (config.redis === undefined || config.sentinels.length === 0) return undefined;
+  const { createRedisSentinelCounter } = await import('@estop/store-redis');
+  const prefix = config.redis.prefix === undefined ? undefined : `${config.redis.prefix}sentinel:`;
+  return createRedisSentinelCounter({ url: config.redis.url, prefix });
 }

@@ -1,13 +1,14 @@
 import {
   describeScope,
   sentinelActor,
-  SentinelWatch,
+  SentinelSpecs,
   type Clock,
   type ObservedCall,
   type Scope,
+  type SentinelCounter,
+  type SentinelGroupOf,
   type SentinelSignal,
   type SentinelSpec,
-  type SentinelTrip,
 } from '@estop/core';
 import type { Logger } from './app.js';
 import type { ChangeHub } from './change-hub.js';
@@ -38,74 +39,84 @@ function windowWords(ms: number): string {
 
 /**
  * The sentinels: automatic trips. Each write the control plane hears of (claimed, suppressed
- * as a duplicate, or failed) is counted; a group that reaches a sentinel's threshold within
- * its window is stopped by a rule whose actor is `sentinel:<name>`, unless a rule of that
- * sentinel already stops that scope. Counts are this replica's: with several replicas, each
- * counts the enforcers it serves.
+ * as a duplicate, or failed) is counted in its group; a group that reaches a sentinel's
+ * threshold within its window is reset and stopped by a rule whose actor is `sentinel:<name>`,
+ * unless a rule of that sentinel already stops that scope. The counter decides who trips:
+ * in memory, this replica; in Redis, whichever replica resets the group first.
  */
 export class SentinelService implements SentinelObserver {
-  readonly #watch: SentinelWatch;
+  readonly #specs: SentinelSpecs;
+  readonly #counter: SentinelCounter;
   readonly #rules: RuleService;
   readonly #hub: ChangeHub;
   readonly #clock: Clock;
   readonly #logger: Logger;
-  /** Trips being committed, so that a burst trips once. */
+  /** Trips being committed here, so that a burst trips once. */
   readonly #tripping = new Set<string>();
   readonly #pending = new Set<Promise<void>>();
 
   constructor(deps: {
     specs: readonly SentinelSpec[];
+    counter: SentinelCounter;
     rules: RuleService;
     hub: ChangeHub;
     clock: Clock;
     logger: Logger;
   }) {
-    this.#watch = new SentinelWatch(deps.specs);
+    this.#specs = new SentinelSpecs(deps.specs);
+    this.#counter = deps.counter;
     this.#rules = deps.rules;
     this.#hub = deps.hub;
     this.#clock = deps.clock;
     this.#logger = deps.logger;
   }
 
+  /** Counts the signal in the background: a claim never waits for the sentinels. */
   observe(signal: SentinelSignal, call: ObservedCall): void {
-    for (const trip of this.#watch.observe(signal, call, this.#clock.now())) {
-      const tripped = this.#trip(trip);
-      this.#pending.add(tripped);
-      void tripped.finally(() => this.#pending.delete(tripped));
+    const nowMs = this.#clock.now();
+    for (const found of this.#specs.groupsOf(signal, call)) {
+      const counted = this.#count(found, nowMs).catch((error: unknown) =>
+        this.#logger.error('sentinel count failed', { sentinel: found.spec.name, error: String(error) }),
+      );
+      this.#pending.add(counted);
+      void counted.finally(() => this.#pending.delete(counted));
     }
   }
 
-  /** Forgets quiet groups; called on a timer. */
+  /** Forgets quiet groups of a counter that keeps them in memory; called on a timer. */
   prune(): void {
-    this.#watch.prune(this.#clock.now());
+    this.#counter.prune?.(this.#clock.now());
   }
 
-  /** Waits for trips being committed (for a clean close). */
+  /** Waits for counts and trips under way (for a clean close). */
   async settled(): Promise<void> {
     await Promise.all([...this.#pending]);
   }
 
-  async #trip({ spec, scope, count }: SentinelTrip): Promise<void> {
+  async #count({ spec, scope, group }: SentinelGroupOf, nowMs: number): Promise<void> {
+    const count = await this.#counter.add(group, nowMs, spec.windowMs, spec.threshold);
+    if (count < spec.threshold || this.#tripping.has(group)) return;
     const actor = sentinelActor(spec.name);
-    const key = `${spec.name}\n${describeScope(scope)}`;
     const standing = this.#hub
       .snapshot()
       .rules.some((rule) => rule.actor.id === actor.id && sameScope(rule.scope, scope));
-    if (standing || this.#tripping.has(key)) return;
-    this.#tripping.add(key);
-    const what = `${count} ${SIGNAL_WORDS[spec.signal]}${spec.tool === undefined ? '' : ` of ${spec.tool}`}`;
-    const reason = `sentinel ${spec.name}: ${what} for ${describeScope({ ...scope, tool: undefined })} within ${windowWords(spec.windowMs)}`;
+    if (standing) {
+      await this.#counter.reset(group);
+      return;
+    }
+    this.#tripping.add(group);
     try {
+      if (!(await this.#counter.reset(group))) return; // another replica trips it
+      const what = `${count} ${SIGNAL_WORDS[spec.signal]}${spec.tool === undefined ? '' : ` of ${spec.tool}`}`;
+      const reason = `sentinel ${spec.name}: ${what} for ${describeScope({ ...scope, tool: undefined })} within ${windowWords(spec.windowMs)}`;
       const { rule } = await this.#rules.createAs(
         actor,
         { scope, mode: spec.mode, reason, expiresIn: spec.expiresInMs, cancelInFlight: false },
         { sentinel: spec.name, signal: spec.signal, count, windowMs: spec.windowMs, threshold: spec.threshold },
       );
       this.#logger.info('sentinel tripped', { sentinel: spec.name, rule: rule.id, scope: describeScope(scope), count });
-    } catch (error) {
-      this.#logger.error('sentinel trip failed', { sentinel: spec.name, error: String(error) });
     } finally {
-      this.#tripping.delete(key);
+      this.#tripping.delete(group);
     }
   }
 }

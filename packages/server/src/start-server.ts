@@ -3,7 +3,7 @@ import type { Logger } from './app.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import { loadServerConfig, type ServerFlags } from './config.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
-import { openIdempotencyStore, openStore } from './open-store.js';
+import { openIdempotencyStore, openSentinelCounter, openStore } from './open-store.js';
 
 /** JSON-lines logger on a stream. */
 export function createJsonLogger(stream: NodeJS.WritableStream): Logger {
@@ -34,6 +34,7 @@ export async function startServer(
     defaultMode: config.defaultMode,
     restore: config.restore,
     sentinels: config.sentinels,
+    sentinelCounter: await openSentinelCounter(config),
     idempotency: await openIdempotencyStore(config),
   });
   const { createdFile } = await bootstrapAdmin({ store, data: config.data, clock: systemClock, adminToken });
@@ -43,6 +44,7 @@ export async function startServer(
     store: config.store,
     idempotency: config.redis === undefined ? config.store : 'redis',
     sentinels: config.sentinels.map((sentinel) => sentinel.name),
+    sentinelCounts: config.sentinels.length === 0 ? undefined : config.redis === undefined ? 'memory' : 'redis',
     version: (await store.rules.state()).version,
   });
   return { url, controlPlane, adminTokenFile: createdFile };

@@ -5,6 +5,7 @@ import { after, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { scopedIdempotencyKey, type Store } from '@estop/core';
 import { createPostgresStore } from '@estop/store-postgres';
+import { Redis } from 'ioredis';
 import { createRedisIdempotencyStore } from '@estop/store-redis';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { startServer, type ControlPlaneOptions } from '../src/index.js';
@@ -18,7 +19,7 @@ import {
   unique,
   type Replicas,
 } from './governance-cases.js';
-import { startTestControlPlane } from './harness.js';
+import { eventually, startTestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { redisReady, redisUrl } from './redis-probe.js';
 
@@ -93,12 +94,15 @@ describe('approvals and idempotency end to end on real stores, across two contro
     }
   });
 
-  it('estop serve keeps idempotency keys in Redis when the config names it', async (context) => {
+  it('estop serve keeps idempotency keys and sentinel counts in Redis when the config names it', async (context) => {
     if (!(await redisReady(context))) return;
     const data = await mkdtemp(join(tmpdir(), 'estop-serve-redis-'));
     const prefix = `${unique('estop-serve')}:`;
     const config = join(data, 'estop.yaml');
-    await writeFile(config, `redis:\n  url: ${redisUrl}\n  prefix: "${prefix}"\n`);
+    await writeFile(
+      config,
+      `redis:\n  url: ${redisUrl}\n  prefix: "${prefix}"\nsentinel:\n  - {name: flood, signal: writes, threshold: 2, window: 1m}\n`,
+    );
     const silent = { info: () => {}, error: () => {} };
     const admin = 'estop_serve-redis-admin';
     const { url, controlPlane } = await startServer({ config, data, port: 0 }, { ESTOP_ADMIN_TOKEN: admin }, silent);
@@ -112,6 +116,13 @@ describe('approvals and idempotency end to end on real stores, across two contro
       assert.equal(((await response.json()) as { status: string }).status, 'claimed');
       const found = await direct.claim(scopedIdempotencyKey('acme', 'served'), Date.now(), 60_000);
       assert.deepEqual(found, { status: 'pending' });
+      // The sentinel counted that write in Redis, under the same prefix, where another replica counts too.
+      const redis = new Redis(redisUrl);
+      try {
+        await eventually(async () => (await redis.zcard(`${prefix}sentinel:flood\nacme\n\n`)) === 1);
+      } finally {
+        await redis.quit();
+      }
     } finally {
       await direct.close();
       await controlPlane.close();

@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import type { SentinelSpec } from '@estop/core';
+import { randomUUID } from 'node:crypto';
+import { createMemoryStore, type SentinelSpec } from '@estop/core';
+import { createRedisSentinelCounter } from '@estop/store-redis';
+import { sha256Hex } from '../src/token-secret.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { redisReady, redisUrl } from './redis-probe.js';
 
 const SPECS: SentinelSpec[] = [
   {
@@ -101,6 +105,69 @@ describe('sentinels trip on what the control plane hears of writes, each trip a 
       return rules.length > 0 ? rules : undefined;
     });
     assert.deepEqual(rule.scope, { tenant: 'initech', agent: 'flaky' });
+  });
+});
+
+describe('replicas counting in Redis reach one threshold together and trip once', () => {
+  it('writes spread over two control planes trip one rule', async (context) => {
+    if (!(await redisReady(context))) return;
+    const prefix = `estop-test:${randomUUID()}:sentinel:`;
+    const store = createMemoryStore({ sha256: sha256Hex });
+    const spec: SentinelSpec = {
+      name: 'flood',
+      signal: 'writes',
+      per: 'tenant',
+      threshold: 6,
+      windowMs: 60_000,
+      mode: 'read_only',
+    };
+    const replicas = [
+      await startTestControlPlane({
+        store,
+        sentinels: [spec],
+        sentinelCounter: createRedisSentinelCounter({ url: redisUrl, prefix }),
+      }),
+      await startTestControlPlane({
+        store,
+        sentinels: [spec],
+        sentinelCounter: createRedisSentinelCounter({ url: redisUrl, prefix }),
+      }),
+    ];
+    try {
+      const tokens = await Promise.all(replicas.map((replica) => replica.token('enforcer')));
+      // Five writes are under the threshold, wherever they land: a replica counting alone would not trip at all.
+      await Promise.all(
+        Array.from({ length: 5 }, (_, index) =>
+          replicas[index % 2]!.request('/v1/idempotency/claim', {
+            token: tokens[index % 2]!,
+            body: { tenant: 'acme', tool: 'email.send', key: `k${index}`, windowMs: 60_000 },
+          }),
+        ),
+      );
+      const rulesNow = async () =>
+        ((await replicas[0]!.request('/v1/rules')).body.rules as any[]).filter(
+          (rule) => rule.actor.id === 'sentinel:flood',
+        );
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal((await rulesNow()).length, 0);
+      await Promise.all(
+        Array.from({ length: 4 }, (_, index) =>
+          replicas[index % 2]!.request('/v1/idempotency/claim', {
+            token: tokens[index % 2]!,
+            body: { tenant: 'acme', tool: 'email.send', key: `more${index}`, windowMs: 60_000 },
+          }),
+        ),
+      );
+      const tripped = await eventually(async () => {
+        const rules = await rulesNow();
+        return rules.length > 0 ? rules : undefined;
+      });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      assert.equal((await rulesNow()).length, 1, JSON.stringify(tripped));
+    } finally {
+      await replicas[1]!.plane.close();
+      await replicas[0]!.close();
+    }
   });
 });
 

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { Redis } from 'ioredis';
+import type { Redis } from 'ioredis';
 import { EstopError, type IdempotencyClaim, type IdempotencyStore } from '@estop/core';
+import { defineScript, openConnection } from './redis-connection.js';
 import { toStoreError } from './redis-errors.js';
 import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
 
@@ -18,15 +19,6 @@ export interface RedisIdempotencyStoreOptions {
 export interface RedisIdempotencyStore extends IdempotencyStore {
   /** Closes the connection the store opened, if it opened one. */
   close(): Promise<void>;
-}
-
-type Script = (key: string, ...args: string[]) => Promise<unknown>;
-
-/** Registers `lua` on the client (sent once, then run by its SHA) and returns a caller for it. */
-function defineScript(client: Redis, name: string, lua: string): Script {
-  client.defineCommand(name, { numberOfKeys: 1, lua });
-  const command = (client as unknown as Record<string, Script>)[name] as Script;
-  return (key, ...args) => command.call(client, key, ...args);
 }
 
 function claimFromReply(reply: unknown, claimId: string): IdempotencyClaim {
@@ -47,14 +39,8 @@ function claimFromReply(reply: unknown, claimId: string): IdempotencyClaim {
  */
 export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOptions = {}): RedisIdempotencyStore {
   const prefix = options.prefix ?? 'estop:idempotency:';
-  const owned = options.client === undefined;
-  // Fail a command after two reconnection attempts rather than queueing it for long: the caller
-  // turns `unavailable` into a decision, which is better than a write waiting on a dead cache.
-  const client =
-    options.client ??
-    new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, connectTimeout: 5000 });
-  // Connection errors reach callers through their commands; without a listener Node would crash.
-  if (owned) client.on('error', () => {});
+  const connection = openConnection(options);
+  const { client } = connection;
   const claimScript = defineScript(client, 'estopIdempotencyClaim', CLAIM_SCRIPT);
   const completeScript = defineScript(client, 'estopIdempotencyComplete', COMPLETE_SCRIPT);
   const releaseScript = defineScript(client, 'estopIdempotencyRelease', RELEASE_SCRIPT);
@@ -65,7 +51,7 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
     try {
       return await work();
     } catch (error) {
-      throw toStoreError(error);
+      throw toStoreError(error, 'Redis idempotency store');
     }
   }
 
@@ -81,7 +67,7 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
     async close() {
       if (closed) return;
       closed = true;
-      if (owned) await client.quit().catch(() => client.disconnect());
+      await connection.close();
     },
   };
 }

@@ -2,3 +2,4 @@ export { sha256Hex } from './sha256-hex.js';
 export { runStoreConformance } from './store-conformance.js';
 export type { ClosableIdempotencyStore, IdempotencyClock } from './idempotency-cases.js';
 export { runIdempotencyConformance } from './idempotency-conformance.js';
+export { runSentinelCounterConformance } from './sentinel-counter-conformance.js';

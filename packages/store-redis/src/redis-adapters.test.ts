@@ -3,8 +3,9 @@ import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { Redis } from 'ioredis';
 import { isEstopError } from '@estop/core';
-import { runIdempotencyConformance } from '@estop/core/testing';
+import { runIdempotencyConformance, runSentinelCounterConformance } from '@estop/core/testing';
 import { createRedisIdempotencyStore, type RedisIdempotencyStore } from './redis-idempotency-store.js';
+import { createRedisSentinelCounter } from './redis-sentinel-counter.js';
 
 const url = process.env.ESTOP_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 /** Every key this run writes starts with it, so runs never meet and cleanup removes only ours. */
@@ -62,6 +63,45 @@ if (problem === undefined) {
         },
       };
     },
+  });
+
+  runSentinelCounterConformance({
+    name: 'Redis sentinel counter',
+    async create() {
+      const prefix = freshPrefix();
+      const counter = createRedisSentinelCounter({ url, prefix });
+      return {
+        ...counter,
+        async close() {
+          await counter.close?.();
+          await removeKeys(prefix);
+        },
+      };
+    },
+  });
+
+  describe('Redis sentinel counters with one prefix count together, and their groups expire', () => {
+    it('two counters (two replicas) add into one window and only one resets it', async () => {
+      const prefix = freshPrefix();
+      const [first, second] = [
+        createRedisSentinelCounter({ url, prefix }),
+        createRedisSentinelCounter({ url, prefix }),
+      ];
+      try {
+        const now = Date.now();
+        const counts = await Promise.all(
+          Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? first : second).add('acme', now + n, 60_000, 100)),
+        );
+        assert.equal(Math.max(...counts), 10);
+        const resets = await Promise.all([first.reset('acme'), second.reset('acme')]);
+        assert.deepEqual(resets.sort(), [false, true]);
+        await first.add('quiet', now, 5000, 10);
+        const ttl = await admin.pttl(`${prefix}quiet`);
+        assert.ok(ttl > 0 && ttl <= 5000, `a group expires a window after its last event, got ${ttl}`);
+      } finally {
+        await Promise.all([first.close?.(), second.close?.()]);
+      }
+    });
   });
 
   describe('a Redis idempotency store keeps keys under its prefix, for as long as their ttl', () => {
@@ -134,12 +174,12 @@ if (problem === undefined) {
     });
   });
 } else if (process.env.CI === 'true') {
-  it('Redis is reachable for the Redis idempotency store tests', () => {
+  it('Redis is reachable for the Redis idempotency store and sentinel counter tests', () => {
     assert.fail(`CI needs Redis at ${url} (set ESTOP_TEST_REDIS_URL to change it): ${problem}`);
   });
 } else {
   it(
-    'Redis idempotency store conformance',
+    'Redis idempotency store and sentinel counter conformance',
     { skip: `Redis is not reachable at ${url} (${problem}); start it or set ESTOP_TEST_REDIS_URL` },
     () => {},
   );

@@ -1,0 +1,67 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import type { SentinelCounter } from '../ports/sentinel-counter.js';
+
+/**
+ * The behaviour every `SentinelCounter` must show. `create` returns a counter with no groups
+ * (a fresh key prefix, say); the suite closes it. Times are the caller's.
+ *
+ * @example
+ * runSentinelCounterConformance({ name: 'Redis', create: async () => createRedisSentinelCounter({ prefix }) });
+ */
+export function runSentinelCounterConformance(options: { name: string; create: () => Promise<SentinelCounter> }): void {
+  const withCounter = (body: (counter: SentinelCounter) => Promise<void>) => async () => {
+    const counter = await options.create();
+    try {
+      await body(counter);
+    } finally {
+      await counter.close?.();
+    }
+  };
+  // Times near now, so that counters whose keys expire by the wall clock keep them for the test.
+  const base = Date.now();
+
+  describe(`${options.name} conforms to the SentinelCounter port`, () => {
+    it(
+      'counts the events of a sliding window and forgets older ones',
+      withCounter(async (counter) => {
+        assert.equal(await counter.add('g', base, 1000, 10), 1);
+        assert.equal(await counter.add('g', base + 500, 1000, 10), 2);
+        assert.equal(await counter.add('g', base + 1000, 1000, 10), 2);
+        assert.equal(await counter.add('g', base + 1499, 1000, 10), 3);
+        assert.equal(await counter.add('g', base + 2600, 1000, 10), 1);
+      }),
+    );
+
+    it(
+      'counts at most its cap',
+      withCounter(async (counter) => {
+        for (let index = 0; index < 8; index++) {
+          assert.equal(await counter.add('capped', base + index, 60_000, 5), Math.min(index + 1, 5));
+        }
+      }),
+    );
+
+    it(
+      'keeps groups apart',
+      withCounter(async (counter) => {
+        await counter.add('acme', base, 60_000, 10);
+        await counter.add('acme', base + 1, 60_000, 10);
+        assert.equal(await counter.add('globex', base + 2, 60_000, 10), 1);
+        assert.equal(await counter.add('acme', base + 3, 60_000, 10), 3);
+      }),
+    );
+
+    it(
+      'resets a group to zero for exactly one caller',
+      withCounter(async (counter) => {
+        await counter.add('tripped', base, 60_000, 10);
+        await counter.add('tripped', base + 1, 60_000, 10);
+        const resets = await Promise.all([counter.reset('tripped'), counter.reset('tripped')]);
+        assert.deepEqual(resets.sort(), [false, true]);
+        assert.equal(await counter.reset('never-counted'), false);
+        assert.equal(await counter.add('tripped', base + 2, 60_000, 10), 1);
+      }),
+    );
+  });
+}
