@@ -13,6 +13,7 @@ import type {
   RuleLift,
   RunRecord,
   Scope,
+  SentinelSpec,
   TokenInfo,
 } from '@estop/core';
 import { ERROR_CODES, EstopError, errorCodeForStatus } from '@estop/core';
@@ -65,6 +66,7 @@ export interface ApiClient {
   /** With `ruleId`, the answer also counts the runs that rule stops (`runs`). */
   enforcement(version: number, waitMs: number, ruleId?: string): Promise<Enforcement>;
   listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
+  listSentinels(): Promise<{ sentinels: SentinelSpec[] }>;
   listAudit(query: {
     after?: number | undefined;
     limit?: number | undefined;
@@ -151,6 +153,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         waitMs,
       ),
     listEnforcers: () => request('GET', '/v1/enforcers'),
+    listSentinels: () => request('GET', '/v1/sentinels'),
     listAudit: ({ after, limit }) => {
       const query = new URLSearchParams();
       if (after !== undefined) query.set('after', String(after));

@@ -1,16 +1,17 @@
 import { parseArgs } from 'node:util';
-import type { Rule } from '@estop/core';
-import { describeScope } from '@estop/core';
+import type { Rule, SentinelSpec } from '@estop/core';
+import { describeScope, isEstopError } from '@estop/core';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, resolveConnection } from './args.js';
 import type { EnforcerStatus } from './api-client.js';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, runCommand } from './command.js';
-import { formatAge, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
+import { formatAge, formatDuration, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
 
 export const STATUS_HELP = `usage: estop status [--json]
 
-Shows the state version, the active rules and the enforcers with the version each has applied.
+Shows the state version, the active rules, the enforcers with the version each has applied, and
+the sentinels that may trip on their own.
 
 ${CLIENT_OPTIONS_HELP}`;
 
@@ -19,6 +20,7 @@ export interface StatusReport {
   version: number;
   rules: Rule[];
   enforcers: EnforcerStatus[];
+  sentinels: SentinelSpec[];
 }
 
 /** Parses `estop status` arguments; throws a UsageError saying what to fix. */
@@ -82,7 +84,18 @@ export function formatStatus(report: StatusReport, nowMs: number): string[] {
       ),
     );
   }
+  if (report.sentinels.length > 0) {
+    lines.push('', `sentinels (${report.sentinels.length}):`);
+    lines.push(...report.sentinels.map((sentinel) => `  ${describeSentinel(sentinel)}`));
+  }
   return lines;
+}
+
+/** A sentinel in one line: `email-flood: 50 writes of email.* per tenant within 1m → read_only`. */
+export function describeSentinel(sentinel: SentinelSpec): string {
+  const what = `${sentinel.threshold} ${sentinel.signal}${sentinel.tool === undefined ? '' : ` of ${sentinel.tool}`}`;
+  const expiry = sentinel.expiresInMs === undefined ? '' : ` for ${formatDuration(sentinel.expiresInMs)}`;
+  return `${sentinel.name}: ${what} per ${sentinel.per} within ${formatDuration(sentinel.windowMs)} → ${sentinel.mode}${expiry}`;
 }
 
 /** `estop status`: the version, the active rules and the enforcers. */
@@ -90,8 +103,21 @@ export async function status(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop status', STATUS_HELP, args, io, async () => {
     const options = parseStatusArgs(args);
     const client = createApiClient(resolveConnection(options, io));
-    const [rules, enforcers] = await Promise.all([client.listRules(), client.listEnforcers()]);
-    const report: StatusReport = { version: rules.version, rules: rules.rules, enforcers: enforcers.enforcers };
+    const [rules, enforcers, sentinels] = await Promise.all([
+      client.listRules(),
+      client.listEnforcers(),
+      // A control plane older than sentinels has none to list.
+      client.listSentinels().catch((error: unknown) => {
+        if (isEstopError(error, 'not_found')) return { sentinels: [] };
+        throw error;
+      }),
+    ]);
+    const report: StatusReport = {
+      version: rules.version,
+      rules: rules.rules,
+      enforcers: enforcers.enforcers,
+      sentinels: sentinels.sentinels,
+    };
     if (options.json) writeJson(io, report);
     else writeLines(io, formatStatus(report, Date.now()));
     return EXIT_OK;

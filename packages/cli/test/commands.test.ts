@@ -258,7 +258,7 @@ describe('the other client commands call their endpoint and print the answer', a
     assert.match(io.out(), /worker-1 .* current$/m);
     const json = bufferIo(env);
     assert.equal(await main(['status', '--json'], json), 0);
-    assert.deepEqual(Object.keys(JSON.parse(json.out())), ['version', 'rules', 'enforcers']);
+    assert.deepEqual(Object.keys(JSON.parse(json.out())), ['version', 'rules', 'enforcers', 'sentinels']);
   });
 
   it('restore lifts the rule with the reason', async () => {

@@ -172,14 +172,14 @@ describe('status shows every active rule and every enforcer with its applied ver
   ];
 
   it('lists rules with scope, mode, actor, age, expiry and reason', () => {
-    const text = formatStatus({ version: 7, rules: [rule], enforcers }, NOW).join('\n');
+    const text = formatStatus({ version: 7, rules: [rule], enforcers, sentinels: [] }, NOW).join('\n');
     assert.match(text, /^version 7$/m);
     assert.match(text, /active rules \(1\):/);
     assert.match(text, /r_1 +tenant=acme tool=email\.\* +read_only +alice +5m +in 25m +duplicate emails/);
   });
 
   it('marks each enforcer current, behind or disconnected', () => {
-    const text = formatStatus({ version: 7, rules: [rule], enforcers }, NOW).join('\n');
+    const text = formatStatus({ version: 7, rules: [rule], enforcers, sentinels: [] }, NOW).join('\n');
     assert.match(text, /enforcers \(2 connected, 1 current at version 7\):/);
     assert.match(text, /worker-1 .* 7 .* current$/m);
     assert.match(text, /worker-2 .* 6 .* behind$/m);
@@ -187,9 +187,37 @@ describe('status shows every active rule and every enforcer with its applied ver
   });
 
   it('says plainly when nothing is stopped and nothing enforces', () => {
-    const text = formatStatus({ version: 0, rules: [], enforcers: [] }, NOW).join('\n');
+    const text = formatStatus({ version: 0, rules: [], enforcers: [], sentinels: [] }, NOW).join('\n');
     assert.match(text, /no active rules/);
     assert.match(text, /no enforcers registered/);
+    assert.doesNotMatch(text, /sentinels/);
+  });
+
+  it('lists the sentinels that may trip on their own, one a line', () => {
+    const sentinels = [
+      {
+        name: 'email-flood',
+        signal: 'writes',
+        tool: 'email.*',
+        per: 'tenant',
+        threshold: 50,
+        windowMs: 60_000,
+        mode: 'read_only',
+      },
+      {
+        name: 'loop',
+        signal: 'duplicates',
+        per: 'run',
+        threshold: 5,
+        windowMs: 600_000,
+        mode: 'full_stop',
+        expiresInMs: 1_800_000,
+      },
+    ] as const;
+    const text = formatStatus({ version: 0, rules: [], enforcers: [], sentinels: [...sentinels] }, NOW).join('\n');
+    assert.match(text, /^sentinels \(2\):$/m);
+    assert.match(text, /^ {2}email-flood: 50 writes of email\.\* per tenant within 1m → read_only$/m);
+    assert.match(text, /^ {2}loop: 5 duplicates per run within 10m → full_stop for 30m$/m);
   });
 });
 

@@ -1,5 +1,5 @@
 import type { HttpBindings } from '@hono/node-server';
-import type { Clock, Store } from '@estop/core';
+import type { Clock, SentinelSpec, Store } from '@estop/core';
 import type { ApprovalService } from './approval-service.js';
 import type { AuditAggregator } from './audit-aggregator.js';
 import type { AuditWriter } from './audit-writer.js';
@@ -37,6 +37,8 @@ export interface AppDeps {
   /** Announces changes to operator views (`GET /v1/events`). */
   events: OperatorEvents;
   keepAliveMs: number;
+  /** The configured automatic trips. */
+  sentinels: readonly SentinelSpec[];
   /** Answers the readiness probe: resolves when the store answers. */
   ready: () => Promise<number>;
 }

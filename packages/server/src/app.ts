@@ -11,6 +11,7 @@ import { dashboardRoutes } from './routes/dashboard-routes.js';
 import { draftRoutes } from './routes/draft-routes.js';
 import { enforcerRoutes } from './routes/enforcer-routes.js';
 import { eventRoutes } from './routes/event-routes.js';
+import { sentinelRoutes } from './routes/sentinel-routes.js';
 import { healthRoutes } from './routes/health-routes.js';
 import { idempotencyRoutes } from './routes/idempotency-routes.js';
 import { restoreRoutes } from './routes/restore-routes.js';
@@ -68,6 +69,7 @@ export function createApp(
   draftRoutes(app, deps);
   idempotencyRoutes(app, deps);
   eventRoutes(app, deps);
+  sentinelRoutes(app, deps);
   dashboardRoutes(app);
 
   app.notFound((context) =>

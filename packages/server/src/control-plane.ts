@@ -157,6 +157,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     metrics,
     events,
     keepAliveMs: options.keepAliveMs ?? 5000,
+    sentinels,
     ready: async () => (await store.rules.state()).version,
   };
   const voidFailed = (error: unknown) => logger.error('voiding approvals failed', { error: String(error) });

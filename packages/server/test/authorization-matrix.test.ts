@@ -441,6 +441,12 @@ const ENDPOINTS: readonly Endpoint[] = [
     otherTenant: 'allow',
     prepare: async () => ({ method: 'GET', path: '/v1/events' }),
   },
+  {
+    name: 'GET /v1/sentinels',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/sentinels' }),
+  },
 ];
 
 type Expected = 'allow' | 401 | 403 | 404;

@@ -43,6 +43,12 @@ describe('sentinels trip on what the control plane hears of writes, each trip a 
   const sentinelRules = async (name: string) =>
     ((await cp.request('/v1/rules')).body.rules as any[]).filter((rule) => rule.actor.id === `sentinel:${name}`);
 
+  it('lists the configured sentinels to operators', async () => {
+    const listed = await cp.request('/v1/sentinels');
+    assert.equal(listed.status, 200);
+    assert.deepEqual(listed.body.sentinels, SPECS);
+  });
+
   it('a flood of writes of one tool trips read_only on the tenant and that tool, once, audited', async () => {
     for (let index = 0; index < 5; index++) {
       const answer = await claim({ tenant: 'acme', agent: 'mailer', tool: 'email.send', key: `mail-${index}` });

@@ -21,6 +21,7 @@ export type {
   RunStatus,
   RunsEnforcement,
   Scope,
+  SentinelSpec,
   StateSnapshot,
 } from '@estop/core';
 

@@ -9,6 +9,7 @@ import { useLiveState, useSession } from '../components/session.js';
 import { useNow } from '../components/use-now.js';
 import { useResource } from '../components/use-resource.js';
 import { RestoreDialog } from './restore-dialog.js';
+import { SentinelsSection } from './sentinels.js';
 
 /** Active rules (from the state stream) with restore, and restore requests awaiting a second admin. */
 export function RulesView() {
@@ -56,6 +57,7 @@ export function RulesView() {
         </DataTable>
       ) : null}
       {isAdmin(principal) ? <RestoreRequests now={now} /> : null}
+      <SentinelsSection />
       {restoring !== undefined ? <RestoreDialog rule={restoring} onClose={() => setRestoring(undefined)} /> : null}
     </div>
   );
