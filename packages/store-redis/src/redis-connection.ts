@@ -1,4 +1,6 @@
 import { Redis } from 'ioredis';
+import { EstopError } from '@estop/core';
+import { toStoreError } from './redis-errors.js';
 
 /** A script registered on a client (sent once, then run by its SHA). */
 export type Script = (key: string, ...args: string[]) => Promise<unknown>;
@@ -10,21 +12,43 @@ export function defineScript(client: Redis, name: string, lua: string): Script {
   return (key, ...args) => command.call(client, key, ...args);
 }
 
-/** A connection to use: the caller's client (left open by `close`), or one opened for `url`. */
-export function openConnection(options: { url?: string | undefined; client?: Redis | undefined }): {
-  client: Redis;
+/** A connection an adapter works through: commands run only while it is open, errors as EstopErrors. */
+export interface AdapterConnection {
+  readonly client: Redis;
+  /** Runs `work` on the connection; `unavailable` once closed, Redis failures as `toStoreError` says. */
+  run<T>(work: () => Promise<T>): Promise<T>;
+  /** Closes the connection if the adapter opened it (a client passed in is its owner's to close). */
   close(): Promise<void>;
-} {
-  if (options.client !== undefined) return { client: options.client, close: async () => {} };
+}
+
+/** Opens the connection an adapter named `what` uses: the caller's client, or one opened for `url`. */
+export function openConnection(
+  what: string,
+  options: { url?: string | undefined; client?: Redis | undefined },
+): AdapterConnection {
+  const owned = options.client === undefined;
   // Fail a command after two reconnection attempts rather than queueing it for long: the caller
   // turns `unavailable` into a decision, which is better than a write waiting on a dead cache.
-  const client = new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+  const client =
+    options.client ??
+    new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, connectTimeout: 5000 });
   // Connection errors reach callers through their commands; without a listener Node would crash.
-  client.on('error', () => {});
+  if (owned) client.on('error', () => {});
+  let closed = false;
   return {
     client,
-    close: async () => {
-      await client.quit().catch(() => client.disconnect());
+    async run(work) {
+      if (closed) throw new EstopError({ code: 'unavailable', message: `the ${what} is closed` });
+      try {
+        return await work();
+      } catch (error) {
+        throw toStoreError(error, `Redis ${what}`);
+      }
+    },
+    async close() {
+      if (closed) return;
+      closed = true;
+      if (owned) await client.quit().catch(() => client.disconnect());
     },
   };
 }

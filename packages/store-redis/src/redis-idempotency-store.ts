@@ -2,7 +2,6 @@ import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { EstopError, type IdempotencyClaim, type IdempotencyStore } from '@estop/core';
 import { defineScript, openConnection } from './redis-connection.js';
-import { toStoreError } from './redis-errors.js';
 import { CLAIM_SCRIPT, COMPLETE_SCRIPT, RELEASE_SCRIPT } from './redis-scripts.js';
 
 /** Where the Redis idempotency store keeps its keys. */
@@ -39,22 +38,11 @@ function claimFromReply(reply: unknown, claimId: string): IdempotencyClaim {
  */
 export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOptions = {}): RedisIdempotencyStore {
   const prefix = options.prefix ?? 'estop:idempotency:';
-  const connection = openConnection(options);
-  const { client } = connection;
+  const connection = openConnection('idempotency store', options);
+  const { client, run } = connection;
   const claimScript = defineScript(client, 'estopIdempotencyClaim', CLAIM_SCRIPT);
   const completeScript = defineScript(client, 'estopIdempotencyComplete', COMPLETE_SCRIPT);
   const releaseScript = defineScript(client, 'estopIdempotencyRelease', RELEASE_SCRIPT);
-  let closed = false;
-
-  async function run<T>(work: () => Promise<T>): Promise<T> {
-    if (closed) throw new EstopError({ code: 'unavailable', message: 'the store is closed' });
-    try {
-      return await work();
-    } catch (error) {
-      throw toStoreError(error, 'Redis idempotency store');
-    }
-  }
-
   return {
     claim: (key, _nowMs, ttlMs) =>
       run(async () => {
@@ -64,10 +52,6 @@ export function createRedisIdempotencyStore(options: RedisIdempotencyStoreOption
       }),
     complete: (key, claimId, result) => run(async () => (await completeScript(prefix + key, claimId, result)) === 1),
     release: (key, claimId) => run(async () => (await releaseScript(prefix + key, claimId)) === 1),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await connection.close();
-    },
+    close: () => connection.close(),
   };
 }

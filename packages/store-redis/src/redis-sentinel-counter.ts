@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
-import { EstopError, type SentinelCounter } from '@estop/core';
+import type { SentinelCounter } from '@estop/core';
 import { defineScript, openConnection } from './redis-connection.js';
-import { toStoreError } from './redis-errors.js';
 
 /**
  * KEYS[1] the group's sorted set of event times; ARGV[1] now (ms), ARGV[2] the window (ms),
@@ -45,19 +44,9 @@ export interface RedisSentinelCounterOptions {
  */
 export function createRedisSentinelCounter(options: RedisSentinelCounterOptions = {}): SentinelCounter {
   const prefix = options.prefix ?? 'estop:sentinel:';
-  const connection = openConnection(options);
-  const add = defineScript(connection.client, 'estopSentinelAdd', ADD_SCRIPT);
-  let closed = false;
-
-  async function run<T>(work: () => Promise<T>): Promise<T> {
-    if (closed) throw new EstopError({ code: 'unavailable', message: 'the sentinel counter is closed' });
-    try {
-      return await work();
-    } catch (error) {
-      throw toStoreError(error, 'Redis sentinel counter');
-    }
-  }
-
+  const connection = openConnection('sentinel counter', options);
+  const { client, run } = connection;
+  const add = defineScript(client, 'estopSentinelAdd', ADD_SCRIPT);
   return {
     add: (group, nowMs, windowMs, cap) =>
       run(async () =>
@@ -71,11 +60,7 @@ export function createRedisSentinelCounter(options: RedisSentinelCounterOptions 
           ),
         ),
       ),
-    reset: (group) => run(async () => (await connection.client.del(prefix + group)) === 1),
-    async close() {
-      if (closed) return;
-      closed = true;
-      await connection.close();
-    },
+    reset: (group) => run(async () => (await client.del(prefix + group)) === 1),
+    close: () => connection.close(),
   };
 }
