@@ -19,6 +19,7 @@ import { resolveGuardOptions, type GuardOptions, type ResolvedGuardOptions } fro
 import { LocalState } from './local-state.js';
 import type { Run, RunOptions } from './run.js';
 import { StateSync } from './state-sync.js';
+import { wrapTools, type GuardedTools, type ToolFunction, type WrapOptions } from './wrap-tools.js';
 
 /**
  * Creates a guard that follows the control plane at `options.url` and decides tool calls
@@ -169,6 +170,10 @@ class SyncedGuard implements Guard {
     options?: ExecuteOptions<Result>,
   ): Promise<Result | DraftedCall> {
     return executeGoverned(this.#governed, call, args, fn, options);
+  }
+
+  wrap<Tools extends Record<string, ToolFunction>>(tools: Tools, options: WrapOptions): GuardedTools<Tools> {
+    return wrapTools((call, args, fn, callOptions) => this.execute(call, args, fn, callOptions), tools, options);
   }
 
   /** As `decide` sees it: the state's effect for the tool, else the call's, else `write`. */

@@ -2,6 +2,7 @@ import type { Call, Decision, Rule } from '@estop/core';
 import type { DraftedCall } from './drafted-call.js';
 import type { ExecuteOptions } from './execute-options.js';
 import type { Run, RunOptions } from './run.js';
+import type { GuardedTools, ToolFunction, WrapOptions } from './wrap-tools.js';
 
 /** A version the guard has just applied, as told to `onChange` listeners. */
 export interface GuardChange {
@@ -68,6 +69,18 @@ export interface Guard {
     fn: (args: Args) => Result | Promise<Result>,
     options?: ExecuteOptions<Result>,
   ): Promise<Result | DraftedCall>;
+
+  /**
+   * Wraps a record of tool functions, keyed by tool name, so that every call goes through
+   * `execute` for `options.tenant` (and agent, run): decided first, refused with a
+   * CallDeniedError, drafted, approved, deduped. Each wrapped tool takes the arguments and,
+   * optionally, the call's `ExecuteOptions`. For budgets and a stop signal, use a run's `tool`.
+   *
+   * @example
+   * const tools = guard.wrap({ 'email.send': (message: Email) => mailer.send(message) }, { tenant: 'acme', agent: 'mailer' });
+   * await tools['email.send']({ to: 'ceo@example.com', subject: 'Q3' });
+   */
+  wrap<Tools extends Record<string, ToolFunction>>(tools: Tools, options: WrapOptions): GuardedTools<Tools>;
 
   /** Calls `listener` after each applied version, snapshots included; returns the unsubscribe function. */
   onChange(listener: (change: GuardChange) => void): () => void;

@@ -9,3 +9,4 @@ export type { ExecuteOptions } from './execute-options.js';
 export type { IdempotencyOptions } from './idempotency-policy.js';
 export type { Run, RunOptions, RunState, ToolCallOptions, ToolContext } from './run.js';
 export { CallDeniedError, RunStoppedError } from './run-stopped-error.js';
+export type { GuardedTools, ToolFunction, WrapOptions } from './wrap-tools.js';
