@@ -81,7 +81,7 @@ export { isExpired } from './rule.js';
 export type { SentinelCounter } from './ports/sentinel-counter.js';
 export { createMemorySentinelCounter } from './memory-sentinel-counter.js';
 export type { ObservedCall, SentinelGroup, SentinelGroupOf, SentinelSignal, SentinelSpec } from './sentinel.js';
-export { SENTINEL_GROUPS, SENTINEL_SIGNALS, SentinelSpecs, sentinelActor } from './sentinel.js';
+export { SENTINEL_GROUPS, SENTINEL_SIGNALS, SentinelSpecs, sentinelActor, sentinelLimit } from './sentinel.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
 export type { EnforcerRegistration, RuleInput } from './schemas.js';

@@ -1,23 +1,23 @@
 import type { SentinelCounter } from './ports/sentinel-counter.js';
-import { SlidingCount } from './sliding-count.js';
+import { SlidingSum } from './sliding-sum.js';
 
 /** A `SentinelCounter` in this process's memory: exact, and forgotten on restart. */
 export function createMemorySentinelCounter(): SentinelCounter {
-  const groups = new Map<string, SlidingCount>();
+  const groups = new Map<string, SlidingSum>();
   return {
-    async add(group, nowMs, windowMs, cap) {
-      let count = groups.get(group);
-      if (count === undefined) {
-        count = new SlidingCount(windowMs, cap);
-        groups.set(group, count);
+    async add(group, nowMs, windowMs, amount, limit) {
+      let sum = groups.get(group);
+      if (sum === undefined) {
+        sum = new SlidingSum(windowMs, limit);
+        groups.set(group, sum);
       }
-      return count.add(nowMs);
+      return sum.add(nowMs, amount);
     },
     async reset(group) {
       return groups.delete(group);
     },
     prune(nowMs) {
-      for (const [group, count] of groups) if (count.isEmpty(nowMs)) groups.delete(group);
+      for (const [group, sum] of groups) if (sum.isEmpty(nowMs)) groups.delete(group);
     },
   };
 }

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMemorySentinelCounter } from './memory-sentinel-counter.js';
 import { SentinelSpecs, sentinelActor, type SentinelSpec } from './sentinel.js';
-import { SlidingCount } from './sliding-count.js';
+import { SlidingSum } from './sliding-sum.js';
 import { runSentinelCounterConformance } from './testing/sentinel-counter-conformance.js';
 
 const flood: SentinelSpec = {
@@ -16,9 +16,9 @@ const flood: SentinelSpec = {
 };
 const acme = { tenant: 'acme', agent: 'mailer', run: 'run_1', tool: 'email.send' };
 
-describe('a sliding count holds exactly the events of its window', () => {
+describe('a sliding sum holds exactly the events of its window, as far as its limit needs', () => {
   it('counts events within the window and forgets older ones', () => {
-    const count = new SlidingCount(1000, 10);
+    const count = new SlidingSum(1000, 10);
     assert.equal(count.add(0), 1);
     assert.equal(count.add(500), 2);
     assert.equal(count.add(1000), 2); // the event at 0 is a whole window old
@@ -26,9 +26,18 @@ describe('a sliding count holds exactly the events of its window', () => {
     assert.equal(count.isEmpty(2499), true);
   });
 
-  it('keeps at most its cap of events', () => {
-    const count = new SlidingCount(60_000, 3);
+  it('keeps at most its limit of events of 1', () => {
+    const count = new SlidingSum(60_000, 3);
     for (let at = 0; at < 100; at++) assert.equal(count.add(at), Math.min(at + 1, 3));
+  });
+
+  it('sums amounts, letting go of old ones the limit does not need', () => {
+    const spend = new SlidingSum(1000, 10_000_000);
+    assert.equal(spend.add(0, 4_000_000), 4_000_000);
+    assert.equal(spend.add(100, 5_000_000), 9_000_000);
+    assert.equal(spend.add(200, 3_000_000), 12_000_000);
+    assert.equal(spend.add(300, 8_000_000), 11_000_000); // the first two are not needed to reach 10
+    assert.equal(spend.add(1250, 1_000_000), 9_000_000); // a window on, the third is gone too
   });
 });
 
@@ -73,8 +82,8 @@ runSentinelCounterConformance({
 describe('the memory sentinel counter forgets quiet groups', () => {
   it('prunes groups whose window is empty', async () => {
     const counter = createMemorySentinelCounter();
-    await counter.add('a', 0, 1000, 10);
-    await counter.add('b', 900, 1000, 10);
+    await counter.add('a', 0, 1000, 1, 10);
+    await counter.add('b', 900, 1000, 1, 10);
     counter.prune?.(1500);
     assert.equal(await counter.reset('a'), false);
     assert.equal(await counter.reset('b'), true);

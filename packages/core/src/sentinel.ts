@@ -1,14 +1,15 @@
 import type { Actor } from './actor.js';
 import type { Mode } from './modes.js';
 import type { Scope } from './scope.js';
+import { toMicroUsd } from './run-budget.js';
 import { compileToolGlob, matchTool, type ToolMatcher } from './tool-glob.js';
 
 /**
  * What a sentinel counts, as the control plane hears of it: `writes` run (a first claim of an
  * idempotency key), `duplicates` suppressed (identical writes repeated), `failures` (writes
- * that failed and gave their key back).
+ * that failed and gave their key back), and `spend` (dollars runs report having spent).
  */
-export const SENTINEL_SIGNALS = ['writes', 'duplicates', 'failures'] as const;
+export const SENTINEL_SIGNALS = ['writes', 'duplicates', 'failures', 'spend'] as const;
 export type SentinelSignal = (typeof SENTINEL_SIGNALS)[number];
 
 /** Whose calls a sentinel counts together, and so what its trip stops. */
@@ -22,6 +23,7 @@ export interface SentinelSpec {
   /** A tool glob; absent, every tool. When given, the trip stops only matching tools. */
   tool?: string | undefined;
   per: SentinelGroup;
+  /** A count of signals; for `spend`, dollars. */
   threshold: number;
   windowMs: number;
   /** The mode of the rule a trip creates. */
@@ -30,12 +32,18 @@ export interface SentinelSpec {
   expiresInMs?: number | undefined;
 }
 
-/** A write call as the control plane hears of it. */
+/** A call (or, for spend, a run) as the control plane hears of it. */
 export interface ObservedCall {
   tenant: string;
   agent?: string | undefined;
   run?: string | undefined;
-  tool: string;
+  /** Absent for spend, which is a run's, not a tool's. */
+  tool?: string | undefined;
+}
+
+/** The amount a sentinel's threshold is counted in: micro-dollars for spend, else signals. */
+export function sentinelLimit(spec: SentinelSpec): number {
+  return spec.signal === 'spend' ? toMicroUsd(spec.threshold) : spec.threshold;
 }
 
 /** The actor of a sentinel's trips: `sentinel:<name>`, estop itself. */
@@ -49,7 +57,7 @@ export function sentinelActor(name: string): Actor {
  * sentinel does not count the call (another tool, or no agent or run to group by).
  */
 export function sentinelScope(spec: SentinelSpec, matcher: ToolMatcher, call: ObservedCall): Scope | undefined {
-  if (!matchTool(matcher, call.tool)) return undefined;
+  if (spec.tool !== undefined && (call.tool === undefined || !matchTool(matcher, call.tool))) return undefined;
   const scope: Scope = { tenant: call.tenant };
   if (spec.per === 'agent') {
     if (call.agent === undefined) return undefined;

@@ -19,6 +19,7 @@ describe('a sentinel stops a misbehaving agent on its own, through the SDK', () 
           windowMs: 60_000,
           mode: 'read_only',
         },
+        { name: 'big-spender', signal: 'spend', per: 'tenant', threshold: 1, windowMs: 3_600_000, mode: 'full_stop' },
       ],
     });
   });
@@ -65,5 +66,23 @@ describe('a sentinel stops a misbehaving agent on its own, through the SDK', () 
     assert.equal(created, 5);
     assert.equal(await run.tool('email.send', { to: 'ops@example.com' }, () => 'sent', { effect: 'write' }), 'sent');
     await run.end();
+  });
+
+  it("what a tenant's runs spend adds up across runs, and past the threshold the sentinel stops them all", async () => {
+    const runs = [0, 1].map(() => control.guard.startRun({ tenant: 'spendy', agent: 'buyer', heartbeatMs: 50 }));
+    for (const run of runs) run.charge(0.4);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const run of runs) assert.equal(run.status, 'running', 'under $1 in all, nothing trips');
+    runs[0]?.charge(0.3);
+    await waitFor('the sentinel to stop both runs', () => runs.every((run) => run.status !== 'running'));
+    for (const run of runs) {
+      assert.throws(() => run.check(), RunStoppedError);
+      assert.match(run.stopReason ?? '', /^killed:r_/);
+    }
+    const rule = (await control.activeRules()).find((candidate) => candidate.actor.id === 'sentinel:big-spender');
+    assert.deepEqual(rule?.scope, { tenant: 'spendy' });
+    assert.match(rule?.reason ?? '', /^sentinel big-spender: \$1\.10 spent for tenant=spendy within 1h$/);
+    for (const run of runs) await run.end();
+    if (rule !== undefined) await control.lift(rule.id);
   });
 });

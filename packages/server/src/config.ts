@@ -19,18 +19,36 @@ const DAY_MS = 86_400_000;
 
 // One automatic trip: `threshold` `signal`s of `tool` (a glob; default every tool) for one
 // `per` within `window` create a rule of `mode` on that scope, lifted after `expires` if given.
-const SentinelFileSchema = z.strictObject({
-  name: z
-    .string()
-    .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a sentinel name is lower-case letters, digits, ".", "_" or "-"'),
-  signal: z.enum(SENTINEL_SIGNALS),
-  tool: z.string().min(1).max(200).optional(),
-  per: z.enum(SENTINEL_GROUPS).default('tenant'),
-  threshold: z.number().int().min(1).max(100_000),
-  window: DurationSchema.refine((ms) => ms > 0 && ms <= DAY_MS, 'window must be longer than 0s and at most 24h'),
-  mode: ModeSchema.default('read_only'),
-  expires: DurationSchema.refine((ms) => ms > 0, 'expires must be longer than 0s').optional(),
-});
+const SentinelFileSchema = z
+  .strictObject({
+    name: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a sentinel name is lower-case letters, digits, ".", "_" or "-"'),
+    signal: z.enum(SENTINEL_SIGNALS),
+    tool: z.string().min(1).max(200).optional(),
+    per: z.enum(SENTINEL_GROUPS).default('tenant'),
+    // Signals to count (1 to 100000), or for `spend` dollars (more than 0, at most 1000000).
+    threshold: z.number().positive().max(1_000_000),
+    window: DurationSchema.refine((ms) => ms > 0 && ms <= DAY_MS, 'window must be longer than 0s and at most 24h'),
+    mode: ModeSchema.default('read_only'),
+    expires: DurationSchema.refine((ms) => ms > 0, 'expires must be longer than 0s').optional(),
+  })
+  .superRefine((spec, context) => {
+    if (spec.signal === 'spend') {
+      if (spec.tool !== undefined)
+        context.addIssue({
+          code: 'custom',
+          path: ['tool'],
+          message: "spend is a run's, not a tool's: a spend sentinel takes no tool",
+        });
+    } else if (!Number.isInteger(spec.threshold) || spec.threshold > 100_000) {
+      context.addIssue({
+        code: 'custom',
+        path: ['threshold'],
+        message: `a ${spec.signal} threshold is a whole number of them, 1 to 100000`,
+      });
+    }
+  });
 
 const FileSchema = z.strictObject({
   server: z

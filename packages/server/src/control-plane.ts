@@ -3,6 +3,7 @@ import { serve, type ServerType } from '@hono/node-server';
 import {
   createMemorySentinelCounter,
   systemClock,
+  toMicroUsd,
   type Clock,
   type Effect,
   type IdempotencyStore,
@@ -149,7 +150,13 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     registry,
     rules,
     restoreRequests,
-    runs: new RunRegistry(clock),
+    runs: new RunRegistry(
+      clock,
+      sentinel === undefined
+        ? undefined
+        : (run, usd) =>
+            sentinel.observe('spend', { tenant: run.tenant, agent: run.agent, run: run.id }, toMicroUsd(usd)),
+    ),
     audit,
     approvals,
     idempotency,

@@ -34,9 +34,12 @@ const LOST_RETENTION_MS = 60 * 60_000;
 export class RunRegistry {
   readonly #runs = new Map<string, LiveRun>();
   readonly #clock: Clock;
+  readonly #onSpend: ((run: RunRecord, usd: number) => void) | undefined;
 
-  constructor(clock: Clock) {
+  /** `onSpend` hears of each rise in a run's reported spend (for the spend sentinels). */
+  constructor(clock: Clock, onSpend?: (run: RunRecord, usd: number) => void) {
     this.#clock = clock;
+    this.#onSpend = onSpend;
   }
 
   /**
@@ -86,7 +89,15 @@ export class RunRegistry {
     live.record.status = heartbeat.status;
     if (heartbeat.stopReason !== undefined) live.record.stopReason = heartbeat.stopReason;
     live.record.inFlight = heartbeat.inFlight;
-    if (heartbeat.usage !== undefined) live.record.usage = heartbeat.usage;
+    this.#use(live, heartbeat.usage);
+  }
+
+  /** Takes a run's reported usage, telling `onSpend` how much more it spent since last heard. */
+  #use(live: LiveRun, usage: RunRecord['usage']): void {
+    if (usage === undefined) return;
+    const more = usage.spentUsd - (live.record.usage?.spentUsd ?? 0);
+    live.record.usage = usage;
+    if (more > 0) this.#onSpend?.(live.record, more);
   }
 
   /**
@@ -108,7 +119,7 @@ export class RunRegistry {
       endedAt: new Date(now).toISOString(),
       lastHeartbeatAt: new Date(now).toISOString(),
     } satisfies Partial<RunRecord>);
-    if (end.usage !== undefined) live.record.usage = end.usage;
+    this.#use(live, end.usage);
     return { run: { ...live.record }, first: true };
   }
 

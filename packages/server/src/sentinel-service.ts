@@ -1,6 +1,8 @@
 import {
   describeScope,
+  MICRO_USD_PER_USD,
   sentinelActor,
+  sentinelLimit,
   SentinelSpecs,
   type Clock,
   type ObservedCall,
@@ -16,14 +18,22 @@ import type { RuleService } from './rule-service.js';
 
 /** Where the control plane tells the sentinels what it hears of write calls. */
 export interface SentinelObserver {
-  observe(signal: SentinelSignal, call: ObservedCall): void;
+  /** Counts one `signal` of `call`; `amount` is 1 but for spend (micro-dollars). */
+  observe(signal: SentinelSignal, call: ObservedCall, amount?: number): void;
 }
 
 const SIGNAL_WORDS: Record<SentinelSignal, string> = {
   writes: 'writes',
   duplicates: 'duplicate writes',
   failures: 'failed writes',
+  spend: 'spent',
 };
+
+/** What a trip counted, in words: `3 writes of email.*`, `$12.40 spent`. */
+function counted(spec: SentinelSpec, sum: number): string {
+  if (spec.signal === 'spend') return `$${(sum / MICRO_USD_PER_USD).toFixed(2)} spent`;
+  return `${sum} ${SIGNAL_WORDS[spec.signal]}${spec.tool === undefined ? '' : ` of ${spec.tool}`}`;
+}
 
 function sameScope(left: Scope, right: Scope): boolean {
   return (
@@ -72,10 +82,11 @@ export class SentinelService implements SentinelObserver {
   }
 
   /** Counts the signal in the background: a claim never waits for the sentinels. */
-  observe(signal: SentinelSignal, call: ObservedCall): void {
+  observe(signal: SentinelSignal, call: ObservedCall, amount = 1): void {
+    if (amount <= 0) return;
     const nowMs = this.#clock.now();
     for (const found of this.#specs.groupsOf(signal, call)) {
-      const counted = this.#count(found, nowMs).catch((error: unknown) =>
+      const counted = this.#count(found, nowMs, amount).catch((error: unknown) =>
         this.#logger.error('sentinel count failed', { sentinel: found.spec.name, error: String(error) }),
       );
       this.#pending.add(counted);
@@ -93,9 +104,10 @@ export class SentinelService implements SentinelObserver {
     await Promise.all([...this.#pending]);
   }
 
-  async #count({ spec, scope, group }: SentinelGroupOf, nowMs: number): Promise<void> {
-    const count = await this.#counter.add(group, nowMs, spec.windowMs, spec.threshold);
-    if (count < spec.threshold || this.#tripping.has(group)) return;
+  async #count({ spec, scope, group }: SentinelGroupOf, nowMs: number, amount: number): Promise<void> {
+    const limit = sentinelLimit(spec);
+    const sum = await this.#counter.add(group, nowMs, spec.windowMs, amount, limit);
+    if (sum < limit || this.#tripping.has(group)) return;
     const actor = sentinelActor(spec.name);
     const standing = this.#hub
       .snapshot()
@@ -107,14 +119,13 @@ export class SentinelService implements SentinelObserver {
     this.#tripping.add(group);
     try {
       if (!(await this.#counter.reset(group))) return; // another replica trips it
-      const what = `${count} ${SIGNAL_WORDS[spec.signal]}${spec.tool === undefined ? '' : ` of ${spec.tool}`}`;
-      const reason = `sentinel ${spec.name}: ${what} for ${describeScope({ ...scope, tool: undefined })} within ${windowWords(spec.windowMs)}`;
+      const reason = `sentinel ${spec.name}: ${counted(spec, sum)} for ${describeScope({ ...scope, tool: undefined })} within ${windowWords(spec.windowMs)}`;
       const { rule } = await this.#rules.createAs(
         actor,
         { scope, mode: spec.mode, reason, expiresIn: spec.expiresInMs, cancelInFlight: false },
-        { sentinel: spec.name, signal: spec.signal, count, windowMs: spec.windowMs, threshold: spec.threshold },
+        { sentinel: spec.name, signal: spec.signal, count: sum, windowMs: spec.windowMs, threshold: spec.threshold },
       );
-      this.#logger.info('sentinel tripped', { sentinel: spec.name, rule: rule.id, scope: describeScope(scope), count });
+      this.#logger.info('sentinel tripped', { sentinel: spec.name, rule: rule.id, scope: describeScope(scope), sum });
     } finally {
       this.#tripping.delete(group);
     }

@@ -101,6 +101,10 @@ tools:
     tool: "email.*"
     threshold: 50
     window: 1m
+  - name: big-spender
+    signal: spend
+    threshold: 12.5
+    window: 1h
   - name: loop
     signal: duplicates
     per: run
@@ -117,6 +121,16 @@ tools:
         per: 'tenant',
         threshold: 50,
         windowMs: 60_000,
+        mode: 'read_only',
+        expiresInMs: undefined,
+      },
+      {
+        name: 'big-spender',
+        signal: 'spend',
+        tool: undefined,
+        per: 'tenant',
+        threshold: 12.5,
+        windowMs: 3_600_000,
         mode: 'read_only',
         expiresInMs: undefined,
       },
@@ -143,6 +157,8 @@ tools:
         /unique/,
       ],
       ['sentinel: [{name: "Email Flood", signal: writes, threshold: 1, window: 1m}]', /sentinel name/],
+      ['sentinel: [{name: a, signal: writes, threshold: 2.5, window: 1m}]', /whole number/],
+      ['sentinel: [{name: a, signal: spend, tool: "email.*", threshold: 10, window: 1h}]', /takes no tool/],
     ];
     for (const [text, message] of cases) {
       await assert.rejects(loadServerConfig({ config: await file(`${text}\n`) }, {}), (error) => {

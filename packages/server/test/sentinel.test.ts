@@ -27,6 +27,7 @@ const SPECS: SentinelSpec[] = [
     expiresInMs: 600_000,
   },
   { name: 'error-burst', signal: 'failures', per: 'agent', threshold: 2, windowMs: 60_000, mode: 'read_only' },
+  { name: 'big-spender', signal: 'spend', per: 'tenant', threshold: 10, windowMs: 3_600_000, mode: 'full_stop' },
 ];
 
 describe('sentinels trip on what the control plane hears of writes, each trip a rule by sentinel:<name>', () => {
@@ -89,6 +90,41 @@ describe('sentinels trip on what the control plane hears of writes, each trip a 
     assert.equal(rule.mode, 'full_stop');
     assert.ok(rule.expiresAt !== undefined);
     assert.match(rule.reason, /^sentinel loop: 2 duplicate writes for tenant=acme run=run_7 within 1m$/);
+  });
+
+  it("the spend runs report, summed across a tenant's runs, trips a full stop of the tenant", async () => {
+    const usage = (spentUsd: number) => ({ steps: 1, toolCalls: 1, spentUsd, reservedUsd: 0 });
+    const start = (id: string) => ({
+      id,
+      tenant: 'spendco',
+      agent: 'buyer',
+      enforcer: 'sdk_spend',
+      heartbeatMs: 5000,
+      startedAt: new Date().toISOString(),
+    });
+    const beat = async (id: string, spentUsd: number) => {
+      const answer = await cp.request(`/v1/runs/${id}/heartbeat`, {
+        token: enforcer,
+        body: { status: 'running', inFlight: [], usage: usage(spentUsd) },
+      });
+      assert.equal(answer.status, 204);
+    };
+    for (const id of ['run_a', 'run_b'])
+      assert.equal((await cp.request('/v1/runs', { token: enforcer, body: start(id) })).status, 201);
+    await beat('run_a', 4);
+    await beat('run_a', 4); // the same total again is no new spend
+    await beat('run_b', 3.5);
+    await beat('run_a', 6); // $2 more: $9.50 in all
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    assert.equal((await sentinelRules('big-spender')).length, 0);
+    await beat('run_b', 4.25); // $0.75 more: $10.25
+    const [rule] = await eventually(async () => {
+      const rules = await sentinelRules('big-spender');
+      return rules.length > 0 ? rules : undefined;
+    });
+    assert.deepEqual(rule.scope, { tenant: 'spendco' });
+    assert.equal(rule.mode, 'full_stop');
+    assert.equal(rule.reason, 'sentinel big-spender: $10.25 spent for tenant=spendco within 1h');
   });
 
   it("failed writes of one agent trip read_only on that agent; keys given back for other reasons don't count", async () => {

@@ -90,12 +90,12 @@ if (problem === undefined) {
       try {
         const now = Date.now();
         const counts = await Promise.all(
-          Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? first : second).add('acme', now + n, 60_000, 100)),
+          Array.from({ length: 10 }, (_, n) => (n % 2 === 0 ? first : second).add('acme', now + n, 60_000, 1, 100)),
         );
         assert.equal(Math.max(...counts), 10);
         const resets = await Promise.all([first.reset('acme'), second.reset('acme')]);
         assert.deepEqual(resets.sort(), [false, true]);
-        await first.add('quiet', now, 5000, 10);
+        await first.add('quiet', now, 5000, 1, 10);
         const ttl = await admin.pttl(`${prefix}quiet`);
         assert.ok(ttl > 0 && ttl <= 5000, `a group expires a window after its last event, got ${ttl}`);
       } finally {

@@ -4,23 +4,33 @@ import type { SentinelCounter } from '@estop/core';
 import { defineScript, openConnection } from './redis-connection.js';
 
 /**
- * KEYS[1] the group's sorted set of event times; ARGV[1] now (ms), ARGV[2] the window (ms),
- * ARGV[3] the cap, ARGV[4] a unique member. Drops events a window old or more, adds this one,
- * keeps the latest `cap`, lets the set expire a window after its last event; returns the count.
+ * KEYS[1] the group's sorted set of events, scored by time, each member `<amount>:<unique>`;
+ * ARGV[1] now (ms), ARGV[2] the window (ms), ARGV[3] the amount, ARGV[4] the limit, ARGV[5] a
+ * unique id. Drops events a window old or more, adds this one, lets go of the oldest while the
+ * rest still reach the limit, lets the set expire a window after its last event; returns the
+ * sum kept.
  */
 const ADD_SCRIPT = `
 local now = tonumber(ARGV[1])
 local window = tonumber(ARGV[2])
-local cap = tonumber(ARGV[3])
+local limit = tonumber(ARGV[4])
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now - window)
-redis.call('ZADD', KEYS[1], now, ARGV[4])
-local count = redis.call('ZCARD', KEYS[1])
-if count > cap then
-  redis.call('ZREMRANGEBYRANK', KEYS[1], 0, count - cap - 1)
-  count = cap
+redis.call('ZADD', KEYS[1], now, ARGV[3] .. ':' .. ARGV[5])
+local members = redis.call('ZRANGE', KEYS[1], 0, -1)
+local amounts = {}
+local sum = 0
+for index, member in ipairs(members) do
+  amounts[index] = tonumber(string.match(member, '^(%d+):'))
+  sum = sum + amounts[index]
 end
+local spare = 0
+while spare < #members - 1 and sum - amounts[spare + 1] >= limit do
+  sum = sum - amounts[spare + 1]
+  spare = spare + 1
+end
+if spare > 0 then redis.call('ZREMRANGEBYRANK', KEYS[1], 0, spare - 1) end
 redis.call('PEXPIRE', KEYS[1], window)
-return count
+return sum
 `;
 
 /** Where the Redis sentinel counter keeps its groups. */
@@ -34,8 +44,8 @@ export interface RedisSentinelCounterOptions {
 }
 
 /**
- * Sentinel counts on Redis, so that every control-plane replica counts into the same windows:
- * one sorted set of event times per group, changed by one Lua script, expiring by itself when
+ * Sentinel sums on Redis, so that every control-plane replica counts into the same windows:
+ * one sorted set of events per group, changed by one Lua script, expiring by itself when
  * the group falls quiet. Times are the callers' (replicas' clocks are assumed in step to well
  * under a window).
  *
@@ -48,14 +58,15 @@ export function createRedisSentinelCounter(options: RedisSentinelCounterOptions 
   const { client, run } = connection;
   const add = defineScript(client, 'estopSentinelAdd', ADD_SCRIPT);
   return {
-    add: (group, nowMs, windowMs, cap) =>
+    add: (group, nowMs, windowMs, amount, limit) =>
       run(async () =>
         Number(
           await add(
             prefix + group,
             String(Math.floor(nowMs)),
             String(Math.max(1, Math.ceil(windowMs))),
-            String(cap),
+            String(Math.max(0, Math.round(amount))),
+            String(limit),
             randomUUID(),
           ),
         ),

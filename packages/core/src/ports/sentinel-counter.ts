@@ -1,13 +1,15 @@
 /**
- * Counts sentinel signals per group over a sliding window: in memory for one control plane,
- * in Redis for many replicas counting together.
+ * Sums sentinel signals per group over a sliding window (a count, when each amount is 1): in
+ * memory for one control plane, in Redis for many replicas counting together. Amounts are
+ * whole numbers (spend in micro-dollars).
  */
 export interface SentinelCounter {
   /**
-   * Counts one event of `group` at `nowMs`; answers how many fell within the `windowMs`
-   * ending then, at most `cap` (older events, and those beyond the latest `cap`, are dropped).
+   * Adds one event of `amount` to `group` at `nowMs`; answers the sum within the `windowMs`
+   * ending then, as far as reaching `limit` goes: older events, and the oldest of those that
+   * reaching it does not need, are dropped, so the answer is the sum of the events kept.
    */
-  add(group: string, nowMs: number, windowMs: number, cap: number): Promise<number>;
+  add(group: string, nowMs: number, windowMs: number, amount: number, limit: number): Promise<number>;
   /**
    * Starts `group` again from zero, as after a trip. True for the one caller that reset a group
    * with events in it, so that replicas racing past a threshold trip once.
