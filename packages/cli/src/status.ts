@@ -93,7 +93,10 @@ export function formatStatus(report: StatusReport, nowMs: number): string[] {
 
 /** A sentinel in one line: `email-flood: 50 writes of email.* per tenant within 1m → read_only`. */
 export function describeSentinel(sentinel: SentinelSpec): string {
-  const what = `${sentinel.threshold} ${sentinel.signal}${sentinel.tool === undefined ? '' : ` of ${sentinel.tool}`}`;
+  const what =
+    sentinel.signal === 'spend'
+      ? `$${sentinel.threshold} spent`
+      : `${sentinel.threshold} ${sentinel.signal}${sentinel.tool === undefined ? '' : ` of ${sentinel.tool}`}`;
   const expiry = sentinel.expiresInMs === undefined ? '' : ` for ${formatDuration(sentinel.expiresInMs)}`;
   return `${sentinel.name}: ${what} per ${sentinel.per} within ${formatDuration(sentinel.windowMs)} → ${sentinel.mode}${expiry}`;
 }

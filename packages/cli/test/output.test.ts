@@ -218,6 +218,18 @@ describe('status shows every active rule and every enforcer with its applied ver
     assert.match(text, /^sentinels \(2\):$/m);
     assert.match(text, /^ {2}email-flood: 50 writes of email\.\* per tenant within 1m → read_only$/m);
     assert.match(text, /^ {2}loop: 5 duplicates per run within 10m → full_stop for 30m$/m);
+    const spend = {
+      name: 'big-spender',
+      signal: 'spend',
+      per: 'tenant',
+      threshold: 25,
+      windowMs: 3_600_000,
+      mode: 'full_stop',
+    } as const;
+    assert.match(
+      formatStatus({ version: 0, rules: [], enforcers: [], sentinels: [spend] }, NOW).join('\n'),
+      /big-spender: \$25 spent per tenant within 1h → full_stop$/m,
+    );
   });
 });
 

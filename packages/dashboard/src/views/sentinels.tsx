@@ -30,8 +30,9 @@ export function SentinelsSection() {
                 <code>sentinel:{sentinel.name}</code>
               </td>
               <td>
-                {sentinel.threshold} {sentinel.signal}
-                {sentinel.tool === undefined ? '' : ` of ${sentinel.tool}`}
+                {sentinel.signal === 'spend'
+                  ? `$${sentinel.threshold} spent`
+                  : `${sentinel.threshold} ${sentinel.signal}${sentinel.tool === undefined ? '' : ` of ${sentinel.tool}`}`}
               </td>
               <td>{duration(sentinel.windowMs)}</td>
               <td>
