@@ -56,7 +56,7 @@ export function sentinelActor(name: string): Actor {
  * run per `per`, and to the sentinel's tool glob when it names one. Undefined when the
  * sentinel does not count the call (another tool, or no agent or run to group by).
  */
-export function sentinelScope(spec: SentinelSpec, matcher: ToolMatcher, call: ObservedCall): Scope | undefined {
+function sentinelScope(spec: SentinelSpec, matcher: ToolMatcher, call: ObservedCall): Scope | undefined {
   if (spec.tool !== undefined && (call.tool === undefined || !matchTool(matcher, call.tool))) return undefined;
   const scope: Scope = { tenant: call.tenant };
   if (spec.per === 'agent') {
@@ -84,10 +84,6 @@ export class SentinelSpecs {
 
   constructor(specs: readonly SentinelSpec[]) {
     this.#specs = specs.map((spec) => ({ spec, matcher: compileToolGlob(spec.tool) }));
-  }
-
-  get size(): number {
-    return this.#specs.length;
   }
 
   /** The groups in which `signal` of `call` is counted, one per sentinel that counts it. */

@@ -16,17 +16,16 @@ import type { Logger } from './app.js';
 import type { ChangeHub } from './change-hub.js';
 import type { RuleService } from './rule-service.js';
 
-/** Where the control plane tells the sentinels what it hears of write calls. */
+/** Where the control plane tells the sentinels what it hears of write calls and runs' spend. */
 export interface SentinelObserver {
   /** Counts one `signal` of `call`; `amount` is 1 but for spend (micro-dollars). */
   observe(signal: SentinelSignal, call: ObservedCall, amount?: number): void;
 }
 
-const SIGNAL_WORDS: Record<SentinelSignal, string> = {
+const SIGNAL_WORDS: Record<Exclude<SentinelSignal, 'spend'>, string> = {
   writes: 'writes',
   duplicates: 'duplicate writes',
   failures: 'failed writes',
-  spend: 'spent',
 };
 
 /** What a trip counted, in words: `3 writes of email.*`, `$12.40 spent`. */
@@ -49,7 +48,7 @@ function windowWords(ms: number): string {
 
 /**
  * The sentinels: automatic trips. Each write the control plane hears of (claimed, suppressed
- * as a duplicate, or failed) is counted in its group; a group that reaches a sentinel's
+ * as a duplicate, or failed) is counted in its group, and each rise in a run's spend summed; a group that reaches a sentinel's
  * threshold within its window is reset and stopped by a rule whose actor is `sentinel:<name>`,
  * unless a rule of that sentinel already stops that scope. The counter decides who trips:
  * in memory, this replica; in Redis, whichever replica resets the group first.
@@ -123,7 +122,13 @@ export class SentinelService implements SentinelObserver {
       const { rule } = await this.#rules.createAs(
         actor,
         { scope, mode: spec.mode, reason, expiresIn: spec.expiresInMs, cancelInFlight: false },
-        { sentinel: spec.name, signal: spec.signal, count: sum, windowMs: spec.windowMs, threshold: spec.threshold },
+        {
+          sentinel: spec.name,
+          signal: spec.signal,
+          ...(spec.signal === 'spend' ? { spentUsd: sum / MICRO_USD_PER_USD } : { count: sum }),
+          windowMs: spec.windowMs,
+          threshold: spec.threshold,
+        },
       );
       this.#logger.info('sentinel tripped', { sentinel: spec.name, rule: rule.id, scope: describeScope(scope), sum });
     } finally {
