@@ -62,7 +62,11 @@ export function createGatewayGuard(options: {
     name: (options.name ?? `gateway@${hostname()}`).slice(0, 200),
     kind: 'gateway',
     tools: configuredToolEffects(config),
-    idempotency: { windowMs: config.idempotency.window_ms, tools: config.idempotency.tools },
+    idempotency: {
+      windowMs: config.idempotency.window_ms,
+      tools: config.idempotency.tools,
+      waitMs: config.idempotency.wait_ms,
+    },
     approvalTimeoutMs: config.approval_timeout_ms,
     onError: logger === undefined ? undefined : (error) => logger.error(error.message, { code: error.code }),
   });

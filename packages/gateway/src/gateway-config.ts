@@ -58,10 +58,12 @@ export const GatewayFileSchema = z.strictObject({
   /**
    * Deduping of write calls: a repeat within `window_ms` (default 10 minutes) gets the first
    * call's result. `tools` sets a window per tool name or glob (`mail.*`), or `false` for none.
+   * `wait_ms` (default 2 minutes) is how long a repeat waits for an identical write in flight.
    */
   idempotency: z
     .strictObject({
       window_ms: z.number().int().positive().optional(),
+      wait_ms: z.number().int().min(0).optional(),
       tools: z.record(z.string().min(1), z.union([z.number().int().positive(), z.literal(false)])).default({}),
     })
     .default({ tools: {} }),

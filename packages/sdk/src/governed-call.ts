@@ -32,8 +32,8 @@ export interface GovernedCallHost {
   report(error: EstopError): void;
 }
 
-/** While an earlier identical write runs, each claim waits this long for its result. */
-const DUPLICATE_WAIT_MS = 10_000;
+/** While an earlier identical write runs, each claim waits at most this long for its result. */
+const CLAIM_WAIT_MS = 10_000;
 const NEVER = new AbortController().signal;
 /** What `runOnce` answers when the decision changed before the write could run. */
 const STALE: unique symbol = Symbol('stale decision');
@@ -164,19 +164,26 @@ async function runOnce<Args, Result>(
     key,
     args: key === undefined ? jsonArguments(call.tool, args) : undefined,
     windowMs,
-    waitMs: DUPLICATE_WAIT_MS,
     enforcer: host.enforcerId,
     agent: call.agent,
     run: call.run,
   };
+  const giveUpAt = host.clock.now() + host.idempotency.waitMs;
   for (;;) {
+    const waitMs = Math.max(0, Math.min(CLAIM_WAIT_MS, giveUpAt - host.clock.now()));
     const answer = await unlessUnavailable(call.tool, 'claim its idempotency key', signal, () =>
-      host.governance.claim(claim, signal),
+      host.governance.claim({ ...claim, waitMs }, signal),
     );
     if (answer.status === 'done') {
       return options.replay === undefined ? (answer.result as Result) : options.replay(answer.result);
     }
-    if (answer.status === 'pending') continue;
+    if (answer.status === 'pending') {
+      if (host.clock.now() < giveUpAt) continue;
+      throw new EstopError({
+        code: 'conflict',
+        message: `${call.tool}: an identical write is still running, or stopped with its process before it finished; this one was not run, so it cannot happen twice. Retry once that write has finished (its key is held until its window ends).`,
+      });
+    }
     const held = { tenant: call.tenant, key: answer.key, claimId: answer.claimId };
     // A failed call says which it was, for the sentinels counting failures; other releases do not.
     const failed = { ...held, tool: call.tool, agent: call.agent, run: call.run };

@@ -29,4 +29,13 @@ describe('the idempotency window of a tool: an exact name over globs, the first 
     assert.match(problems[0] ?? '', /idempotency\.windowMs/);
     assert.match(problems[1] ?? '', /idempotency\.tools\["a\.\*"\]/);
   });
+
+  it('lets a repeat wait two minutes in all for an identical write in flight, unless told otherwise', () => {
+    const problems: string[] = [];
+    assert.equal(new IdempotencyPolicy(undefined, problems).waitMs, 120_000);
+    assert.equal(new IdempotencyPolicy({ waitMs: 0 }, problems).waitMs, 0);
+    assert.deepEqual(problems, []);
+    new IdempotencyPolicy({ waitMs: -5 }, problems);
+    assert.match(problems[0] ?? '', /idempotency\.waitMs/);
+  });
 });

@@ -9,13 +9,22 @@ export interface IdempotencyOptions {
    * idempotency. An exact name wins over globs; among globs, the first listed that matches.
    */
   tools?: Record<string, number | false> | undefined;
+  /**
+   * How long a repeat waits, in all, for an identical write still running before it gives up
+   * without running (an EstopError `conflict`): that write may have died with its process, and
+   * its key is held until its window ends. Default 2 minutes.
+   */
+  waitMs?: number | undefined;
 }
 
 const DEFAULT_WINDOW_MS = 10 * 60_000;
+const DEFAULT_WAIT_MS = 2 * 60_000;
 const MAX_WINDOW_MS = 7 * 24 * 60 * 60_000;
 
 /** The window per tool, resolved once from the options. */
 export class IdempotencyPolicy {
+  /** How long a repeat waits in all for an identical write in flight. */
+  readonly waitMs: number;
   readonly #windowMs: number;
   readonly #exact = new Map<string, number | false>();
   readonly #globs: { matcher: ToolMatcher; window: number | false }[] = [];
@@ -23,6 +32,11 @@ export class IdempotencyPolicy {
   /** @throws nothing; problems are pushed to `problems`. */
   constructor(options: IdempotencyOptions | undefined, problems: string[]) {
     this.#windowMs = checkWindow(options?.windowMs ?? DEFAULT_WINDOW_MS, 'idempotency.windowMs', problems);
+    const waitMs = options?.waitMs ?? DEFAULT_WAIT_MS;
+    if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_WINDOW_MS) {
+      problems.push('idempotency.waitMs must be a whole number of milliseconds from 0 to 7 days');
+    }
+    this.waitMs = Number.isInteger(waitMs) && waitMs >= 0 && waitMs <= MAX_WINDOW_MS ? waitMs : DEFAULT_WAIT_MS;
     for (const [pattern, window] of Object.entries(options?.tools ?? {})) {
       const checked = window === false ? false : checkWindow(window, `idempotency.tools["${pattern}"]`, problems);
       if (/[*?]/.test(pattern)) this.#globs.push({ matcher: compileToolGlob(pattern), window: checked });

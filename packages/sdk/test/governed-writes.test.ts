@@ -286,6 +286,40 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it('a repeat gives up, unrun, once it has waited its idempotency.waitMs for an identical write in flight', async (context) => {
+      await withPlane(kind, context, async (cp, _guard, token) => {
+        const impatient = createGuard({
+          url: cp.url,
+          token,
+          name: 'impatient',
+          breakGlass: {},
+          onError: () => {},
+          idempotency: { waitMs: 300 },
+        });
+        try {
+          await impatient.ready();
+          let finish!: (value: string) => void;
+          const first = impatient.execute(
+            email,
+            { to: 'gus@example.com' },
+            () => new Promise<string>((resolve) => (finish = resolve)),
+          );
+          await waitFor('the first call to run', () => finish !== undefined);
+          let repeatRan = false;
+          await assert.rejects(
+            impatient.execute(email, { to: 'gus@example.com' }, () => ((repeatRan = true), 'second')),
+            (error: unknown) => isEstopError(error, 'conflict') && /still running.*was not run/.test(error.message),
+          );
+          assert.equal(repeatRan, false);
+          finish('first');
+          assert.equal(await first, 'first');
+          assert.equal(await impatient.execute(email, { to: 'gus@example.com' }, () => 'third'), 'first');
+        } finally {
+          await impatient.close();
+        }
+      });
+    });
+
     it('a write whose function fails releases its key, so a retry runs', async (context) => {
       await withPlane(kind, context, async (_cp, guard) => {
         let calls = 0;
