@@ -19,15 +19,18 @@ export function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-/** Starts the built `estop serve` on a free port with a fresh SQLite data directory. */
-export async function startControlPlaneProcess(nodeArgs: string[] = []): Promise<{ url: string; child: ChildProcess }> {
+/** Starts the built `estop serve` on a free port with a fresh SQLite data directory; `config` is added YAML. */
+export async function startControlPlaneProcess(
+  nodeArgs: string[] = [],
+  config = '',
+): Promise<{ url: string; child: ChildProcess }> {
   const data = await mkdtemp(join(tmpdir(), 'estop-bench-'));
   // Benchmarks flip full stops on and off in a loop: their lifts must not wait for a second admin.
-  const config = join(data, 'estop.yaml');
-  await writeFile(config, 'restore:\n  second_approver: []\n');
+  const file = join(data, 'estop.yaml');
+  await writeFile(file, `restore:\n  second_approver: []\n${config}`);
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(root, 'packages/cli/dist/bin.js'), 'serve', '--port', '0', '--data', data, '--config', config],
+    [...nodeArgs, join(root, 'packages/cli/dist/bin.js'), 'serve', '--port', '0', '--data', data, '--config', file],
     { env: childEnv(), stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const url = await new Promise<string>((resolve, reject) => {

@@ -23,6 +23,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'gateway.http', load: () => import('./gateway-http.bench.js') },
   { name: 'gateway.mcp', load: () => import('./gateway-mcp.bench.js') },
   { name: 'idempotency', load: () => import('./idempotency.bench.js') },
+  { name: 'sentinel', load: () => import('./sentinel.bench.js') },
 ];
 
 const RESULTS = new URL('./results.json', import.meta.url);
