@@ -53,9 +53,14 @@ export function refusalResult(tool: string, decision: Decision, rules: RuleLooku
   }
 }
 
-/** The tool result for a write that did not run because a step it needs from the control plane failed. */
+/**
+ * The tool result for a write that did not run because a step it needs from the control plane
+ * failed, or because an identical write is still running (`conflict`, whose message says when
+ * to retry).
+ */
 export function notRunResult(error: EstopError): CallToolResult {
-  return errorResult(`estop: ${error.message}. It may be retried once estop's control plane answers.`);
+  const retry = error.code === 'conflict' ? '' : ". It may be retried once estop's control plane answers.";
+  return errorResult(`estop: ${error.message}${retry}`);
 }
 
 /** The tool result for a call the gateway cancelled while it ran, because a rule now covers it. */
