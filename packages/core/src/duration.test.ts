@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseDuration } from './duration.js';
+import { durationText, parseDuration } from './duration.js';
 import { isEstopError } from './errors.js';
 
 describe('a duration reads as milliseconds in its unit', () => {
@@ -37,4 +37,21 @@ describe('anything else is an invalid request', () => {
       );
     });
   }
+});
+
+describe('a duration is written in the largest unit that states it exactly, and reads back the same', () => {
+  it('writes whole units and falls back to milliseconds', () => {
+    const cases: [number, string][] = [
+      [90_000, '90s'],
+      [600_000, '10m'],
+      [7_200_000, '2h'],
+      [86_400_000, '1d'],
+      [750, '750ms'],
+      [0, '0ms'],
+    ];
+    for (const [ms, text] of cases) {
+      assert.equal(durationText(ms), text);
+      assert.equal(parseDuration(text), ms);
+    }
+  });
 });

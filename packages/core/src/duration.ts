@@ -16,3 +16,15 @@ export function parseDuration(text: string): number {
   }
   return Math.round(Number(match[1]) * (UNITS[match[2] ?? 'ms'] as number));
 }
+
+/**
+ * A duration in the largest unit that states it exactly, as a config file would write it:
+ * `90s`, `10m`, `2h`, `1d`, `750ms`. `parseDuration` reads it back to the same milliseconds.
+ */
+export function durationText(ms: number): string {
+  for (const unit of ['d', 'h', 'm', 's'] as const) {
+    const size = UNITS[unit] as number;
+    if (ms >= size && ms % size === 0) return `${ms / size}${unit}`;
+  }
+  return `${ms}ms`;
+}

@@ -31,7 +31,7 @@ export { canonicalJson } from './canonical-json.js';
 export { decide } from './decide.js';
 export type { Decision, DecisionSource, Outcome } from './decision.js';
 export { ALLOW, writeOutcome } from './decision.js';
-export { parseDuration } from './duration.js';
+export { durationText, parseDuration } from './duration.js';
 export type { Enforcement, RunsEnforcement } from './enforcement.js';
 export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
 export type { ErrorCode } from './errors.js';
@@ -81,7 +81,14 @@ export { isExpired } from './rule.js';
 export type { SentinelCounter } from './ports/sentinel-counter.js';
 export { createMemorySentinelCounter } from './memory-sentinel-counter.js';
 export type { ObservedCall, SentinelGroup, SentinelGroupOf, SentinelSignal, SentinelSpec } from './sentinel.js';
-export { SENTINEL_GROUPS, SENTINEL_SIGNALS, SentinelSpecs, sentinelActor, sentinelLimit } from './sentinel.js';
+export {
+  SENTINEL_GROUPS,
+  SENTINEL_SIGNALS,
+  SentinelSpecs,
+  sentinelActor,
+  sentinelCountText,
+  sentinelLimit,
+} from './sentinel.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';
 export { buildRuleIndex, compileRule, createFloor } from './rule-index.js';
 export type { EnforcerRegistration, RuleInput } from './schemas.js';

@@ -1,7 +1,7 @@
 import type { Actor } from './actor.js';
 import type { Mode } from './modes.js';
 import type { Scope } from './scope.js';
-import { toMicroUsd } from './run-budget.js';
+import { MICRO_USD_PER_USD, toMicroUsd } from './run-budget.js';
 import { compileToolGlob, matchTool, type ToolMatcher } from './tool-glob.js';
 
 /**
@@ -44,6 +44,21 @@ export interface ObservedCall {
 /** The amount a sentinel's threshold is counted in: micro-dollars for spend, else signals. */
 export function sentinelLimit(spec: SentinelSpec): number {
   return spec.signal === 'spend' ? toMicroUsd(spec.threshold) : spec.threshold;
+}
+
+const SIGNAL_WORDS: Record<Exclude<SentinelSignal, 'spend'>, string> = {
+  writes: 'writes',
+  duplicates: 'duplicate writes',
+  failures: 'failed writes',
+};
+
+/**
+ * What a sentinel counts, `amount` of it in the units of `sentinelLimit`, in words:
+ * `3 writes of email.*`, `$12.40 spent`.
+ */
+export function sentinelCountText(spec: SentinelSpec, amount: number): string {
+  if (spec.signal === 'spend') return `$${(amount / MICRO_USD_PER_USD).toFixed(2)} spent`;
+  return `${amount} ${SIGNAL_WORDS[spec.signal]}${spec.tool === undefined ? '' : ` of ${spec.tool}`}`;
 }
 
 /** The actor of a sentinel's trips: `sentinel:<name>`, estop itself. */

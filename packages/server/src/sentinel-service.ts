@@ -1,7 +1,9 @@
 import {
   describeScope,
+  durationText,
   MICRO_USD_PER_USD,
   sentinelActor,
+  sentinelCountText,
   sentinelLimit,
   SentinelSpecs,
   type Clock,
@@ -22,28 +24,10 @@ export interface SentinelObserver {
   observe(signal: SentinelSignal, call: ObservedCall, amount?: number): void;
 }
 
-const SIGNAL_WORDS: Record<Exclude<SentinelSignal, 'spend'>, string> = {
-  writes: 'writes',
-  duplicates: 'duplicate writes',
-  failures: 'failed writes',
-};
-
-/** What a trip counted, in words: `3 writes of email.*`, `$12.40 spent`. */
-function counted(spec: SentinelSpec, sum: number): string {
-  if (spec.signal === 'spend') return `$${(sum / MICRO_USD_PER_USD).toFixed(2)} spent`;
-  return `${sum} ${SIGNAL_WORDS[spec.signal]}${spec.tool === undefined ? '' : ` of ${spec.tool}`}`;
-}
-
 function sameScope(left: Scope, right: Scope): boolean {
   return (
     left.tenant === right.tenant && left.agent === right.agent && left.run === right.run && left.tool === right.tool
   );
-}
-
-function windowWords(ms: number): string {
-  if (ms % 3_600_000 === 0) return `${ms / 3_600_000}h`;
-  if (ms % 60_000 === 0) return `${ms / 60_000}m`;
-  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
 /**
@@ -118,7 +102,7 @@ export class SentinelService implements SentinelObserver {
     this.#tripping.add(group);
     try {
       if (!(await this.#counter.reset(group))) return; // another replica trips it
-      const reason = `sentinel ${spec.name}: ${counted(spec, sum)} for ${describeScope({ ...scope, tool: undefined })} within ${windowWords(spec.windowMs)}`;
+      const reason = `sentinel ${spec.name}: ${sentinelCountText(spec, sum)} for ${describeScope({ ...scope, tool: undefined })} within ${durationText(spec.windowMs)}`;
       const { rule } = await this.#rules.createAs(
         actor,
         { scope, mode: spec.mode, reason, expiresIn: spec.expiresInMs, cancelInFlight: false },
