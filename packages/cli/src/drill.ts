@@ -5,7 +5,7 @@ import { createApiClient, waitForEnforcement } from './api-client.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage, resolveConnection } from './args.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
-import { describeEnforcement, writeJson, writeLines } from './output.js';
+import { describeEnforcement, fullyEnforced, writeJson, writeLines } from './output.js';
 import { SCOPE_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 /** The scope a drill stops when none is named: a tenant no agent is expected to use. */
@@ -102,8 +102,9 @@ function tenths(ms: number): number {
   return Math.round(ms * 10) / 10;
 }
 
+/** A drill step is complete when some enforcer applied it and none is behind. */
 function complete(enforcement: Enforcement): boolean {
-  return enforcement.total > 0 && enforcement.acknowledged >= enforcement.total && enforcement.pending.length === 0;
+  return enforcement.total > 0 && fullyEnforced(enforcement);
 }
 
 /** Runs the drill against the control plane; never leaves its rule behind longer than its expiry. */

@@ -64,6 +64,11 @@ export function formatPending(pending: Enforcement['pending']): string {
   return pending.map((enforcer) => `${enforcer.name} (at version ${enforcer.version})`).join(', ');
 }
 
+/** True when every connected enforcer has acknowledged the version and none is named behind. */
+export function fullyEnforced(enforcement: Enforcement): boolean {
+  return enforcement.acknowledged >= enforcement.total && enforcement.pending.length === 0;
+}
+
 /**
  * The honest one-line account of how far a version has spread: `enforced on 3/3 enforcers in 14 ms`,
  * `enforced on 2/3 enforcers; not yet acknowledged: worker-2 (at version 6)`, or `no enforcers connected`.
@@ -72,8 +77,7 @@ export function describeEnforcement(enforcement: Enforcement): string {
   const { acknowledged, total, ms, pending } = enforcement;
   if (total === 0) return 'no enforcers connected';
   const count = `enforced on ${acknowledged}/${total} enforcer${total === 1 ? '' : 's'}`;
-  if (acknowledged >= total && pending.length === 0)
-    return ms === undefined ? count : `${count} in ${Math.round(ms)} ms`;
+  if (fullyEnforced(enforcement)) return ms === undefined ? count : `${count} in ${Math.round(ms)} ms`;
   const stragglers = pending.length > 0 ? formatPending(pending) : `${total - acknowledged} unnamed`;
   return `${count}; not yet acknowledged: ${stragglers}`;
 }

@@ -4,7 +4,7 @@ import type { Enforcement } from '@estop/core';
 import { createApiClient, waitForEnforcement } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
-import { describeEnforcement, writeJson, writeLines } from './output.js';
+import { describeEnforcement, fullyEnforced, writeJson, writeLines } from './output.js';
 
 export const VERIFY_HELP = `usage: estop verify [--timeout 5s] [--json]
 
@@ -47,8 +47,7 @@ export function verifyVerdict(enforcement: Enforcement): { ok: boolean; lines: s
       warning: 'warning: no enforcers are connected, so no agent is guarded by estop right now',
     };
   }
-  if (enforcement.acknowledged >= enforcement.total && enforcement.pending.length === 0)
-    return { ok: true, lines: [line] };
+  if (fullyEnforced(enforcement)) return { ok: true, lines: [line] };
   const behind = Math.max(enforcement.total - enforcement.acknowledged, enforcement.pending.length);
   return {
     ok: false,
