@@ -1,4 +1,5 @@
 import type { Effect } from '@estop/core';
+import { mcpToolEffect as toolEffect } from '@estop/sdk/mcp';
 import type { Tool } from '@modelcontextprotocol/sdk/types.js';
 
 /**
@@ -10,9 +11,7 @@ export function mcpToolEffect(
   name: string,
   tool: Tool | undefined,
 ): Effect {
-  const fromConfig = configured[name];
-  if (fromConfig !== undefined) return fromConfig;
-  return tool?.annotations?.readOnlyHint === true ? 'read' : 'write';
+  return toolEffect(configured[name], tool);
 }
 
 /**

@@ -1,12 +1,12 @@
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { CallToolResult, Tool } from '@modelcontextprotocol/sdk/types.js';
-import type { Effect } from '@estop/core';
 import { combineSignals } from '../combine-signals.js';
 import { isDrafted } from '../drafted-call.js';
 import { refusalMessage } from '../refusal-message.js';
 import type { Run, ToolCallOptions } from '../run.js';
 import { CallDeniedError } from '../run-stopped-error.js';
 import { draftedToolResult } from './drafted-tool-result.js';
+import { mcpToolEffect } from './mcp-tool-effect.js';
 import { ToolErrorResult } from './tool-error-result.js';
 
 /** The part of an MCP `Client` the guard wraps. */
@@ -74,7 +74,7 @@ export function guardMcpClient<C extends McpToolClient>(run: Run, client: C, opt
   ): Promise<CallToolAnswer> => {
     const callOptions = options.tools?.[params.name] ?? {};
     const tool = await describe(params.name);
-    const effect: Effect = callOptions.effect ?? (tool?.annotations?.readOnlyHint === true ? 'read' : 'write');
+    const effect = mcpToolEffect(callOptions.effect, tool);
     const name = options.server === undefined ? params.name : `${options.server}.${params.name}`;
     let started = false;
     try {
