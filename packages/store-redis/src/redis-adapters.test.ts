@@ -49,35 +49,28 @@ if (problem === undefined) {
     await admin.quit();
   });
 
+  /** An adapter on a fresh prefix whose close() also removes every key it wrote. */
+  function withCleanup<Adapter extends { close?(): Promise<void> }>(open: (prefix: string) => Adapter): Adapter {
+    const prefix = freshPrefix();
+    const adapter = open(prefix);
+    return {
+      ...adapter,
+      async close() {
+        await adapter.close?.();
+        await removeKeys(prefix);
+      },
+    };
+  }
+
   runIdempotencyConformance({
     name: 'Redis idempotency store',
     clock: 'server',
-    async create() {
-      const prefix = freshPrefix();
-      const store = createRedisIdempotencyStore({ url, prefix });
-      return {
-        ...store,
-        async close() {
-          await store.close();
-          await removeKeys(prefix);
-        },
-      };
-    },
+    create: async () => withCleanup((prefix) => createRedisIdempotencyStore({ url, prefix })),
   });
 
   runSentinelCounterConformance({
     name: 'Redis sentinel counter',
-    async create() {
-      const prefix = freshPrefix();
-      const counter = createRedisSentinelCounter({ url, prefix });
-      return {
-        ...counter,
-        async close() {
-          await counter.close?.();
-          await removeKeys(prefix);
-        },
-      };
-    },
+    create: async () => withCleanup((prefix) => createRedisSentinelCounter({ url, prefix })),
   });
 
   describe('Redis sentinel counters with one prefix count together, and their groups expire', () => {
