@@ -1,6 +1,7 @@
 import type { Actor } from './actor.js';
 import { canonicalJson } from './canonical-json.js';
 import type { Scope } from './scope.js';
+import { toWellFormedValue } from './well-formed-text.js';
 
 /** Every kind of event the audit log records. */
 export const AUDIT_ACTIONS = [
@@ -81,11 +82,17 @@ function hashOf(sha256: Sha256, seq: number, prevHash: string, draft: AuditDraft
   return sha256(`${prevHash}\n${auditEntryText(seq, draft)}`);
 }
 
-/** Places drafts after `head`, returning the chained entries (the last one is the new head). */
+/**
+ * Places drafts after `head`, returning the chained entries (the last one is the new head).
+ * Each entry is hashed as a store keeps it: a lone surrogate or NUL that reached a draft
+ * (boundaries refuse them) becomes U+FFFD before it is hashed, so that what is stored, read
+ * back and verified is what was hashed.
+ */
 export function chainEntries(head: AuditHead, drafts: readonly AuditDraft[], sha256: Sha256): AuditEntry[] {
   const entries: AuditEntry[] = [];
   let { seq, hash } = head;
-  for (const draft of drafts) {
+  for (const given of drafts) {
+    const draft = toWellFormedValue(given);
     seq += 1;
     const entry: AuditEntry = { ...draft, seq, prevHash: hash, hash: hashOf(sha256, seq, hash, draft) };
     entries.push(entry);

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { EffectSchema, IsoTimeSchema, NameSchema, ReasonTextSchema } from './schemas.js';
 import { MODES } from './modes.js';
+import { wellFormedJson } from './well-formed-text.js';
 
 const DAY_MS = 24 * 60 * 60_000;
 const hash = z.string().regex(/^[0-9a-f]{64}$/, 'must be 64 lowercase hex digits');
@@ -10,7 +11,7 @@ const callFields = {
   run: NameSchema.optional(),
   tool: NameSchema,
   /** The call's arguments, any JSON. */
-  args: z.json().default(null),
+  args: wellFormedJson().default(null),
   /** The rule that gated or drafted the call. */
   ruleId: NameSchema.optional(),
   /** The enforcer making the call. */
@@ -39,7 +40,7 @@ export const IdempotencyClaimInputSchema = z.strictObject({
   tool: NameSchema,
   /** The caller's key; absent, it is derived from tenant, tool and args. */
   key: NameSchema.optional(),
-  args: z.json().optional(),
+  args: wellFormedJson().optional(),
   /** How long a completed call suppresses its duplicates. */
   windowMs: z
     .number()

@@ -32,6 +32,15 @@ export { decide } from './decide.js';
 export type { Decision, DecisionSource, Outcome } from './decision.js';
 export { ALLOW, writeOutcome } from './decision.js';
 export { durationText, parseDuration } from './duration.js';
+export {
+  ILL_FORMED_TEXT_MESSAGE,
+  findIllFormedText,
+  isWellFormedText,
+  toWellFormedText,
+  toWellFormedValue,
+  wellFormedJson,
+  wellFormedText,
+} from './well-formed-text.js';
 export type { Enforcement, RunsEnforcement } from './enforcement.js';
 export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
 export type { ErrorCode } from './errors.js';

@@ -2,17 +2,17 @@ import { z } from 'zod';
 import { parseDuration } from './duration.js';
 import { MODES, parseMode } from './modes.js';
 import { ROLES } from './token.js';
+import { wellFormedText } from './well-formed-text.js';
 
 // Names (tenants, agents, tools, ids) hold no control characters; free text may hold tabs and
-// line breaks but no other control character (PostgreSQL cannot even store NUL).
-const name = z
-  .string()
+// line breaks but no other control character (PostgreSQL cannot even store NUL). Neither holds a
+// lone surrogate, which a store would keep as U+FFFD and so break the audit chain.
+const name = wellFormedText()
   .min(1)
   .max(200)
   // eslint-disable-next-line no-control-regex -- matching control characters is the point
   .regex(/^[^\u0000-\u001f\u007f]*$/, 'must not contain control characters');
-const reasonText = z
-  .string()
+const reasonText = wellFormedText()
   .trim()
   .min(1, 'a reason is required')
   .max(2000)
@@ -127,19 +127,27 @@ export const RestoreConfirmSchema = z.strictObject({
   reason: reasonText,
 });
 
-/** Body of `POST /v1/enforcers`. */
+// Enforcers report these numbers; every store holds them (PostgreSQL's pid and in-flight columns
+// are 32-bit), so a value one store cannot hold is refused here, before any flush.
+const INT32_MAX = 2_147_483_647;
+const enforcerCount = z.number().int().min(0).max(INT32_MAX);
+const stateVersion = z.number().int().min(0).max(Number.MAX_SAFE_INTEGER);
+
+/** Body of `POST /v1/enforcers`: every field bounded so that any store can save the record. */
 export const EnforcerRegistrationSchema = z.strictObject({
   id: z.string().regex(/^[A-Za-z0-9_.:-]{1,100}$/),
   name: name,
   kind: z.enum(['sdk', 'gateway']),
-  host: z.string().max(200).optional(),
-  pid: z.number().int().nonnegative().optional(),
+  /** The enforcer's host name or address: no control characters (NUL included), at most 200 characters. */
+  host: name.optional(),
+  /** A process id, within 0..2^31-1 as operating systems give them. */
+  pid: enforcerCount.optional(),
 });
 
 /** Body of `POST /v1/enforcers/:id/ack`. */
 export const AckSchema = z.strictObject({
-  version: z.number().int().nonnegative(),
-  inFlight: z.number().int().nonnegative().default(0),
+  version: stateVersion,
+  inFlight: enforcerCount.default(0),
 });
 
 /** Body of `POST /v1/enforcers/acks`: acknowledgements from every enforcer in one process. */
@@ -147,9 +155,9 @@ export const AckBatchSchema = z.strictObject({
   acks: z
     .array(
       z.strictObject({
-        id: z.string().min(1).max(100),
-        version: z.number().int().nonnegative(),
-        inFlight: z.number().int().nonnegative().default(0),
+        id: wellFormedText().min(1).max(100),
+        version: stateVersion,
+        inFlight: enforcerCount.default(0),
       }),
     )
     .max(10_000),
