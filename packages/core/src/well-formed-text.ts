@@ -2,7 +2,9 @@ import { z } from 'zod';
 
 // With the `u` flag a surrogate pair is one code point outside this class, so only a lone
 // surrogate (half a pair) or NUL matches.
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const ILL_FORMED = /[\u0000\uD800-\uDFFF]/u;
+// eslint-disable-next-line no-control-regex -- matching NUL is the point
 const ILL_FORMED_ALL = /[\u0000\uD800-\uDFFF]/gu;
 
 /** What a refused text field is told. */
