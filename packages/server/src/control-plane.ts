@@ -99,7 +99,12 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   await store.migrate();
   const metrics = createMetrics();
   const hub = createChangeHub(await store.rules.state(), options.tools ?? {});
-  const registry = new EnforcerRegistry(store.enforcers, clock, (ms) => metrics.propagation.observe(ms / 1000));
+  const registry = new EnforcerRegistry(
+    store.enforcers,
+    clock,
+    (ms) => metrics.propagation.observe(ms / 1000),
+    (ids, error) => logger.error('saving some enforcers failed; the others were saved', { ids, error: String(error) }),
+  );
   const audit = new AuditWriter(store.audit);
   const events = new OperatorEvents();
   const notify = events.notify.bind(events);

@@ -39,6 +39,8 @@ export class EnforcerRegistry {
     private readonly store: EnforcerStore,
     private readonly clock: Clock,
     private readonly onPropagated: (ms: number) => void = () => {},
+    /** Told, once per flush, of the records the store refused on their own; the flush saved the others. */
+    private readonly onSaveFailed: (ids: string[], error: unknown) => void = () => {},
   ) {}
 
   /**
@@ -213,7 +215,11 @@ export class EnforcerRegistry {
 
   /**
    * Writes changed records to the store, vouching for every connected enforcer with a fresh
-   * `lastSeenAt`, and forgets enforcers long disconnected. One flush runs at a time.
+   * `lastSeenAt`, and forgets enforcers long disconnected. One flush runs at a time. When the
+   * store refuses the batch, each record is saved on its own: one record the store cannot hold
+   * is reported and left for the next flush, and never keeps the others (and so this replica's
+   * healthy enforcers, as other replicas see them) from being saved. Rejects only when nothing
+   * could be saved.
    */
   flush(): Promise<void> {
     this.flushing ??= (async () => {
@@ -230,12 +236,30 @@ export class EnforcerRegistry {
         }
         const dirty = [...this.live.values()].filter((entry) => entry.dirty);
         for (const entry of dirty) entry.dirty = false;
-        await this.store.upsert(dirty.map((entry) => ({ ...entry.record })));
+        await this.store.upsert(dirty.map((entry) => ({ ...entry.record }))).catch(() => this.saveEach(dirty));
       } finally {
         this.flushing = undefined;
       }
     })();
     return this.flushing;
+  }
+
+  /** Saves records one by one; those refused stay dirty. Throws when every one was refused. */
+  private async saveEach(entries: Live[]): Promise<void> {
+    let failure: unknown;
+    const refused: string[] = [];
+    for (const entry of entries) {
+      try {
+        await this.store.upsert([{ ...entry.record }]);
+      } catch (error) {
+        failure = error;
+        entry.dirty = true;
+        refused.push(entry.record.id);
+      }
+    }
+    if (refused.length === 0) return;
+    if (refused.length === entries.length) throw failure;
+    this.onSaveFailed(refused, failure);
   }
 
   private wake(): void {
