@@ -1,6 +1,7 @@
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { SYSTEM_ACTOR, type Clock, type Store } from '@estop/core';
+import { ADMIN_TOKEN_FILE } from './data-directory.js';
 import { generateTokenSecret, randomId, sha256Hex } from './token-secret.js';
 
 /**
@@ -19,9 +20,11 @@ export async function bootstrapAdmin(options: {
   if (tokens.some((token) => token.role === 'admin' && token.revokedAt === undefined)) return {};
   const secret = generateTokenSecret();
   const at = new Date(options.clock.now()).toISOString();
-  const file = join(options.data, 'admin-token');
+  const file = join(options.data, ADMIN_TOKEN_FILE);
   await mkdir(options.data, { recursive: true, mode: 0o700 });
-  await writeFile(file, `${secret}\n`, { mode: 0o600 });
+  // A stale file keeps its mode when written over: replace it with a new one, created 0600.
+  await rm(file, { force: true });
+  await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   const id = randomId('t');
   await options.store.tokens.create(
     { id, name: 'bootstrap-admin', role: 'admin', hash: sha256Hex(secret), createdAt: at, createdBy: 'system' },

@@ -3,6 +3,7 @@ import type { Logger } from './app.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import { loadServerConfig, type ServerFlags } from './config.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
+import { secureDataDirectory } from './data-directory.js';
 import { openIdempotencyStore, openSentinelCounter, openStore } from './open-store.js';
 
 /** JSON-lines logger on a stream. */
@@ -22,6 +23,8 @@ export async function startServer(
   logger: Logger,
 ): Promise<{ url: string; controlPlane: ControlPlane; adminTokenFile?: string | undefined }> {
   const config = await loadServerConfig(flags, env);
+  // Owner-only at every start, before anything in it is opened: it holds what would let another local user in.
+  await secureDataDirectory(config.data, { create: config.store === 'sqlite' });
   const store = await openStore(config);
   const adminToken = env.ESTOP_ADMIN_TOKEN === '' ? undefined : env.ESTOP_ADMIN_TOKEN;
   const controlPlane = await createControlPlane({

@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
-import { EstopError, type Sha256, type Store } from '@estop/core';
+import { EstopError, isEstopError, type Sha256, type Store } from '@estop/core';
 import { createSqliteApprovalStore } from './sqlite-approval-store.js';
 import { createSqliteAuditStore } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -10,6 +10,7 @@ import { createSqliteEnforcerStore } from './sqlite-enforcer-store.js';
 import { toStoreError } from './sqlite-errors.js';
 import { createSqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
+import { ownerOnlyDatabaseFiles } from './owner-only-files.js';
 import { createSqliteRestoreRequestStore } from './sqlite-restore-request-store.js';
 import { createSqliteRuleStore } from './sqlite-rule-store.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
@@ -20,14 +21,20 @@ const BUSY_TIMEOUT_MS = 5000;
 
 /** Where the SQLite store keeps its data, and the hash function for the audit chain. */
 export interface SqliteStoreOptions {
-  /** Path of the database file (its directory is created if missing), or `:memory:`. */
+  /**
+   * Path of the database file (its directory is created 0700 if missing), or `:memory:`. The file
+   * and its `-wal` and `-shm` are made readable by their owner only (0600) each time it is opened.
+   */
   file: string;
   sha256: Sha256;
 }
 
 function openDatabase(file: string): Database.Database {
   try {
-    if (file !== ':memory:' && file !== '') mkdirSync(dirname(file), { recursive: true });
+    if (file !== ':memory:' && file !== '') {
+      mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+      ownerOnlyDatabaseFiles(file);
+    }
     const db = new Database(file);
     // Set before switching to WAL: the switch needs a lock that another process may hold.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
@@ -37,6 +44,7 @@ function openDatabase(file: string): Database.Database {
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {
+    if (isEstopError(error)) throw error;
     throw new EstopError({ code: 'unavailable', message: `cannot open the SQLite database "${file}"`, cause: error });
   }
 }
