@@ -113,12 +113,20 @@ function readAdminTokenFile(directory: string): string | undefined {
   }
 }
 
-/** Parses a duration flag such as `--wait 2s` into milliseconds, or throws a UsageError naming the flag. */
-export function parseDurationOption(flag: string, text: string): number {
+/** The longest `--wait` or `--timeout`: a day. */
+export const MAX_WAIT_MS = 86_400_000;
+
+/**
+ * Parses a duration flag such as `--wait 2s` into milliseconds, or throws a UsageError naming
+ * the flag: its unit is required (`--expires 30` asks "30 what?"), and it may be at most `maxMs`
+ * (a day unless given).
+ */
+export function parseDurationOption(flag: string, text: string, maxMs: number = MAX_WAIT_MS): number {
   try {
-    return parseDuration(text);
-  } catch {
-    throw new UsageError(`--${flag} "${text}" is not a duration; use e.g. 500ms, 2s, 30m, 1h`);
+    return parseDuration(text, maxMs);
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(message.startsWith('"') ? `--${flag} ${message}` : `--${flag} "${text.trim()}": ${message}`);
   }
 }
 

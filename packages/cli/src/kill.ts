@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import type { Mode } from '@estop/core';
-import { MODES, MODE_ALIASES, describeScope, isGlobalScope, parseMode } from '@estop/core';
+import type { Mode, Rule } from '@estop/core';
+import { MAX_DURATION_MS, MODES, MODE_ALIASES, describeScope, isGlobalScope, parseMode } from '@estop/core';
 import type { Connection } from './args.js';
 import {
   CLIENT_OPTIONS,
@@ -37,9 +37,11 @@ scope (at least one, or --global):
   --mode MODE         ${MODE_NAMES};
                       default: the control plane's default mode (read_only unless configured)
   --reason TEXT       why you are stopping; recorded in the audit log
-  --expires DURATION  lift the rule automatically after e.g. 30m (default: never)
+  --expires DURATION  lift the rule automatically after e.g. 30m, 4h or 7d (a unit is required;
+                      at most 366d; default: never)
   --cancel-in-flight  also abort calls already running in the scope
-  --wait DURATION     how long to wait for enforcers to acknowledge (default 2s; 0 = don't wait)
+  --wait DURATION     how long to wait for enforcers to acknowledge, e.g. 5s (default 2s;
+                      0 = don't wait; at most 1d)
 ${CLIENT_OPTIONS_HELP}
 
 Exits 0 once the rule is durable, even when some enforcers have not acknowledged it yet.
@@ -99,7 +101,9 @@ export function parseKillArgs(args: string[]): KillOptions {
 
   let expiresIn: string | undefined;
   if (values.expires !== undefined) {
-    if (parseDurationOption('expires', values.expires) <= 0) throw new UsageError('--expires must be longer than 0');
+    if (parseDurationOption('expires', values.expires, MAX_DURATION_MS) <= 0) {
+      throw new UsageError('--expires must be longer than 0');
+    }
     expiresIn = values.expires.trim();
   }
   const waitMs = parseDurationOption('wait', values.wait ?? DEFAULT_WAIT);
@@ -108,6 +112,35 @@ export function parseKillArgs(args: string[]): KillOptions {
   if (mode !== undefined) request.mode = mode;
   if (expiresIn !== undefined) request.expiresIn = expiresIn;
   return { request, waitMs, json: values.json, url: values.url, token: values.token };
+}
+
+/** Whole days, hours, minutes and seconds, largest first: `30m`, `1h30m`, `7d`, `45s`. */
+function spanText(ms: number): string {
+  let seconds = Math.max(0, Math.round(ms / 1000));
+  if (seconds === 0) return `${Math.max(0, ms)}ms`;
+  let text = '';
+  for (const [unit, size] of [
+    ['d', 86_400],
+    ['h', 3_600],
+    ['m', 60],
+    ['s', 1],
+  ] as const) {
+    if (seconds >= size) {
+      text += `${Math.floor(seconds / size)}${unit}`;
+      seconds %= size;
+    }
+  }
+  return text;
+}
+
+/**
+ * When a rule lifts itself, as `estop kill` says it: `expires 2026-12-07T03:00:00Z (in 30m)`,
+ * the span counted from the rule's creation, so a stop that ends sooner than meant shows it.
+ */
+export function expiryLine(rule: Pick<Rule, 'createdAt' | 'expiresAt'>): string {
+  if (rule.expiresAt === undefined) return 'does not expire';
+  const at = rule.expiresAt.replace(/\.000Z$/, 'Z');
+  return `expires ${at} (in ${spanText(Date.parse(rule.expiresAt) - Date.parse(rule.createdAt))})`;
 }
 
 /** The `enforcement` part of `estop kill --json`: the Enforcement answer without its version. */
@@ -125,7 +158,10 @@ export async function kill(args: string[], io: CommandIo): Promise<number> {
 
     const { rule, version } = await client.createRule(options.request);
     if (!options.json) {
-      writeLines(io, [`stopped ${describeScope(rule.scope)}: ${rule.mode} (rule ${rule.id}, version ${version})`]);
+      writeLines(io, [
+        `stopped ${describeScope(rule.scope)}: ${rule.mode} (rule ${rule.id}, version ${version})`,
+        ...(rule.expiresAt === undefined ? [] : [expiryLine(rule)]),
+      ]);
     }
 
     // The stop has succeeded from here on: a failure to learn about enforcement is reported, not fatal.

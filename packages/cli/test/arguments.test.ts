@@ -10,6 +10,7 @@ import { DRILL_TENANT, parseDrillArgs } from '../src/drill.js';
 import { parseKillArgs } from '../src/kill.js';
 import { main } from '../src/main.js';
 import { parseRestoreArgs } from '../src/restore.js';
+import { parseRunKillArgs } from '../src/runs.js';
 import { parseTokenCreateArgs } from '../src/tokens.js';
 import { parseVerifyArgs } from '../src/verify.js';
 import { parseArgs } from 'node:util';
@@ -149,6 +150,37 @@ describe('kill turns its flags into exactly the rule request the API takes', () 
       usageMessage(() => parseKillArgs(['--tenant', 'a', '--reason', 'x', '--expires', '0s'])),
       /longer than 0/,
     );
+  });
+});
+
+describe('every duration flag needs a unit and is bounded', () => {
+  const kill =
+    (...flags: string[]) =>
+    () =>
+      parseKillArgs(['--tenant', 'a', '--reason', 'x', ...flags]);
+  it('asks "30 what?" of a bare number, for --expires, --wait and --timeout alike', () => {
+    assert.match(usageMessage(kill('--expires', '30')), /^--expires "30": 30 what\? write 30s, 30m or 30h$/);
+    assert.match(usageMessage(kill('--wait', '5')), /^--wait "5": 5 what\? write 5s, 5m or 5h$/);
+    assert.match(
+      usageMessage(() => parseVerifyArgs(['--timeout', '5'])),
+      /--timeout "5": 5 what\?/,
+    );
+    assert.match(
+      usageMessage(() => parseDrillArgs(['--timeout', '10'])),
+      /--timeout "10": 10 what\?/,
+    );
+    assert.match(
+      usageMessage(() => parseRunKillArgs(['run-1', '--reason', 'x', '--wait', '3'])),
+      /--wait "3": 3 what\?/,
+    );
+  });
+
+  it('takes an expiry up to 366 days and a wait up to a day, and refuses longer', () => {
+    assert.equal(parseKillArgs(['--tenant', 'a', '--reason', 'x', '--expires', '366d']).request.expiresIn, '366d');
+    assert.match(usageMessage(kill('--expires', '367d')), /--expires "367d" is too long; at most 366d/);
+    assert.match(usageMessage(kill('--expires', '9'.repeat(40) + 'd')), /is too long; at most 366d/);
+    assert.equal(parseKillArgs(['--tenant', 'a', '--reason', 'x', '--wait', '1d']).waitMs, 86_400_000);
+    assert.match(usageMessage(kill('--wait', '25h')), /--wait "25h" is too long; at most 1d/);
   });
 });
 

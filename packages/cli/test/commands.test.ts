@@ -52,6 +52,27 @@ describe('kill reports the stop once it is durable, then how far it has spread',
     }
   });
 
+  it('says when a rule that expires lifts itself, and after how long', async () => {
+    const createdAt = '2026-12-07T02:30:00.000Z';
+    const expiring: Rule = { ...rule, createdAt, expiresAt: '2026-12-07T03:00:00.000Z' };
+    const server = await startFakeHttp({
+      'POST /v1/rules': { status: 201, body: { rule: expiring, version: 7 } },
+      'GET /v1/versions/7/enforcement': { body: complete },
+    });
+    try {
+      const io = bufferIo({ ESTOP_URL: server.url, ESTOP_TOKEN: 'estop_t' });
+      assert.equal(await main([...KILL, '--expires', '30m'], io), 0);
+      assert.equal(
+        io.out(),
+        'stopped tenant=acme: read_only (rule r_7, version 7)\nexpires 2026-12-07T03:00:00Z (in 30m)\n' +
+          'enforced on 3/3 enforcers in 14 ms\n',
+      );
+      assert.equal((server.requests[0]?.body as { expiresIn?: string }).expiresIn, '30m');
+    } finally {
+      await server.close();
+    }
+  });
+
   it('exits 0 even when some enforcers lag, naming them', async () => {
     const server = await controlPlane(lagging);
     try {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { durationText, parseDuration } from './duration.js';
+import { durationText, MAX_DURATION_MS, parseDuration } from './duration.js';
 import { isEstopError } from './errors.js';
 
 describe('a duration reads as milliseconds in its unit', () => {
@@ -12,8 +12,10 @@ describe('a duration reads as milliseconds in its unit', () => {
     ['7d', 604_800_000],
     ['1.5s', 1_500],
     ['0.5m', 30_000],
-    ['250', 250],
+    ['250ms', 250],
     ['0s', 0],
+    // Zero is zero in every unit.
+    ['0', 0],
     [' 2s ', 2_000],
   ];
   for (const [text, milliseconds] of cases) {
@@ -25,6 +27,39 @@ describe('a duration reads as milliseconds in its unit', () => {
   it('rounds fractions of a millisecond', () => {
     assert.equal(parseDuration('1.4ms'), 1);
     assert.equal(parseDuration('0.0015s'), 2);
+  });
+});
+
+describe('a number without a unit is refused, saying what to write', () => {
+  for (const text of ['30', '1', ' 30 ', '1.5', '0.5']) {
+    it(`rejects "${text}"`, () => {
+      const number = text.trim();
+      assert.throws(
+        () => parseDuration(text),
+        (error: unknown) =>
+          isEstopError(error, 'invalid_request') &&
+          error.message === `${number} what? write ${number}s, ${number}m or ${number}h`,
+      );
+    });
+  }
+});
+
+describe('a duration is bounded', () => {
+  it('accepts up to 366 days by default, and refuses longer', () => {
+    assert.equal(parseDuration('366d'), MAX_DURATION_MS);
+    assert.equal(parseDuration('8784h'), MAX_DURATION_MS);
+    for (const text of ['367d', '8785h', '99999999999999999999999d', `${'9'.repeat(400)}ms`]) {
+      assert.throws(
+        () => parseDuration(text),
+        (error: unknown) => isEstopError(error, 'invalid_request') && error.message.includes('at most 366d'),
+        text,
+      );
+    }
+  });
+
+  it('takes a smaller bound from its caller', () => {
+    assert.equal(parseDuration('24h', 86_400_000), 86_400_000);
+    assert.throws(() => parseDuration('25h', 86_400_000), /at most 1d/);
   });
 });
 

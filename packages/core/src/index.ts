@@ -31,7 +31,7 @@ export { canonicalJson } from './canonical-json.js';
 export { decide } from './decide.js';
 export type { Decision, DecisionSource, Outcome } from './decision.js';
 export { ALLOW, writeOutcome } from './decision.js';
-export { durationText, parseDuration } from './duration.js';
+export { MAX_DURATION_MS, durationText, parseDuration } from './duration.js';
 export {
   ILL_FORMED_TEXT_MESSAGE,
   findIllFormedText,
@@ -109,6 +109,7 @@ export {
   ChangeEventSchema,
   ChangeSchema,
   DurationSchema,
+  durationSchema,
   EffectSchema,
   EnforcerRegistrationSchema,
   KeepAliveSchema,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { parseDuration } from './duration.js';
+import { MAX_DURATION_MS, parseDuration } from './duration.js';
 import { MODES, parseMode } from './modes.js';
 import { ROLES } from './token.js';
 import { wellFormedText } from './well-formed-text.js';
@@ -30,15 +30,24 @@ export const ModeSchema = z.string().transform((value, context) => {
   return mode;
 });
 
-/** A duration string such as `30m`. */
-export const DurationSchema = z.string().transform((value, context) => {
-  try {
-    return parseDuration(value);
-  } catch (error) {
-    context.addIssue({ code: 'custom', message: (error as Error).message });
-    return z.NEVER;
-  }
-});
+/**
+ * A duration string such as `30m`, read as milliseconds: its unit is required, and it may be
+ * at most `maxMs` (366 days unless given).
+ */
+export function durationSchema(maxMs: number = MAX_DURATION_MS) {
+  // A number (`expires: 30` in YAML, `expiresIn: 30` in JSON) is read as text, to be asked "30 what?".
+  return z.union([z.string(), z.number()]).transform((value, context) => {
+    try {
+      return parseDuration(String(value), maxMs);
+    } catch (error) {
+      context.addIssue({ code: 'custom', message: (error as Error).message });
+      return z.NEVER;
+    }
+  });
+}
+
+/** A duration string such as `30m` (unit required, at most 366 days), read as milliseconds. */
+export const DurationSchema = durationSchema();
 
 export const EffectSchema = z.enum(['read', 'write']);
 

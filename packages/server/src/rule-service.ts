@@ -2,6 +2,7 @@ import {
   EstopError,
   SYSTEM_ACTOR,
   describeScope,
+  MAX_DURATION_MS,
   needsSecondApprover,
   type Actor,
   type AuditDraft,
@@ -87,6 +88,9 @@ export function createRuleService(deps: {
       input.expiresAt ?? (input.expiresIn === undefined ? undefined : new Date(now + input.expiresIn).toISOString());
     if (expiresAt !== undefined && Date.parse(expiresAt) <= now) {
       throw new EstopError({ code: 'invalid_request', message: 'expiresAt is in the past' });
+    }
+    if (expiresAt !== undefined && Date.parse(expiresAt) - now > MAX_DURATION_MS) {
+      throw new EstopError({ code: 'invalid_request', message: 'expiresAt is more than 366d away' });
     }
     const at = new Date(now).toISOString();
     const rule: Rule = {
