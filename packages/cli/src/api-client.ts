@@ -93,6 +93,8 @@ export interface ApiClient {
 }
 
 const DEFAULT_TIMEOUT_MS = 30_000;
+/** The most pages one list follows: a server that keeps naming a next page cannot hold the CLI forever. */
+const MAX_LIST_PAGES = 1000;
 
 /**
  * Creates a client for the control plane at `url`. Every failure is an EstopError: problem+json
@@ -138,11 +140,26 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
 
   const id = (value: string): string => encodeURIComponent(value);
 
+  // A whole list: the server answers a page at a time, each naming the next by `nextCursor`.
+  async function listAll<T>(path: string, field: string): Promise<T> {
+    const separator = path.includes('?') ? '&' : '?';
+    const first = await request<Record<string, unknown>>('GET', path);
+    const items = [...((first[field] as unknown[] | undefined) ?? [])];
+    let cursor = first.nextCursor;
+    for (let pages = 1; typeof cursor === 'string' && pages < MAX_LIST_PAGES; pages += 1) {
+      const page = await request<Record<string, unknown>>('GET', `${path}${separator}cursor=${id(cursor)}`);
+      items.push(...((page[field] as unknown[] | undefined) ?? []));
+      cursor = page.nextCursor;
+    }
+    const { nextCursor: _nextCursor, ...rest } = first;
+    return { ...rest, [field]: items } as T;
+  }
+
   return {
-    listRules: () => request('GET', '/v1/rules'),
+    listRules: () => listAll('/v1/rules', 'rules'),
     createRule: (input) => request('POST', '/v1/rules', input),
     liftRule: (ruleId, reason, to) => request('POST', `/v1/rules/${id(ruleId)}/lift`, { reason, to }),
-    listRestoreRequests: () => request('GET', '/v1/restore-requests'),
+    listRestoreRequests: () => listAll('/v1/restore-requests', 'requests'),
     confirmRestoreRequest: (requestId, reason) =>
       request('POST', `/v1/restore-requests/${id(requestId)}/confirm`, { reason }),
     enforcement: (version, waitMs, ruleId) =>
@@ -152,8 +169,8 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
         undefined,
         waitMs,
       ),
-    listEnforcers: () => request('GET', '/v1/enforcers'),
-    listSentinels: () => request('GET', '/v1/sentinels'),
+    listEnforcers: () => listAll('/v1/enforcers', 'enforcers'),
+    listSentinels: () => listAll('/v1/sentinels', 'sentinels'),
     listAudit: ({ after, limit }) => {
       const query = new URLSearchParams();
       if (after !== undefined) query.set('after', String(after));
@@ -162,12 +179,12 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       return request('GET', `/v1/audit${search === '' ? '' : `?${search}`}`);
     },
     verifyAudit: () => request('GET', '/v1/audit/verify'),
-    listTokens: () => request('GET', '/v1/tokens'),
+    listTokens: () => listAll('/v1/tokens', 'tokens'),
     createToken: (input) => request('POST', '/v1/tokens', input),
     revokeToken: (tokenId) => request('DELETE', `/v1/tokens/${id(tokenId)}`),
-    listRuns: () => request('GET', '/v1/runs'),
+    listRuns: () => listAll('/v1/runs', 'runs'),
     killRun: (runId, reason) => request('POST', `/v1/runs/${id(runId)}/kill`, { reason }),
-    listApprovals: ({ all }) => request('GET', all ? '/v1/approvals' : '/v1/approvals?status=pending'),
+    listApprovals: ({ all }) => listAll(all ? '/v1/approvals' : '/v1/approvals?status=pending', 'approvals'),
     decideApproval: (approvalId, decision, reason) =>
       request('POST', `/v1/approvals/${id(approvalId)}/${decision}`, { reason }),
     listDrafts: ({ tenant, before, limit }) => {

@@ -1,9 +1,11 @@
 import { EstopError, isEstopError } from '@estop/core';
 import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from './app-env.js';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
 import { createAuthFailureLimiter, rateLimitedError, type AuthFailureLimiter } from './auth-failure-limiter.js';
 import type { Authenticator } from './authenticator.js';
-import { problemResponse, toEstopError } from './problem.js';
+import { checkPathSegments } from './path-segments.js';
+import { problemResponse, publicError, toEstopError } from './problem.js';
 import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -31,14 +33,23 @@ function sourceOf(context: Context<AppEnv>): string {
   return (context.env as Partial<AppEnv['Bindings']> | undefined)?.incoming?.socket.remoteAddress ?? 'in-process';
 }
 
+/** Bounds on what one request may carry. */
+export interface RequestLimits {
+  /** The largest request body, in bytes, on every endpoint. */
+  bodyBytes: number;
+}
+
 /**
  * The control plane's HTTP API as a Hono app. Failed authentications are counted per source
  * address by `limiter` (default: more than 20 within 60 s answers 429 until the window passes).
+ * Bodies over `limits.bodyBytes` are refused with 413 and paths that are not ids with 400,
+ * before authentication and before any route.
  */
 export function createApp(
   deps: AppDeps,
   authenticator: Authenticator,
   logger: Logger,
+  limits: RequestLimits = { bodyBytes: DEFAULT_BODY_LIMIT_BYTES },
   limiter: AuthFailureLimiter = createAuthFailureLimiter({ clock: deps.clock }),
 ): Hono<AppEnv> {
   const app = new Hono<AppEnv>();
@@ -47,6 +58,8 @@ export function createApp(
     await next();
     deps.metrics.requests.inc({ code: String(context.res.status) });
   });
+  app.use('*', bodyLimit(limits.bodyBytes));
+  app.use('/v1/*', checkPathSegments);
   app.use('/v1/*', async (context, next) => {
     try {
       context.set('principal', await authenticator.authenticate(context.req.header('authorization')));
@@ -79,7 +92,8 @@ export function createApp(
   );
   app.onError(async (error, context) => {
     const estopError = toEstopError(error);
-    if (estopError.code === 'internal') {
+    const shown = publicError(estopError);
+    if (shown !== estopError) {
       logger.error('request failed', { path: context.req.path, error: String(error), stack: (error as Error).stack });
     }
     const { method, path } = context.req;
@@ -93,7 +107,7 @@ export function createApp(
           logger.error('auditing a refused change failed', { error: String(auditError) }),
         );
     }
-    const response = problemResponse(estopError);
+    const response = problemResponse(shown);
     const retryAfter = estopError.details?.retryAfterSeconds;
     if (typeof retryAfter === 'number') response.headers.set('retry-after', String(retryAfter));
     return response;

@@ -12,6 +12,7 @@ import {
 } from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
 import { invalidRequest } from './problem.js';
 import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restore-policy.js';
 
@@ -50,6 +51,22 @@ const SentinelFileSchema = z
     }
   });
 
+const BYTE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+// A size in bytes: a whole number, or one with a unit (`512kb`, `1mb`); at most 100 MiB.
+const ByteSizeSchema = z
+  .union([
+    z.number().int(),
+    z
+      .string()
+      .regex(/^\d{1,9}\s*(b|kb|mb)$/i, 'a size is a whole number of b, kb or mb, e.g. 1mb')
+      .transform((text) => {
+        const [, digits = '0', unit = 'b'] = /^(\d+)\s*([a-z]+)$/i.exec(text) ?? [];
+        return Number(digits) * (BYTE_UNITS[unit.toLowerCase()] ?? 1);
+      }),
+  ])
+  .refine((bytes) => bytes >= 1024 && bytes <= 100 * 1024 * 1024, 'a size is 1kb to 100mb');
+
 const FileSchema = z.strictObject({
   server: z
     .strictObject({
@@ -62,6 +79,8 @@ const FileSchema = z.strictObject({
     })
     .optional(),
   tools: z.record(z.string(), EffectSchema).optional(),
+  // Bounds on what one request may carry: `body` is the largest request body on every endpoint.
+  limits: z.strictObject({ body: ByteSizeSchema.optional() }).optional(),
   // The seed article's block. Flags and keys map onto rules here; `mode_when_enabled` is the
   // mode a stop takes when it names none; `cache_ttl_s` has no effect because state is pushed.
   kill_switch: z
@@ -103,6 +122,8 @@ export interface ServerConfig {
   store: 'sqlite' | 'postgres';
   databaseUrl?: string | undefined;
   keepAliveMs: number;
+  /** The largest request body, in bytes, on every endpoint. Default 1 MiB. */
+  bodyLimitBytes: number;
   tools: Record<string, Effect>;
   defaultMode: Mode;
   restore: RestorePolicy;
@@ -149,6 +170,7 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     store,
     databaseUrl: flags.databaseUrl ?? env.ESTOP_DATABASE_URL ?? file.server?.database_url,
     keepAliveMs: file.server?.keepalive_ms ?? 5000,
+    bodyLimitBytes: file.limits?.body ?? DEFAULT_BODY_LIMIT_BYTES,
     tools: file.tools ?? {},
     defaultMode: file.kill_switch?.mode_when_enabled ?? 'read_only',
     restore: {

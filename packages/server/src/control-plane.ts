@@ -1,5 +1,5 @@
+import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { serve, type ServerType } from '@hono/node-server';
 import {
   createMemorySentinelCounter,
   systemClock,
@@ -18,8 +18,10 @@ import { ApprovalService } from './approval-service.js';
 import { AuditAggregator } from './audit-aggregator.js';
 import { AuditWriter } from './audit-writer.js';
 import { createAuthenticator } from './authenticator.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
 import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
+import { createHttpServer } from './http-listener.js';
 import { IdempotencyService } from './idempotency-service.js';
 import { createMetrics } from './metrics.js';
 import { OperatorEvents } from './operator-events.js';
@@ -69,6 +71,8 @@ export interface ControlPlaneOptions {
    * configured, so that replicas count together. Closed with the control plane if it can be.
    */
   sentinelCounter?: SentinelCounter | undefined;
+  /** Bounds on what a request may carry. Default: bodies up to 1 MiB. */
+  limits?: { bodyBytes?: number | undefined } | undefined;
 }
 
 /** A running control plane. */
@@ -181,9 +185,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     const created = event.changes.flatMap((change) => (change.type === 'rule-created' ? [change.rule] : []));
     if (created.length > 0) approvals.voidCoveredBy(created).catch(voidFailed);
   });
-  const app = createApp(deps, authenticator, logger);
+  const app = createApp(deps, authenticator, logger, {
+    bodyBytes: options.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT_BYTES,
+  });
 
-  let server: ServerType | undefined;
+  let server: Server | undefined;
   const expiryCheckMs = options.expiryCheckMs ?? 1000;
   const timers = [
     setInterval(() => {
@@ -218,11 +224,13 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     flushAudit: () => aggregator.flush(),
     listen({ host = '127.0.0.1', port = 7070 } = {}) {
       return new Promise((resolve, reject) => {
-        const listening = serve({ fetch: app.fetch, hostname: host, port }, (info: AddressInfo) => {
+        const listening = createHttpServer(app.fetch);
+        listening.once('error', reject);
+        listening.listen(port, host, () => {
+          const info = listening.address() as AddressInfo;
           const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
           resolve(`http://${shownHost}:${info.port}`);
         });
-        listening.once('error', reject);
         server = listening;
       });
     },

@@ -1,13 +1,20 @@
 import { EstopError } from '@estop/core';
 import type { Context } from 'hono';
 import type { z } from 'zod';
+import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
 import { invalidRequest } from './problem.js';
 
-/** Parses and validates a JSON body; an empty body counts as `{}`. */
+/** Parses and validates a JSON body; an empty body counts as `{}`, one nested too deeply is refused. */
 export async function readBody<Schema extends z.ZodType>(context: Context, schema: Schema): Promise<z.output<Schema>> {
   const text = await context.req.text();
   let value: unknown = {};
   if (text.trim() !== '') {
+    if (jsonNestsDeeperThan(text, MAX_JSON_DEPTH)) {
+      throw new EstopError({
+        code: 'invalid_request',
+        message: `body: JSON nested deeper than ${MAX_JSON_DEPTH} levels`,
+      });
+    }
     try {
       value = JSON.parse(text);
     } catch {

@@ -34,6 +34,7 @@ export async function startServer(
     adminToken,
     tools: config.tools,
     keepAliveMs: config.keepAliveMs,
+    limits: { bodyBytes: config.bodyLimitBytes },
     defaultMode: config.defaultMode,
     restore: config.restore,
     sentinels: config.sentinels,

@@ -169,3 +169,20 @@ tools:
     }
   });
 });
+
+describe('configuration: the request body limit', () => {
+  it('defaults to 1 MiB and takes `limits.body` with a unit', async () => {
+    assert.equal((await loadServerConfig({}, {})).bodyLimitBytes, 1024 * 1024);
+    const path = await file('limits:\n  body: 256kb\n');
+    assert.equal((await loadServerConfig({ config: path }, {})).bodyLimitBytes, 256 * 1024);
+    const bytes = await file('limits:\n  body: 4096\n');
+    assert.equal((await loadServerConfig({ config: bytes }, {})).bodyLimitBytes, 4096);
+  });
+
+  it('refuses a size without a known unit or outside 1kb to 100mb', async () => {
+    for (const size of ['1gb', '"lots"', '10', '200mb']) {
+      const path = await file(`limits:\n  body: ${size}\n`);
+      await assert.rejects(loadServerConfig({ config: path }, {}), (error) => isEstopError(error, 'config_invalid'));
+    }
+  });
+});

@@ -3,9 +3,10 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../principal.js';
+import { paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
 
-const ListQuery = z.object({ status: z.enum(['pending']).optional() });
+const ListQuery = PageQuerySchema.extend({ status: z.enum(['pending']).optional() });
 const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).default(0) });
 
 /** Approvals: enforcers request and use them, operators decide them. */
@@ -19,10 +20,10 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   app.get('/v1/approvals', async (context) => {
-    const { status } = readQuery(context, ListQuery);
-    return context.json({
-      approvals: await deps.approvals.list(context.get('principal'), { pending: status === 'pending' }),
-    });
+    const { status, ...query } = readQuery(context, ListQuery);
+    const approvals = await deps.approvals.list(context.get('principal'), { pending: status === 'pending' });
+    const page = paginate(approvals, (approval) => approval.id, query);
+    return context.json({ approvals: page.items, nextCursor: page.nextCursor });
   });
 
   app.get('/v1/approvals/:id', async (context) => {

@@ -1,16 +1,22 @@
-import { DraftInputSchema, type Draft } from '@estop/core';
+import { DraftInputSchema, EstopError, type Draft } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole, requireScopeWithinTenant } from '../principal.js';
+import { cursorId, MAX_PAGE_ITEMS, paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
 import { randomId } from '../token-secret.js';
 
-const ListQuery = z.object({
+const ListQuery = PageQuerySchema.extend({
   tenant: z.string().min(1).max(200).optional(),
   before: z.iso.datetime({ offset: true }).optional(),
-  limit: z.coerce.number().int().min(1).max(1000).default(100),
+  limit: z.coerce.number().int().min(1).max(MAX_PAGE_ITEMS).default(100),
 });
+
+// Drafts listed newest first are keyed by time and id; a cursor's page reads from its time on.
+const draftKey = (draft: Draft) => `${draft.at} ${draft.id}`;
+// Drafts recorded in the same millisecond as a cursor's last one that are read again to find it.
+const SAME_TIME_SLACK = 100;
 
 /** Drafts: writes that `draft_only` recorded instead of running. */
 export function draftRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -45,9 +51,21 @@ export function draftRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const query = readQuery(context, ListQuery);
     // A tenant's token sees its own drafts only, whatever it asks for.
     if (principal.tenant !== undefined && query.tenant !== undefined && query.tenant !== principal.tenant) {
-      return context.json({ drafts: [] });
+      return context.json({ drafts: [], nextCursor: null });
     }
-    const drafts = await deps.store.drafts.list({ ...query, tenant: principal.tenant ?? query.tenant });
-    return context.json({ drafts });
+    const { cursor, limit } = query;
+    const lastAt = cursor === undefined ? undefined : cursorId(cursor).split(' ', 1)[0];
+    const lastTime = lastAt === undefined ? Number.NaN : Date.parse(lastAt);
+    if (cursor !== undefined && Number.isNaN(lastTime)) {
+      throw new EstopError({ code: 'invalid_request', message: 'query: cursor: not a cursor this server issued' });
+    }
+    const drafts = await deps.store.drafts.list({
+      tenant: principal.tenant ?? query.tenant,
+      // From the cursor's millisecond on (inclusive), so that the page can start right after its draft.
+      before: cursor === undefined ? query.before : new Date(lastTime + 1).toISOString(),
+      limit: cursor === undefined ? limit + 1 : limit + SAME_TIME_SLACK + 1,
+    });
+    const page = paginate(drafts, draftKey, { limit, cursor });
+    return context.json({ drafts: page.items, nextCursor: page.nextCursor });
   });
 }

@@ -3,6 +3,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { canSee, requireRole, requireScopeWithinTenant } from '../principal.js';
+import { paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
 
 const EnforcementQuery = z.object({
@@ -66,12 +67,14 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/enforcers', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
+    const query = readQuery(context, PageQuerySchema);
     const version = deps.hub.snapshot().version;
     const enforcers = (await deps.registry.list(principal.tenant)).map((record) => ({
       ...record,
       current: record.version >= version,
     }));
-    return context.json({ version, enforcers });
+    const page = paginate(enforcers, (record) => record.id, query);
+    return context.json({ version, enforcers: page.items, nextCursor: page.nextCursor });
   });
 
   app.get('/v1/versions/:version/enforcement', async (context) => {

@@ -2,14 +2,17 @@ import { RestoreConfirmSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../principal.js';
-import { readBody } from '../read-input.js';
+import { paginate, PageQuerySchema } from '../pagination.js';
+import { readBody, readQuery } from '../read-input.js';
 
 /** Pending restore requests, and their confirmation by a second admin. */
 export function restoreRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/restore-requests', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
-    return context.json({ requests: await deps.restoreRequests.pending(principal) });
+    const query = readQuery(context, PageQuerySchema);
+    const page = paginate(await deps.restoreRequests.pending(principal), (request) => request.id, query);
+    return context.json({ requests: page.items, nextCursor: page.nextCursor });
   });
 
   app.post('/v1/restore-requests/:id/confirm', async (context) => {

@@ -2,18 +2,19 @@ import { EstopError, LiftInputSchema, RuleInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { canSee, requireRole } from '../principal.js';
-import { readBody } from '../read-input.js';
+import { paginate, PageQuerySchema } from '../pagination.js';
+import { readBody, readQuery } from '../read-input.js';
 
 /** Flip (create), list and lift rules. */
 export function ruleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/rules', (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
+    const query = readQuery(context, PageQuerySchema);
     const snapshot = deps.hub.snapshot();
-    return context.json({
-      version: snapshot.version,
-      rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)),
-    });
+    const visible = snapshot.rules.filter((rule) => canSee(principal, rule.scope));
+    const page = paginate(visible, (rule) => rule.id, query);
+    return context.json({ version: snapshot.version, rules: page.items, nextCursor: page.nextCursor });
   });
 
   app.get('/v1/rules/:id', async (context) => {

@@ -13,7 +13,8 @@ import {
 import type { Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { canSee, requireRole, requireScopeWithinTenant } from '../principal.js';
-import { readBody } from '../read-input.js';
+import { paginate, PageQuerySchema } from '../pagination.js';
+import { readBody, readQuery } from '../read-input.js';
 
 function runId(context: Context<AppEnv>): string {
   const id = context.req.param('id') ?? '';
@@ -71,7 +72,10 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/runs', (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
-    return context.json({ runs: deps.runs.list().filter((run) => canSee(principal, { tenant: run.tenant })) });
+    const query = readQuery(context, PageQuerySchema);
+    const visible = deps.runs.list().filter((run) => canSee(principal, { tenant: run.tenant }));
+    const page = paginate(visible, (run) => run.id, query);
+    return context.json({ runs: page.items, nextCursor: page.nextCursor });
   });
 
   app.post('/v1/runs/:id/kill', async (context) => {

@@ -2,7 +2,8 @@ import { EstopError, TokenInputSchema, type TokenRecord } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { actorOf, requireRole, requireScopeWithinTenant } from '../principal.js';
-import { readBody } from '../read-input.js';
+import { paginate, PageQuerySchema } from '../pagination.js';
+import { readBody, readQuery } from '../read-input.js';
 import { generateTokenSecret, randomId, sha256Hex } from '../token-secret.js';
 
 function info(record: TokenRecord) {
@@ -17,10 +18,11 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/tokens', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
+    const query = readQuery(context, PageQuerySchema);
     const tokens = await deps.store.tokens.list();
-    return context.json({
-      tokens: tokens.filter((token) => principal.tenant === undefined || token.tenant === principal.tenant).map(info),
-    });
+    const visible = tokens.filter((token) => principal.tenant === undefined || token.tenant === principal.tenant);
+    const page = paginate(visible.map(info), (token) => token.id, query);
+    return context.json({ tokens: page.items, nextCursor: page.nextCursor });
   });
 
   app.post('/v1/tokens', async (context) => {
