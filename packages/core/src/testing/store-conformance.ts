@@ -2,6 +2,7 @@ import { describe } from 'node:test';
 import type { Store } from '../ports/store.js';
 import { describeApprovals } from './approval-cases.js';
 import { describeAudit } from './audit-cases.js';
+import { describeAuditText } from './audit-text-cases.js';
 import { describeChangeEvents } from './change-event-cases.js';
 import { describeCommitFailures } from './commit-failure-cases.js';
 import { describeConcurrency } from './concurrency-cases.js';
@@ -31,6 +32,7 @@ export function runStoreConformance(options: { name: string; create: () => Promi
     describeCommitFailures(test);
     describeChangeEvents(test);
     describeAudit(test);
+    describeAuditText(test);
     describeConcurrency(test);
     describeTokens(test);
     describeEnforcers(test);
