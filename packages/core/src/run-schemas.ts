@@ -2,13 +2,14 @@ import { z } from 'zod';
 import { IsoTimeSchema, NameSchema, ReasonTextSchema } from './schemas.js';
 import type { BudgetUsage, RunBudgets } from './run-budget.js';
 import { isStopReason, type StopReason } from './stop-reason.js';
+import { isWellFormedText } from './well-formed-text.js';
 
 /** A run id: what `guard.startRun` makes up, or the caller's own. */
 export const RunIdSchema = z.string().regex(/^[A-Za-z0-9_.:-]{1,200}$/, 'letters, digits and _ . : - only');
 
 /** A stop reason: `killed:<ruleId>`, `timeout`, `budget_exceeded:<budget>` or `ended`. */
 export const StopReasonSchema = z.custom<StopReason>(
-  (value) => typeof value === 'string' && value.length <= 250 && isStopReason(value),
+  (value) => typeof value === 'string' && value.length <= 250 && isWellFormedText(value) && isStopReason(value),
   { message: 'not a stop reason (killed:<ruleId>, timeout, budget_exceeded:<budget>, ended)' },
 );
 
