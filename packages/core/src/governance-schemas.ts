@@ -58,6 +58,8 @@ export const IdempotencyClaimInputSchema = z.strictObject({
 /** Body of `POST /v1/idempotency/complete`. */
 export const IdempotencyCompleteSchema = z.strictObject({
   tenant: NameSchema,
+  /** The tool the key was claimed for: keys are kept per tenant and tool. */
+  tool: NameSchema,
   key: NameSchema,
   claimId: NameSchema,
   /** The call's result, any JSON; returned to duplicates. */
@@ -67,10 +69,12 @@ export const IdempotencyCompleteSchema = z.strictObject({
 /** Body of `POST /v1/idempotency/release`. */
 export const IdempotencyReleaseSchema = z.strictObject({
   tenant: NameSchema,
+  /** The tool the key was claimed for: keys are kept per tenant and tool. */
+  tool: NameSchema,
   key: NameSchema,
   claimId: NameSchema,
-  /** The failed call, for the sentinels that count failures. */
-  tool: NameSchema.optional(),
+  /** True when the call ran and failed, for the sentinels that count failures (with agent and run). */
+  failed: z.boolean().default(false),
   agent: NameSchema.optional(),
   run: NameSchema.optional(),
 });

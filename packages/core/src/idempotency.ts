@@ -20,13 +20,17 @@ export type IdempotencyClaimAnswer =
 /**
  * The key a write carries when its caller gives none: sha256 of the canonical JSON of
  * `{tenant, tool, args}`, so the same call with the same arguments is the same write.
- * Keys are always kept per tenant (see `scopedIdempotencyKey`).
+ * Keys are always kept per tenant and tool (see `scopedIdempotencyKey`).
  */
 export function derivedIdempotencyKey(sha256: Sha256, call: { tenant: string; tool: string; args: unknown }): string {
   return sha256(canonicalJson({ tenant: call.tenant, tool: call.tool, args: call.args ?? null }));
 }
 
-/** The stored form of a key: one tenant's keys can never match another's. */
-export function scopedIdempotencyKey(tenant: string, key: string): string {
-  return `${tenant}\n${key}`;
+/**
+ * The stored form of a key: one tenant's keys can never match another's, and a key one tool
+ * used is another key for any other tool, so a write is never answered with another tool's
+ * result. Names hold no line breaks, so the parts cannot run into each other.
+ */
+export function scopedIdempotencyKey(tenant: string, tool: string, key: string): string {
+  return `${tenant}\n${tool}\n${key}`;
 }

@@ -76,6 +76,7 @@ export async function startGovernedGateway(
     http: {
       routes: {
         'orders.create': { method: 'POST', upstream: `${upstream.url}/orders`, effect: 'write' },
+        'orders.cancel': { method: 'POST', upstream: `${upstream.url}/orders/cancel`, effect: 'write' },
       },
     },
   });

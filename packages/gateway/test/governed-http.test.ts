@@ -97,6 +97,17 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it("an Idempotency-Key reused on another route forwards that write, never answering with the other's reply", async (context) => {
+      await withGateway(kind, context, async (setup) => {
+        const key = { 'idempotency-key': 'order-8' };
+        const create = await setup.call('orders.create', '{"item":"lamp"}', key);
+        const cancel = await setup.call('orders.cancel', '{"item":"lamp"}', key);
+        assert.equal(cancel.headers.get('x-estop-replayed'), null);
+        assert.notDeepEqual(await cancel.json(), await create.json());
+        assert.deepEqual(setup.upstream.bodies, ['{"item":"lamp"}', '{"item":"lamp"}']);
+      });
+    });
+
     it('an upstream failure releases the key, so the retry is forwarded', async (context) => {
       await withGateway(kind, context, async (setup) => {
         const failed = await fetchFailing(setup);

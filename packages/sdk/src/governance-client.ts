@@ -92,19 +92,20 @@ export class GovernanceClient {
   }
 
   async complete(
-    input: { tenant: string; key: string; claimId: string; result: unknown },
+    input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
     signal: AbortSignal,
   ): Promise<void> {
     await this.#client.send('POST', 'v1/idempotency/complete', 'complete an idempotent call', input, signal);
   }
 
-  /** Gives a claim's key back; naming the call's tool (and agent, run) says the call failed. */
+  /** Gives a claim's key back; `failed` (with agent and run) says the call ran and failed. */
   async release(
     input: {
       tenant: string;
+      tool: string;
       key: string;
       claimId: string;
-      tool?: string | undefined;
+      failed?: boolean | undefined;
       agent?: string | undefined;
       run?: string | undefined;
     },

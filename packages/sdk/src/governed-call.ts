@@ -184,9 +184,10 @@ async function runOnce<Args, Result>(
         message: `${call.tool}: an identical write is still running, or stopped with its process before it finished; this one was not run, so it cannot happen twice. Retry once that write has finished (its key is held until its window ends).`,
       });
     }
-    const held = { tenant: call.tenant, key: answer.key, claimId: answer.claimId };
-    // A failed call says which it was, for the sentinels counting failures; other releases do not.
-    const failed = { ...held, tool: call.tool, agent: call.agent, run: call.run };
+    // Keys are kept per tenant and tool: completing or releasing one names both.
+    const held = { tenant: call.tenant, tool: call.tool, key: answer.key, claimId: answer.claimId };
+    // A failed call says so, for the sentinels counting failures; other releases do not.
+    const failed = { ...held, failed: true, agent: call.agent, run: call.run };
     const release = (because: 'failed' | 'not run') =>
       settle(host, call.tool, 'release', () => host.governance.release(because === 'failed' ? failed : held, NEVER));
     let runNow: boolean;

@@ -320,6 +320,23 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       });
     });
 
+    it("an idempotencyKey reused for another tool runs that tool, never answered with the other's result", async (context) => {
+      await withPlane(kind, context, async (_cp, guard) => {
+        const run = guard.startRun({ tenant: 'acme', agent: 'mailer' });
+        const ran: string[] = [];
+        const options = { effect: 'write', idempotencyKey: 'order-9' } as const;
+        try {
+          const sent = await run.tool('mail.send', {}, () => (ran.push('send'), 'sent'), options);
+          const removed = await run.tool('mail.remove', {}, () => (ran.push('remove'), 'removed'), options);
+          const again = await run.tool('mail.send', {}, () => (ran.push('send'), 'sent twice'), options);
+          assert.deepEqual([sent, removed, again], ['sent', 'removed', 'sent']);
+          assert.deepEqual(ran, ['send', 'remove']);
+        } finally {
+          await run.end();
+        }
+      });
+    });
+
     it('a write whose function fails releases its key, so a retry runs', async (context) => {
       await withPlane(kind, context, async (_cp, guard) => {
         let calls = 0;

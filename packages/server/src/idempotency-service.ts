@@ -17,7 +17,7 @@ const RECLAIM_MS = 20;
 
 /**
  * Idempotency keys of write calls over an IdempotencyStore (the control plane's store, or
- * Redis): keys are kept per tenant, and each suppressed duplicate is counted for the audit log.
+ * Redis): keys are kept per tenant and tool, and each suppressed duplicate is counted for the audit log.
  */
 export class IdempotencyService {
   readonly #keys: IdempotencyStore;
@@ -43,7 +43,7 @@ export class IdempotencyService {
     requireScopeWithinTenant(principal, { tenant: input.tenant });
     const key =
       input.key ?? derivedIdempotencyKey(sha256Hex, { tenant: input.tenant, tool: input.tool, args: input.args });
-    const scoped = scopedIdempotencyKey(input.tenant, key);
+    const scoped = scopedIdempotencyKey(input.tenant, input.tool, key);
     const deadline = Date.now() + input.waitMs;
     let claim = await this.#keys.claim(scoped, this.#clock.now(), input.windowMs);
     while (claim.status === 'pending' && Date.now() < deadline) {
@@ -64,10 +64,10 @@ export class IdempotencyService {
   /** Stores the claimed call's result; `conflict` when the claim no longer holds the key. */
   async complete(
     principal: Principal,
-    input: { tenant: string; key: string; claimId: string; result: unknown },
+    input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
   ): Promise<void> {
     this.#check(principal, input.tenant);
-    const scoped = scopedIdempotencyKey(input.tenant, input.key);
+    const scoped = scopedIdempotencyKey(input.tenant, input.tool, input.key);
     if (!(await this.#keys.complete(scoped, input.claimId, JSON.stringify(input.result ?? null)))) {
       throw lost(input.key, input.claimId);
     }
@@ -76,13 +76,21 @@ export class IdempotencyService {
   /** Gives the key up so a retry may run; `conflict` when the claim no longer holds it. */
   async release(
     principal: Principal,
-    input: { tenant: string; key: string; claimId: string; tool?: string; agent?: string; run?: string },
+    input: {
+      tenant: string;
+      tool: string;
+      key: string;
+      claimId: string;
+      failed: boolean;
+      agent?: string;
+      run?: string;
+    },
   ): Promise<void> {
     this.#check(principal, input.tenant);
-    if (!(await this.#keys.release(scopedIdempotencyKey(input.tenant, input.key), input.claimId))) {
+    if (!(await this.#keys.release(scopedIdempotencyKey(input.tenant, input.tool, input.key), input.claimId))) {
       throw lost(input.key, input.claimId);
     }
-    if (input.tool !== undefined) {
+    if (input.failed) {
       this.#sentinel?.observe('failures', {
         tenant: input.tenant,
         agent: input.agent,

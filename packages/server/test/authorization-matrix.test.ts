@@ -108,13 +108,13 @@ async function approvedApproval(): Promise<{ id: string; hash: string }> {
 }
 
 /** An idempotency key of acme claimed by the environment's admin. */
-async function claimKey(): Promise<{ tenant: string; key: string; claimId: string }> {
+async function claimKey(): Promise<{ tenant: string; tool: string; key: string; claimId: string }> {
   const key = unique('key');
   const claimed = await cp.request('/v1/idempotency/claim', {
     body: { tenant: TENANT, tool: 'email.send', key, windowMs: 600_000 },
   });
   assert.equal(claimed.body.status, 'claimed', JSON.stringify(claimed.body));
-  return { tenant: TENANT, key, claimId: claimed.body.claimId as string };
+  return { tenant: TENANT, tool: 'email.send', key, claimId: claimed.body.claimId as string };
 }
 
 const ENDPOINTS: readonly Endpoint[] = [

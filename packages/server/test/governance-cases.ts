@@ -174,14 +174,14 @@ export async function idempotencyAcrossReplicas({ first, second }: Replicas): Pr
   const waiting = claim(second, { key, waitMs: 60_000 });
   const completed = await first.request('/v1/idempotency/complete', {
     token: enforcer,
-    body: { tenant, key, claimId: claimed.body.claimId, result: { messageId: 'm-1' } },
+    body: { tenant, tool: 'email.send', key, claimId: claimed.body.claimId, result: { messageId: 'm-1' } },
   });
   assert.equal(completed.status, 204);
   assert.deepEqual((await waiting).body, { status: 'done', key, result: { messageId: 'm-1' } });
   assert.deepEqual((await claim(first, { key })).body, { status: 'done', key, result: { messageId: 'm-1' } });
   const stale = await second.request('/v1/idempotency/complete', {
     token: enforcer,
-    body: { tenant, key, claimId: 'not-the-claim', result: null },
+    body: { tenant, tool: 'email.send', key, claimId: 'not-the-claim', result: null },
   });
   assert.equal(stale.status, 409);
 
@@ -200,7 +200,7 @@ export async function idempotencyAcrossReplicas({ first, second }: Replicas): Pr
   assert.equal((await claim(second, { args: { to: 'c@example.com' } })).body.status, 'claimed');
   const released = await second.request('/v1/idempotency/release', {
     token: enforcer,
-    body: { tenant, key: derived.body.key, claimId: derived.body.claimId },
+    body: { tenant, tool: 'email.send', key: derived.body.key, claimId: derived.body.claimId },
   });
   assert.equal(released.status, 204);
   assert.equal((await claim(second, { args: { to: 'b@example.com' } })).body.status, 'claimed');

@@ -84,7 +84,7 @@ describe('approvals and idempotency end to end on real stores, across two contro
       assert.equal(claimed.body.status, 'claimed');
       const direct = createRedisIdempotencyStore({ url: redisUrl, prefix });
       try {
-        const found = await direct.claim(scopedIdempotencyKey('acme', 'in-redis'), Date.now(), 60_000);
+        const found = await direct.claim(scopedIdempotencyKey('acme', 'email.send', 'in-redis'), Date.now(), 60_000);
         assert.deepEqual(found, { status: 'pending' });
       } finally {
         await direct.close();
@@ -114,7 +114,7 @@ describe('approvals and idempotency end to end on real stores, across two contro
         body: JSON.stringify({ tenant: 'acme', tool: 'email.send', key: 'served', windowMs: 60_000 }),
       });
       assert.equal(((await response.json()) as { status: string }).status, 'claimed');
-      const found = await direct.claim(scopedIdempotencyKey('acme', 'served'), Date.now(), 60_000);
+      const found = await direct.claim(scopedIdempotencyKey('acme', 'email.send', 'served'), Date.now(), 60_000);
       assert.deepEqual(found, { status: 'pending' });
       // The sentinel counted that write in Redis, under the same prefix, where another replica counts too.
       const redis = new Redis(redisUrl);

@@ -130,10 +130,10 @@ describe('sentinels trip on what the control plane hears of writes, each trip a 
   it("failed writes of one agent trip read_only on that agent; keys given back for other reasons don't count", async () => {
     const release = async (key: string, failed: boolean) => {
       const claimed = await claim({ tenant: 'initech', agent: 'flaky', tool: 'crm.update', key });
-      const body = { tenant: 'initech', key, claimId: claimed.body.claimId };
+      const body = { tenant: 'initech', tool: 'crm.update', key, claimId: claimed.body.claimId };
       const answer = await cp.request('/v1/idempotency/release', {
         token: enforcer,
-        body: failed ? { ...body, tool: 'crm.update', agent: 'flaky' } : body,
+        body: failed ? { ...body, failed: true, agent: 'flaky' } : body,
       });
       assert.equal(answer.status, 204);
     };

@@ -16,7 +16,7 @@ export type IdempotencyTest = (title: string, body: (store: IdempotencyStore) =>
 
 const T0 = Date.parse('2026-03-01T09:00:00.000Z');
 const TTL = 60_000;
-const KEY = scopedIdempotencyKey('acme', 'send invoice 42 → ü');
+const KEY = scopedIdempotencyKey('acme', 'email.send', 'send invoice 42 → ü');
 const RESULT = '{"messageId":"msg-1","accepted":["ceo@example.com"],"n":2.5}';
 
 function claimIdOf(claim: IdempotencyClaim): string {
@@ -70,9 +70,11 @@ export function describeIdempotency(test: IdempotencyTest, clock: IdempotencyClo
       assert.deepEqual(await store.claim(KEY, at(1) + 0.75, TTL), { status: 'pending' });
     });
 
-    test('keys are independent, across tenants too', async (store) => {
-      const other = scopedIdempotencyKey('globex', 'send invoice 42 → ü');
-      const third = scopedIdempotencyKey('acme', 'send invoice 43');
+    test('keys are independent, across tenants and tools too', async (store) => {
+      const other = scopedIdempotencyKey('globex', 'email.send', 'send invoice 42 → ü');
+      const third = scopedIdempotencyKey('acme', 'email.send', 'send invoice 43');
+      const otherTool = scopedIdempotencyKey('acme', 'email.delete', 'send invoice 42 → ü');
+      claimIdOf(await store.claim(otherTool, at(0), TTL));
       const first = claimIdOf(await store.claim(KEY, at(0), TTL));
       const second = claimIdOf(await store.claim(other, at(0), TTL));
       claimIdOf(await store.claim(third, at(0), TTL));
