@@ -14,6 +14,7 @@ import { forwardBuffered } from './forward-buffered.js';
 import type { GatewayConfig, HttpRoute } from './gateway-config.js';
 import type { GatewayLogger } from './gateway-logger.js';
 import { httpWriteArguments, idempotencyKeyOf } from './http-write-arguments.js';
+import { illFormedCall } from './ill-formed-call.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { readRequestBody } from './request-body.js';
 import { createRuleBook } from './rule-book.js';
@@ -202,6 +203,12 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
       sendFailure(response, name, error, rules);
       return;
     }
+    const args = httpWriteArguments(request, body);
+    const illFormed = illFormedCall(name, args);
+    if (illFormed !== undefined) {
+      sendProblem(response, new EstopError({ code: 'invalid_request', message: `${name}: ${illFormed}` }));
+      return;
+    }
     // The agent going away ends a wait for an approval or a duplicate; a write already sent upstream runs to its end.
     const gone = new AbortController();
     response.once('close', () => {
@@ -222,7 +229,7 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
     try {
       const result = await guard.execute(
         call,
-        httpWriteArguments(request, body),
+        args,
         () => forwardBuffered(target, body, call, { inFlight, rules, logger }),
         {
           signal: gone.signal,

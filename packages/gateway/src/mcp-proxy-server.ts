@@ -8,13 +8,16 @@ import {
   ListPromptsRequestSchema,
   ListResourcesRequestSchema,
   ListResourceTemplatesRequestSchema,
+  ErrorCode,
   ListToolsRequestSchema,
+  McpError,
   ReadResourceRequestSchema,
   type CallToolResult,
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from './caller.js';
+import { illFormedCall } from './ill-formed-call.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
 import { cancelledResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
@@ -95,6 +98,8 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
 
   server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
     const name = request.params.name;
+    const illFormed = illFormedCall(name, request.params.arguments);
+    if (illFormed !== undefined) throw new McpError(ErrorCode.InvalidParams, illFormed);
     // The cached list, shared by every session: no one session's cancellation may fail it.
     const tool = findTool(await upstream.listTools(), name);
     const call = callFor(name, mcpToolEffect(options.tools, name, tool));
