@@ -2,9 +2,11 @@ import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import { isEstopError } from '@estop/core';
+import { readRequestBody } from './request-body.js';
 
-/** The largest request body accepted, in bytes. */
-const MAX_BODY_BYTES = 4 * 1024 * 1024;
+/** The largest MCP request body accepted by default, in bytes. */
+export const MAX_MCP_BODY_BYTES = 4 * 1024 * 1024;
 
 /** The answer being assembled for one POST: the requests it carried and what has been sent back. */
 interface PendingPost {
@@ -32,30 +34,6 @@ function fail(response: ServerResponse, status: number, code: number, message: s
   response.end(JSON.stringify({ jsonrpc: '2.0', error: { code, message }, id: null }));
 }
 
-function readJson(request: IncomingMessage): Promise<unknown> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    request.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > MAX_BODY_BYTES) {
-        reject(new Error('request body too large'));
-        request.destroy();
-        return;
-      }
-      chunks.push(chunk);
-    });
-    request.once('end', () => {
-      try {
-        resolve(JSON.parse(Buffer.concat(chunks).toString('utf8')));
-      } catch (error) {
-        reject(error);
-      }
-    });
-    request.once('error', reject);
-  });
-}
-
 /**
  * The server side of one Streamable HTTP MCP session on `node:http`, for the gateway's agents.
  * A POST is answered with JSON once every request in it has its result, or as an event stream
@@ -73,7 +51,14 @@ export class NodeStreamableHttpServerTransport implements Transport {
   #standalone: ServerResponse | undefined;
   #closed = false;
 
-  constructor(private readonly onSessionInitialized?: (sessionId: string) => void) {}
+  readonly #maxBodyBytes: number;
+
+  constructor(
+    private readonly onSessionInitialized?: (sessionId: string) => void,
+    options: { maxBodyBytes?: number | undefined } = {},
+  ) {
+    this.#maxBodyBytes = options.maxBodyBytes ?? MAX_MCP_BODY_BYTES;
+  }
 
   async start(): Promise<void> {}
 
@@ -96,8 +81,21 @@ export class NodeStreamableHttpServerTransport implements Transport {
 
   async #post(request: IncomingMessage, response: ServerResponse): Promise<void> {
     let body: unknown;
+    let text: string;
     try {
-      body = await readJson(request);
+      // Held whole up to the limit; past it the rest is drained, unread, and the answer is 413.
+      text = (await readRequestBody(request, this.#maxBodyBytes)).toString('utf8');
+    } catch (error) {
+      if (isEstopError(error) && error.details?.status === 413) {
+        response.setHeader('connection', 'close');
+        fail(response, 413, -32600, `Invalid Request: the body is larger than ${this.#maxBodyBytes} bytes`);
+      } else {
+        fail(response, 400, -32600, 'Invalid Request: the body broke off');
+      }
+      return;
+    }
+    try {
+      body = JSON.parse(text);
     } catch {
       fail(response, 400, -32700, 'Parse error: the body is not JSON');
       return;
