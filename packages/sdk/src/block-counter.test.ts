@@ -52,6 +52,22 @@ describe('refused calls are counted per rule, tool, tenant, mode and source, and
     );
   });
 
+  it('a call named with a lone surrogate or NUL is counted as U+FFFD, in a report the control plane accepts', async () => {
+    const reports: BlockReport[] = [];
+    const blocks = counter(async (report) => void reports.push(report));
+    blocks.count({ tenant: 'acme', tool: 'email.send\ud800' }, readOnly, 'write');
+    blocks.count({ tenant: 'acme\u0000', tool: 'email.send' }, readOnly, 'write');
+    await blocks.close();
+    const report = BlockReportSchema.parse(reports[0]);
+    assert.deepEqual(
+      report.counts.map((count) => [count.tenant, count.tool]),
+      [
+        ['acme', 'email.send\uFFFD'],
+        ['acme\uFFFD', 'email.send'],
+      ],
+    );
+  });
+
   it('sends nothing when nothing was refused', async () => {
     let sent = 0;
     const blocks = counter(async () => void sent++);

@@ -1,4 +1,4 @@
-import { EstopError, type BlockReport, type Call, type Clock, type Decision } from '@estop/core';
+import { EstopError, toWellFormedText, type BlockReport, type Call, type Clock, type Decision } from '@estop/core';
 
 type BlockCount = BlockReport['counts'][number];
 
@@ -33,8 +33,13 @@ export class BlockCounter {
     this.#timer.unref();
   }
 
-  /** Counts one refused call. */
-  count(call: Call, decision: Decision, effect: 'read' | 'write'): void {
+  /**
+   * Counts one refused call. Its tool and tenant are counted as the control plane can take them:
+   * a lone surrogate or NUL (which it refuses) becomes U+FFFD, so that one call named so never
+   * keeps every other count from being reported.
+   */
+  count(given: Call, decision: Decision, effect: 'read' | 'write'): void {
+    const call = { tool: toWellFormedText(given.tool), tenant: toWellFormedText(given.tenant) };
     const key = `${decision.ruleId ?? ''}\u0000${call.tool}\u0000${call.tenant}\u0000${decision.mode ?? ''}\u0000${decision.source ?? ''}\u0000${effect}`;
     const entry = this.#counts.get(key);
     if (entry !== undefined) {
