@@ -278,6 +278,7 @@ describe('other command output', () => {
     const lines = formatCreatedToken('estop_secret', {
       id: 't_1',
       name: 'oncall',
+      principalId: 'p_1',
       role: 'operator',
       tenant: 'acme',
       createdAt: '2026-11-22T04:25:00.000Z',
@@ -290,8 +291,17 @@ describe('other command output', () => {
 
   it('token lists show revoked tokens as revoked', () => {
     const text = formatTokens([
-      { id: 't_1', name: 'a', role: 'admin', createdAt: 'T1', createdBy: 'bootstrap' },
-      { id: 't_2', name: 'b', role: 'viewer', tenant: 'acme', createdAt: 'T2', createdBy: 'a', revokedAt: 'T3' },
+      { id: 't_1', name: 'a', principalId: 'p_a', role: 'admin', createdAt: 'T1', createdBy: 'bootstrap' },
+      {
+        id: 't_2',
+        name: 'b',
+        principalId: 'p_b',
+        role: 'viewer',
+        tenant: 'acme',
+        createdAt: 'T2',
+        createdBy: 'a',
+        revokedAt: 'T3',
+      },
     ]).join('\n');
     assert.match(text, /t_1 .* admin .* - .* active$/m);
     assert.match(text, /t_2 .* acme .* revoked T3$/m);

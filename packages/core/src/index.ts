@@ -54,6 +54,7 @@ export { planCommit } from './plan-commit.js';
 export type { Clock } from './ports/clock.js';
 export { systemClock } from './ports/clock.js';
 export type {
+  AdminRequestStore,
   ApprovalStore,
   AuditStore,
   DraftStore,
@@ -105,6 +106,7 @@ export {
   AckBatchSchema,
   AckSchema,
   ActorSchema,
+  AdminRequestConfirmSchema,
   CallSchema,
   ChangeEventSchema,
   ChangeSchema,
@@ -130,6 +132,7 @@ export { describeScope, isGlobalScope } from './scope.js';
 export type { Change, ChangeEvent, StateSnapshot } from './state.js';
 export { applyChange } from './state.js';
 export type { Role, TokenInfo, TokenRecord } from './token.js';
-export { ROLES, roleAllows } from './token.js';
+export { BOOTSTRAP_PRINCIPAL_ID, ROLES, isReservedPrincipalName, roleAllows } from './token.js';
+export type { AdminRequest, AdminRequestRecord, AdminResolution } from './admin-request.js';
 export type { ToolMatcher } from './tool-glob.js';
 export { compileToolGlob, matchTool } from './tool-glob.js';

@@ -1,3 +1,4 @@
+import type { AdminRequestRecord } from './admin-request.js';
 import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditHead, type Sha256 } from './audit.js';
 import type { EnforcerRecord } from './enforcer.js';
 import { EstopError } from './errors.js';
@@ -36,6 +37,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const tokens = new Map<string, TokenRecord>();
   const enforcers = new Map<string, EnforcerRecord>();
   const restoreRequests = new Map<string, RestoreRequestRecord>();
+  const adminRequests = new Map<string, AdminRequestRecord>();
   let closed = false;
 
   function open(): void {
@@ -73,6 +75,18 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
     const event: ChangeEvent = { version: events.length + 1, at: request.at, changes };
     events.push(event);
     return { event: copy(event), audit: append(request.audit) };
+  }
+
+  function createToken(record: TokenRecord): void {
+    const taken = [...tokens.values()].some((token) => token.id === record.id || token.hash === record.hash);
+    if (taken) {
+      throw new EstopError({
+        code: 'conflict',
+        message: `token "${record.id}" already exists`,
+        details: { tokenId: record.id },
+      });
+    }
+    tokens.set(record.id, copy(record));
   }
 
   const parts = { open, append, copy };
@@ -119,15 +133,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
     tokens: {
       async create(record, audit) {
         open();
-        const taken = [...tokens.values()].some((token) => token.id === record.id || token.hash === record.hash);
-        if (taken) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `token "${record.id}" already exists`,
-            details: { tokenId: record.id },
-          });
-        }
-        tokens.set(record.id, copy(record));
+        createToken(record);
         return append([audit])[0] as AuditEntry;
       },
       async findByHash(hash) {
@@ -188,6 +194,39 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         const record = restoreRequests.get(id);
         if (record === undefined || record.resolution !== undefined) return false;
         restoreRequests.set(id, { request: record.request, resolution: copy(resolution) });
+        return true;
+      },
+    },
+    adminRequests: {
+      async create(request, audit) {
+        open();
+        if (adminRequests.has(request.id)) {
+          throw new EstopError({
+            code: 'conflict',
+            message: `admin request "${request.id}" already exists`,
+            details: { requestId: request.id },
+          });
+        }
+        adminRequests.set(request.id, { request: copy(request) });
+        return append([audit])[0] as AuditEntry;
+      },
+      async get(id) {
+        open();
+        const record = adminRequests.get(id);
+        return record === undefined ? undefined : copy(record);
+      },
+      async list(query) {
+        open();
+        const pending = query?.pending === true;
+        return copy([...adminRequests.values()].filter((record) => !pending || record.resolution === undefined));
+      },
+      async resolve(id, resolution, audit) {
+        open();
+        const record = adminRequests.get(id);
+        if (record === undefined || record.resolution !== undefined) return false;
+        if (resolution.outcome === 'confirmed') createToken(record.request.token);
+        adminRequests.set(id, { request: record.request, resolution: copy(resolution) });
+        append([audit]);
         return true;
       },
     },

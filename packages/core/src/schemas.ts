@@ -58,7 +58,12 @@ export const ScopeSchema = z.strictObject({
   tool: name.optional(),
 });
 
-export const ActorSchema = z.object({ id: name, kind: z.enum(['human', 'agent', 'system']) });
+export const ActorSchema = z.object({
+  id: name,
+  kind: z.enum(['human', 'agent', 'system']),
+  principalId: name.optional(),
+  tokenId: name.optional(),
+});
 
 export const CallSchema = z.strictObject({
   tenant: name,
@@ -172,12 +177,35 @@ export const AckBatchSchema = z.strictObject({
     .max(10_000),
 });
 
-/** Body of `POST /v1/tokens`. */
-export const TokenInputSchema = z.strictObject({
-  name: name,
-  role: z.enum(ROLES),
-  tenant: name.optional(),
-});
+/**
+ * Body of `POST /v1/tokens`: either `name`, a new principal (a person or a service) of that name,
+ * or `forMe`, another token of the caller's own principal. `agent` binds an agent token to an
+ * agent other than its name; `anyAgent` lets it name its agent per call instead.
+ */
+export const TokenInputSchema = z
+  .strictObject({
+    name: name.optional(),
+    forMe: z.literal(true).optional(),
+    role: z.enum(ROLES),
+    tenant: name.optional(),
+    agent: name.optional(),
+    anyAgent: z.literal(true).optional(),
+    reason: reasonText.optional(),
+  })
+  .superRefine((input, context) => {
+    if ((input.name === undefined) === (input.forMe === undefined)) {
+      context.addIssue({ code: 'custom', message: 'give either name (a new principal) or forMe (your own)' });
+    }
+    if (input.role !== 'agent' && (input.agent !== undefined || input.anyAgent !== undefined)) {
+      context.addIssue({ code: 'custom', message: 'agent and anyAgent are for agent tokens only' });
+    }
+    if (input.agent !== undefined && input.anyAgent !== undefined) {
+      context.addIssue({ code: 'custom', message: 'give agent or anyAgent, not both' });
+    }
+  });
+
+/** Body of `POST /v1/tokens/requests/:id/confirm`. */
+export const AdminRequestConfirmSchema = z.strictObject({ reason: reasonText.optional() });
 
 /** An enforcer's registration after validation. */
 export type EnforcerRegistration = z.output<typeof EnforcerRegistrationSchema>;

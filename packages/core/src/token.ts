@@ -10,15 +10,52 @@ export type Role = (typeof ROLES)[number];
 /** A stored API token. The secret itself is never stored, only its SHA-256 hash. */
 export interface TokenRecord {
   id: string;
+  /** The name of the token's principal: every token of one principal carries the same name. */
   name: string;
+  /**
+   * The person or service the token belongs to (`p_…`), fixed when the token is minted. Tokens
+   * of one principal are one identity: one approver, one voice in the two-person rule.
+   */
+  principalId: string;
   role: Role;
   /** When set, the token sees and acts on this tenant only. */
   tenant?: string | undefined;
+  /**
+   * For `agent` tokens: the agent every call through a gateway is made as; no header can name
+   * another. Absent only when the token was minted with `anyAgent`.
+   */
+  agent?: string | undefined;
+  /** For `agent` tokens minted with `--any-agent`: calls may name their agent in `x-estop-agent`. */
+  anyAgent?: boolean | undefined;
   hash: string;
   /** ISO-8601 creation time. */
   createdAt: string;
   createdBy: string;
   revokedAt?: string | undefined;
+}
+
+/**
+ * The principal of the administrator from the environment (`ESTOP_ADMIN_TOKEN`) and of the
+ * `bootstrap-admin` token written on first start: one principal, whichever token it uses.
+ */
+export const BOOTSTRAP_PRINCIPAL_ID = 'p_bootstrap';
+
+/** Names estop gives its own actors; no principal may be minted under them. */
+const RESERVED_NAMES: ReadonlySet<string> = new Set([
+  'bootstrap-admin',
+  'admin',
+  'admin (estop_admin_token)',
+  'system',
+]);
+const RESERVED_PREFIXES = ['sentinel:', 'budget:', 'system:', 'estop:'] as const;
+
+/**
+ * True when `name` belongs to estop itself (`system`, `bootstrap-admin`, the environment's
+ * admin, `sentinel:*`, `budget:*`), so that no token can act, or be audited, as estop.
+ */
+export function isReservedPrincipalName(name: string): boolean {
+  const folded = name.trim().toLowerCase();
+  return RESERVED_NAMES.has(folded) || RESERVED_PREFIXES.some((prefix) => folded.startsWith(prefix));
 }
 
 /** A token without its hash, as shown to people. */

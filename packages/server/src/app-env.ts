@@ -12,6 +12,8 @@ import type { Principal } from './principal.js';
 import type { RestoreService } from './restore-service.js';
 import type { RuleService } from './rule-service.js';
 import type { RunRegistry } from './run-registry.js';
+import type { TokenService } from './token-service.js';
+import type { TokenSessions } from './token-sessions.js';
 
 /** Hono's environment for the control plane: Node bindings and the authenticated principal. */
 export interface AppEnv {
@@ -30,6 +32,10 @@ export interface AppDeps {
   runs: RunRegistry;
   audit: AuditWriter;
   approvals: ApprovalService;
+  /** Minting, revoking and governing tokens. */
+  tokens: TokenService;
+  /** The streams each token holds open, ended when it is revoked. */
+  sessions: TokenSessions;
   idempotency: IdempotencyService;
   /** Counts of blocked calls and suppressed duplicates, appended to the audit log per interval. */
   aggregator: AuditAggregator;

@@ -1,18 +1,29 @@
 import { timingSafeEqual } from 'node:crypto';
-import { EstopError, type Clock, type TokenStore } from '@estop/core';
+import { BOOTSTRAP_PRINCIPAL_ID, EstopError, type Clock, type TokenStore } from '@estop/core';
 import type { Principal } from './principal.js';
 import { sha256Hex } from './token-secret.js';
 
 /** Resolves bearer tokens to principals. */
 export interface Authenticator {
   authenticate(authorization: string | undefined): Promise<Principal>;
+  /** Forgets what is cached of a token: a revoked one is refused from the next request on. */
+  forget(tokenId: string): void;
 }
+
+/** The administrator of ESTOP_ADMIN_TOKEN: the same principal as the `bootstrap-admin` token. */
+const ENVIRONMENT_ADMIN: Principal = {
+  id: 'env-admin',
+  principalId: BOOTSTRAP_PRINCIPAL_ID,
+  name: 'admin (ESTOP_ADMIN_TOKEN)',
+  role: 'admin',
+};
 
 const CACHE_MS = 1000;
 
 /**
  * Checks bearer tokens against the store (by hash) and the bootstrap admin token from the
- * environment. Lookups are cached for a second, so a revoked token stops working within one.
+ * environment. Lookups are cached for a second, so a revoked token stops working within one on
+ * every replica, and at once on the replica that revoked it (`forget`).
  */
 export function createAuthenticator(options: {
   tokens: TokenStore;
@@ -30,7 +41,7 @@ export function createAuthenticator(options: {
       }
       const hash = sha256Hex(match[1] as string);
       if (adminHash !== undefined && timingSafeEqual(adminHash, Buffer.from(hash, 'hex'))) {
-        return { id: 'env-admin', name: 'admin (ESTOP_ADMIN_TOKEN)', role: 'admin' };
+        return ENVIRONMENT_ADMIN;
       }
       const now = options.clock.now();
       const cached = cache.get(hash);
@@ -40,10 +51,21 @@ export function createAuthenticator(options: {
         cache.delete(hash);
         throw new EstopError({ code: 'unauthorized', message: 'unknown or revoked token' });
       }
-      const principal: Principal = { id: record.id, name: record.name, role: record.role, tenant: record.tenant };
+      const principal: Principal = {
+        id: record.id,
+        principalId: record.principalId,
+        name: record.name,
+        role: record.role,
+        tenant: record.tenant,
+        agent: record.agent,
+        anyAgent: record.anyAgent,
+      };
       if (cache.size > 10_000) cache.clear();
       cache.set(hash, { principal, until: now + CACHE_MS });
       return principal;
+    },
+    forget(tokenId) {
+      for (const [hash, entry] of cache) if (entry.principal.id === tokenId) cache.delete(hash);
     },
   };
 }

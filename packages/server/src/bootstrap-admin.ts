@@ -1,6 +1,6 @@
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { SYSTEM_ACTOR, type Clock, type Store } from '@estop/core';
+import { BOOTSTRAP_PRINCIPAL_ID, SYSTEM_ACTOR, type Clock, type Store } from '@estop/core';
 import { ADMIN_TOKEN_FILE } from './data-directory.js';
 import { generateTokenSecret, randomId, sha256Hex } from './token-secret.js';
 
@@ -27,8 +27,22 @@ export async function bootstrapAdmin(options: {
   await writeFile(file, `${secret}\n`, { mode: 0o600, flag: 'wx' });
   const id = randomId('t');
   await options.store.tokens.create(
-    { id, name: 'bootstrap-admin', role: 'admin', hash: sha256Hex(secret), createdAt: at, createdBy: 'system' },
-    { at, action: 'token-created', actor: SYSTEM_ACTOR, data: { tokenId: id, name: 'bootstrap-admin', role: 'admin' } },
+    {
+      id,
+      name: 'bootstrap-admin',
+      // The same principal as the environment's admin token: one administrator, however it signs in.
+      principalId: BOOTSTRAP_PRINCIPAL_ID,
+      role: 'admin',
+      hash: sha256Hex(secret),
+      createdAt: at,
+      createdBy: 'system',
+    },
+    {
+      at,
+      action: 'token-created',
+      actor: SYSTEM_ACTOR,
+      data: { tokenId: id, name: 'bootstrap-admin', role: 'admin', principalId: BOOTSTRAP_PRINCIPAL_ID },
+    },
   );
   return { createdFile: file };
 }

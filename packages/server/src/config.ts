@@ -9,6 +9,7 @@ import {
   type Effect,
   type Mode,
   type SentinelSpec,
+  wellFormedText,
 } from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
@@ -26,7 +27,7 @@ const SentinelFileSchema = z
       .string()
       .regex(/^[a-z0-9][a-z0-9._-]{0,62}$/, 'a sentinel name is lower-case letters, digits, ".", "_" or "-"'),
     signal: z.enum(SENTINEL_SIGNALS),
-    tool: z.string().min(1).max(200).optional(),
+    tool: wellFormedText().min(1).max(200).optional(),
     per: z.enum(SENTINEL_GROUPS).default('tenant'),
     // Signals to count (1 to 100000), or for `spend` dollars (more than 0, at most 1000000).
     threshold: z.number().positive().max(1_000_000),

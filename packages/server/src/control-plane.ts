@@ -31,6 +31,8 @@ import { createRestoreService } from './restore-service.js';
 import { createRuleService, type RuleService } from './rule-service.js';
 import { RunRegistry } from './run-registry.js';
 import { SentinelService } from './sentinel-service.js';
+import { TokenService } from './token-service.js';
+import { TokenSessions, watchRevocations } from './token-sessions.js';
 
 /** What a control plane is built from; tests pass fakes, `estop serve` passes real parts. */
 export interface ControlPlaneOptions {
@@ -92,6 +94,9 @@ export interface ControlPlane {
 
 const silentLogger: Logger = { info: () => {}, error: () => {} };
 
+/** How often the store is asked which tokens holding streams were revoked (by any replica). */
+const REVOCATION_CHECK_MS = 400;
+
 /**
  * The control plane's composition root: one store, one clock, one hub; nothing in here
  * creates its own dependencies.
@@ -152,6 +157,26 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         });
   const idempotency = new IdempotencyService({ keys: idempotencyStore, clock, aggregator, sentinel });
   const authenticator = createAuthenticator({ tokens: store.tokens, clock, adminToken: options.adminToken });
+  const sessions = new TokenSessions();
+  const revoked = (tokenId: string) => {
+    authenticator.forget(tokenId);
+    sessions.end(tokenId);
+  };
+  const tokens = new TokenService({
+    store,
+    clock,
+    environmentAdmin: options.adminToken !== undefined,
+    requestTtlMs: restorePolicy.requestTtlMs,
+    revoked,
+  });
+  // Revocations by other replicas end this one's streams too, within this interval and one read.
+  const revocations = watchRevocations({
+    tokens: store.tokens,
+    sessions,
+    intervalMs: REVOCATION_CHECK_MS,
+    forget: (tokenId) => authenticator.forget(tokenId),
+    onError: (error) => logger.error('looking for revoked tokens failed', { error: String(error) }),
+  });
   const deps: AppDeps = {
     store,
     clock,
@@ -168,6 +193,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     ),
     audit,
     approvals,
+    tokens,
+    sessions,
     idempotency,
     aggregator,
     metrics,
@@ -236,6 +263,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     },
     async close() {
       for (const timer of timers) clearInterval(timer);
+      revocations.close();
       approvals.close();
       events.close();
       await replicaSync.close();

@@ -2,10 +2,17 @@ import { EstopError, roleAllows, type Actor, type Role, type Scope } from '@esto
 
 /** Who is making a request: the identity behind a valid token. */
 export interface Principal {
+  /** The token's id (`env-admin` for ESTOP_ADMIN_TOKEN): what enforcers and runs are registered by. */
   id: string;
+  /** The person or service the token belongs to: the identity the two-person rules compare. */
+  principalId: string;
   name: string;
   role: Role;
   tenant?: string | undefined;
+  /** For agent tokens: the agent every gateway call is made as. */
+  agent?: string | undefined;
+  /** For agent tokens minted with `anyAgent`: calls may name their agent. */
+  anyAgent?: boolean | undefined;
 }
 
 /** Throws `forbidden` unless the principal's role covers `required`. */
@@ -33,7 +40,32 @@ export function requireScopeWithinTenant(principal: Principal, scope: Scope): vo
   }
 }
 
-/** The audit actor for a principal's change. */
+/** The audit actor for a principal's change: its name, and which principal and token acted. */
 export function actorOf(principal: Principal): Actor {
-  return { id: principal.name, kind: principal.role === 'enforcer' ? 'agent' : 'human' };
+  return {
+    id: principal.name,
+    kind: principal.role === 'enforcer' ? 'agent' : 'human',
+    principalId: principal.principalId,
+    tokenId: principal.id,
+  };
+}
+
+/** Whether two actors are one principal; actors recorded before principals compare by name. */
+export function samePrincipal(left: Actor, right: Actor): boolean {
+  if (left.principalId !== undefined && right.principalId !== undefined) return left.principalId === right.principalId;
+  return left.id === right.id;
+}
+
+/** What `GET /v1/whoami` says about the caller. */
+export function describePrincipal(principal: Principal): Record<string, unknown> {
+  return {
+    id: principal.id,
+    tokenId: principal.id,
+    principalId: principal.principalId,
+    name: principal.name,
+    role: principal.role,
+    tenant: principal.tenant,
+    agent: principal.agent,
+    anyAgent: principal.anyAgent,
+  };
 }

@@ -12,7 +12,7 @@ import {
 import type { AuditWriter } from './audit-writer.js';
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
-import { actorOf, canSee, requireRole, requireScopeWithinTenant, type Principal } from './principal.js';
+import { actorOf, canSee, requireRole, requireScopeWithinTenant, samePrincipal, type Principal } from './principal.js';
 import type { OperatorTopic } from './operator-events.js';
 import { commitRestore, type RestoreResult } from './restore-commit.js';
 import { randomId } from './token-secret.js';
@@ -130,10 +130,11 @@ export function createRestoreService(deps: {
       const { request } = found;
       requireScopeWithinTenant(principal, request.scope);
       const actor = actorOf(principal);
-      if (actor.id === request.requestedBy.id) {
+      // One principal is one person, however many tokens (or names) it holds.
+      if (samePrincipal(actor, request.requestedBy)) {
         throw new EstopError({
           code: 'forbidden',
-          message: `a second admin is needed: ${actor.id} made restore request ${id} and cannot confirm it too`,
+          message: `a second admin is needed: ${request.requestedBy.id} made restore request ${id}, and ${actor.id} is the same principal`,
           details: { requestId: id },
         });
       }

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { createMemoryStore, isWellFormedText, verifyChain, type Store } from '@estop/core';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
+import { loadServerConfig } from '../src/index.js';
 import { sha256Hex } from '../src/token-secret.js';
 import { startTestControlPlane, type TestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
@@ -142,7 +143,9 @@ const FIELDS: Field[] = [
   },
   {
     name: 'a token name',
-    send: (plane, text) => plane.cp.request('/v1/tokens', { body: { name: text, role: 'viewer' } }),
+    // Numbered, so that a name drawn twice is not refused as taken.
+    send: (plane, text) =>
+      plane.cp.request('/v1/tokens', { body: { name: `${text} ${plane.next()}`, role: 'viewer' } }),
   },
   {
     name: 'a token tenant',
@@ -231,9 +234,13 @@ function assertAnswer(field: string, text: string, answer: Answer): void {
     assert.equal(isWellFormedText(text), true, `accepted ill-formed text: ${where}`);
     return;
   }
-  // Well-formed text may still be refused (too long, a control character, blank): as bad input, never a 500.
-  assert.equal(answer.status, 400, where);
   assert.equal(answer.type, 'application/problem+json', where);
+  // Well-formed text may still be refused (too long, a control character, blank, a name taken): never a 500.
+  if (isWellFormedText(text) && answer.status === 409) {
+    assert.equal(answer.body.code, 'conflict', where);
+    return;
+  }
+  assert.equal(answer.status, 400, where);
   assert.equal(answer.body.code, 'invalid_request', where);
 }
 
@@ -318,3 +325,13 @@ onEveryStore(
     }
   },
 );
+
+describe('text in the configuration file is well-formed too', () => {
+  it("refuses a sentinel's tool holding a lone surrogate or NUL: its trips would be audited", async () => {
+    for (const tool of ['"mail.\\ud800"', '"mail.\\0"']) {
+      const path = join(await mkdtemp(join(tmpdir(), 'estop-text-config-')), 'estop.yaml');
+      await writeFile(path, `sentinel: [{name: a, signal: writes, threshold: 5, window: 1m, tool: ${tool}}]\n`);
+      await assert.rejects(loadServerConfig({ config: path }, {}), /tool/, tool);
+    }
+  });
+});

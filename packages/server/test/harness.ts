@@ -13,7 +13,10 @@ export interface TestControlPlane {
     path: string,
     options?: { method?: string; token?: string | null; body?: unknown; rawBody?: string },
   ): Promise<{ status: number; type: string; body: any }>;
-  /** Creates a token with a role (and tenant) and returns its secret. */
+  /**
+   * Creates a token with a role (and tenant) and returns its secret. A new admin principal while two
+   * or more exist is a request: it is confirmed with an unbound admin token this helper made before.
+   */
   token(role: string, tenant?: string, name?: string): Promise<string>;
   close(): Promise<void>;
 }
@@ -39,6 +42,7 @@ export async function startTestControlPlane(options: Partial<ControlPlaneOptions
     };
   };
   let counter = 0;
+  const unboundAdmins: string[] = [];
   return {
     url,
     plane,
@@ -46,7 +50,15 @@ export async function startTestControlPlane(options: Partial<ControlPlaneOptions
     request,
     async token(role, tenant, name = `${role}-${(counter += 1)}`) {
       const response = await request('/v1/tokens', { body: { name, role, tenant } });
-      if (response.status !== 201) throw new Error(`token creation failed: ${JSON.stringify(response.body)}`);
+      const confirmer = unboundAdmins[0];
+      if (response.status === 202 && confirmer !== undefined) {
+        const path = `/v1/tokens/requests/${response.body.request.id}/confirm`;
+        const confirmed = await request(path, { token: confirmer, body: { reason: 'test setup' } });
+        if (confirmed.status !== 200) throw new Error(`confirming failed: ${JSON.stringify(confirmed.body)}`);
+      } else if (response.status !== 201) {
+        throw new Error(`token creation failed: ${JSON.stringify(response.body)}`);
+      }
+      if (role === 'admin' && tenant === undefined) unboundAdmins.push(response.body.token as string);
       return response.body.token as string;
     },
     close: () => plane.close(),

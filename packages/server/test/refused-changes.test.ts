@@ -23,7 +23,8 @@ describe('every refused attempt to change something is audited, without the toke
     });
     assert.equal(response.status, 403);
     const [entry] = (await refusals(cp)).slice(-1);
-    assert.deepEqual(entry?.actor, { id: 'curious-viewer', kind: 'human' });
+    assert.deepEqual({ id: entry?.actor.id, kind: entry?.actor.kind }, { id: 'curious-viewer', kind: 'human' });
+    assert.match(entry?.actor.principalId ?? '', /^p_/);
     assert.deepEqual(entry?.data, { method: 'POST', path: '/v1/rules', code: 'forbidden' });
     assert.ok(!JSON.stringify(entry).includes(viewer));
   });

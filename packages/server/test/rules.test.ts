@@ -19,7 +19,12 @@ describe('every switch flipped or lifted bumps the version and is audited', () =
     assert.equal(version, before + 1);
     assert.equal(rule.mode, 'read_only');
     assert.deepEqual(rule.scope, { tenant: 'acme', tool: 'email.*' });
-    assert.deepEqual(rule.actor, { id: 'admin (ESTOP_ADMIN_TOKEN)', kind: 'human' });
+    assert.deepEqual(rule.actor, {
+      id: 'admin (ESTOP_ADMIN_TOKEN)',
+      kind: 'human',
+      principalId: 'p_bootstrap',
+      tokenId: 'env-admin',
+    });
     assert.equal(rule.cancelInFlight, false);
 
     const listed = await cp.request('/v1/rules');

@@ -134,6 +134,36 @@ export const POSTGRES_MIGRATIONS: readonly PostgresMigration[] = [
       CREATE INDEX estop_idempotency_keys_expiry ON estop_idempotency_keys (expires_at_ms);
     `,
   },
+  {
+    version: 5,
+    name: 'token principals and agent bindings, admin requests',
+    // Tokens from before principals each become their own principal, but for the bootstrap
+    // admin, which is the environment's admin; agent tokens from before bindings are bound to
+    // their name, as new ones are by default. Requests are JSON kept as text, as approvals are.
+    sql: `
+      ALTER TABLE estop_tokens ADD COLUMN principal_id text;
+      ALTER TABLE estop_tokens ADD COLUMN agent text;
+      ALTER TABLE estop_tokens ADD COLUMN any_agent boolean NOT NULL DEFAULT false;
+      UPDATE estop_tokens SET principal_id = CASE
+        WHEN name = 'bootstrap-admin' AND created_by = 'system' THEN 'p_bootstrap'
+        ELSE 'p_' || id END;
+      ALTER TABLE estop_tokens ALTER COLUMN principal_id SET NOT NULL;
+      UPDATE estop_tokens SET agent = name WHERE role = 'agent';
+      CREATE INDEX estop_tokens_principal ON estop_tokens (principal_id);
+      CREATE TABLE estop_admin_requests (
+        ordinal bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        id text NOT NULL UNIQUE,
+        request text NOT NULL,
+        resolution text
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'the tenant of a tenant-bound enforcer',
+    // So that a replica shows another replica's enforcers only to their tenant's tokens.
+    sql: `ALTER TABLE estop_enforcers ADD COLUMN tenant text;`,
+  },
 ];
 
 /**

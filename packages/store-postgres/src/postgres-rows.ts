@@ -157,8 +157,11 @@ export function auditFromRow(row: AuditRow): AuditEntry {
 export interface TokenRow {
   id: string;
   name: string;
+  principal_id: string;
   role: string;
   tenant: string | null;
+  agent: string | null;
+  any_agent: boolean;
   hash: string;
   created_at: string;
   created_by: string;
@@ -166,15 +169,19 @@ export interface TokenRow {
 }
 
 /** The columns `TokenRow` reads and `tokenValues` writes, in order. */
-export const TOKEN_COLUMNS = 'id, name, role, tenant, hash, created_at, created_by, revoked_at';
+export const TOKEN_COLUMNS =
+  'id, name, principal_id, role, tenant, agent, any_agent, hash, created_at, created_by, revoked_at';
 
 /** The values, in `TOKEN_COLUMNS` order, that insert a token. */
 export function tokenValues(record: TokenRecord): unknown[] {
   return [
     record.id,
     record.name,
+    record.principalId,
     record.role,
     record.tenant ?? null,
+    record.agent ?? null,
+    record.anyAgent === true,
     record.hash,
     record.createdAt,
     record.createdBy,
@@ -187,8 +194,11 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
   return {
     id: row.id,
     name: row.name,
+    principalId: row.principal_id,
     role: row.role as Role,
     ...present('tenant', row.tenant),
+    ...present('agent', row.agent),
+    ...(row.any_agent ? { anyAgent: true } : {}),
     hash: row.hash,
     createdAt: row.created_at,
     createdBy: row.created_by,

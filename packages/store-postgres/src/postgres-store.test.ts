@@ -192,7 +192,7 @@ if (problem === undefined) {
       });
       await first.rules.commit({ lift: [{ ruleId: 'r1', actor, reason: 'ok', at, expired: false }], audit: [], at });
       await first.tokens.create(
-        { id: 't', name: 'n', role: 'viewer', hash: 'h', createdAt: at, createdBy: 'ops' },
+        { id: 't', name: 'n', principalId: 'p_n', role: 'viewer', hash: 'h', createdAt: at, createdBy: 'ops' },
         { at, action: 'token-created', actor },
       );
       const before = [
@@ -232,6 +232,7 @@ if (problem === undefined) {
         assert.deepEqual(
           rows.map((row) => row.table_name),
           [
+            'estop_admin_requests',
             'estop_approvals',
             'estop_audit',
             'estop_changes',

@@ -1,5 +1,6 @@
 import { Pool, escapeIdentifier, type PoolClient } from 'pg';
 import { EstopError, type Sha256, type Store } from '@estop/core';
+import { createPostgresAdminRequestStore } from './postgres-admin-request-store.js';
 import { createPostgresApprovalStore } from './postgres-approval-store.js';
 import { createPostgresAuditStore } from './postgres-audit-store.js';
 import { watchPostgresChanges } from './postgres-change-watcher.js';
@@ -103,6 +104,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     tokens: createPostgresTokenStore(context),
     enforcers: createPostgresEnforcerStore(context),
     restoreRequests: createPostgresRestoreRequestStore(context),
+    adminRequests: createPostgresAdminRequestStore(context),
     approvals: createPostgresApprovalStore(context),
     drafts: createPostgresDraftStore(context),
     idempotency: createPostgresIdempotencyStore(context),

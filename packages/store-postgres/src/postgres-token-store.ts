@@ -1,31 +1,36 @@
-import { EstopError, type AuditEntry, type TokenStore } from '@estop/core';
+import type { PoolClient } from 'pg';
+import { EstopError, type AuditEntry, type TokenRecord, type TokenStore } from '@estop/core';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
 import { TOKEN_COLUMNS, tokenFromRow, tokenValues, type TokenRow } from './postgres-rows.js';
+
+/**
+ * Inserts a token within the caller's transaction, which must hold the head lock so that no other
+ * writer takes the id or hash between check and insert; `conflict` if either is taken.
+ */
+export async function insertToken(client: PoolClient, record: TokenRecord): Promise<void> {
+  const taken = await client.query('SELECT 1 FROM estop_tokens WHERE id = $1 OR hash = $2', [record.id, record.hash]);
+  if (taken.rowCount !== 0) {
+    throw new EstopError({
+      code: 'conflict',
+      message: `token "${record.id}" already exists`,
+      details: { tokenId: record.id },
+    });
+  }
+  await client.query(
+    `INSERT INTO estop_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+    tokenValues(record),
+  );
+}
 
 /** API tokens on PostgreSQL; creating and revoking write the token and its audit entry in one transaction. */
 export function createPostgresTokenStore(context: PostgresContext): TokenStore {
   return {
     async create(record, audit) {
       return context.transaction(async (client) => {
-        // Under the head lock, so that no other writer can take the id or hash between check and insert.
         const head = await lockHead(client);
-        const taken = await client.query('SELECT 1 FROM estop_tokens WHERE id = $1 OR hash = $2', [
-          record.id,
-          record.hash,
-        ]);
-        if (taken.rowCount !== 0) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `token "${record.id}" already exists`,
-            details: { tokenId: record.id },
-          });
-        }
-        await client.query(
-          `INSERT INTO estop_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          tokenValues(record),
-        );
+        await insertToken(client, record);
         return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
       });
     },

@@ -126,6 +126,35 @@ export const SQLITE_MIGRATIONS: readonly SqliteMigration[] = [
       CREATE INDEX estop_idempotency_keys_expiry ON estop_idempotency_keys (expires_at_ms);
     `,
   },
+  {
+    version: 5,
+    name: 'token principals and agent bindings, admin requests',
+    // Tokens from before principals each become their own principal, but for the bootstrap
+    // admin, which is the environment's admin; agent tokens from before bindings are bound to
+    // their name, as new ones are by default.
+    sql: `
+      ALTER TABLE estop_tokens ADD COLUMN principal_id TEXT;
+      ALTER TABLE estop_tokens ADD COLUMN agent TEXT;
+      ALTER TABLE estop_tokens ADD COLUMN any_agent INTEGER NOT NULL DEFAULT 0;
+      UPDATE estop_tokens SET principal_id = CASE
+        WHEN name = 'bootstrap-admin' AND created_by = 'system' THEN 'p_bootstrap'
+        ELSE 'p_' || id END;
+      UPDATE estop_tokens SET agent = name WHERE role = 'agent';
+      CREATE INDEX estop_tokens_principal ON estop_tokens (principal_id);
+      CREATE TABLE estop_admin_requests (
+        ordinal INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        request TEXT NOT NULL,
+        resolution TEXT
+      );
+    `,
+  },
+  {
+    version: 6,
+    name: 'the tenant of a tenant-bound enforcer',
+    // So that a replica shows another replica's enforcers only to their tenant's tokens.
+    sql: `ALTER TABLE estop_enforcers ADD COLUMN tenant TEXT;`,
+  },
 ];
 
 /**

@@ -173,8 +173,11 @@ export function auditFromRow(row: AuditRow): AuditEntry {
 export interface TokenRow {
   id: string;
   name: string;
+  principal_id: string;
   role: string;
   tenant: string | null;
+  agent: string | null;
+  any_agent: number;
   hash: string;
   created_at: string;
   created_by: string;
@@ -186,8 +189,11 @@ export function tokenRow(record: TokenRecord): TokenRow {
   return {
     id: record.id,
     name: record.name,
+    principal_id: record.principalId,
     role: record.role,
     tenant: record.tenant ?? null,
+    agent: record.agent ?? null,
+    any_agent: record.anyAgent === true ? 1 : 0,
     hash: record.hash,
     created_at: record.createdAt,
     created_by: record.createdBy,
@@ -200,8 +206,11 @@ export function tokenFromRow(row: TokenRow): TokenRecord {
   return {
     id: row.id,
     name: row.name,
+    principalId: row.principal_id,
     role: row.role as Role,
     ...present('tenant', row.tenant),
+    ...present('agent', row.agent),
+    ...(row.any_agent === 1 ? { anyAgent: true } : {}),
     hash: row.hash,
     createdAt: row.created_at,
     createdBy: row.created_by,

@@ -11,8 +11,9 @@ import type {
 
 const RULE_COLUMNS = `id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight,
   lifted_at, lift_actor, lift_reason, lift_expired`;
-const TOKEN_COLUMNS = 'id, name, role, tenant, hash, created_at, created_by, revoked_at';
-const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at';
+const TOKEN_COLUMNS =
+  'id, name, principal_id, role, tenant, agent, any_agent, hash, created_at, created_by, revoked_at';
+const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at, tenant';
 
 type Statement<Parameters extends unknown[], Result = unknown> = Database.Statement<Parameters, Result>;
 
@@ -77,7 +78,8 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     tokenTaken: db.prepare<[string, string], number>('SELECT 1 FROM estop_tokens WHERE id = ? OR hash = ?').pluck(),
     insertToken: db.prepare<[TokenRow]>(
       `INSERT INTO estop_tokens (${TOKEN_COLUMNS})
-       VALUES (@id, @name, @role, @tenant, @hash, @created_at, @created_by, @revoked_at)`,
+       VALUES (@id, @name, @principal_id, @role, @tenant, @agent, @any_agent, @hash, @created_at, @created_by,
+         @revoked_at)`,
     ),
     tokenByHash: db.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens WHERE hash = ?`),
     tokens: db.prepare<[], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens ORDER BY ordinal`),
@@ -86,10 +88,10 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     ),
     upsertEnforcer: db.prepare<[EnforcerRow]>(
       `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS})
-       VALUES (@id, @name, @kind, @host, @pid, @version, @in_flight, @last_seen_at)
+       VALUES (@id, @name, @kind, @host, @pid, @version, @in_flight, @last_seen_at, @tenant)
        ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, host = excluded.host,
          pid = excluded.pid, version = excluded.version, in_flight = excluded.in_flight,
-         last_seen_at = excluded.last_seen_at`,
+         last_seen_at = excluded.last_seen_at, tenant = excluded.tenant`,
     ),
     enforcers: db.prepare<[], EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`),
     enforcersSeenSince: db.prepare<[string], EnforcerRow>(

@@ -73,7 +73,7 @@ describe('a SQLite store keeps its data across close and reopen', () => {
     });
     await first.rules.commit({ lift: [{ ruleId: 'r2', actor, reason: 'done', at, expired: false }], audit: [], at });
     await first.tokens.create(
-      { id: 't1', name: 'n', role: 'admin', hash: 'h', createdAt: at, createdBy: 'ops' },
+      { id: 't1', name: 'n', principalId: 'p_n', role: 'admin', hash: 'h', createdAt: at, createdBy: 'ops' },
       { at, action: 'token-created', actor },
     );
     await first.enforcers.upsert([{ id: 'e1', name: 'w', kind: 'gateway', version: 2, inFlight: 0, lastSeenAt: at }]);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import Database from 'better-sqlite3';
 import { EstopError, isEstopError, type Sha256, type Store } from '@estop/core';
+import { createSqliteAdminRequestStore } from './sqlite-admin-request-store.js';
 import { createSqliteApprovalStore } from './sqlite-approval-store.js';
 import { createSqliteAuditStore } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
@@ -80,6 +81,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     tokens: createSqliteTokenStore(context),
     enforcers: createSqliteEnforcerStore(context),
     restoreRequests: createSqliteRestoreRequestStore(context),
+    adminRequests: createSqliteAdminRequestStore(context),
     approvals: createSqliteApprovalStore(context),
     drafts: createSqliteDraftStore(context),
     idempotency: createSqliteIdempotencyStore(context),

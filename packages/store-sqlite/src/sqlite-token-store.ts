@@ -3,18 +3,23 @@ import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { tokenFromRow, tokenRow } from './sqlite-rows.js';
 
+/** Inserts a token within the caller's transaction; `conflict` if its id or hash is taken. */
+export function insertToken(context: SqliteContext, record: TokenRecord): void {
+  const statements = context.statements();
+  if (statements.tokenTaken.get(record.id, record.hash) !== undefined) {
+    throw new EstopError({
+      code: 'conflict',
+      message: `token "${record.id}" already exists`,
+      details: { tokenId: record.id },
+    });
+  }
+  statements.insertToken.run(tokenRow(record));
+}
+
 /** API tokens on SQLite; creating and revoking write the token and its audit entry in one transaction. */
 export function createSqliteTokenStore(context: SqliteContext): TokenStore {
   const create = context.db.transaction((record: TokenRecord, audit: AuditDraft): AuditEntry => {
-    const statements = context.statements();
-    if (statements.tokenTaken.get(record.id, record.hash) !== undefined) {
-      throw new EstopError({
-        code: 'conflict',
-        message: `token "${record.id}" already exists`,
-        details: { tokenId: record.id },
-      });
-    }
-    statements.insertToken.run(tokenRow(record));
+    insertToken(context, record);
     return appendAudit(context, [audit])[0] as AuditEntry;
   });
 

@@ -1,3 +1,4 @@
+import type { AdminRequest, AdminRequestRecord, AdminResolution } from '../admin-request.js';
 import type { ApprovalDecision, ApprovalRecord, ApprovalRequest } from '../approval.js';
 import type { AuditDraft, AuditEntry, AuditHead } from '../audit.js';
 import type { Draft } from '../draft.js';
@@ -83,6 +84,22 @@ export interface RestoreRequestStore {
   resolve(id: string, resolution: RestoreResolution): Promise<boolean>;
 }
 
+/** New admin principals waiting for a second admin, and how each request ended. */
+export interface AdminRequestStore {
+  /** Stores a pending request and appends its audit entry in one transaction; `conflict` if the id exists. */
+  create(request: AdminRequest, audit: AuditDraft): Promise<AuditEntry>;
+  /** One request, pending or resolved. */
+  get(id: string): Promise<AdminRequestRecord | undefined>;
+  /** Requests oldest first; with `pending: true`, only those without a resolution. */
+  list(query?: { pending?: boolean }): Promise<AdminRequestRecord[]>;
+  /**
+   * Records how a pending request ended and appends its audit entry, in one transaction; a
+   * `confirmed` one also stores the request's token then (`conflict`, and nothing written, if its
+   * id or hash is taken). False, and nothing written, if no pending request has that id.
+   */
+  resolve(id: string, resolution: AdminResolution, audit: AuditDraft): Promise<boolean>;
+}
+
 /** Approval requests for writes under `approval_gated`, their decisions and their single use. */
 export interface ApprovalStore {
   /** Stores a pending request and appends its audit entry in one transaction; `conflict` if the id exists. */
@@ -150,6 +167,7 @@ export interface Store {
   readonly tokens: TokenStore;
   readonly enforcers: EnforcerStore;
   readonly restoreRequests: RestoreRequestStore;
+  readonly adminRequests: AdminRequestStore;
   readonly approvals: ApprovalStore;
   readonly drafts: DraftStore;
   readonly idempotency: IdempotencyStore;

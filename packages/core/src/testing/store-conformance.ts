@@ -1,5 +1,6 @@
 import { describe } from 'node:test';
 import type { Store } from '../ports/store.js';
+import { describeAdminRequests } from './admin-request-cases.js';
 import { describeApprovals } from './approval-cases.js';
 import { describeAudit } from './audit-cases.js';
 import { describeAuditText } from './audit-text-cases.js';
@@ -18,7 +19,7 @@ import { describeTokens } from './token-cases.js';
 /**
  * The behaviour every `Store` adapter must show, as `node:test` suites: atomic versioned commits,
  * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens,
- * enforcers, restore requests, approvals, drafts and idempotency keys. `create` must return an
+ * enforcers, restore requests, admin requests, approvals, drafts and idempotency keys. `create` must return an
  * empty, migrated store built with `sha256Hex`; the suite closes every store it creates.
  *
  * @example
@@ -37,6 +38,7 @@ export function runStoreConformance(options: { name: string; create: () => Promi
     describeTokens(test);
     describeEnforcers(test);
     describeRestoreRequests(test);
+    describeAdminRequests(test);
     describeApprovals(test);
     describeDrafts(test);
     describeIdempotency((title, body) => test(title, (store) => body(store.idempotency)), 'caller');

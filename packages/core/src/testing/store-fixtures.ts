@@ -72,6 +72,7 @@ export function makeToken(id: string, overrides: Partial<TokenRecord> = {}): Tok
   return {
     id,
     name: `token ${id}`,
+    principalId: `p_${id}`,
     role: 'operator',
     tenant: 'acme',
     hash: `hash-of-${id}`,

@@ -43,6 +43,23 @@ export function describeTokens(test: StoreTest): void {
     });
   });
 
+  describe('a token keeps its principal and its agent binding', () => {
+    test('principalId, agent and anyAgent round-trip; tokens of one principal share its id', async (store) => {
+      const bound = makeToken('t1', { role: 'agent', agent: 'mailer', principalId: 'p_mailer' });
+      const pool = makeToken('t2', { role: 'agent', anyAgent: true, principalId: 'p_pool' });
+      const second = makeToken('t3', { role: 'agent', agent: 'mailer', principalId: 'p_mailer' });
+      for (const token of [bound, pool, second]) await store.tokens.create(token, created);
+      assert.deepEqual(await store.tokens.findByHash(bound.hash), bound);
+      const found = await store.tokens.findByHash(pool.hash);
+      assert.deepEqual(found, pool);
+      assert.equal(found !== undefined && 'agent' in found, false);
+      assert.deepEqual(
+        (await store.tokens.list()).map((token) => token.principalId),
+        ['p_mailer', 'p_pool', 'p_mailer'],
+      );
+    });
+  });
+
   describe('a revoked token is still found, marked revoked', () => {
     test('revoke sets revokedAt to the time of its audit entry and appends that entry', async (store) => {
       const token = makeToken('t1');

@@ -15,9 +15,12 @@ function frame(event: string, data: unknown): string {
  */
 export function eventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/events', (context) => {
-    requireRole(context.get('principal'), 'viewer');
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
     const response = context.env.outgoing;
     startEventStream(response);
+    // Revoking the token ends the stream (TokenSessions).
+    deps.sessions.hold(principal, response);
     response.write(frame('keep-alive', { at: new Date(deps.clock.now()).toISOString() }));
     let lastWrite = Date.now();
     const unsubscribe = deps.events.subscribe((topic) => {

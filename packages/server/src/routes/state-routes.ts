@@ -40,6 +40,8 @@ export function stateRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
       release();
       deps.events.notify('enforcers');
     };
+    // Revoking the token ends the stream (TokenSessions).
+    deps.sessions.hold(principal, context.env.outgoing);
     serveStateStream({
       response: context.env.outgoing,
       hub: deps.hub,

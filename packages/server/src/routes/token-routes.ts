@@ -1,19 +1,18 @@
-import { EstopError, TokenInputSchema, type TokenRecord } from '@estop/core';
+import { AdminRequestConfirmSchema, TokenInputSchema, type TokenRecord } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { actorOf, requireRole, requireScopeWithinTenant } from '../principal.js';
+import { describePrincipal, requireRole } from '../principal.js';
 import { paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
-import { generateTokenSecret, randomId, sha256Hex } from '../token-secret.js';
 
 function info(record: TokenRecord) {
   const { hash: _hash, ...rest } = record;
   return rest;
 }
 
-/** Creating, listing and revoking API tokens (admins only). */
+/** Creating, listing and revoking API tokens, and confirming new admins (admins only). */
 export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
-  app.get('/v1/whoami', (context) => context.json(context.get('principal')));
+  app.get('/v1/whoami', (context) => context.json(describePrincipal(context.get('principal'))));
 
   app.get('/v1/tokens', async (context) => {
     const principal = context.get('principal');
@@ -29,46 +28,38 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const input = await readBody(context, TokenInputSchema);
-    requireScopeWithinTenant(principal, { tenant: input.tenant ?? principal.tenant });
-    const secret = generateTokenSecret();
-    const at = new Date(deps.clock.now()).toISOString();
-    const record: TokenRecord = {
-      id: randomId('t'),
-      name: input.name,
-      role: input.role,
-      tenant: input.tenant ?? principal.tenant,
-      hash: sha256Hex(secret),
-      createdAt: at,
-      createdBy: principal.name,
-    };
-    await deps.store.tokens.create(record, {
-      at,
-      action: 'token-created',
-      actor: actorOf(principal),
-      scope: record.tenant === undefined ? undefined : { tenant: record.tenant },
-      data: { tokenId: record.id, name: record.name, role: record.role },
-    });
+    const minted = await deps.tokens.mint(principal, input);
     deps.events.notify('audit');
-    return context.json({ token: secret, info: info(record) }, 201);
+    if (minted.kind === 'created') return context.json({ token: minted.secret, info: minted.info }, 201);
+    return context.json(
+      {
+        token: minted.secret,
+        request: minted.request,
+        message: `a new admin principal while two or more exist: the token works once a different admin confirms (estop tokens confirm ${minted.request.id})`,
+      },
+      202,
+    );
+  });
+
+  app.get('/v1/tokens/requests', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    return context.json({ requests: await deps.tokens.requests(principal) });
+  });
+
+  app.post('/v1/tokens/requests/:id/confirm', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    const { reason } = await readBody(context, AdminRequestConfirmSchema);
+    const confirmed = await deps.tokens.confirm(principal, context.req.param('id'), reason);
+    deps.events.notify('audit');
+    return context.json({ info: confirmed });
   });
 
   app.delete('/v1/tokens/:id', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
-    const id = context.req.param('id');
-    const target = (await deps.store.tokens.list()).find((token) => token.id === id);
-    if (target !== undefined && principal.tenant !== undefined) {
-      requireScopeWithinTenant(principal, { tenant: target.tenant });
-    }
-    const at = new Date(deps.clock.now()).toISOString();
-    const revoked = await deps.store.tokens.revoke(id, {
-      at,
-      action: 'token-revoked',
-      actor: actorOf(principal),
-      scope: target?.tenant === undefined ? undefined : { tenant: target.tenant },
-      data: { tokenId: id },
-    });
-    if (!revoked) throw new EstopError({ code: 'not_found', message: `no active token ${id}` });
+    await deps.tokens.revoke(principal, context.req.param('id'));
     deps.events.notify('audit');
     return context.body(null, 204);
   });

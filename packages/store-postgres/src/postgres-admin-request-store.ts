@@ -1,0 +1,81 @@
+import {
+  EstopError,
+  type AdminRequest,
+  type AdminRequestRecord,
+  type AdminRequestStore,
+  type AdminResolution,
+  type AuditEntry,
+} from '@estop/core';
+import { appendAudit } from './postgres-audit-store.js';
+import type { PostgresContext } from './postgres-context.js';
+import { lockHead } from './postgres-head.js';
+import { insertToken } from './postgres-token-store.js';
+
+interface AdminRequestRow {
+  request: string;
+  resolution: string | null;
+}
+
+function recordFromRow(row: AdminRequestRow): AdminRequestRecord {
+  const request = JSON.parse(row.request) as AdminRequest;
+  return row.resolution === null ? { request } : { request, resolution: JSON.parse(row.resolution) as AdminResolution };
+}
+
+/** Admin requests on PostgreSQL; a confirmation stores the new token, the resolution and its audit entry together. */
+export function createPostgresAdminRequestStore(context: PostgresContext): AdminRequestStore {
+  return {
+    async create(request, audit) {
+      return context.transaction(async (client) => {
+        // Under the head lock, so that no other writer can take the id between check and insert.
+        const head = await lockHead(client);
+        const taken = await client.query('SELECT 1 FROM estop_admin_requests WHERE id = $1', [request.id]);
+        if (taken.rowCount !== 0) {
+          throw new EstopError({
+            code: 'conflict',
+            message: `admin request "${request.id}" already exists`,
+            details: { requestId: request.id },
+          });
+        }
+        await client.query('INSERT INTO estop_admin_requests (id, request) VALUES ($1, $2)', [
+          request.id,
+          JSON.stringify(request),
+        ]);
+        return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
+      });
+    },
+    async get(id) {
+      const rows = await context.query<AdminRequestRow>(
+        'SELECT request, resolution FROM estop_admin_requests WHERE id = $1',
+        [id],
+      );
+      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+    },
+    async list(query) {
+      const where = query?.pending === true ? 'WHERE resolution IS NULL' : '';
+      const rows = await context.query<AdminRequestRow>(
+        `SELECT request, resolution FROM estop_admin_requests ${where} ORDER BY ordinal`,
+      );
+      return rows.map(recordFromRow);
+    },
+    async resolve(id, resolution, audit) {
+      return context.transaction(async (client) => {
+        const head = await lockHead(client);
+        const rows = await client.query<AdminRequestRow>(
+          'SELECT request, resolution FROM estop_admin_requests WHERE id = $1 FOR UPDATE',
+          [id],
+        );
+        const row = rows.rows[0];
+        if (row === undefined || row.resolution !== null) return false;
+        if (resolution.outcome === 'confirmed') {
+          await insertToken(client, (JSON.parse(row.request) as AdminRequest).token);
+        }
+        await client.query('UPDATE estop_admin_requests SET resolution = $1 WHERE id = $2', [
+          JSON.stringify(resolution),
+          id,
+        ]);
+        await appendAudit(client, head.audit, [audit], context.sha256);
+        return true;
+      });
+    },
+  };
+}

@@ -1,0 +1,80 @@
+import type Database from 'better-sqlite3';
+import {
+  EstopError,
+  type AdminRequest,
+  type AdminRequestRecord,
+  type AdminRequestStore,
+  type AdminResolution,
+  type AuditDraft,
+  type AuditEntry,
+} from '@estop/core';
+import { appendAudit } from './sqlite-audit-store.js';
+import type { SqliteContext } from './sqlite-context.js';
+import { insertToken } from './sqlite-token-store.js';
+
+/** A row of `estop_admin_requests` as read: the request and resolution as JSON. */
+interface AdminRequestRow {
+  request: string;
+  resolution: string | null;
+}
+
+function prepare(db: Database.Database) {
+  return {
+    insert: db.prepare<[string, string]>('INSERT INTO estop_admin_requests (id, request) VALUES (?, ?)'),
+    byId: db.prepare<[string], AdminRequestRow>('SELECT request, resolution FROM estop_admin_requests WHERE id = ?'),
+    all: db.prepare<[], AdminRequestRow>('SELECT request, resolution FROM estop_admin_requests ORDER BY ordinal'),
+    pending: db.prepare<[], AdminRequestRow>(
+      'SELECT request, resolution FROM estop_admin_requests WHERE resolution IS NULL ORDER BY ordinal',
+    ),
+    resolve: db.prepare<[string, string]>(
+      'UPDATE estop_admin_requests SET resolution = ? WHERE id = ? AND resolution IS NULL',
+    ),
+  };
+}
+
+function recordFromRow(row: AdminRequestRow): AdminRequestRecord {
+  return {
+    request: JSON.parse(row.request) as AdminRequest,
+    ...(row.resolution === null ? {} : { resolution: JSON.parse(row.resolution) as AdminResolution }),
+  };
+}
+
+/** Admin requests on SQLite; a confirmation stores the new token, the resolution and its audit entry together. */
+export function createSqliteAdminRequestStore(context: SqliteContext): AdminRequestStore {
+  let prepared: ReturnType<typeof prepare> | undefined;
+  // Prepared on first use, which comes after `migrate()` has made the table.
+  const statements = () => (prepared ??= prepare(context.db));
+
+  const create = context.db.transaction((request: AdminRequest, audit: AuditDraft): AuditEntry => {
+    if (statements().byId.get(request.id) !== undefined) {
+      throw new EstopError({
+        code: 'conflict',
+        message: `admin request "${request.id}" already exists`,
+        details: { requestId: request.id },
+      });
+    }
+    statements().insert.run(request.id, JSON.stringify(request));
+    return appendAudit(context, [audit])[0] as AuditEntry;
+  });
+
+  const resolve = context.db.transaction((id: string, resolution: AdminResolution, audit: AuditDraft): boolean => {
+    const row = statements().byId.get(id);
+    if (row === undefined || row.resolution !== null) return false;
+    if (resolution.outcome === 'confirmed') insertToken(context, (JSON.parse(row.request) as AdminRequest).token);
+    statements().resolve.run(JSON.stringify(resolution), id);
+    appendAudit(context, [audit]);
+    return true;
+  });
+
+  return {
+    create: (request, audit) => context.run(() => create.immediate(request, audit)),
+    get: (id) =>
+      context.run(() => {
+        const row = statements().byId.get(id);
+        return row === undefined ? undefined : recordFromRow(row);
+      }),
+    list: (query) =>
+      context.run(() => (query?.pending === true ? statements().pending : statements().all).all().map(recordFromRow)),
+    resolve: (id, resolution, audit) => context.run(() => resolve.immediate(id, resolution, audit)),
+  };
+}
