@@ -22,7 +22,8 @@ the audit log's hash chain. The drill rule expires by itself should the drill be
   --tenant, --agent, --run, --tool   the drill scope (never global); default --tenant ${DRILL_TENANT}
   --mode MODE         the drill rule's mode (default read_only)
   --reason TEXT       recorded in the audit log (default "drill")
-  --timeout DURATION  how long each step may wait for the enforcers (default 5s)
+  --timeout DURATION  how long each step may wait for the enforcers, with its unit (default 5s;
+                      at most 1d)
 ${CLIENT_OPTIONS_HELP}
 
 Needs an admin token (the drill restores what it stopped). Exits 0 when every connected enforcer

@@ -30,7 +30,8 @@ Waits up to --wait for the run to terminate and says how far it got:
 requested -> enforced (no new calls) -> drained (nothing in flight) -> terminated.
 
   --reason TEXT    why you are stopping it; recorded in the audit log
-  --wait DURATION  how long to wait for the run to terminate (default 2s; 0 = don't wait)
+  --wait DURATION  how long to wait for the run to terminate, with its unit (default 2s;
+                   0 = don't wait; at most 1d)
 ${CLIENT_OPTIONS_HELP}`;
 
 /** Runs as a table, with each call in flight on a line of its own beneath its run; ages relative to `nowMs`. */

@@ -12,7 +12,8 @@ Checks that every connected enforcer has applied the current state version, wait
 --timeout for stragglers. Exits 0 when all have (or none is connected, with a warning),
 1 naming those that have not.
 
-  --timeout DURATION  how long to wait for enforcers to catch up (default 5s)
+  --timeout DURATION  how long to wait for enforcers to catch up, with its unit (default 5s;
+                      at most 1d)
 ${CLIENT_OPTIONS_HELP}`;
 
 /** What `estop verify` was asked to do. */
