@@ -1,4 +1,4 @@
-import { EstopError } from '@estop/core';
+import { EstopError, ILL_FORMED_TEXT_MESSAGE, isWellFormedText } from '@estop/core';
 import type { Context } from 'hono';
 import type { z } from 'zod';
 import { jsonNestsDeeperThan, MAX_JSON_DEPTH } from './json-depth.js';
@@ -26,9 +26,23 @@ export async function readBody<Schema extends z.ZodType>(context: Context, schem
   return parsed.data;
 }
 
-/** Parses and validates query parameters. */
+/** Parses and validates query parameters; a value with NUL or a lone surrogate is refused, whatever its name. */
 export function readQuery<Schema extends z.ZodType>(context: Context, schema: Schema): z.output<Schema> {
-  const parsed = schema.safeParse(context.req.query());
+  const search = new URL(context.req.url).search.slice(1);
+  for (const part of search === '' ? [] : search.split('&')) {
+    try {
+      decodeURIComponent(part.replace(/\+/g, ' '));
+    } catch {
+      throw new EstopError({ code: 'invalid_request', message: 'query: not well-formed percent-encoded UTF-8' });
+    }
+  }
+  const query = context.req.query();
+  for (const [name, value] of Object.entries(query)) {
+    if (!isWellFormedText(value)) {
+      throw new EstopError({ code: 'invalid_request', message: `query: ${name}: ${ILL_FORMED_TEXT_MESSAGE}` });
+    }
+  }
+  const parsed = schema.safeParse(query);
   if (!parsed.success) throw invalidRequest(parsed.error, 'query');
   return parsed.data;
 }

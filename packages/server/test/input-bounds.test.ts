@@ -168,6 +168,18 @@ describe('path ids are checked before any store sees them', () => {
   }
 });
 
+describe('query values are checked before any store sees them', () => {
+  for (const path of [
+    '/v1/drafts?tenant=%00',
+    '/v1/versions/1/enforcement?rule=a%00',
+    '/v1/stream?enforcer=%ED%A0%80',
+  ]) {
+    it(`answers ${path} with 400`, async () => {
+      assertProblem(await cp.request(path), 400, 'invalid_request');
+    });
+  }
+});
+
 describe('a 5xx carries no store text', () => {
   it('answers a store failure with a generic detail', async () => {
     const inner = createMemoryStore({ sha256: sha256Hex });
