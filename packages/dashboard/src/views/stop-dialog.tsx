@@ -6,6 +6,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { describeScope, modeLabel } from '../components/format.js';
 import { isLive, scopeCoversRun } from '../components/scope-match.js';
 import { useLiveState, useSession } from '../components/session.js';
+import { expiryProblem } from '../components/expiry-input.js';
 import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
 import { useRuns } from '../components/use-runs.js';
 
@@ -203,9 +204,13 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
             <input
               id={ids.expires}
               value={form.expiresIn}
-              pattern="\d+(ms|s|m|h|d)"
               placeholder="never"
-              onChange={(event) => set('expiresIn', event.target.value)}
+              aria-invalid={expiryProblem(form.expiresIn) !== undefined}
+              onChange={(event) => {
+                // The browser refuses to submit while the text says nothing about its unit.
+                event.target.setCustomValidity(expiryProblem(event.target.value) ?? '');
+                set('expiresIn', event.target.value);
+              }}
             />
           </div>
           <label className="check" htmlFor={ids.cancel}>
