@@ -335,3 +335,15 @@ describe('text in the configuration file is well-formed too', () => {
     }
   });
 });
+
+onEveryStore('a refused change is audited with whatever its path held, and the chain holds', async (plane) => {
+  // Percent-escapes of a surrogate's bytes, of NUL, of a byte that is no UTF-8, and of a whole emoji.
+  for (const escaped of ['%ED%A0%80', '%00', '%FF', 'a%C0%80b', '%F0%9F%9B%91']) {
+    for (const token of [null, await plane.cp.token('viewer')]) {
+      const answer = await plane.cp.request(`/v1/rules/${escaped}/lift`, { token, body: { reason: 'r' } });
+      assert.ok([400, 401, 403, 404].includes(answer.status), `${escaped}: ${answer.status}`);
+      assert.equal(answer.type, 'application/problem+json');
+    }
+  }
+  await assertChainHolds(plane);
+});
