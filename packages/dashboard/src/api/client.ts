@@ -50,6 +50,29 @@ async function problemOf(response: Response): Promise<ApiError> {
   return new ApiError(response.status, code, detail, problem);
 }
 
+/** The most pages one list follows, so that a server naming page after page cannot hold a view. */
+const MAX_LIST_PAGES = 100;
+
+/**
+ * A whole list from a paged endpoint (`{[field]: [...], nextCursor}`): every page, following
+ * `nextCursor` until it is null.
+ *
+ * @example
+ * const { runs } = await getAll<{ runs: RunRecord[] }>(api, '/v1/runs', 'runs');
+ */
+export async function getAll<T>(api: Api, path: string, field: keyof T & string): Promise<T> {
+  const separator = path.includes('?') ? '&' : '?';
+  const first = await api.get<Record<string, unknown>>(path);
+  const items = [...((first[field] as unknown[] | undefined) ?? [])];
+  let cursor = first.nextCursor;
+  for (let pages = 1; typeof cursor === 'string' && pages < MAX_LIST_PAGES; pages += 1) {
+    const page = await api.get<Record<string, unknown>>(`${path}${separator}cursor=${encodeURIComponent(cursor)}`);
+    items.push(...((page[field] as unknown[] | undefined) ?? []));
+    cursor = page.nextCursor;
+  }
+  return { ...first, [field]: items, nextCursor: null } as T;
+}
+
 /** The API client for one token, against the origin that served the page (or `base`). */
 export function createApi(token: string, base = ''): Api {
   const headers = { authorization: `Bearer ${token}`, accept: 'application/json' };

@@ -1,9 +1,12 @@
+import { getAll } from '../api/client.js';
 import type { EnforcerView } from '../api/types.js';
 import { useResource } from './use-resource.js';
 
 /** `GET /v1/enforcers`, fetched again whenever an enforcer registers, acknowledges or leaves. */
 export function useEnforcers() {
-  return useResource(['enforcers'], (api) => api.get<{ version: number; enforcers: EnforcerView[] }>('/v1/enforcers'));
+  return useResource(['enforcers'], (api) =>
+    getAll<{ version: number; enforcers: EnforcerView[] }>(api, '/v1/enforcers', 'enforcers'),
+  );
 }
 
 /** Connected enforcers, and how many of them have applied `version`. */

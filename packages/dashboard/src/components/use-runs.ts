@@ -1,7 +1,8 @@
+import { getAll } from '../api/client.js';
 import type { RunRecord } from '../api/types.js';
 import { useResource } from './use-resource.js';
 
 /** `GET /v1/runs`, fetched again whenever a run starts, beats, stops or ends. */
 export function useRuns() {
-  return useResource(['runs'], (api) => api.get<{ runs: RunRecord[] }>('/v1/runs'));
+  return useResource(['runs'], (api) => getAll<{ runs: RunRecord[] }>(api, '/v1/runs', 'runs'));
 }

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { ApiError } from '../api/client.js';
+import { ApiError, getAll } from '../api/client.js';
 import type { ApprovalView } from '../api/types.js';
 import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, relative, timestamp } from '../components/format.js';
@@ -14,7 +14,7 @@ export function ApprovalsSection() {
   const { api, principal } = useSession();
   const now = useNow();
   const approvals = useResource(['approvals'], (client) =>
-    client.get<{ approvals: ApprovalView[] }>('/v1/approvals?status=pending'),
+    getAll<{ approvals: ApprovalView[] }>(client, '/v1/approvals?status=pending', 'approvals'),
   );
   const [deciding, setDeciding] = useState<{ approval: ApprovalView; approve: boolean } | undefined>();
 

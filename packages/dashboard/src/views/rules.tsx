@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { getAll } from '../api/client.js';
 import type { RestoreRequest, Rule } from '../api/types.js';
 import { ACTIONS, DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -66,7 +67,7 @@ export function RulesView() {
 function RestoreRequests(props: { now: number }) {
   const { api, principal } = useSession();
   const requests = useResource(['restore-requests', 'rules'], (client) =>
-    client.get<{ requests: RestoreRequest[] }>('/v1/restore-requests'),
+    getAll<{ requests: RestoreRequest[] }>(client, '/v1/restore-requests', 'requests'),
   );
   const [confirming, setConfirming] = useState<RestoreRequest | undefined>();
   const list = requests.data?.requests ?? [];

@@ -1,3 +1,4 @@
+import { getAll } from '../api/client.js';
 import type { SentinelSpec } from '../api/types.js';
 import { DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -13,7 +14,9 @@ function duration(ms: number): string {
 
 /** The configured sentinels: what stops a scope on its own, and how; their trips are rules above. */
 export function SentinelsSection() {
-  const sentinels = useResource([], (client) => client.get<{ sentinels: SentinelSpec[] }>('/v1/sentinels'));
+  const sentinels = useResource([], (client) =>
+    getAll<{ sentinels: SentinelSpec[] }>(client, '/v1/sentinels', 'sentinels'),
+  );
   const list = sentinels.data?.sentinels ?? [];
   return (
     <section aria-labelledby="sentinels">
