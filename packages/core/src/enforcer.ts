@@ -8,6 +8,11 @@ export interface EnforcerRecord {
   kind: EnforcerKind;
   host?: string | undefined;
   pid?: number | undefined;
+  /**
+   * The tenant the registering token is bound to, if any: a tenant-bound enforcer is that
+   * tenant's, and only that tenant's tokens (and unbound ones) see it, on every replica.
+   */
+  tenant?: string | undefined;
   /** The state version this enforcer last acknowledged as applied. */
   version: number;
   /** Calls it reported as running at its last acknowledgement. */

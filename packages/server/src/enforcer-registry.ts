@@ -65,6 +65,10 @@ export class EnforcerRegistry {
       ...record,
       lastSeenAt: new Date(this.clock.now()).toISOString(),
     };
+    // The tenant comes from the token, never from the registration; kept in the store so that
+    // other replicas, too, show the enforcer to its tenant only.
+    delete full.tenant;
+    if (tenant !== undefined) full.tenant = tenant;
     this.live.set(record.id, { record: full, owner, tenant, streams: existing?.streams ?? 0, dirty: true });
     return full;
   }
@@ -120,11 +124,12 @@ export class EnforcerRegistry {
    * Whether every live enforcer, on this replica and on the others sharing the store, has
    * applied `version`. Other replicas' enforcers are known from the store, where their
    * versions are at most a flush (a second) old; with any of them counted, `ms` (measured on
-   * this replica's acknowledgements only) is left out rather than understated.
+   * this replica's acknowledgements only) is left out rather than understated. With `tenant`,
+   * only the enforcers registered by tokens bound to that tenant are counted (see `list`).
    */
-  async enforcementEverywhere(version: number): Promise<Enforcement> {
-    const local = this.enforcement(version);
-    const remote = await this.elsewhere();
+  async enforcementEverywhere(version: number, tenant?: string): Promise<Enforcement> {
+    const local = this.enforcement(version, tenant);
+    const remote = (await this.elsewhere()).filter((record) => tenant === undefined || record.tenant === tenant);
     if (remote.length === 0) return local;
     const remotePending = remote
       .filter((record) => record.version < version)
@@ -137,9 +142,11 @@ export class EnforcerRegistry {
     };
   }
 
-  /** This replica's connected enforcers and whether each has applied `version`. */
-  enforcement(version: number): Enforcement {
-    const connected = [...this.live.values()].filter((entry) => entry.streams > 0);
+  /** This replica's connected enforcers (with `tenant`, that tenant's) and whether each has applied `version`. */
+  enforcement(version: number, tenant?: string): Enforcement {
+    const connected = [...this.live.values()].filter(
+      (entry) => entry.streams > 0 && (tenant === undefined || entry.tenant === tenant),
+    );
     const pending = connected
       .filter((entry) => entry.record.version < version)
       .map(({ record }) => ({ id: record.id, name: record.name, version: record.version }));
@@ -158,13 +165,13 @@ export class EnforcerRegistry {
   }
 
   /**
-   * Resolves once every live enforcer (see enforcementEverywhere) has applied `version`, or
-   * after `timeoutMs` with what is known then.
+   * Resolves once every live enforcer (see enforcementEverywhere; with `tenant`, that
+   * tenant's) has applied `version`, or after `timeoutMs` with what is known then.
    */
-  async waitFor(version: number, timeoutMs: number): Promise<Enforcement> {
+  async waitFor(version: number, timeoutMs: number, tenant?: string): Promise<Enforcement> {
     const deadline = this.clock.now() + timeoutMs;
     for (;;) {
-      const answer = await this.enforcementEverywhere(version);
+      const answer = await this.enforcementEverywhere(version, tenant);
       const left = deadline - this.clock.now();
       if (answer.pending.length === 0 || left <= 0) return answer;
       // Woken by a local acknowledgement, or after a short while to re-read other replicas.
@@ -183,15 +190,16 @@ export class EnforcerRegistry {
   /**
    * Every enforcer this replica knows, with whether it is connected now, and the live
    * enforcers of other replicas sharing the store (connected there). With `tenant`, only the
-   * enforcers registered here by a token bound to that tenant: the store does not record who
-   * registered another replica's enforcers, so those are left out rather than shown to everyone.
+   * enforcers registered by a token bound to that tenant, here and on the other replicas (the
+   * store keeps each enforcer's tenant); unbound enforcers are shown to unbound tokens only.
    */
   async list(tenant?: string): Promise<(EnforcerRecord & { connected: boolean })[]> {
     const here = [...this.live.values()]
       .filter((entry) => tenant === undefined || entry.tenant === tenant)
       .map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
-    if (tenant !== undefined) return here;
-    const elsewhere = (await this.elsewhere()).map((record) => ({ ...record, connected: true }));
+    const elsewhere = (await this.elsewhere())
+      .filter((record) => tenant === undefined || record.tenant === tenant)
+      .map((record) => ({ ...record, connected: true }));
     const moved = new Set(elsewhere.map((record) => record.id));
     return [...here.filter((record) => !moved.has(record.id)), ...elsewhere];
   }

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import type { EnforcerRecord, Store } from '@estop/core';
-import { createGuard } from '@estop/sdk';
+import { createGuard, type Guard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
 import { sha256Hex } from '../src/token-secret.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
@@ -34,13 +35,15 @@ async function withTwoReplicas(
   if (!(await postgres.ready(context as never))) return;
   const first = await startTestControlPlane({ store: wrapFirst(openStore()), replicaPollMs: 100 });
   const second = await startTestControlPlane({ store: openStore(), replicaPollMs: 100 });
-  const tenantEnforcer = await first.token('enforcer', 'acme');
-  const guard = createGuard({ url: first.url, token: tenantEnforcer, onError: () => {} });
+  let guard: Guard | undefined;
   try {
+    // Both cases share the schema, and a token's name belongs to one principal: each gets its own.
+    const tenantEnforcer = await first.token('enforcer', 'acme', `acme-worker-${randomUUID()}`);
+    guard = createGuard({ url: first.url, token: tenantEnforcer, onError: () => {} });
     await guard.ready();
     await body(first, second, tenantEnforcer, guard.id);
   } finally {
-    await guard.close();
+    await guard?.close();
     await first.close();
     await second.close();
   }

@@ -9,14 +9,15 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
       if (records.length === 0) return;
       // One multi-row statement; a record listed twice keeps its last version.
       const latest = [...new Map(records.map((record) => [record.id, record])).values()];
+      const width = ENFORCER_COLUMNS.split(',').length;
       const rows = latest.map(
-        (_, index) => `(${Array.from({ length: 8 }, (_, column) => `$${index * 8 + column + 1}`).join(', ')})`,
+        (_, index) => `(${Array.from({ length: width }, (_, column) => `$${index * width + column + 1}`).join(', ')})`,
       );
       await context.query(
         `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES ${rows.join(', ')}
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, host = excluded.host,
            pid = excluded.pid, version = excluded.version, in_flight = excluded.in_flight,
-           last_seen_at = excluded.last_seen_at`,
+           last_seen_at = excluded.last_seen_at, tenant = excluded.tenant`,
         latest.flatMap(enforcerValues),
       );
     },

@@ -216,10 +216,11 @@ export interface EnforcerRow {
   version: string;
   in_flight: number;
   last_seen_at: string;
+  tenant: string | null;
 }
 
 /** The columns `EnforcerRow` reads and `enforcerValues` writes, in order. */
-export const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at';
+export const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at, tenant';
 
 /** The values, in `ENFORCER_COLUMNS` order, that store an enforcer. */
 export function enforcerValues(record: EnforcerRecord): unknown[] {
@@ -232,6 +233,7 @@ export function enforcerValues(record: EnforcerRecord): unknown[] {
     record.version,
     record.inFlight,
     record.lastSeenAt,
+    record.tenant ?? null,
   ];
 }
 
@@ -246,5 +248,6 @@ export function enforcerFromRow(row: EnforcerRow): EnforcerRecord {
     version: Number(row.version),
     inFlight: row.in_flight,
     lastSeenAt: row.last_seen_at,
+    ...present('tenant', row.tenant),
   };
 }

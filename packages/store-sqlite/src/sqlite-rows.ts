@@ -228,6 +228,7 @@ export interface EnforcerRow {
   version: number;
   in_flight: number;
   last_seen_at: string;
+  tenant: string | null;
 }
 
 /** The parameters that store an enforcer. */
@@ -241,6 +242,7 @@ export function enforcerRow(record: EnforcerRecord): EnforcerRow {
     version: record.version,
     in_flight: record.inFlight,
     last_seen_at: record.lastSeenAt,
+    tenant: record.tenant ?? null,
   };
 }
 
@@ -255,6 +257,7 @@ export function enforcerFromRow(row: EnforcerRow): EnforcerRecord {
     version: row.version,
     inFlight: row.in_flight,
     lastSeenAt: row.last_seen_at,
+    ...present('tenant', row.tenant),
   };
 }
 

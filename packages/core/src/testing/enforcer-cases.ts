@@ -20,6 +20,14 @@ export function describeEnforcers(test: StoreTest): void {
       assert.deepEqual(listed, [replaced, second]);
       assert.equal(listed[0] !== undefined && ('host' in listed[0] || 'pid' in listed[0]), false);
     });
+    test("a tenant-bound enforcer's tenant is kept; an unbound one has none", async (store) => {
+      const bound = makeEnforcer('sdk_acme', { tenant: 'acme' });
+      const unbound = makeEnforcer('sdk_fleet');
+      await store.enforcers.upsert([bound, unbound]);
+      const listed = await store.enforcers.list();
+      assert.deepEqual(listed, [bound, unbound]);
+      assert.equal(listed[1] !== undefined && 'tenant' in listed[1], false);
+    });
     test('list with seenSince returns only the enforcers seen since then', async (store) => {
       const old = makeEnforcer('sdk_old', { lastSeenAt: '2030-01-01T00:00:00.000Z' });
       const recent = makeEnforcer('sdk_recent', { lastSeenAt: '2030-01-01T00:00:10.000Z' });

@@ -78,15 +78,16 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   app.get('/v1/versions/:version/enforcement', async (context) => {
-    requireRole(context.get('principal'), 'viewer');
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
     const version = VersionParam.safeParse(context.req.param('version'));
     if (!version.success) throw new EstopError({ code: 'invalid_request', message: 'version must be a whole number' });
     const { wait, rule: ruleId } = readQuery(context, EnforcementQuery);
-    const enforcement = await deps.registry.waitFor(version.data, wait);
+    // A tenant's token counts its tenant's enforcers only, as GET /v1/enforcers lists them.
+    const enforcement = await deps.registry.waitFor(version.data, wait, principal.tenant);
     if (ruleId === undefined) return context.json(enforcement);
     const rule =
       deps.hub.snapshot().rules.find((active) => active.id === ruleId) ?? (await deps.store.rules.get(ruleId))?.rule;
-    const principal = context.get('principal');
     if (rule === undefined || !canSee(principal, rule.scope)) {
       throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
     }
