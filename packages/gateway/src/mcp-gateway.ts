@@ -95,6 +95,9 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
         token: caller.name,
       });
     });
+    // The agent went away: from one request (its connection closed) or from the session. The
+    // server's closing calls this before it aborts the session's requests, so the proxy knows.
+    transport.onabandon = (requestId) => proxy.abandon(requestId);
     transport.onclose = () => {
       proxy.dispose();
       if (transport.sessionId !== undefined) sessions.delete(transport.sessionId);
