@@ -43,6 +43,11 @@ function fail(response: ServerResponse, status: number, code: number, message: s
  * the rest of a proxied call together.
  */
 export class NodeStreamableHttpServerTransport implements Transport {
+  /**
+   * Called for each request whose POST closed before its answer was sent: without resumption,
+   * its client can no longer receive the answer.
+   */
+  onabandon?: (requestId: RequestId) => void;
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage) => void;
@@ -120,7 +125,9 @@ export class NodeStreamableHttpServerTransport implements Transport {
       const pending: PendingPost = { response, ids, answers: [], streaming: false };
       for (const id of ids) this.#posts.set(id, pending);
       response.once('close', () => {
-        for (const id of ids) if (this.#posts.get(id) === pending) this.#posts.delete(id);
+        const abandoned = ids.filter((id) => this.#posts.get(id) === pending);
+        for (const id of abandoned) this.#posts.delete(id);
+        for (const id of abandoned) this.onabandon?.(id);
       });
     }
     for (const message of messages) this.onmessage?.(message);

@@ -2,6 +2,7 @@ import { isEstopError, type Call, type Effect } from '@estop/core';
 import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
 import { draftedToolResult, ToolErrorResult } from '@estop/sdk/mcp';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
+import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
   GetPromptRequestSchema,
@@ -12,13 +13,18 @@ import {
   ListToolsRequestSchema,
   McpError,
   ReadResourceRequestSchema,
+  type CallToolRequest,
   type CallToolResult,
+  type RequestId,
   type ServerCapabilities,
+  type ServerNotification,
+  type ServerRequest,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from './caller.js';
 import { illFormedCall } from './ill-formed-call.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
+import { createMcpDepartures } from './mcp-departures.js';
 import { cancelledResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
 import type { McpUpstream } from './mcp-upstream.js';
@@ -34,11 +40,39 @@ export interface McpProxyServerOptions {
   rules: RuleLookup;
 }
 
-/** A proxy server for one agent session, and how to stop following changes once it is done. */
+/** A proxy server for one agent session, and what its transport tells it about the agent. */
 export interface McpProxyServer {
   readonly server: Server;
-  /** Stops the change subscriptions; call when the session ends. */
+  /**
+   * The agent can no longer receive the answer to `requestId` (the connection that carried it
+   * closed): a read it made is cancelled upstream; a write runs to its end and its result is kept.
+   */
+  abandon(requestId: RequestId): void;
+  /**
+   * The session ended and its agent is gone: cancels its reads upstream as `abandon` does, and
+   * stops the change subscriptions. Call before closing `server`, whose closing aborts every
+   * request as if the agent had cancelled it.
+   */
   dispose(): void;
+  /** Resolves once every request the agent made has ended, writes that outlive the agent included. */
+  settled(): Promise<void>;
+}
+
+type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
+
+/**
+ * Aborted when `cancelled` is while the agent is still there (`notifications/cancelled`); not when
+ * the agent has gone away, which is marked on `gone` before the SDK aborts every request of a
+ * closing session.
+ */
+function cancelledWhilePresent(cancelled: AbortSignal, gone: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  const follow = () => {
+    if (!gone.aborted) controller.abort(cancelled.reason);
+  };
+  if (cancelled.aborted) follow();
+  else cancelled.addEventListener('abort', follow, { once: true });
+  return controller.signal;
 }
 
 const toolIndexes = new WeakMap<readonly Tool[], Map<string, Tool>>();
@@ -64,6 +98,8 @@ function findTool(tools: readonly Tool[], name: string): Tool | undefined {
  */
 export function createMcpProxyServer(options: McpProxyServerOptions): McpProxyServer {
   const { upstream, caller, guard, inFlight, rules } = options;
+  const departures = createMcpDepartures();
+  const serving = new Set<Promise<unknown>>();
   const upstreamCapabilities = upstream.capabilities;
   const capabilities: ServerCapabilities = { tools: { listChanged: true } };
   // Before the upstream has connected its capabilities are unknown: offer everything and let
@@ -77,6 +113,27 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     { capabilities, debouncedNotificationMethods: ['notifications/tools/list_changed'] },
   );
 
+  /**
+   * Serves one request: `work` gets a signal aborted when the agent cancels it or goes away
+   * (what a read is cancelled by upstream) and the departure alone, and is counted until it ends.
+   */
+  const serve = <T>(extra: Extra, work: (signal: AbortSignal, gone: AbortSignal) => Promise<T>): Promise<T> => {
+    const watched = departures.watch(extra.requestId);
+    const running = (async () => {
+      try {
+        return await work(AbortSignal.any([extra.signal, watched.signal]), watched.signal);
+      } finally {
+        watched.done();
+      }
+    })();
+    serving.add(running);
+    void running.then(
+      () => serving.delete(running),
+      () => serving.delete(running),
+    );
+    return running;
+  };
+
   const callFor = (tool: string, effect: Effect): Call => ({
     tenant: caller.tenant,
     agent: caller.agent,
@@ -85,24 +142,35 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     effect,
   });
 
-  server.setRequestHandler(ListToolsRequestSchema, async (_request, extra) => {
-    const tools = await upstream.listTools({ signal: extra.signal, fresh: true });
-    return {
-      tools: tools.filter((tool) => {
-        // Reads are refused by full_stop only: a refused read means the tool is off for this caller.
-        const decision = guard.decide(callFor(tool.name, 'read'));
-        return !(decision.outcome === 'deny' && decision.mode === 'full_stop');
-      }),
-    };
-  });
+  server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
+    serve(extra, async (signal) => {
+      const tools = await upstream.listTools({ signal, fresh: true });
+      return {
+        tools: tools.filter((tool) => {
+          // Reads are refused by full_stop only: a refused read means the tool is off for this caller.
+          const decision = guard.decide(callFor(tool.name, 'read'));
+          return !(decision.outcome === 'deny' && decision.mode === 'full_stop');
+        }),
+      };
+    }),
+  );
 
-  server.setRequestHandler(CallToolRequestSchema, async (request, extra): Promise<CallToolResult> => {
+  const callTool = async (
+    request: CallToolRequest,
+    extra: Extra,
+    readSignal: AbortSignal,
+    gone: AbortSignal,
+  ): Promise<CallToolResult> => {
     const name = request.params.name;
     const illFormed = illFormedCall(name, request.params.arguments);
     if (illFormed !== undefined) throw new McpError(ErrorCode.InvalidParams, illFormed);
     // The cached list, shared by every session: no one session's cancellation may fail it.
     const tool = findTool(await upstream.listTools(), name);
     const call = callFor(name, mcpToolEffect(options.tools, name, tool));
+    // An agent that went away cannot hear a read's answer: it is cancelled upstream. A write
+    // already sent runs to its end, so that its result is kept for the agent's retry; only the
+    // agent's own cancellation (or a cancelInFlight rule) stops it.
+    const cancelled = call.effect === 'read' ? readSignal : cancelledWhilePresent(extra.signal, gone);
     let flight: InFlightCall | undefined;
     const forward = async (): Promise<CallToolResult> => {
       flight = inFlight.start(call);
@@ -111,7 +179,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
         // Progress is relayed in order, and all of it before the result.
         let relayed: Promise<void> = Promise.resolve();
         const result = await upstream.callTool(request.params, {
-          signal: AbortSignal.any([flight.signal, extra.signal]),
+          signal: AbortSignal.any([flight.signal, cancelled]),
           onprogress:
             progressToken === undefined
               ? undefined
@@ -136,35 +204,38 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     };
     try {
       // Decided, drafted, approved and deduped in one place, as for the SDK's run.tool; the
-      // client cancelling the request ends a wait for an approval.
-      const result = await guard.execute(call, request.params.arguments ?? {}, forward, { signal: extra.signal });
+      // client cancelling the request or going away ends a wait for an approval or a duplicate.
+      const result = await guard.execute(call, request.params.arguments ?? {}, forward, { signal: readSignal });
       return isDrafted(result) ? draftedToolResult(result, tool?.outputSchema !== undefined) : result;
     } catch (error) {
       if (error instanceof ToolErrorResult) return error.result;
       if (error instanceof CallDeniedError) return refusalResult(call.tool, error.decision, rules);
       if (flight?.signal.aborted === true) return cancelledResult(call.tool, flight.stoppedBy, rules);
-      if (isEstopError(error) && flight === undefined && !extra.signal.aborted) return notRunResult(error);
+      if (isEstopError(error) && flight === undefined && !readSignal.aborted) return notRunResult(error);
       throw error;
     }
-  });
+  };
+  server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
+    serve(extra, (signal, gone) => callTool(request, extra, signal, gone)),
+  );
 
   if (resources) {
     server.setRequestHandler(ListResourcesRequestSchema, (request, extra) =>
-      upstream.listResources(request.params, { signal: extra.signal }),
+      serve(extra, (signal) => upstream.listResources(request.params, { signal })),
     );
     server.setRequestHandler(ListResourceTemplatesRequestSchema, (request, extra) =>
-      upstream.listResourceTemplates(request.params, { signal: extra.signal }),
+      serve(extra, (signal) => upstream.listResourceTemplates(request.params, { signal })),
     );
     server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
-      upstream.readResource(request.params, { signal: extra.signal }),
+      serve(extra, (signal) => upstream.readResource(request.params, { signal })),
     );
   }
   if (prompts) {
     server.setRequestHandler(ListPromptsRequestSchema, (request, extra) =>
-      upstream.listPrompts(request.params, { signal: extra.signal }),
+      serve(extra, (signal) => upstream.listPrompts(request.params, { signal })),
     );
     server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-      upstream.getPrompt(request.params, { signal: extra.signal }),
+      serve(extra, (signal) => upstream.getPrompt(request.params, { signal })),
     );
   }
 
@@ -183,9 +254,14 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
   });
   return {
     server,
+    abandon: (requestId) => departures.abandon(requestId),
     dispose() {
+      departures.leaveAll();
       stopGuard();
       stopUpstream();
+    },
+    async settled() {
+      while (serving.size > 0) await Promise.allSettled([...serving]);
     },
   };
 }

@@ -26,7 +26,8 @@ export interface StdioGatewayDependencies {
 /**
  * Fronts one upstream MCP server over stdio, for desktop MCP clients that launch their servers
  * (`estop gateway --stdio --server NAME`): the same enforcement as the HTTP gateway, for a caller
- * fixed at start. Resolves when `input` ends, after the upstream has been stopped.
+ * fixed at start. Resolves when `input` ends, after the writes in flight have run to their end
+ * (reads are cancelled) and the upstream has been stopped.
  *
  * @throws EstopError `config_invalid` when `server` is not configured.
  */
@@ -57,8 +58,11 @@ export async function runStdioGateway(deps: StdioGatewayDependencies): Promise<v
   });
   await proxy.server.connect(transport);
   await Promise.race([ended, closed]);
+  // The client went away: its reads are cancelled upstream; a write already sent runs to its end
+  // (its result kept for a retry) before the upstream is stopped.
   proxy.dispose();
   rules.close();
   await proxy.server.close().catch(() => undefined);
+  await proxy.settled();
   await upstream.close();
 }
