@@ -7,7 +7,10 @@ import type { Caller, IdentityResolver } from './caller.js';
 export interface IdentityOptions {
   /** Base URL of the control plane, whose `GET /v1/whoami` validates a token. */
   controlPlaneUrl: string;
-  /** How long a valid token's identity is remembered, in milliseconds. Default 5000. */
+  /**
+   * How long a valid token's identity is remembered, in milliseconds. Default 500, at most 1000:
+   * a revoked token is refused within that time.
+   */
   cacheMs?: number | undefined;
   /** How long a rejected token stays rejected without asking again. Default 1000. */
   rejectedCacheMs?: number | undefined;
@@ -22,7 +25,13 @@ interface TokenIdentity {
   name: string;
   role: string;
   tenant?: string | undefined;
+  /** The agent the token is bound to; absent only when it may name any agent. */
+  agent?: string | undefined;
+  anyAgent: boolean;
 }
+
+/** The longest a token's identity is remembered: revocation must reach the gateway within a second. */
+export const MAX_IDENTITY_CACHE_MS = 1000;
 
 interface CacheEntry {
   expiresAt: number;
@@ -36,8 +45,10 @@ const CACHE_LIMIT = 10_000;
 /**
  * Creates the resolver that establishes who is calling the gateway: the bearer token is checked
  * with the control plane (remembered for `cacheMs`, keyed by its SHA-256 so secrets are not kept),
- * only `agent` tokens are accepted, and tenant, agent and run come from the token's binding or
- * the `x-estop-*` headers. An unreachable control plane is `unavailable`, so callers fail closed.
+ * only `agent` tokens are accepted, and tenant and agent come from the token's binding (a header
+ * naming another is `forbidden`) or, where it has none, from the `x-estop-tenant` and
+ * `x-estop-agent` headers; the run from `x-estop-run`. An unreachable control plane is
+ * `unavailable`, so callers fail closed.
  *
  * @example
  * const identity = createIdentityResolver({ controlPlaneUrl: 'http://127.0.0.1:7070' });
@@ -48,7 +59,7 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
     'v1/whoami',
     options.controlPlaneUrl.endsWith('/') ? options.controlPlaneUrl : `${options.controlPlaneUrl}/`,
   );
-  const cacheMs = options.cacheMs ?? 5000;
+  const cacheMs = Math.min(options.cacheMs ?? 500, MAX_IDENTITY_CACHE_MS);
   const rejectedCacheMs = options.rejectedCacheMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const fetchFunction = options.fetch ?? fetch;
@@ -85,7 +96,15 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
     if (typeof body.name !== 'string' || typeof body.role !== 'string') {
       throw new EstopError({ code: 'unavailable', message: 'cannot check the token: unexpected whoami answer' });
     }
-    return { name: body.name, role: body.role, tenant: typeof body.tenant === 'string' ? body.tenant : undefined };
+    const anyAgent = body.anyAgent === true;
+    return {
+      name: body.name,
+      role: body.role,
+      tenant: typeof body.tenant === 'string' ? body.tenant : undefined,
+      // A control plane that names no binding binds the token to its name, as estop does by default.
+      agent: typeof body.agent === 'string' ? body.agent : anyAgent ? undefined : body.name,
+      anyAgent,
+    };
   }
 
   function remember(key: string, entry: CacheEntry): void {
@@ -153,12 +172,23 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
           message: `the token "${identity.name}" is not bound to a tenant, so the x-estop-tenant header must name one`,
         });
       }
-      return {
-        tenant,
-        agent: header(headers, 'x-estop-agent') ?? identity.name,
-        run: header(headers, 'x-estop-run'),
-        name: identity.name,
-      };
+      const agentHeader = header(headers, 'x-estop-agent');
+      let agent: string;
+      if (identity.agent !== undefined) {
+        // A stop on the token's own agent applies whatever a header claims.
+        if (agentHeader !== undefined && agentHeader !== identity.agent) {
+          throw new EstopError({
+            code: 'forbidden',
+            message: `token is bound to agent ${identity.agent}; it cannot act as ${agentHeader}`,
+          });
+        }
+        agent = identity.agent;
+      } else {
+        agent = agentHeader ?? identity.name;
+      }
+      // The run is the caller's own label: stops on its tenant and agent, which come from the
+      // token, match every run, so no run id can step out of them.
+      return { tenant, agent, run: header(headers, 'x-estop-run'), name: identity.name };
     },
   };
 }

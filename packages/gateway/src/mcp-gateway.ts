@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
 import { EstopError, isEstopError } from '@estop/core';
 import type { Guard } from '@estop/sdk';
 import type { Caller, IdentityResolver } from './caller.js';
@@ -30,6 +30,8 @@ export interface McpGatewayDependencies {
 interface Session {
   readonly server: string;
   readonly caller: Caller;
+  /** The headers that identified the caller, asked again so that a revoked token ends its session. */
+  readonly identifiedBy: IncomingHttpHeaders;
   readonly transport: NodeStreamableHttpServerTransport;
   readonly proxy: McpProxyServer;
   /** When the session last received a request, in milliseconds since the epoch. */
@@ -38,6 +40,21 @@ interface Session {
 
 /** A session with no request and no open stream for this long is closed. */
 const IDLE_SESSION_MS = 30 * 60_000;
+
+/**
+ * How often each session's token is checked again. With the identity cache (at most 1 s, 500 ms
+ * by default) this ends the sessions of a revoked token within about a second.
+ */
+const REVALIDATE_MS = 250;
+
+/** The `x-estop-*` headers of a request, which an unbound token needs to be resolved again. */
+function callerHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const name of ['x-estop-tenant', 'x-estop-agent', 'x-estop-run']) {
+    if (headers[name] !== undefined) kept[name] = headers[name];
+  }
+  return kept;
+}
 
 function sameCaller(left: Caller, right: Caller): boolean {
   return left.tenant === right.tenant && left.agent === right.agent && left.run === right.run;
@@ -70,6 +87,15 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
     }
   }, 60_000);
   sweeper.unref();
+  // A revoked token ends its sessions, open streams included, not only its next request.
+  const revalidator = setInterval(() => {
+    for (const session of sessions.values()) {
+      identity.resolve(session.identifiedBy).catch((error: unknown) => {
+        if (isEstopError(error, 'unauthorized')) void session.proxy.server.close();
+      });
+    }
+  }, REVALIDATE_MS);
+  revalidator.unref();
 
   const startSession = async (
     request: IncomingMessage,
@@ -87,7 +113,8 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
       rules: (id) => rules.find(id),
     });
     const transport: NodeStreamableHttpServerTransport = new NodeStreamableHttpServerTransport((sessionId) => {
-      sessions.set(sessionId, { server: name, caller, transport, proxy, seenAt: Date.now() });
+      const identifiedBy = { authorization: request.headers.authorization, ...callerHeaders(request.headers) };
+      sessions.set(sessionId, { server: name, caller, identifiedBy, transport, proxy, seenAt: Date.now() });
       logger?.info('mcp session started', {
         server: name,
         tenant: caller.tenant,
@@ -141,6 +168,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
     },
     async close() {
       clearInterval(sweeper);
+      clearInterval(revalidator);
       rules.close();
       const open = [...sessions.values()];
       sessions.clear();

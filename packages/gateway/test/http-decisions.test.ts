@@ -104,7 +104,7 @@ describe('the HTTP gateway decides every call before it reaches the upstream', (
     assert.equal(asGlobex.status, 200);
   });
 
-  it('an agent-scoped rule stops that agent only, named by x-estop-agent or the token name', async () => {
+  it('an agent-scoped rule stops that agent only, and its token cannot name another agent', async () => {
     const { version } = await setup.plane.rule({
       scope: { agent: 'globex-mailer', tool: 'email.*' },
       mode: 'full_stop',
@@ -121,7 +121,14 @@ describe('the HTTP gateway decides every call before it reaches the upstream', (
       method: 'POST',
       headers: { authorization: `Bearer ${globex}`, 'x-estop-agent': 'reporter' },
     });
-    assert.equal(otherAgent.status, 200);
+    assert.equal(otherAgent.status, 403);
+    assert.equal(otherAgent.json.detail, 'token is bound to agent globex-mailer; it cannot act as reporter');
+    const reporter = await setup.plane.token('agent', 'reporter', 'globex');
+    const unstopped = await send(`${setup.url}/tools/email.send`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${reporter}` },
+    });
+    assert.equal(unstopped.status, 200);
   });
 
   it('a draft_only write is not executed: it is recorded as a draft and answered with 202', async () => {

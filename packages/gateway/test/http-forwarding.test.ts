@@ -18,7 +18,7 @@ describe('the HTTP gateway forwards allowed calls faithfully and holds the crede
       method: 'POST',
       headers: {
         authorization: `Bearer ${agent}`,
-        'x-estop-agent': 'mailer',
+        'x-estop-agent': 'worker',
         'x-estop-run': 'run-1',
         'x-request-id': 'abc',
         'content-type': 'application/json',

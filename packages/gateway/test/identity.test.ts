@@ -12,7 +12,7 @@ describe('the identity resolver accepts only agent tokens and never lets a bound
   });
   after(() => plane.close());
 
-  it('takes tenant from the binding and agent from the token name unless headers say otherwise', async () => {
+  it('takes tenant and agent from the binding (the agent is the token name by default), the run from its header', async () => {
     const token = await plane.token('agent', 'mailer', 'acme');
     const identity = createIdentityResolver({ controlPlaneUrl: plane.url });
     assert.deepEqual(await identity.resolve({ authorization: `Bearer ${token}` }), {
@@ -25,11 +25,35 @@ describe('the identity resolver accepts only agent tokens and never lets a bound
       await identity.resolve({
         authorization: `Bearer ${token}`,
         'x-estop-tenant': 'acme',
-        'x-estop-agent': 'drafter',
+        'x-estop-agent': 'mailer',
         'x-estop-run': 'run-7',
       }),
-      { tenant: 'acme', agent: 'drafter', run: 'run-7', name: 'mailer' },
+      { tenant: 'acme', agent: 'mailer', run: 'run-7', name: 'mailer' },
     );
+  });
+
+  it('refuses a bound token acting as another agent', async () => {
+    const token = await plane.token('agent', 'bound-agent', 'acme');
+    const identity = createIdentityResolver({ controlPlaneUrl: plane.url });
+    await assert.rejects(
+      identity.resolve({ authorization: `Bearer ${token}`, 'x-estop-agent': 'drafter' }),
+      (error) => {
+        assert.ok(isEstopError(error, 'forbidden'));
+        assert.equal(error.message, 'token is bound to agent bound-agent; it cannot act as drafter');
+        return true;
+      },
+    );
+  });
+
+  it('a token minted with anyAgent names its agent in x-estop-agent, or is its name', async () => {
+    const created = await plane.api('/v1/tokens', { name: 'pool', role: 'agent', tenant: 'acme', anyAgent: true });
+    const token = created.body.token as string;
+    const identity = createIdentityResolver({ controlPlaneUrl: plane.url });
+    assert.equal(
+      (await identity.resolve({ authorization: `Bearer ${token}`, 'x-estop-agent': 'drafter' })).agent,
+      'drafter',
+    );
+    assert.equal((await identity.resolve({ authorization: `Bearer ${token}` })).agent, 'pool');
   });
 
   it('refuses a bound token acting as another tenant', async () => {
