@@ -11,7 +11,8 @@ Usage: estop serve [--host 127.0.0.1] [--port 7070] [--data DIR] [--store sqlite
 
   --host            address to listen on (env ESTOP_HOST; default 127.0.0.1)
   --port            port to listen on, 0 for any free one (env ESTOP_PORT; default 7070)
-  --data DIR        data directory: the SQLite file and admin-token (env ESTOP_DATA; default ./.estop)
+  --data DIR        data directory: the SQLite file and admin-token (env ESTOP_DATA; default ./.estop),
+                    made 0700 and its files 0600 at every start; refused if another user owns it
   --store           sqlite (embedded, default) or postgres (env ESTOP_STORE)
   --database-url    PostgreSQL URL for --store postgres (env ESTOP_DATABASE_URL)
   --config FILE     YAML configuration (env ESTOP_CONFIG)
