@@ -46,5 +46,11 @@ export function createHttpServer(fetch: Parameters<typeof getRequestListener>[0]
   });
   const server = createServer({ maxHeaderSize: MAX_HEADER_BYTES }, listener);
   server.on('clientError', answerClientError);
+  // Node answers `Expect: 100-continue` itself; any other expectation would get its bare 417.
+  server.on('checkExpectation', (_request, response) => {
+    const message = 'the only expectation understood is "100-continue"';
+    const body = JSON.stringify(problemOf(new EstopError({ code: 'invalid_request', message }), { status: 417 }));
+    response.writeHead(417, { 'content-type': 'application/problem+json', connection: 'close' }).end(body);
+  });
   return server;
 }

@@ -134,6 +134,13 @@ describe('every error is problem+json, including what Node answers itself', () =
     assert.match(response.type, /^application\/problem\+json/);
   });
 
+  it('answers an expectation it cannot meet with a 417 problem', async () => {
+    const response = await rawRequest(cp.url, { path: '/v1/rules', headers: { expect: 'the-impossible' } });
+    assert.equal(response.status, 417);
+    assert.match(response.type, /^application\/problem\+json/);
+    assert.equal(response.body.code, 'invalid_request');
+  });
+
   it('answers a request Node cannot parse with a 400 problem', async () => {
     const { connect } = await import('node:net');
     const target = new URL(cp.url);
