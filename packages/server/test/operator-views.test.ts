@@ -96,6 +96,7 @@ describe('the dashboard is served at /', () => {
     dashboardRoutes(bare, join(root, 'absent'));
     const response = await bare.request('/');
     assert.equal(response.status, 503);
+    assert.match(response.headers.get('content-type') ?? '', /^application\/problem\+json/);
     assert.match(await response.text(), /npm run build/);
   });
 });

@@ -1,8 +1,10 @@
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { dirname, extname, join, normalize, sep } from 'node:path';
+import { EstopError } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppEnv } from '../app-env.js';
+import { problemResponse } from '../problem.js';
 
 const TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -50,7 +52,13 @@ export function dashboardRoutes(app: Hono<AppEnv>, root: string | undefined = da
       body = await readFile(file);
     } catch {
       if (wanted !== 'index.html') return next();
-      return context.text('The dashboard is not built: run `npm run build`, then reload.', 503);
+      // A problem like every other refusal, its detail kept: it says what to do, and holds no store text.
+      return problemResponse(
+        new EstopError({
+          code: 'unavailable',
+          message: 'The dashboard is not built: run `npm run build`, then reload.',
+        }),
+      );
     }
     const immutable = path.startsWith('/assets/');
     return context.body(new Uint8Array(body), 200, {
