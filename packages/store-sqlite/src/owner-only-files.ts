@@ -52,10 +52,11 @@ function narrow(path: string): void {
  */
 export function ownerOnlyDatabaseFiles(file: string): void {
   if (process.platform === 'win32') return;
+  for (const path of [file, ...COMPANION_SUFFIXES.map((suffix) => `${file}${suffix}`)]) narrow(path);
+  if (statOrUndefined(file) !== undefined) return;
   try {
     closeSync(openSync(file, 'a', OWNER_ONLY));
   } catch (error) {
-    throw refuse(file, `cannot be opened (${(error as NodeJS.ErrnoException).code ?? 'open failed'})`, error);
+    throw refuse(file, `cannot be created (${(error as NodeJS.ErrnoException).code ?? 'open failed'})`, error);
   }
-  for (const path of [file, ...COMPANION_SUFFIXES.map((suffix) => `${file}${suffix}`)]) narrow(path);
 }
