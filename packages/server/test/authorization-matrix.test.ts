@@ -65,6 +65,15 @@ async function requestRestore(): Promise<string> {
   return lift.body.request.id as string;
 }
 
+/** A pending request for a new admin principal of acme, made by the environment's admin. */
+async function requestAdmin(): Promise<string> {
+  const asked = await cp.request('/v1/tokens', {
+    body: { name: unique('matrix-admin'), role: 'admin', tenant: TENANT },
+  });
+  assert.equal(asked.status, 202, JSON.stringify(asked.body));
+  return asked.body.request.id as string;
+}
+
 let ownerToken = '';
 /** Registers an acme run with the caller's token when it may, else with another enforcer token. */
 async function registerRun(caller: string | null): Promise<string> {
@@ -335,6 +344,24 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   {
+    name: 'GET /v1/tokens/requests',
+    roles: ['admin'],
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/tokens/requests' }),
+  },
+  {
+    // A new acme admin principal asked for by the environment's admin: any other admin principal
+    // of acme (or unbound) may confirm it; another tenant's admin does not see it.
+    name: 'POST /v1/tokens/requests/:id/confirm',
+    roles: ['admin'],
+    otherTenant: 'hidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: `/v1/tokens/requests/${await requestAdmin()}/confirm`,
+      body: { reason: 'matrix' },
+    }),
+  },
+  {
     name: 'POST /v1/runs',
     roles: ENFORCERS,
     otherTenant: 'forbidden',
@@ -560,4 +587,100 @@ describe('a tenant token cannot touch another tenant', () => {
   it('the admin token from the environment is bound to no tenant', async () => {
     assert.equal((await cp.request('/v1/whoami', { token: ADMIN_TOKEN })).body.tenant, undefined);
   });
+});
+
+describe('who may mint what: admins only, and no one admin makes another alone', () => {
+  before(async () => {
+    cp = await startTestControlPlane();
+  });
+  after(() => cp.close());
+
+  it('while one admin principal exists it mints the second alone; from then on a new admin is a request', async () => {
+    const first = await cp.request('/v1/tokens', { body: { name: 'lineage-second', role: 'admin' } });
+    assert.equal(first.status, 201);
+    const tenantAdmin = await cp.request('/v1/tokens', {
+      body: { name: 'lineage-acme-admin', role: 'admin', tenant: TENANT },
+    });
+    assert.equal(tenantAdmin.status, 202, 'a tenant-bound admin is an admin principal too');
+    const bySecond = await cp.request('/v1/tokens', {
+      token: first.body.token,
+      body: { name: 'lineage-third', role: 'admin' },
+    });
+    assert.equal(bySecond.status, 202);
+    // Another token of an existing admin principal is no new admin: minted at once.
+    const forMe = await cp.request('/v1/tokens', { token: first.body.token, body: { forMe: true, role: 'admin' } });
+    assert.equal(forMe.status, 201);
+    assert.equal(forMe.body.info.principalId, first.body.info.principalId);
+    // Confirmed by the other principal, the tenant-bound admin exists and may mint in its tenant.
+    const confirmed = await cp.request(`/v1/tokens/requests/${tenantAdmin.body.request.id}/confirm`, {
+      token: first.body.token,
+      body: { reason: 'lineage' },
+    });
+    assert.equal(confirmed.status, 200);
+    const acmeAdmin = tenantAdmin.body.token as string;
+    const viewer = await cp.request('/v1/tokens', {
+      token: acmeAdmin,
+      body: { name: 'lineage-viewer', role: 'viewer' },
+    });
+    assert.equal(viewer.status, 201);
+    assert.equal(viewer.body.info.tenant, TENANT, 'a tenant-bound admin cannot mint an unbound token');
+    const elsewhere = await cp.request('/v1/tokens', {
+      token: acmeAdmin,
+      body: { name: 'lineage-globex', role: 'viewer', tenant: OTHER_TENANT },
+    });
+    assert.equal(elsewhere.status, 403);
+    for (const name of ['bootstrap-admin', 'system', 'sentinel:flood', 'budget:spend']) {
+      const reserved = await cp.request('/v1/tokens', { token: acmeAdmin, body: { name, role: 'viewer' } });
+      assert.equal(reserved.status, 400, name);
+    }
+    const operator = await cp.token('operator');
+    const byOperator = await cp.request('/v1/tokens', { token: operator, body: { forMe: true, role: 'operator' } });
+    assert.equal(byOperator.status, 403);
+  });
+
+  it('the audit records who minted each token by principal and token, and which admin was made alone', async () => {
+    const entries = (await cp.request('/v1/audit')).body.entries as any[];
+    const created = entries.filter((entry) => entry.action === 'token-created' && entry.data.soleAdmin === true);
+    assert.equal(created.length, 1);
+    assert.equal(created[0].data.name, 'lineage-second');
+    assert.equal(created[0].actor.principalId, 'p_bootstrap');
+    assert.equal(created[0].actor.tokenId, 'env-admin');
+  });
+});
+
+describe('revoking a token ends the streams of every role that may hold one', () => {
+  before(async () => {
+    cp = await startTestControlPlane({ keepAliveMs: 60_000 });
+  });
+  after(() => cp.close());
+
+  const STREAMS = [
+    { path: '/v1/stream', roles: STATE_READERS },
+    { path: '/v1/events', roles: HUMAN_READERS },
+  ];
+  for (const { path, roles } of STREAMS) {
+    for (const role of roles) {
+      it(`GET ${path} held by a ${role} token`, async () => {
+        const created = await cp.request('/v1/tokens', { body: { name: unique(`stream-${role}`), role } });
+        const response = await fetch(`${cp.url}${path}`, {
+          headers: { authorization: `Bearer ${created.body.token}` },
+        });
+        assert.equal(response.status, 200);
+        const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+        const ended = (async () => {
+          try {
+            for (;;) if ((await reader.read()).done) return true;
+          } catch {
+            return true;
+          }
+        })();
+        assert.equal((await cp.request(`/v1/tokens/${created.body.info.id}`, { method: 'DELETE' })).status, 204);
+        // Far above the second revocation takes, far below a stream's unbounded life.
+        let timer: NodeJS.Timeout | undefined;
+        const late = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), 5000)));
+        assert.equal(await Promise.race([ended, late]), true);
+        clearTimeout(timer);
+      });
+    }
+  }
 });
