@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { BlockReportSchema, type BlockReport, type Decision } from '@estop/core';
+import { BlockReportSchema, EstopError, type BlockReport, type Decision } from '@estop/core';
 import { BlockCounter } from './block-counter.js';
 
 const readOnly: Decision = { outcome: 'deny', mode: 'read_only', ruleId: 'r_1', reason: 'incident', source: 'rule' };
@@ -49,6 +49,32 @@ describe('refused calls are counted per rule, tool, tenant, mode and source, and
     assert.deepEqual(
       reports[0]?.counts.map((count) => count.count),
       [2],
+    );
+  });
+
+  it('drops the counts of a report the control plane refused, so they never hold back later counts', async () => {
+    const reports: BlockReport[] = [];
+    const errors: string[] = [];
+    let now = Date.parse('2026-11-22T08:00:00.000Z');
+    const blocks = new BlockCounter({
+      intervalMs: 3_600_000,
+      clock: { now: () => (now += 1_000) },
+      send: async (report) => {
+        if (report.counts.some((count) => count.tenant === 'globex')) {
+          throw new EstopError({ code: 'forbidden', message: 'bound to tenant acme' });
+        }
+        reports.push(report);
+      },
+      onError: (error) => errors.push(error.code),
+    });
+    blocks.count({ tenant: 'globex', tool: 'email.send' }, readOnly, 'write');
+    await blocks.flush();
+    blocks.count({ tenant: 'acme', tool: 'email.send' }, readOnly, 'write');
+    await blocks.close();
+    assert.deepEqual(errors, ['forbidden']);
+    assert.deepEqual(
+      reports.map((report) => report.counts.map((count) => [count.tenant, count.count])),
+      [[['acme', 1]]],
     );
   });
 

@@ -1,9 +1,20 @@
-import { EstopError, toWellFormedText, type BlockReport, type Call, type Clock, type Decision } from '@estop/core';
+import {
+  EstopError,
+  isEstopError,
+  toWellFormedText,
+  type BlockReport,
+  type Call,
+  type Clock,
+  type Decision,
+} from '@estop/core';
 
 type BlockCount = BlockReport['counts'][number];
 
 /** The most counts one report may carry (`BlockReportSchema`). */
 const MAX_COUNTS_PER_REPORT = 10_000;
+
+/** Answers that say the report itself is refused (a count naming a tenant or rule the token may not report on). */
+const REFUSED: ReadonlySet<string> = new Set(['forbidden', 'invalid_request']);
 
 /**
  * Counts the calls an enforcer refuses, per (rule, tool, tenant, mode, source), and sends the
@@ -85,6 +96,17 @@ export class BlockCounter {
       try {
         await this.#send({ from, to, counts: chunk });
       } catch (error) {
+        if (isEstopError(error) && REFUSED.has(error.code)) {
+          // Refused, not lost: sending these again would be refused again and hold back every later count.
+          this.#onError(
+            new EstopError({
+              code: error.code,
+              message: `the control plane refused ${chunk.length} blocked-call counts; dropped: ${error.message}`,
+              cause: error,
+            }),
+          );
+          continue;
+        }
         this.#keep(counts.slice(start), Date.parse(from));
         this.#onError(
           new EstopError({

@@ -19,6 +19,7 @@ import type { ChangeHub } from './change-hub.js';
 import { LongPoll } from './long-poll.js';
 import type { OperatorTopic } from './operator-events.js';
 import { actorOf, canSee, requireRole, requireScopeWithinTenant, type Principal } from './principal.js';
+import { requireReportableRule } from './reportable-rule.js';
 import { randomId, sha256Hex } from './token-secret.js';
 
 /** How long an undecided request waits before it expires, unless the enforcer asks otherwise. */
@@ -51,6 +52,9 @@ export class ApprovalService {
   async request(principal: Principal, input: ApprovalRequestInput): Promise<ApprovalView> {
     requireRole(principal, 'enforcer');
     requireScopeWithinTenant(principal, { tenant: input.tenant });
+    if (input.ruleId !== undefined) {
+      await requireReportableRule({ hub: this.#hub, store: this.#store }, principal, input.ruleId, input.tenant);
+    }
     const now = this.#clock.now();
     const call: ApprovalCall = {
       tenant: input.tenant,

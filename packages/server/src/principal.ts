@@ -30,6 +30,14 @@ export function canSee(principal: Principal, scope: Scope | undefined): boolean 
   return principal.tenant === undefined || scope?.tenant === undefined || scope.tenant === principal.tenant;
 }
 
+/**
+ * Whether `scope` lies within the principal's tenant: always for an unbound token; for a
+ * tenant's token, only its own tenant's scopes (not global ones, which it can see but not act on).
+ */
+export function isWithinTenant(principal: Principal, scope: Scope | undefined): boolean {
+  return principal.tenant === undefined || scope?.tenant === principal.tenant;
+}
+
 /** Throws `forbidden` unless the principal may change things within `scope`. */
 export function requireScopeWithinTenant(principal: Principal, scope: Scope): void {
   if (principal.tenant !== undefined && scope.tenant !== principal.tenant) {

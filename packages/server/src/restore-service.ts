@@ -12,7 +12,14 @@ import {
 import type { AuditWriter } from './audit-writer.js';
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
-import { actorOf, canSee, requireRole, requireScopeWithinTenant, samePrincipal, type Principal } from './principal.js';
+import {
+  actorOf,
+  isWithinTenant,
+  requireRole,
+  requireScopeWithinTenant,
+  samePrincipal,
+  type Principal,
+} from './principal.js';
 import type { OperatorTopic } from './operator-events.js';
 import { commitRestore, type RestoreResult } from './restore-commit.js';
 import { randomId } from './token-secret.js';
@@ -116,15 +123,16 @@ export function createRestoreService(deps: {
 
     async pending(principal) {
       requireRole(principal, 'admin');
+      // A tenant's admin can confirm only its tenant's requests, so it is shown only those.
       return (await pendingRecords())
         .map((record) => record.request)
-        .filter((request) => canSee(principal, request.scope));
+        .filter((request) => isWithinTenant(principal, request.scope));
     },
 
     async confirm(principal, id, reason) {
       requireRole(principal, 'admin');
       const found = await store.restoreRequests.get(id);
-      if (found === undefined || found.resolution !== undefined || !canSee(principal, found.request.scope)) {
+      if (found === undefined || found.resolution !== undefined || !isWithinTenant(principal, found.request.scope)) {
         throw new EstopError({ code: 'not_found', message: `no pending restore request ${id}` });
       }
       const { request } = found;

@@ -110,11 +110,16 @@ describe('drafts are recorded, audited and listed newest first', () => {
     const { first } = replicas;
     const tenant = unique('drafting');
     const enforcer = await first.token('enforcer', tenant);
+    // A draft names the rule that drafted it: one of its tenant's (or a global one).
+    const rule = await first.request('/v1/rules', {
+      body: { scope: { tenant }, mode: 'draft_only', reason: 'drafts' },
+    });
+    const ruleId = rule.body.rule.id as string;
     const ids: string[] = [];
     for (let n = 0; n < 3; n += 1) {
       const created = await first.request('/v1/drafts', {
         token: enforcer,
-        body: { tenant, tool: 'email.send', args: { n }, ruleId: 'r_1', enforcer: 'worker-1' },
+        body: { tenant, tool: 'email.send', args: { n }, ruleId, enforcer: 'worker-1' },
       });
       assert.equal(created.status, 201, JSON.stringify(created.body));
       assert.match(created.body.id, /^draft_/);
@@ -161,12 +166,15 @@ describe('blocked calls reported by an enforcer are audited per (rule, tool, enf
       (await first.request('/v1/enforcers', { token, body: { id, name: id, kind: 'gateway' } })).status,
       201,
     );
+    // Counts name a rule of the reporting token's tenant (a rule it cannot see is refused, 403).
+    const rule = await first.request('/v1/rules', { body: { scope: { tenant }, mode: 'read_only', reason: 'blocks' } });
+    const ruleA = rule.body.rule.id as string;
     const report = (from: string, to: string, count: number) => ({
       from,
       to,
       counts: [
-        { tool: 'email.send', tenant, ruleId: 'r_a', mode: 'read_only', source: 'rule', effect: 'write', count },
-        { tool: 'crm.update', tenant, ruleId: 'r_a', mode: 'read_only', source: 'rule', count: 1 },
+        { tool: 'email.send', tenant, ruleId: ruleA, mode: 'read_only', source: 'rule', effect: 'write', count },
+        { tool: 'crm.update', tenant, ruleId: ruleA, mode: 'read_only', source: 'rule', count: 1 },
       ],
     });
     const path = `/v1/enforcers/${id}/blocks`;
@@ -198,7 +206,7 @@ describe('blocked calls reported by an enforcer are audited per (rule, tool, enf
       blocked.sort((a: any, b: any) => a.tool.localeCompare(b.tool)),
       [
         {
-          ruleId: 'r_a',
+          ruleId: ruleA,
           kind: 'agent',
           enforcer: id,
           tool: 'crm.update',
@@ -209,7 +217,7 @@ describe('blocked calls reported by an enforcer are audited per (rule, tool, enf
           source: 'rule',
         },
         {
-          ruleId: 'r_a',
+          ruleId: ruleA,
           kind: 'agent',
           enforcer: id,
           tool: 'email.send',

@@ -452,14 +452,18 @@ const ENDPOINTS: readonly Endpoint[] = [
     prepare: async () => ({ method: 'POST', path: '/v1/idempotency/release', body: await claimKey() }),
   },
   {
-    // Registered with the caller's token, like acknowledgements; the counts name acme.
+    // Registered with the caller's token, like acknowledgements; the counts name acme and its rule.
     name: 'POST /v1/enforcers/:id/blocks',
     roles: ENFORCERS,
     otherTenant: 'forbidden',
     prepare: async (caller) => ({
       method: 'POST',
       path: `/v1/enforcers/${await registerEnforcer(caller)}/blocks`,
-      body: { from: at(), to: at(), counts: [{ tool: 'email.send', tenant: TENANT, ruleId: 'r_matrix', count: 2 }] },
+      body: {
+        from: at(),
+        to: at(),
+        counts: [{ tool: 'email.send', tenant: TENANT, ruleId: await createRule(), count: 2 }],
+      },
     }),
   },
   {

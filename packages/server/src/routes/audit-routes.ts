@@ -2,7 +2,8 @@ import { EstopError, verifyChain, type AuditEntry } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { canSee, requireRole } from '../principal.js';
+import { canReadAuditEntry } from '../audit-visibility.js';
+import { requireRole } from '../principal.js';
 import { cursorId, paginate } from '../pagination.js';
 import { readQuery } from '../read-input.js';
 import { sha256Hex } from '../token-secret.js';
@@ -40,7 +41,7 @@ export function auditRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     });
     const { items: entries, nextCursor } = paginate(fetched, (entry) => String(entry.seq), { limit });
     const head = await deps.store.audit.head();
-    return context.json({ entries: entries.filter((entry) => canSee(principal, entry.scope)), head, nextCursor });
+    return context.json({ entries: entries.filter((entry) => canReadAuditEntry(principal, entry)), head, nextCursor });
   });
 
   app.get('/v1/audit/verify', async (context) => {

@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole, requireScopeWithinTenant } from '../principal.js';
 import { cursorId, MAX_PAGE_ITEMS, paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
+import { requireReportableRule } from '../reportable-rule.js';
 import { randomId } from '../token-secret.js';
 
 const ListQuery = PageQuerySchema.extend({
@@ -25,6 +26,7 @@ export function draftRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(principal, 'enforcer');
     const input = await readBody(context, DraftInputSchema);
     requireScopeWithinTenant(principal, { tenant: input.tenant });
+    if (input.ruleId !== undefined) await requireReportableRule(deps, principal, input.ruleId, input.tenant);
     const draft: Draft = {
       id: randomId('draft'),
       ...input,

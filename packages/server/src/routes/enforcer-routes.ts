@@ -5,6 +5,7 @@ import type { AppDeps, AppEnv } from '../app-env.js';
 import { canSee, requireRole, requireScopeWithinTenant } from '../principal.js';
 import { paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
+import { findRule, requireReportableRule } from '../reportable-rule.js';
 
 const EnforcementQuery = z.object({
   wait: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -46,10 +47,20 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     if (!deps.registry.owns(id, principal.id)) {
       throw new EstopError({ code: 'not_found', message: `enforcer ${id} is not registered by this token` });
     }
+    // Each count is checked against the reporting token: a tenant's token reports its own tenant's
+    // calls (a count naming no tenant is its tenant's), against rules that can cover them; an
+    // unbound token's count against a tenant's rule is that tenant's.
+    const counts = [];
     for (const count of report.counts) {
-      if (count.tenant !== undefined) requireScopeWithinTenant(principal, { tenant: count.tenant });
+      let tenant = count.tenant ?? principal.tenant;
+      if (tenant !== undefined) requireScopeWithinTenant(principal, { tenant });
+      if (count.ruleId !== undefined) {
+        const rule = await requireReportableRule(deps, principal, count.ruleId, tenant);
+        tenant ??= rule.scope.tenant;
+      }
+      counts.push(tenant === undefined ? count : { ...count, tenant });
     }
-    deps.aggregator.blocks(principal.name, id, report);
+    deps.aggregator.blocks(principal.name, id, { ...report, counts });
     return context.body(null, 202);
   });
 
@@ -86,8 +97,7 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     // A tenant's token counts its tenant's enforcers only, as GET /v1/enforcers lists them.
     const enforcement = await deps.registry.waitFor(version.data, wait, principal.tenant);
     if (ruleId === undefined) return context.json(enforcement);
-    const rule =
-      deps.hub.snapshot().rules.find((active) => active.id === ruleId) ?? (await deps.store.rules.get(ruleId))?.rule;
+    const rule = await findRule(deps, ruleId);
     if (rule === undefined || !canSee(principal, rule.scope)) {
       throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
     }
