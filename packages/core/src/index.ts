@@ -46,7 +46,7 @@ export type { EnforcerKind, EnforcerRecord } from './enforcer.js';
 export type { ErrorCode } from './errors.js';
 export { ERROR_CODES, EstopError, errorCodeForStatus, isEstopError } from './errors.js';
 export { createMemoryStore } from './memory-store.js';
-export { problemOf } from './problem.js';
+export { clientErrorAnswer, problemOf } from './problem.js';
 export type { Mode } from './modes.js';
 export { MODES, MODE_ALIASES, modeRank, moreRestrictive, parseMode } from './modes.js';
 export type { CommitLookup } from './plan-commit.js';

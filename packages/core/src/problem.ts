@@ -1,4 +1,4 @@
-import type { ErrorCode, EstopError } from './errors.js';
+import { EstopError, type ErrorCode } from './errors.js';
 
 const STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid_request: 400,
@@ -47,4 +47,37 @@ export function problemOf(
     ...error.details,
     ...options.fields,
   };
+}
+
+const REASON: Readonly<Record<number, string>> = {
+  400: 'Bad Request',
+  408: 'Request Timeout',
+  431: 'Request Header Fields Too Large',
+};
+
+/**
+ * The raw HTTP/1.1 answer, a problem+json, for what Node's HTTP parser refused before any route
+ * saw it (the `code` of a `clientError`): 431 for headers or a URL too large, 408 for a request
+ * not received in time, 400 for anything else. Every estop server writes it to the socket, so
+ * that not even these are a bare status line.
+ *
+ * @example
+ * server.on('clientError', (error, socket) => socket.end(clientErrorAnswer(error.code)));
+ */
+export function clientErrorAnswer(parserCode: string | undefined, maxHeaderBytes = 16 * 1024): string {
+  const [status, message] =
+    parserCode === 'HPE_HEADER_OVERFLOW'
+      ? [431, `the request line and headers are larger than ${maxHeaderBytes} bytes`]
+      : parserCode === 'HPE_REQUEST_TIMEOUT' || parserCode === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? [408, 'the request was not received in time']
+        : [400, 'not a well-formed HTTP request'];
+  const body = JSON.stringify(problemOf(new EstopError({ code: 'invalid_request', message }), { status }));
+  return [
+    `HTTP/1.1 ${status} ${REASON[status] ?? ''}`,
+    'content-type: application/problem+json',
+    `content-length: ${new TextEncoder().encode(body).length}`,
+    'connection: close',
+    '',
+    body,
+  ].join('\r\n');
 }

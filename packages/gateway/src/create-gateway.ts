@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { EstopError, type Effect } from '@estop/core';
+import { clientErrorAnswer, EstopError, type Effect } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import type { IdentityResolver } from './caller.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -138,6 +138,11 @@ export function createGateway(options: GatewayOptions): Gateway {
     });
   });
   server.keepAliveTimeout = 65_000;
+  // What Node's parser refuses (headers or a URL over 16 KiB, bytes that are not HTTP) is a problem too.
+  server.on('clientError', (error: Error & { code?: string }, socket) => {
+    if (error.code === 'ECONNRESET' || !socket.writable) socket.destroy();
+    else socket.end(clientErrorAnswer(error.code));
+  });
 
   async function health(response: ServerResponse): Promise<void> {
     const body = JSON.stringify({ status: 'ok', version: guard.version, stale: guard.stale });

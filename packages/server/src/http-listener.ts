@@ -1,24 +1,11 @@
-import { createServer, STATUS_CODES, type Server } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
-import { EstopError, problemOf } from '@estop/core';
+import { clientErrorAnswer, EstopError, problemOf } from '@estop/core';
 import { problemResponse } from './problem.js';
 
 /** The most bytes of request line and headers Node reads before answering 431 (Node's default). */
 export const MAX_HEADER_BYTES = 16 * 1024;
-
-/** The raw HTTP/1.1 answer for a request Node refused before any route saw it. */
-function rawProblem(status: number, message: string): string {
-  const body = JSON.stringify(problemOf(new EstopError({ code: 'invalid_request', message }), { status }));
-  return [
-    `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}`,
-    'content-type: application/problem+json',
-    `content-length: ${Buffer.byteLength(body)}`,
-    'connection: close',
-    '',
-    body,
-  ].join('\r\n');
-}
 
 /**
  * Answers what Node's HTTP parser refuses (headers or URL too large, a request that is not
@@ -29,13 +16,7 @@ function answerClientError(error: Error & { code?: string }, socket: Socket): vo
     socket.destroy();
     return;
   }
-  const answer =
-    error.code === 'HPE_HEADER_OVERFLOW'
-      ? rawProblem(431, `the request line and headers are larger than ${MAX_HEADER_BYTES} bytes`)
-      : error.code === 'HPE_REQUEST_TIMEOUT' || error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
-        ? rawProblem(408, 'the request was not received in time')
-        : rawProblem(400, 'not a well-formed HTTP request');
-  socket.end(answer);
+  socket.end(clientErrorAnswer(error.code, MAX_HEADER_BYTES));
 }
 
 /** A Node HTTP server for the app whose every refusal, its own included, is problem+json. */
