@@ -18,6 +18,8 @@ type Answer = Awaited<ReturnType<TestControlPlane['request']>>;
 interface Plane {
   cp: TestControlPlane;
   enforcer: string;
+  /** Another admin (another principal), who may confirm what the first one asked. */
+  secondAdmin: string;
   /** A fresh number, so that ids and tenants never collide between runs. */
   next(): number;
 }
@@ -153,6 +155,28 @@ const FIELDS: Field[] = [
       plane.cp.request('/v1/tokens', { body: { name: `n${plane.next()}`, role: 'viewer', tenant: text } }),
   },
   {
+    name: "an agent token's agent",
+    send: (plane, text) =>
+      plane.cp.request('/v1/tokens', {
+        body: { name: `a${plane.next()}`, role: 'agent', tenant: 'acme', agent: text },
+      }),
+  },
+  {
+    name: 'a restore confirmation reason',
+    send: async (plane, text) => {
+      // A global full stop waits for a second admin to be lifted.
+      const created = await plane.cp.request('/v1/rules', {
+        body: { scope: {}, mode: 'full_stop', reason: `global ${plane.next()}` },
+      });
+      const lift = await plane.cp.request(`/v1/rules/${created.body.rule.id}/lift`, { body: { reason: 'over' } });
+      assert.equal(lift.status, 202, JSON.stringify(lift.body));
+      return plane.cp.request(`/v1/restore-requests/${lift.body.request.id}/confirm`, {
+        token: plane.secondAdmin,
+        body: { reason: text },
+      });
+    },
+  },
+  {
     name: 'an enforcer name',
     send: (plane, text) => asEnforcer('/v1/enforcers', { id: `e${plane.next()}`, name: text, kind: 'sdk' })(plane),
   },
@@ -235,9 +259,11 @@ function assertAnswer(field: string, text: string, answer: Answer): void {
     return;
   }
   assert.equal(answer.type, 'application/problem+json', where);
-  // Well-formed text may still be refused (too long, a control character, blank, a name taken): never a 500.
-  if (isWellFormedText(text) && answer.status === 409) {
-    assert.equal(answer.body.code, 'conflict', where);
+  // Well-formed text may still be refused (too long, a control character, blank, a name taken, a
+  // rule the reporter may not name), as the client's error: never a 5xx.
+  const refusals: Record<number, string> = { 403: 'forbidden', 404: 'not_found', 409: 'conflict' };
+  if (isWellFormedText(text) && refusals[answer.status] !== undefined) {
+    assert.equal(answer.body.code, refusals[answer.status], where);
     return;
   }
   assert.equal(answer.status, 400, where);
@@ -261,7 +287,8 @@ async function withPlane(store: Store, body: (plane: Plane) => Promise<void>): P
   try {
     let counter = 0;
     const enforcer = await cp.token('enforcer', undefined, 'enforcer-text');
-    const plane: Plane = { cp, enforcer, next: () => (counter += 1) };
+    const secondAdmin = await cp.token('admin', undefined, 'second-admin');
+    const plane: Plane = { cp, enforcer, secondAdmin, next: () => (counter += 1) };
     const registered = await asEnforcer('/v1/enforcers', { id: 'e-text', name: 'e-text', kind: 'sdk' })(plane);
     assert.equal(registered.status, 201, JSON.stringify(registered.body));
     await body(plane);
