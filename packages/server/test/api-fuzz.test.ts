@@ -36,6 +36,8 @@ async function callers(cp: TestControlPlane): Promise<FuzzAuth> {
     'enforcer@fuzz': bearer(await cp.token('enforcer', 'fuzz')),
     'operator@fuzz': bearer(await cp.token('operator', 'fuzz')),
     'admin@other': bearer(await cp.token('admin', 'other')),
+    'viewer@other': bearer(await cp.token('viewer', 'other')),
+    'agent@fuzz': bearer(await cp.token('agent', 'fuzz')),
     none: null,
     unknown: 'Bearer estop_not-a-token',
     empty: 'Bearer ',
