@@ -125,39 +125,45 @@ export class EnforcerRegistry {
    * applied `version`. Other replicas' enforcers are known from the store, where their
    * versions are at most a flush (a second) old; with any of them counted, `ms` (measured on
    * this replica's acknowledgements only) is left out rather than understated. With `tenant`,
-   * only the enforcers registered by tokens bound to that tenant are counted (see `list`).
+   * see `enforcement`: that tenant's enforcers, and unbound ones counted but not named.
    */
   async enforcementEverywhere(version: number, tenant?: string): Promise<Enforcement> {
     const local = this.enforcement(version, tenant);
-    const remote = (await this.elsewhere()).filter((record) => tenant === undefined || record.tenant === tenant);
+    const remote = (await this.elsewhere()).filter((record) => countedFor(record.tenant, tenant));
     if (remote.length === 0) return local;
-    const remotePending = remote
-      .filter((record) => record.version < version)
+    const remoteBehind = remote.filter((record) => record.version < version);
+    const remotePending = remoteBehind
+      .filter((record) => record.tenant === tenant || tenant === undefined)
       .map(({ id, name, version: applied }) => ({ id, name, version: applied }));
     return {
       version,
-      acknowledged: local.acknowledged + remote.length - remotePending.length,
+      acknowledged: local.acknowledged + remote.length - remoteBehind.length,
       total: local.total + remote.length,
       pending: [...local.pending, ...remotePending],
     };
   }
 
-  /** This replica's connected enforcers (with `tenant`, that tenant's) and whether each has applied `version`. */
+  /**
+   * This replica's connected enforcers and whether each has applied `version`. With `tenant`
+   * (a tenant-bound caller), the enforcers registered by that tenant's tokens, and those
+   * registered by unbound tokens, which apply every tenant's rules: counted in `acknowledged`
+   * and `total` but not named in `pending` (they are the operator's, not the tenant's); another
+   * tenant's enforcers are neither counted nor named.
+   */
   enforcement(version: number, tenant?: string): Enforcement {
-    const connected = [...this.live.values()].filter(
-      (entry) => entry.streams > 0 && (tenant === undefined || entry.tenant === tenant),
-    );
-    const pending = connected
-      .filter((entry) => entry.record.version < version)
+    const connected = [...this.live.values()].filter((entry) => entry.streams > 0 && countedFor(entry.tenant, tenant));
+    const behind = connected.filter((entry) => entry.record.version < version);
+    const pending = behind
+      .filter((entry) => entry.tenant === tenant || tenant === undefined)
       .map(({ record }) => ({ id: record.id, name: record.name, version: record.version }));
     const result: Enforcement = {
       version,
-      acknowledged: connected.length - pending.length,
+      acknowledged: connected.length - behind.length,
       total: connected.length,
       pending,
     };
     const track = this.versions.get(version);
-    if (pending.length === 0 && track !== undefined && connected.length > 0) {
+    if (behind.length === 0 && track !== undefined && connected.length > 0) {
       const times = connected.map((entry) => track.ackedAt.get(entry.record.id) ?? track.committedAt);
       result.ms = Math.max(0, Math.max(...times) - track.committedAt);
     }
@@ -173,7 +179,8 @@ export class EnforcerRegistry {
     for (;;) {
       const answer = await this.enforcementEverywhere(version, tenant);
       const left = deadline - this.clock.now();
-      if (answer.pending.length === 0 || left <= 0) return answer;
+      // Unbound enforcers behind are counted but not named for a tenant's caller: compare counts.
+      if (answer.acknowledged >= answer.total || left <= 0) return answer;
       // Woken by a local acknowledgement, or after a short while to re-read other replicas.
       await new Promise<void>((resolve) => {
         const finish = () => {
@@ -273,4 +280,9 @@ export class EnforcerRegistry {
   private wake(): void {
     for (const waiter of [...this.waiters]) waiter();
   }
+}
+
+/** Whether an enforcer registered by a token bound to `owner` counts for a caller bound to `caller`. */
+function countedFor(owner: string | undefined, caller: string | undefined): boolean {
+  return caller === undefined || owner === undefined || owner === caller;
 }

@@ -181,21 +181,29 @@ async function enforcersAcrossReplicas(createStore: () => Store): Promise<void> 
   try {
     disconnects.push(await connectEnforcer(first, await first.token('enforcer', 'acme'), 'acme-remote-1'));
     disconnects.push(await connectEnforcer(first, await first.token('enforcer'), 'fleet-remote-1'));
+    disconnects.push(await connectEnforcer(first, await first.token('enforcer', 'beta'), 'beta-remote-1'));
     const version = (await second.request('/v1/state')).body.version as number;
+    const enforcementFor = async (token: string) =>
+      (await second.request(`/v1/versions/${version + 1}/enforcement`, { token })).body;
     const pendingFor = async (token: string) =>
-      (await second.request(`/v1/versions/${version + 1}/enforcement`, { token })).body.pending
-        .map((pending: any) => pending.id)
-        .sort();
+      (await enforcementFor(token)).pending.map((pending: any) => pending.id).sort();
     // The unbound viewer counts both, once the first replica has saved them.
     const unbound = await second.token('viewer');
-    await eventually(async () => (await pendingFor(unbound)).length === 2);
-    assert.deepEqual(await pendingFor(unbound), ['acme-remote-1', 'fleet-remote-1']);
-    assert.deepEqual(await pendingFor(await second.token('viewer', 'acme')), ['acme-remote-1']);
-    assert.deepEqual(await pendingFor(await second.token('viewer', 'beta')), []);
+    await eventually(async () => (await pendingFor(unbound)).length === 3);
+    assert.deepEqual(await pendingFor(unbound), ['acme-remote-1', 'beta-remote-1', 'fleet-remote-1']);
+    // A tenant's viewer: its enforcers named, unbound ones (which apply its rules too) counted
+    // but not named, another tenant's neither.
+    const acme = await enforcementFor(await second.token('viewer', 'acme'));
+    assert.deepEqual(
+      [acme.total, acme.acknowledged, acme.pending.map((pending: any) => pending.id)],
+      [2, 0, ['acme-remote-1']],
+    );
+    const gamma = await enforcementFor(await second.token('viewer', 'gamma'));
+    assert.deepEqual([gamma.total, gamma.pending], [1, []]);
     const listed = async (token: string) =>
       (await second.request('/v1/enforcers', { token })).body.enforcers.map((record: any) => record.id).sort();
     assert.deepEqual(await listed(await second.token('viewer', 'acme')), ['acme-remote-1']);
-    assert.deepEqual(await listed(await second.token('viewer', 'beta')), []);
+    assert.deepEqual(await listed(await second.token('viewer', 'gamma')), []);
   } finally {
     for (const disconnect of disconnects) await disconnect();
     await first.close();
