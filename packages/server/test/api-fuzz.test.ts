@@ -119,6 +119,12 @@ function overHttp(url: string, request: FuzzRequest): Promise<Answer> {
     const outgoing = httpRequest(
       { host: target.hostname, port: target.port, method: request.method, path: request.url, headers: request.headers },
       (response) => {
+        // A stream that opened is an answer: take its status and leave it.
+        if (String(response.headers['content-type']).startsWith('text/event-stream')) {
+          resolve({ status: response.statusCode ?? 0, type: String(response.headers['content-type']), text: '' });
+          outgoing.destroy();
+          return;
+        }
         const parts: Buffer[] = [];
         response.on('data', (chunk: Buffer) => parts.push(chunk));
         response.on('end', () =>
@@ -135,10 +141,23 @@ function overHttp(url: string, request: FuzzRequest): Promise<Answer> {
   });
 }
 
-/** What Node itself refuses, before any route: each must still be a problem. */
-function edgeRequests(): FuzzRequest[] {
+/** What Node itself refuses, before any route, and the streams: each refusal must still be a problem. */
+function edgeRequests(auth: FuzzAuth): FuzzRequest[] {
   const admin = { authorization: `Bearer ${ADMIN_TOKEN}` };
+  const streams = ['/v1/stream', '/v1/events'].flatMap((path) =>
+    Object.entries(auth).flatMap(([caller, secret]) =>
+      ['', '?enforcer=fuzz-enforcer', '?enforcer=%00', '?enforcer=nope', `?enforcer=${'e'.repeat(300)}`].map(
+        (query): FuzzRequest => ({
+          method: 'GET',
+          url: `${path}${query}`,
+          headers: secret === null ? {} : { authorization: secret },
+          label: `GET ${path}${query.slice(0, 20)} as ${caller}`,
+        }),
+      ),
+    ),
+  );
   return [
+    ...streams,
     { method: 'GET', url: `/v1/rules/${'r'.repeat(20_000)}`, headers: admin, label: 'a 20 KB URL' },
     { method: 'GET', url: '/v1/rules', headers: { ...admin, 'x-pad': 'p'.repeat(20_000) }, label: '20 KB of headers' },
     { method: 'GET', url: '/v1/stream?enforcer=%00', headers: admin, label: 'a stream for a NUL enforcer' },
@@ -178,7 +197,7 @@ async function fuzz(context: TestContext, storeName: string, store: Store): Prom
     for (const request of requests) check(request, await inProcess(cp, request));
 
     const overSockets = fc.sample(fuzzRequestArbitrary(ids, auth), { seed: SEED + 1, numRuns: HTTP_REQUESTS });
-    for (const request of [...edgeRequests(), ...overSockets]) check(request, await overHttp(cp.url, request));
+    for (const request of [...edgeRequests(auth), ...overSockets]) check(request, await overHttp(cp.url, request));
     for (const bytes of ['NOT HTTP\r\n\r\n', 'GET /v1/rules HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n']) {
       const answer = await rawSocket(cp.url, bytes);
       const status = Number(/^HTTP\/1\.1 (\d{3})/.exec(answer)?.[1] ?? 0);
