@@ -1,4 +1,5 @@
 import type {
+  Actor,
   ApprovalView,
   AuditEntry,
   Draft,
@@ -17,6 +18,33 @@ import type {
   TokenInfo,
 } from '@estop/core';
 import { ERROR_CODES, EstopError, errorCodeForStatus } from '@estop/core';
+
+/** A new admin principal waiting for a different admin to confirm, as `GET /v1/tokens/requests` lists it. */
+export interface TokenRequestView {
+  id: string;
+  /** The token that confirming creates. */
+  token: TokenInfo;
+  requestedBy: Actor;
+  reason?: string | undefined;
+  at: string;
+  expiresAt: string;
+}
+
+/** The body of `POST /v1/tokens` as the CLI sends it: `name` (a new principal) or `forMe`. */
+export interface TokenRequest {
+  name?: string | undefined;
+  forMe?: true | undefined;
+  role: Role;
+  tenant?: string | undefined;
+  agent?: string | undefined;
+  anyAgent?: true | undefined;
+  reason?: string | undefined;
+}
+
+/** What `POST /v1/tokens` answers: the token (201), or a request a different admin must confirm (202). */
+export type CreatedToken =
+  | { token: string; info: TokenInfo; request?: undefined }
+  | { token: string; info?: undefined; request: TokenRequestView; message: string };
 
 /** An enforcer as `GET /v1/enforcers` lists it. */
 export type EnforcerStatus = EnforcerRecord & { connected: boolean; current: boolean };
@@ -73,12 +101,10 @@ export interface ApiClient {
   }): Promise<{ entries: AuditEntry[]; head: AuditHead }>;
   verifyAudit(): Promise<AuditVerification>;
   listTokens(): Promise<{ tokens: TokenInfo[] }>;
-  createToken(input: {
-    name: string;
-    role: Role;
-    tenant?: string | undefined;
-  }): Promise<{ token: string; info: TokenInfo }>;
+  createToken(input: TokenRequest): Promise<CreatedToken>;
   revokeToken(id: string): Promise<void>;
+  listTokenRequests(): Promise<{ requests: TokenRequestView[] }>;
+  confirmTokenRequest(id: string, reason?: string): Promise<{ info: TokenInfo }>;
   listRuns(): Promise<{ runs: RunRecord[] }>;
   killRun(id: string, reason: string): Promise<{ rule: Rule; version: number; run: RunRecord | null }>;
   /** Pending approvals oldest first, or with `all`, the latest 1000 of any status. */
@@ -182,6 +208,9 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     listTokens: () => listAll('/v1/tokens', 'tokens'),
     createToken: (input) => request('POST', '/v1/tokens', input),
     revokeToken: (tokenId) => request('DELETE', `/v1/tokens/${id(tokenId)}`),
+    listTokenRequests: () => request('GET', '/v1/tokens/requests'),
+    confirmTokenRequest: (requestId, reason) =>
+      request('POST', `/v1/tokens/requests/${id(requestId)}/confirm`, reason === undefined ? {} : { reason }),
     listRuns: () => listAll('/v1/runs', 'runs'),
     killRun: (runId, reason) => request('POST', `/v1/runs/${id(runId)}/kill`, { reason }),
     listApprovals: ({ all }) => listAll(all ? '/v1/approvals' : '/v1/approvals?status=pending', 'approvals'),

@@ -329,6 +329,20 @@ describe('a wrong command line is a usage error (exit 2) that names the problem'
       parseTokenCreateArgs(['--role', 'operator', '--tenant', 'acme', '--name', 'oncall']).tenant,
       'acme',
     );
+    assert.match(
+      usageMessage(() => parseTokenCreateArgs(['--role', 'viewer', '--name', 'n', '--for-me'])),
+      /not both/,
+    );
+    assert.match(
+      usageMessage(() => parseTokenCreateArgs(['--role', 'viewer', '--name', 'n', '--agent', 'a'])),
+      /for agent tokens/,
+    );
+    assert.match(
+      usageMessage(() => parseTokenCreateArgs(['--role', 'agent', '--name', 'n', '--agent', 'a', '--any-agent'])),
+      /--agent or --any-agent/,
+    );
+    const forMe = parseTokenCreateArgs(['--role', 'operator', '--for-me']);
+    assert.deepEqual([forMe.forMe, forMe.name], [true, undefined]);
   });
 
   it('rejects an unknown command and an unknown subcommand', async () => {

@@ -267,6 +267,38 @@ describe('the other client commands call their endpoint and print the answer', a
     },
     'GET /v1/tokens': { body: { tokens: [] } },
     'DELETE /v1/tokens/t_9': { status: 204 },
+    'GET /v1/tokens/requests': {
+      body: {
+        requests: [
+          {
+            id: 'ar_1',
+            token: {
+              id: 't_10',
+              name: 'carol',
+              principalId: 'p_carol',
+              role: 'admin',
+              createdAt: rule.createdAt,
+              createdBy: 'bob',
+            },
+            requestedBy: { id: 'bob', kind: 'human', principalId: 'p_bob', tokenId: 't_2' },
+            at: rule.createdAt,
+            expiresAt: '2026-11-22T05:25:00.000Z',
+          },
+        ],
+      },
+    },
+    'POST /v1/tokens/requests/ar_1/confirm': {
+      body: {
+        info: {
+          id: 't_10',
+          name: 'carol',
+          principalId: 'p_carol',
+          role: 'admin',
+          createdAt: rule.createdAt,
+          createdBy: 'bob',
+        },
+      },
+    },
   });
   after(() => server.close());
   const env = { ESTOP_URL: server.url, ESTOP_TOKEN: 'estop_admin' };
@@ -302,6 +334,46 @@ describe('the other client commands call their endpoint and print the answer', a
     assert.deepEqual(server.requests.at(-1)?.body, { name: 'oncall', role: 'operator' });
     assert.equal(io.out().split('estop_s3cret').length - 1, 1);
     assert.match(io.out(), /will not be shown again/);
+  });
+
+  it('tokens create sends the agent binding, or forMe, as asked', async () => {
+    const bound = bufferIo(env);
+    const args = [
+      'tokens',
+      'create',
+      '--role',
+      'agent',
+      '--tenant',
+      'acme',
+      '--name',
+      'mailer-key',
+      '--agent',
+      'mailer',
+    ];
+    assert.equal(await main(args, bound), 0);
+    assert.deepEqual(server.requests.at(-1)?.body, {
+      name: 'mailer-key',
+      role: 'agent',
+      tenant: 'acme',
+      agent: 'mailer',
+    });
+    assert.equal(
+      await main(['tokens', 'create', '--role', 'agent', '--name', 'pool', '--any-agent'], bufferIo(env)),
+      0,
+    );
+    assert.deepEqual(server.requests.at(-1)?.body, { name: 'pool', role: 'agent', anyAgent: true });
+    assert.equal(await main(['tokens', 'create', '--role', 'admin', '--for-me'], bufferIo(env)), 0);
+    assert.deepEqual(server.requests.at(-1)?.body, { forMe: true, role: 'admin' });
+  });
+
+  it('tokens requests lists new admins waiting, and confirm confirms one', async () => {
+    const listed = bufferIo(env);
+    assert.equal(await main(['tokens', 'requests'], listed), 0);
+    assert.match(listed.out(), /ar_1 +carol +- +bob/);
+    const confirmed = bufferIo(env);
+    assert.equal(await main(['tokens', 'confirm', 'ar_1', '--reason', 'known colleague'], confirmed), 0);
+    assert.deepEqual(server.requests.at(-1)?.body, { reason: 'known colleague' });
+    assert.equal(confirmed.out(), 'confirmed: admin token t_10 "carol" now works\n');
   });
 
   it('tokens list and revoke', async () => {
