@@ -93,7 +93,8 @@ export const BlockReportSchema = z.strictObject({
         /** Why: a rule, the staleness fail-safe, break-glass, or a call that could not be decided. */
         source: z.enum(['rule', 'stale', 'break_glass', 'invalid_call']).optional(),
         effect: EffectSchema.optional(),
-        count: z.number().int().positive(),
+        /** At most 2^31−1 per report: an enforcer's refusals in one interval, never an arbitrary figure. */
+        count: z.number().int().positive().max(2_147_483_647),
       }),
     )
     .min(1)

@@ -81,6 +81,8 @@ describe('a tenant token cannot read or report across tenants', () => {
       assert.equal((await report({ ruleId: acmeRule })).status, 403);
       assert.equal((await report({ ruleId: acmeRule, tenant: 'beta' })).status, 403);
       assert.equal((await report({ ruleId: acmeRule, tenant: 'acme' })).status, 403);
+      // Nor any figure it likes: a count is bounded.
+      assert.equal((await report({ count: 2 ** 31 })).status, 400);
       // Its own counts, without a tenant, are its tenant's.
       assert.equal((await report({ source: 'stale' })).status, 202);
       await cp.plane.flushAudit();
