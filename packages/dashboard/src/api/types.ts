@@ -27,10 +27,16 @@ export type {
 
 /** `GET /v1/whoami`. */
 export interface Principal {
+  /** The token's id. */
   id: string;
+  tokenId?: string | undefined;
+  /** The person or service the token belongs to (`p_…`). */
+  principalId?: string | undefined;
   name: string;
   role: Role;
   tenant?: string | undefined;
+  agent?: string | undefined;
+  anyAgent?: boolean | undefined;
 }
 
 /** The graded modes, from least to most restrictive (core's MODES, kept here as a value). */
