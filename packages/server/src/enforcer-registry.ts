@@ -23,6 +23,9 @@ const REMOTE_LIVE_MS = 5000;
 const FORGET_MS = 10 * 60_000;
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
+// Registrations check other replicas' enforcers against a read at most this old, so that many
+// enforcers registering at once (after a restart) cost one store read a second, not one each.
+const REGISTRATION_READ_MS = 1000;
 
 /**
  * Enforcers known to this replica: which are connected to the stream, what each has applied,
@@ -34,6 +37,7 @@ export class EnforcerRegistry {
   private readonly versions = new Map<number, VersionTrack>();
   private readonly waiters = new Set<() => void>();
   private flushing: Promise<void> | undefined;
+  private recentRead: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
 
   constructor(
     private readonly store: EnforcerStore,
@@ -71,6 +75,28 @@ export class EnforcerRegistry {
     if (tenant !== undefined) full.tenant = tenant;
     this.live.set(record.id, { record: full, owner, tenant, streams: existing?.streams ?? 0, dirty: true });
     return full;
+  }
+
+  /**
+   * Throws `forbidden` when another replica vouches for an enforcer `id` registered by a token
+   * of another tenant (or by an unbound token, for a tenant's token, and the reverse): an
+   * enforcer's id is its registering tenant's on every replica, so no token can take over
+   * another tenant's enforcer there and so blind or mislead that tenant's views. The same
+   * tenant's enforcer may move between replicas. When the store cannot be read, registration
+   * goes on: enforcers must be able to connect while the store is away.
+   */
+  async requireRegistrable(id: string, tenant: string | undefined): Promise<void> {
+    if (this.live.has(id)) return;
+    let records: EnforcerRecord[];
+    try {
+      records = await this.recentlySeen();
+    } catch {
+      return;
+    }
+    const elsewhere = records.find((record) => record.id === id);
+    if (elsewhere !== undefined && elsewhere.tenant !== tenant) {
+      throw new EstopError({ code: 'forbidden', message: `enforcer ${id} is registered by another token` });
+    }
   }
 
   /** True when `owner` registered the enforcer `id` with this replica. */
@@ -209,6 +235,20 @@ export class EnforcerRegistry {
       .map((record) => ({ ...record, connected: true }));
     const moved = new Set(elsewhere.map((record) => record.id));
     return [...here.filter((record) => !moved.has(record.id)), ...elsewhere];
+  }
+
+  /** The enforcers recently seen by any replica, read at most once per REGISTRATION_READ_MS. */
+  private recentlySeen(): Promise<EnforcerRecord[]> {
+    const now = this.clock.now();
+    if (this.recentRead === undefined || now - this.recentRead.at > REGISTRATION_READ_MS) {
+      const records = this.store.list({ seenSince: new Date(now - REMOTE_LIVE_MS).toISOString() });
+      const read = { at: now, records };
+      this.recentRead = read;
+      records.catch(() => {
+        if (this.recentRead === read) this.recentRead = undefined;
+      });
+    }
+    return this.recentRead.records;
   }
 
   /** Enforcers that other replicas have vouched for recently and that are not connected here. */

@@ -202,6 +202,23 @@ async function enforcersAcrossReplicas(createStore: () => Store): Promise<void> 
     );
     const gamma = await enforcementFor(await second.token('viewer', 'gamma'));
     assert.deepEqual([gamma.total, gamma.pending], [1, []]);
+    // An enforcer id another replica vouches for is its registering tenant's: another tenant's
+    // token cannot take it over there, while the same tenant's enforcer may move.
+    const taken = await second.request('/v1/enforcers', {
+      token: await second.token('enforcer', 'beta'),
+      body: { id: 'acme-remote-1', name: 'impostor', kind: 'sdk' },
+    });
+    assert.equal(taken.status, 403, JSON.stringify(taken.body));
+    const fleetTaken = await second.request('/v1/enforcers', {
+      token: await second.token('enforcer', 'beta'),
+      body: { id: 'fleet-remote-1', name: 'impostor', kind: 'sdk' },
+    });
+    assert.equal(fleetTaken.status, 403, JSON.stringify(fleetTaken.body));
+    const moved = await second.request('/v1/enforcers', {
+      token: await second.token('enforcer', 'acme'),
+      body: { id: 'acme-remote-1', name: 'acme-remote-1', kind: 'sdk' },
+    });
+    assert.equal(moved.status, 201, JSON.stringify(moved.body));
     const listed = async (token: string) =>
       (await second.request('/v1/enforcers', { token })).body.enforcers.map((record: any) => record.id).sort();
     assert.deepEqual(await listed(await second.token('viewer', 'acme')), ['acme-remote-1']);

@@ -20,6 +20,7 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(context.get('principal'), 'enforcer');
     const registration = await readBody(context, EnforcerRegistrationSchema);
     const principal = context.get('principal');
+    await deps.registry.requireRegistrable(registration.id, principal.tenant);
     const record = deps.registry.register(registration, principal.id, principal.tenant);
     deps.events.notify('enforcers');
     return context.json(record, 201);
