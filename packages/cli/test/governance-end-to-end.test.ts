@@ -74,13 +74,21 @@ describe('operators decide approvals and read drafts with the CLI', () => {
   });
 
   it('lists drafts newest first, filters by tenant, and exports every one as JSON lines', async () => {
+    // A draft names the rule that drafted it, which must be one that covers its tenant.
+    const rule = await fetch(`${server.url}/v1/rules`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${server.adminToken}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ scope: { tenant: 'drafty' }, mode: 'draft_only', reason: 'drafts' }),
+    });
+    assert.equal(rule.status, 201);
+    const ruleId = ((await rule.json()) as { rule: { id: string } }).rule.id;
     const ids: string[] = [];
     for (let n = 0; n < 3; n += 1) {
       const draft = await asEnforcer('/v1/drafts', {
         tenant: 'drafty',
         tool: 'email.send',
         args: { n },
-        ruleId: 'r_1',
+        ruleId,
       });
       ids.push(draft.id as string);
     }
