@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { isEstopError } from '@estop/core';
+import { createIdentityResolver } from '../src/identity.js';
 import { eventually, send, startSetup, type TestSetup } from './http-harness.js';
 
 describe('an agent token bound to an agent cannot step out of a stop on that agent', () => {
@@ -100,5 +102,27 @@ describe('an agent token bound to an agent cannot step out of a stop on that age
     });
     assert.equal(answer.status, 403);
     assert.equal(answer.json.mode, 'read_only');
+  });
+});
+
+describe("the gateway's cache of agent tokens honours revocation within a second", () => {
+  let setup: TestSetup;
+  before(async () => {
+    setup = await startSetup();
+  });
+  after(() => setup.close());
+
+  it('a resolver asked to cache longer keeps an identity at most 1 s: a revoked token is then refused', async () => {
+    const created = await setup.plane.api('/v1/tokens', { name: 'revoked-agent', role: 'agent', tenant: 'acme' });
+    const token = created.body.token as string;
+    const identity = createIdentityResolver({ controlPlaneUrl: setup.plane.url, cacheMs: 60_000 });
+    await identity.resolve({ authorization: `Bearer ${token}` });
+    const revoked = await setup.plane.api(`/v1/tokens/${created.body.info.id}`, undefined, 'DELETE');
+    assert.equal(revoked.status, 204);
+    // The revoking control plane forgets the token at once; the resolver's cache lasts at most 1 s.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
+    await assert.rejects(identity.resolve({ authorization: `Bearer ${token}` }), (error) =>
+      isEstopError(error, 'unauthorized'),
+    );
   });
 });
