@@ -46,6 +46,8 @@ export class TokenService {
   readonly #environmentAdmin: boolean;
   readonly #requestTtlMs: number;
   readonly #revoked: (tokenId: string) => void;
+  /** Mints one at a time, so that two admins minting together cannot both be "the only one". */
+  #minting: Promise<unknown> = Promise.resolve();
 
   constructor(options: {
     store: Store;
@@ -73,6 +75,12 @@ export class TokenService {
 
   /** Mints a token for a new principal (`name`) or for the caller's own (`forMe`). */
   async mint(principal: Principal, input: TokenInput): Promise<MintResult> {
+    const minted = this.#minting.then(() => this.#mint(principal, input));
+    this.#minting = minted.catch(() => undefined);
+    return minted;
+  }
+
+  async #mint(principal: Principal, input: TokenInput): Promise<MintResult> {
     requireRole(principal, 'admin');
     const tenant = input.tenant ?? principal.tenant;
     requireScopeWithinTenant(principal, { tenant });

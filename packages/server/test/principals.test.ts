@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { createPostgresStore } from '@estop/store-postgres';
+import { sha256Hex } from '../src/token-secret.js';
 import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { databaseUrl, postgresSchema } from './postgres-schema.js';
 
 async function mint(
   cp: TestControlPlane,
@@ -173,6 +176,25 @@ describe('the second approver is a different principal, not a different token na
 });
 
 describe('only while a single admin principal exists may it create the second alone', () => {
+  const postgres = postgresSchema('estop_principals');
+  after(() => postgres.drop());
+
+  it('two admins asked for at once: one is made alone, the other becomes a request', async (context) => {
+    // On PostgreSQL, where reading the admins and storing the token are separate round trips.
+    if (!(await postgres.ready(context))) return;
+    const store = createPostgresStore({ url: databaseUrl, schema: postgres.schema, sha256: sha256Hex });
+    const cp = await startTestControlPlane({ store });
+    try {
+      const answers = await Promise.all([
+        mint(cp, { name: 'together-1', role: 'admin' }),
+        mint(cp, { name: 'together-2', role: 'admin' }),
+      ]);
+      assert.deepEqual(answers.map((answer) => answer.status).sort(), [201, 202]);
+    } finally {
+      await cp.close();
+    }
+  });
+
   it('and the audit says so', async () => {
     const cp = await startTestControlPlane();
     try {
