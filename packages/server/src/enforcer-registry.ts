@@ -8,6 +8,8 @@ interface Live {
   tenant: string | undefined;
   streams: number;
   dirty: boolean;
+  /** The store refused this record on its own at the last flush: it is tried after the others. */
+  refused?: boolean;
 }
 
 interface VersionTrack {
@@ -21,6 +23,9 @@ const TRACKED_VERSIONS = 64;
 const REMOTE_LIVE_MS = 5000;
 // A disconnected enforcer is forgotten from memory after this; its record stays in the store.
 const FORGET_MS = 10 * 60_000;
+// A flush saving records one by one gives up after this many refusals in a row with none saved:
+// the store itself is away, and trying every record would only hold the flush up.
+const REFUSALS_BEFORE_GIVING_UP = 3;
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
 // Registrations check other replicas' enforcers against a read at most this old, so that many
@@ -299,21 +304,34 @@ export class EnforcerRegistry {
     return this.flushing;
   }
 
-  /** Saves records one by one; those refused stay dirty. Throws when every one was refused. */
+  /**
+   * Saves records one by one, those the store refused last time after the others; those refused
+   * stay dirty. Gives up (throwing) after a few refusals in a row with none saved, when the store
+   * itself is away, leaving the rest dirty for the next flush.
+   */
   private async saveEach(entries: Live[]): Promise<void> {
     let failure: unknown;
+    let saved = 0;
     const refused: string[] = [];
-    for (const entry of entries) {
+    const ordered = [...entries].sort((left, right) => Number(left.refused ?? false) - Number(right.refused ?? false));
+    for (const [index, entry] of ordered.entries()) {
+      if (saved === 0 && refused.length >= REFUSALS_BEFORE_GIVING_UP) {
+        for (const rest of ordered.slice(index)) rest.dirty = true;
+        throw failure;
+      }
       try {
         await this.store.upsert([{ ...entry.record }]);
+        entry.refused = false;
+        saved += 1;
       } catch (error) {
         failure = error;
         entry.dirty = true;
+        entry.refused = true;
         refused.push(entry.record.id);
       }
     }
     if (refused.length === 0) return;
-    if (refused.length === entries.length) throw failure;
+    if (saved === 0) throw failure;
     this.onSaveFailed(refused, failure);
   }
 
