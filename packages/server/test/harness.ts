@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { createMemoryStore, type Store } from '@estop/core';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/index.js';
 import { sha256Hex } from '../src/token-secret.js';
@@ -42,13 +43,15 @@ export async function startTestControlPlane(options: Partial<ControlPlaneOptions
     };
   };
   let counter = 0;
+  // Replicas on one store each have a harness: default names must not collide between them.
+  const instance = randomBytes(3).toString('hex');
   const unboundAdmins: string[] = [];
   return {
     url,
     plane,
     store,
     request,
-    async token(role, tenant, name = `${role}-${(counter += 1)}`) {
+    async token(role, tenant, name = `${role}-${(counter += 1)}-${instance}`) {
       const response = await request('/v1/tokens', { body: { name, role, tenant } });
       const confirmer = unboundAdmins[0];
       if (response.status === 202 && confirmer !== undefined) {
