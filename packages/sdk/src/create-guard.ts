@@ -98,7 +98,8 @@ class SyncedGuard implements Guard {
         id: this.id,
         name: options.name,
         kind: options.kind,
-        host: hostname().slice(0, 200),
+        // The control plane takes a host of 1 to 200 characters; an empty one is left out.
+        host: hostname().slice(0, 200) || undefined,
         pid: process.pid,
       },
       state: this.#state,
