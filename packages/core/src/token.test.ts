@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { ROLES, roleAllows } from './token.js';
+import { ROLES, isReservedPrincipalName, roleAllows } from './token.js';
 
 describe('roles grant exactly what they name', () => {
   it('orders the human roles viewer < operator < admin', () => {
@@ -25,5 +25,23 @@ describe('roles grant exactly what they name', () => {
       ROLES.filter((role) => roleAllows(role, 'agent')),
       ['agent'],
     );
+  });
+});
+
+describe("estop's own names are reserved for principals", () => {
+  it('refuses system, admin, bootstrap-admin, the environment admin and sentinel:/budget: names, in any case', () => {
+    for (const name of [
+      'system',
+      'Admin',
+      'bootstrap-admin',
+      'admin (ESTOP_ADMIN_TOKEN)',
+      'sentinel:flood',
+      'BUDGET:x',
+    ]) {
+      assert.equal(isReservedPrincipalName(name), true, name);
+    }
+    for (const name of ['alice', 'ci-bot', 'administrator', 'systems-team']) {
+      assert.equal(isReservedPrincipalName(name), false, name);
+    }
   });
 });
