@@ -127,7 +127,7 @@ export {
 } from './schemas.js';
 export type { Scope } from './scope.js';
 export type { BudgetName, StopReason } from './stop-reason.js';
-export { BUDGET_NAMES, budgetExceeded, isStopReason, killedBy } from './stop-reason.js';
+export { BUDGET_NAMES, budgetExceeded, isStopReason, killedBy, killingRule } from './stop-reason.js';
 export { describeScope, isGlobalScope } from './scope.js';
 export type { Change, ChangeEvent, StateSnapshot } from './state.js';
 export { applyChange } from './state.js';

@@ -15,6 +15,13 @@ export function killedBy(ruleId: string): StopReason {
   return `killed:${ruleId}`;
 }
 
+/** The rule a `killed:<ruleId>` stop reason names, or undefined for any other reason. */
+export function killingRule(reason: string | undefined): string | undefined {
+  return reason?.startsWith('killed:') === true && reason.length > 'killed:'.length
+    ? reason.slice('killed:'.length)
+    : undefined;
+}
+
 /** The stop reason for a run that exceeded `budget`. */
 export function budgetExceeded(budget: BudgetName): StopReason {
   return `budget_exceeded:${budget}`;

@@ -133,6 +133,33 @@ describe('a tenant token cannot read or report across tenants', () => {
     assert.equal((await cp.request('/v1/approvals', { token: betaEnforcer, body: call })).status, 403);
   });
 
+  it("a beta run cannot be reported killed by acme's rule", async () => {
+    const acmeRule = await createRule(cp, { tenant: 'acme' });
+    const betaRule = await createRule(cp, { tenant: 'beta' });
+    const betaEnforcer = await cp.token('enforcer', 'beta');
+    const start = async (id: string) => {
+      const body = { id, tenant: 'beta', enforcer: 'beta-worker', heartbeatMs: 5000, startedAt: at() };
+      assert.equal((await cp.request('/v1/runs', { token: betaEnforcer, body })).status, 201);
+    };
+    await start('beta-run-1');
+    const heartbeat = await cp.request('/v1/runs/beta-run-1/heartbeat', {
+      token: betaEnforcer,
+      body: { status: 'stopped', stopReason: `killed:${acmeRule}`, inFlight: [] },
+    });
+    assert.equal(heartbeat.status, 403);
+    const end = (stopReason: string) =>
+      cp.request('/v1/runs/beta-run-1/end', { token: betaEnforcer, body: { stopReason } });
+    assert.equal((await end(`killed:${acmeRule}`)).status, 403);
+    assert.equal((await end(`killed:${betaRule}`)).status, 204);
+    const acmeSees = await auditOf(cp, await cp.token('viewer', 'acme'));
+    assert.deepEqual(
+      acmeSees.filter((entry) => entry.action === 'run-terminated'),
+      [],
+    );
+    const everything = await auditOf(cp, await cp.token('viewer'));
+    assert.ok(!everything.some((entry) => entry.action === 'run-terminated' && entry.ruleId === acmeRule));
+  });
+
   it("refusals of tokens bound to no tenant, naming acme's ids, are not shown to beta", async () => {
     const acmeRule = await createRule(cp, { tenant: 'acme' });
     const unboundViewer = await cp.token('viewer');

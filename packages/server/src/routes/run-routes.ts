@@ -6,20 +6,38 @@ import {
   RunStartSchema,
   SYSTEM_ACTOR,
   EstopError,
+  killingRule,
   type Actor,
   type RunRecord,
   type Scope,
 } from '@estop/core';
 import type { Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { canSee, requireRole, requireScopeWithinTenant } from '../principal.js';
+import { canSee, requireRole, requireScopeWithinTenant, type Principal } from '../principal.js';
 import { paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
+import { requireReportableRule } from '../reportable-rule.js';
 
 function runId(context: Context<AppEnv>): string {
   const id = context.req.param('id') ?? '';
   if (!RunIdSchema.safeParse(id).success) throw new EstopError({ code: 'invalid_request', message: 'not a run id' });
   return id;
+}
+
+/**
+ * Refuses (403) a stop reason `killed:<ruleId>` naming a rule the reporting token may not report
+ * on for the run's tenant (see requireReportableRule), so no run is put down to another tenant's rule.
+ */
+async function requireReportableStop(
+  deps: AppDeps,
+  principal: Principal,
+  id: string,
+  stopReason: string | undefined,
+): Promise<void> {
+  const run = deps.runs.get(id);
+  const ruleId = killingRule(stopReason);
+  if (run === undefined || ruleId === undefined) return;
+  await requireReportableRule(deps, principal, ruleId, run.tenant);
 }
 
 /** Who terminated a run, for the audit log: its budget, or estop itself (rules and timeouts). */
@@ -43,7 +61,9 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const id = runId(context);
-    deps.runs.heartbeat(principal.id, id, await readBody(context, RunHeartbeatSchema));
+    const heartbeat = await readBody(context, RunHeartbeatSchema);
+    await requireReportableStop(deps, principal, id, heartbeat.stopReason);
+    deps.runs.heartbeat(principal.id, id, heartbeat);
     deps.events.notify('runs');
     return context.body(null, 204);
   });
@@ -52,7 +72,9 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const id = runId(context);
-    const { run, first } = deps.runs.end(principal.id, id, await readBody(context, RunEndSchema));
+    const end = await readBody(context, RunEndSchema);
+    await requireReportableStop(deps, principal, id, end.stopReason);
+    const { run, first } = deps.runs.end(principal.id, id, end);
     if (first && run.stopReason !== undefined && run.stopReason !== 'ended') {
       await deps.audit.append({
         at: run.endedAt ?? new Date(deps.clock.now()).toISOString(),
@@ -60,7 +82,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
         actor: terminationActor(run),
         reason: run.stopReason,
         scope: { tenant: run.tenant, agent: run.agent, run: run.id },
-        ruleId: run.stopReason.startsWith('killed:') ? run.stopReason.slice('killed:'.length) : undefined,
+        ruleId: killingRule(run.stopReason),
         data: { stopReason: run.stopReason, enforcer: run.enforcer, usage: run.usage },
       });
       deps.events.notify('audit');
