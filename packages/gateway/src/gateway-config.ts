@@ -41,8 +41,8 @@ export const GatewayFileSchema = z.strictObject({
       port: z.number().int().min(0).max(65535).default(7080),
     })
     .default({ host: '127.0.0.1', port: 7080 }),
-  // Revoking an agent token must reach the gateway within a second: its identity is kept no longer.
-  identity: z.strictObject({ cache_ms: z.number().int().min(0).max(1000).default(500) }).default({ cache_ms: 500 }),
+  // Revoking an agent token must reach the gateway within a second: its identity is kept at most half.
+  identity: z.strictObject({ cache_ms: z.number().int().min(0).max(500).default(250) }).default({ cache_ms: 250 }),
   /** Who the caller is in `--stdio` mode, where there is no token. */
   stdio: z
     .strictObject({ tenant: z.string().min(1), agent: z.string().optional(), run: z.string().optional() })

@@ -8,8 +8,8 @@ export interface IdentityOptions {
   /** Base URL of the control plane, whose `GET /v1/whoami` validates a token. */
   controlPlaneUrl: string;
   /**
-   * How long a valid token's identity is remembered, in milliseconds. Default 500, at most 1000:
-   * a revoked token is refused within that time.
+   * How long a valid token's identity is remembered, in milliseconds. Default 250, at most 500:
+   * a revoked token is refused within that time (plus the control plane's own quarter second).
    */
   cacheMs?: number | undefined;
   /** How long a rejected token stays rejected without asking again. Default 1000. */
@@ -30,8 +30,12 @@ interface TokenIdentity {
   anyAgent: boolean;
 }
 
-/** The longest a token's identity is remembered: revocation must reach the gateway within a second. */
-export const MAX_IDENTITY_CACHE_MS = 1000;
+/**
+ * The longest a token's identity is remembered. Revocation must reach the gateway within a second:
+ * the control plane's replicas remember a token for 250 ms, this for at most 500, and MCP sessions
+ * are checked again every 250 ms.
+ */
+export const MAX_IDENTITY_CACHE_MS = 500;
 
 interface CacheEntry {
   expiresAt: number;
@@ -59,7 +63,7 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
     'v1/whoami',
     options.controlPlaneUrl.endsWith('/') ? options.controlPlaneUrl : `${options.controlPlaneUrl}/`,
   );
-  const cacheMs = Math.min(options.cacheMs ?? 500, MAX_IDENTITY_CACHE_MS);
+  const cacheMs = Math.min(options.cacheMs ?? 250, MAX_IDENTITY_CACHE_MS);
   const rejectedCacheMs = options.rejectedCacheMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
   const fetchFunction = options.fetch ?? fetch;

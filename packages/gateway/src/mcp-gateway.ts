@@ -42,8 +42,8 @@ interface Session {
 const IDLE_SESSION_MS = 30 * 60_000;
 
 /**
- * How often each session's token is checked again. With the identity cache (at most 1 s, 500 ms
- * by default) this ends the sessions of a revoked token within about a second.
+ * How often each session's token is checked again. With the identity cache (at most 500 ms, 250
+ * by default) this ends the sessions of a revoked token within a second.
  */
 const REVALIDATE_MS = 250;
 
