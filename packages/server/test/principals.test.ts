@@ -125,6 +125,31 @@ describe('the second approver is a different principal, not a different token na
     assert.match(confirm.body.detail, /second admin/);
   });
 
+  it('two people whose tokens share a name (minted before names were unique) confirm each other', async () => {
+    const at = new Date().toISOString();
+    const secrets = ['estop_legacy-one', 'estop_legacy-two'];
+    for (const [index, secret] of secrets.entries()) {
+      await cp.store.tokens.create(
+        {
+          id: `t_legacy${index}`,
+          name: 'ops',
+          principalId: `p_legacy${index}`,
+          role: 'admin',
+          hash: sha256Hex(secret),
+          createdAt: at,
+          createdBy: 'system',
+        },
+        { at, action: 'token-created', actor: { id: 'system', kind: 'system' } },
+      );
+    }
+    const id = await restoreRequest(cp, 'shared-name', secrets[0] as string);
+    const confirmed = await cp.request(`/v1/restore-requests/${id}/confirm`, {
+      token: secrets[1] as string,
+      body: { reason: 'the other ops' },
+    });
+    assert.equal(confirmed.status, 200, JSON.stringify(confirmed.body));
+  });
+
   it('with two admin principals, a third is a request that the asker cannot confirm', async () => {
     const asked = await mint(cp, { name: 'third-admin', role: 'admin' });
     assert.equal(asked.status, 202, JSON.stringify(asked.body));
