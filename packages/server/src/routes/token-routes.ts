@@ -1,14 +1,9 @@
-import { AdminRequestConfirmSchema, TokenInputSchema, type TokenRecord } from '@estop/core';
+import { AdminRequestConfirmSchema, TokenInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { describePrincipal, requireRole } from '../principal.js';
 import { paginate, PageQuerySchema } from '../pagination.js';
 import { readBody, readQuery } from '../read-input.js';
-
-function info(record: TokenRecord) {
-  const { hash: _hash, ...rest } = record;
-  return rest;
-}
 
 /** Creating, listing and revoking API tokens, and confirming new admins (admins only). */
 export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
@@ -18,9 +13,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const query = readQuery(context, PageQuerySchema);
-    const tokens = await deps.store.tokens.list();
-    const visible = tokens.filter((token) => principal.tenant === undefined || token.tenant === principal.tenant);
-    const page = paginate(visible.map(info), (token) => token.id, query);
+    const page = paginate(await deps.tokens.list(principal), (token) => token.id, query);
     return context.json({ tokens: page.items, nextCursor: page.nextCursor });
   });
 
