@@ -227,6 +227,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       restoreRequests
         .expire()
         .catch((error: unknown) => logger.error('expiring restore requests failed', { error: String(error) }));
+      tokens
+        .expire()
+        .catch((error: unknown) => logger.error('expiring admin requests failed', { error: String(error) }));
     }, expiryCheckMs),
     setInterval(() => void aggregator.flush(), options.auditIntervalMs ?? 10_000),
     setInterval(() => {

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createPostgresStore } from '@estop/store-postgres';
 import { sha256Hex } from '../src/token-secret.js';
-import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { ADMIN_TOKEN, eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 
 async function mint(
@@ -231,6 +231,31 @@ describe('only while a single admin principal exists may it create the second al
       assert.equal(entry.data.soleAdmin, true);
       const third = await mint(cp, { name: 'another', role: 'admin' }, second.body.token);
       assert.equal(third.status, 202);
+    } finally {
+      await cp.close();
+    }
+  });
+});
+
+describe('an admin request does not wait forever', () => {
+  it('expires after restore.request_ttl, audited admin-expired; its secret never works', async () => {
+    const cp = await startTestControlPlane({ expiryCheckMs: 20, restore: { requestTtlMs: 200 } });
+    try {
+      const second = await mint(cp, { name: 'expiry-second', role: 'admin' });
+      assert.equal(second.status, 201);
+      const asked = await mint(cp, { name: 'expiry-third', role: 'admin' });
+      assert.equal(asked.status, 202);
+      const id = asked.body.request.id as string;
+      await eventually(async () => {
+        const entries = (await cp.request('/v1/audit')).body.entries as any[];
+        return entries.some((entry) => entry.action === 'admin-expired' && entry.data.requestId === id);
+      });
+      const late = await cp.request(`/v1/tokens/requests/${id}/confirm`, {
+        token: second.body.token,
+        body: { reason: 'late' },
+      });
+      assert.equal(late.status, 404);
+      assert.equal((await cp.request('/v1/whoami', { token: asked.body.token })).status, 401);
     } finally {
       await cp.close();
     }
