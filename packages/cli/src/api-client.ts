@@ -208,7 +208,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     listTokens: () => listAll('/v1/tokens', 'tokens'),
     createToken: (input) => request('POST', '/v1/tokens', input),
     revokeToken: (tokenId) => request('DELETE', `/v1/tokens/${id(tokenId)}`),
-    listTokenRequests: () => request('GET', '/v1/tokens/requests'),
+    listTokenRequests: () => listAll('/v1/tokens/requests', 'requests'),
     confirmTokenRequest: (requestId, reason) =>
       request('POST', `/v1/tokens/requests/${id(requestId)}/confirm`, reason === undefined ? {} : { reason }),
     listRuns: () => listAll('/v1/runs', 'runs'),

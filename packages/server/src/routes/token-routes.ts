@@ -37,7 +37,9 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   app.get('/v1/tokens/requests', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
-    return context.json({ requests: await deps.tokens.requests(principal) });
+    const query = readQuery(context, PageQuerySchema);
+    const page = paginate(await deps.tokens.requests(principal), (request) => request.id, query);
+    return context.json({ requests: page.items, nextCursor: page.nextCursor });
   });
 
   app.post('/v1/tokens/requests/:id/confirm', async (context) => {
