@@ -92,7 +92,11 @@ export interface ControlPlaneProcess {
   child: ChildProcess;
   /** Calls the API as `token`; answers the status and the parsed body. */
   call(token: string, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }>;
-  /** Creates a token of `role` (optionally bound to `tenant`) and returns its secret. */
+  /**
+   * Creates a token of `role` (optionally bound to `tenant`) and returns its secret. A new admin
+   * principal while two or more exist is a request: it is confirmed with an unbound admin token
+   * this helper made before.
+   */
   token(name: string, role: string, tenant?: string): Promise<string>;
   stop(): Promise<void>;
 }
@@ -128,6 +132,7 @@ export async function startControlPlane(config = ''): Promise<ControlPlaneProces
     const text = await response.text();
     return { status: response.status, body: text === '' ? undefined : JSON.parse(text) };
   };
+  const unboundAdmins: string[] = [];
   return {
     url,
     adminToken,
@@ -135,7 +140,15 @@ export async function startControlPlane(config = ''): Promise<ControlPlaneProces
     call,
     async token(name, role, tenant) {
       const created = await call(adminToken, 'POST', '/v1/tokens', { name, role, ...(tenant ? { tenant } : {}) });
-      if (created.status !== 201) throw new Error(`token ${name}: ${JSON.stringify(created.body)}`);
+      const confirmer = unboundAdmins[0];
+      if (created.status === 202 && confirmer !== undefined) {
+        const path = `/v1/tokens/requests/${created.body.request.id}/confirm`;
+        const confirmed = await call(confirmer, 'POST', path, { reason: 'test setup' });
+        if (confirmed.status !== 200) throw new Error(`confirming ${name}: ${JSON.stringify(confirmed.body)}`);
+      } else if (created.status !== 201) {
+        throw new Error(`token ${name}: ${JSON.stringify(created.body)}`);
+      }
+      if (role === 'admin' && tenant === undefined) unboundAdmins.push(created.body.token as string);
       return created.body.token as string;
     },
     async stop() {
