@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { EstopError, isEstopError } from './errors.js';
+import type * as Errors from './errors.js';
 
 /** A second copy of this module, as an application that bundles two versions of core holds. */
-async function secondCopy(): Promise<typeof import('./errors.js')> {
+async function secondCopy(): Promise<typeof Errors> {
   const url = new URL('./errors.ts', import.meta.url);
   url.searchParams.set('copy', 'second');
-  return (await import(url.href)) as typeof import('./errors.js');
+  return (await import(url.href)) as typeof Errors;
 }
 
 describe('two copies of core in one application agree on what an estop error is', () => {
