@@ -6,6 +6,7 @@ import { createAuthFailureLimiter, rateLimitedError, type AuthFailureLimiter } f
 import type { Authenticator } from './authenticator.js';
 import { checkPathSegments } from './path-segments.js';
 import { problemResponse, publicError, toEstopError } from './problem.js';
+import type { Logger } from './logger.js';
 import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
 import { approvalRoutes } from './routes/approval-routes.js';
 import { auditRoutes } from './routes/audit-routes.js';
@@ -21,12 +22,6 @@ import { ruleRoutes } from './routes/rule-routes.js';
 import { runRoutes } from './routes/run-routes.js';
 import { stateRoutes } from './routes/state-routes.js';
 import { tokenRoutes } from './routes/token-routes.js';
-
-/** Logs what the server does; JSON lines in production, silent in tests. */
-export interface Logger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
 
 /** The address a request came from; in-process requests (no socket) share one. */
 function sourceOf(context: Context<AppEnv>): string {

@@ -1,5 +1,5 @@
 import type { AuditDraft, BlockReport, Clock } from '@estop/core';
-import type { Logger } from './app.js';
+import type { Logger } from './logger.js';
 import type { AuditWriter } from './audit-writer.js';
 
 interface Tally {

@@ -12,7 +12,7 @@ import {
   type SentinelSpec,
   type Store,
 } from '@estop/core';
-import { createApp, type Logger } from './app.js';
+import { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
 import { ApprovalService } from './approval-service.js';
 import { AuditAggregator } from './audit-aggregator.js';
@@ -23,6 +23,7 @@ import { createChangeHub } from './change-hub.js';
 import { EnforcerRegistry } from './enforcer-registry.js';
 import { createHttpServer } from './http-listener.js';
 import { IdempotencyService } from './idempotency-service.js';
+import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { OperatorEvents } from './operator-events.js';
 import { startReplicaSync } from './replica-sync.js';
@@ -91,8 +92,6 @@ export interface ControlPlane {
   /** Stops listening, ends streams and timers, and closes the store. */
   close(): Promise<void>;
 }
-
-const silentLogger: Logger = { info: () => {}, error: () => {} };
 
 /** How often the store is asked which tokens holding streams were revoked (by any replica). */
 const REVOCATION_CHECK_MS = 400;

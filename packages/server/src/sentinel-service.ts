@@ -14,7 +14,7 @@ import {
   type SentinelSignal,
   type SentinelSpec,
 } from '@estop/core';
-import type { Logger } from './app.js';
+import type { Logger } from './logger.js';
 import type { ChangeHub } from './change-hub.js';
 import type { RuleService } from './rule-service.js';
 

@@ -1,20 +1,10 @@
 import { systemClock } from '@estop/core';
-import type { Logger } from './app.js';
 import { bootstrapAdmin } from './bootstrap-admin.js';
 import { loadServerConfig, type ServerFlags } from './config.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { secureDataDirectory } from './data-directory.js';
+import type { Logger } from './logger.js';
 import { openIdempotencyStore, openSentinelCounter, openStore } from './open-store.js';
-
-/** JSON-lines logger on a stream. */
-export function createJsonLogger(stream: NodeJS.WritableStream): Logger {
-  const write = (level: string, message: string, fields?: Record<string, unknown>) =>
-    stream.write(`${JSON.stringify({ time: new Date().toISOString(), level, message, ...fields })}\n`);
-  return {
-    info: (message, fields) => write('info', message, fields),
-    error: (message, fields) => write('error', message, fields),
-  };
-}
 
 /** What `estop serve` runs: config, store, admin bootstrap, control plane, listen. */
 export async function startServer(
