@@ -1,4 +1,4 @@
-import type { Mode } from './modes.js';
+import { MODE_TABLE, type Mode } from './modes.js';
 
 /** What an enforcer does with a call. */
 export type Outcome = 'allow' | 'deny' | 'draft' | 'needs_approval';
@@ -21,15 +21,7 @@ export interface Decision {
 /** The one decision that lets a call through. */
 export const ALLOW: Decision = Object.freeze({ outcome: 'allow' });
 
-/** The outcome a mode gives a write call (reads are refused only by `full_stop`). */
+/** The outcome a mode gives a write call, from the mode table. */
 export function writeOutcome(mode: Mode): Outcome {
-  switch (mode) {
-    case 'full_stop':
-    case 'read_only':
-      return 'deny';
-    case 'draft_only':
-      return 'draft';
-    case 'approval_gated':
-      return 'needs_approval';
-  }
+  return MODE_TABLE[mode].writes;
 }

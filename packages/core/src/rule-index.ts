@@ -1,6 +1,6 @@
 import type { Effect } from './call.js';
-import { ALLOW, writeOutcome, type Decision, type DecisionSource } from './decision.js';
-import { modeRank, type Mode } from './modes.js';
+import { ALLOW, type Decision, type DecisionSource } from './decision.js';
+import { MODE_TABLE, modeRank, type Mode } from './modes.js';
 import type { Rule } from './rule.js';
 import type { StateSnapshot } from './state.js';
 import { compileToolGlob, matchTool, type ToolMatcher } from './tool-glob.js';
@@ -78,8 +78,11 @@ function rememberTool(index: RuleIndex, tool: string): ToolRules {
 }
 
 function decisions(mode: Mode, ruleId: string | undefined, reason: string, source: DecisionSource) {
-  const write = Object.freeze({ outcome: writeOutcome(mode), mode, ruleId, reason, source });
-  const read = mode === 'full_stop' ? write : ALLOW;
+  const { reads, writes } = MODE_TABLE[mode];
+  const write = Object.freeze({ outcome: writes, mode, ruleId, reason, source });
+  let read: Decision = ALLOW;
+  if (reads === writes) read = write;
+  else if (reads !== 'allow') read = Object.freeze({ outcome: reads, mode, ruleId, reason, source });
   return { read, write };
 }
 
