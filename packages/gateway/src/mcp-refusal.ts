@@ -1,4 +1,4 @@
-import { describeScope, type Decision, type EstopError, type Rule } from '@estop/core';
+import { describeScope, explainDecision, type Decision, type EstopError, type Rule } from '@estop/core';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 
 /** Looks up an active rule by id, to describe its scope; undefined when not known. */
@@ -6,27 +6,10 @@ export type RuleLookup = (ruleId: string) => Rule | undefined;
 
 /** Why the decision applies: "tenant acme is read_only (rule r_1): duplicate emails". */
 function explain(decision: Decision, rules: RuleLookup): string {
-  const mode = decision.mode ?? 'stopped';
-  let subject: string;
-  switch (decision.source) {
-    case 'stale':
-      subject = `the gateway has lost touch with the control plane and fails safe: everything is ${mode}`;
-      break;
-    case 'break_glass':
-      subject = `a local break-glass override makes everything ${mode}`;
-      break;
-    case 'invalid_call':
-      subject = 'the call could not be decided';
-      break;
-    default: {
-      const rule = decision.ruleId === undefined ? undefined : rules(decision.ruleId);
-      const scope = rule === undefined ? 'this scope' : describeScope(rule.scope).replaceAll('=', ' ');
-      subject = `${scope} is ${mode}`;
-    }
-  }
-  const rule = decision.ruleId === undefined ? '' : ` (rule ${decision.ruleId})`;
-  const reason = decision.reason === undefined || decision.reason === '' ? '' : `: ${decision.reason}`;
-  return `${subject}${rule}${reason}`;
+  const rule = decision.ruleId === undefined ? undefined : rules(decision.ruleId);
+  // Spaces rather than `=` between a dimension and its value read better to a model.
+  const scope = rule === undefined ? undefined : describeScope(rule.scope).replaceAll('=', ' ');
+  return explainDecision(decision, { scope });
 }
 
 function errorResult(text: string): CallToolResult {

@@ -1,4 +1,4 @@
-import type { Decision, Draft } from '@estop/core';
+import { explainDecision, type Decision, type Draft } from '@estop/core';
 
 /**
  * What a governed write resolves with under `draft_only`: it was recorded as a draft for
@@ -29,14 +29,12 @@ export function isDrafted(value: unknown): value is DraftedCall {
 
 /** The result for a call recorded as `draft`. */
 export function draftedCall(tool: string, draft: Draft, decision: Decision): DraftedCall {
-  const rule = decision.ruleId === undefined ? '' : ` (rule ${decision.ruleId})`;
-  const reason = decision.reason === undefined || decision.reason === '' ? '' : `: ${decision.reason}`;
   return {
     drafted: true,
     draftId: draft.id,
     tool,
     message:
-      `${tool} was not executed: writes here are draft_only${rule}${reason}. ` +
+      `${tool} was not executed: ${explainDecision(decision)}. ` +
       `It was recorded as draft ${draft.id} for a person to review; do not retry it, tell the user it awaits review.`,
   };
 }
