@@ -3,7 +3,7 @@ import type { AuditEntry, AuditHead } from '@estop/core';
 import { describeScope } from '@estop/core';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage, resolveConnection } from './args.js';
 import { exportAudit, verifyAuditFile } from './audit-export.js';
-import type { AuditVerification } from './api-client.js';
+import type { AuditVerification } from '@estop/client';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';

@@ -1,11 +1,13 @@
 import { parseArgs } from 'node:util';
 import { isEstopError, describeScope, isGlobalScope, parseMode, type Enforcement, type Mode } from '@estop/core';
-import type { ApiClient, RuleRequest } from './api-client.js';
-import { createApiClient, waitForEnforcement } from './api-client.js';
+import type { RuleRequest } from '@estop/client';
+import { fullyEnforced, waitForEnforcement } from '@estop/client';
+import type { ApiClient } from './api-client.js';
+import { createApiClient } from './api-client.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage, resolveConnection } from './args.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
-import { describeEnforcement, fullyEnforced, writeJson, writeLines } from './output.js';
+import { describeEnforcement, writeJson, writeLines } from './output.js';
 import { SCOPE_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 /** The scope a drill stops when none is named: a tenant no agent is expected to use. */

@@ -11,8 +11,9 @@ import {
   resolveConnection,
 } from './args.js';
 import type { Enforcement } from '@estop/core';
-import type { RuleRequest } from './api-client.js';
-import { createApiClient, waitForEnforcement } from './api-client.js';
+import type { RuleRequest } from '@estop/client';
+import { waitForEnforcement } from '@estop/client';
+import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';

@@ -1,4 +1,5 @@
 import type { Enforcement } from '@estop/core';
+import { fullyEnforced } from '@estop/client';
 import type { CommandIo } from './command.js';
 
 /** Writes `value` as pretty JSON followed by a newline: the `--json` output of every command. */
@@ -62,11 +63,6 @@ export function formatExpiry(iso: string | undefined, nowMs: number): string {
 /** Lists enforcers that have not acknowledged, e.g. `worker-2 (at version 6), gw-1 (at version 5)`. */
 export function formatPending(pending: Enforcement['pending']): string {
   return pending.map((enforcer) => `${enforcer.name} (at version ${enforcer.version})`).join(', ');
-}
-
-/** True when every connected enforcer has acknowledged the version and none is named behind. */
-export function fullyEnforced(enforcement: Enforcement): boolean {
-  return enforcement.acknowledged >= enforcement.total && enforcement.pending.length === 0;
 }
 
 /**

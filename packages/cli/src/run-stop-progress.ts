@@ -1,21 +1,8 @@
 import type { Enforcement, RunsEnforcement } from '@estop/core';
-import type { ApiClient } from './api-client.js';
-import { waitForEnforcement } from './api-client.js';
+import { runStopStage, waitForEnforcement, type EnforcementSource } from '@estop/client';
 
-/**
- * How far a stop has reached the runs it affects, in order: `requested` (some run has not
- * stopped yet), `enforced` (every run refuses new calls), `drained` (nothing in flight either),
- * `terminated` (every run is over). Never `terminated` while anything runs.
- */
-export type RunStopStage = 'requested' | 'enforced' | 'drained' | 'terminated';
-
-/** The stage a stop has reached, from the counts. */
-export function runStopStage(runs: RunsEnforcement): RunStopStage {
-  if (runs.stopped < runs.affected) return 'requested';
-  if (runs.inFlight > 0) return 'enforced';
-  if (runs.terminated < runs.affected) return 'drained';
-  return 'terminated';
-}
+export type { RunStopStage } from '@estop/client';
+export { runStopStage } from '@estop/client';
 
 /** One line about the runs a stop affects, e.g. `runs: 2 affected, 2 stopped, 1 call in flight: enforced`. */
 export function describeRunStop(runs: RunsEnforcement): string {
@@ -29,7 +16,7 @@ export function describeRunStop(runs: RunsEnforcement): string {
  * runs, for those runs to terminate; returns the last answer, however far it got.
  */
 export async function waitForStop(
-  client: Pick<ApiClient, 'enforcement'>,
+  client: EnforcementSource,
   version: number,
   ruleId: string,
   waitMs: number,

@@ -12,7 +12,8 @@ import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, formatAge, formatTable, writeJson, writeLines } from './output.js';
-import { describeRunStop, runStopStage, waitForStop } from './run-stop-progress.js';
+import { runStopStage } from '@estop/client';
+import { describeRunStop, waitForStop } from './run-stop-progress.js';
 
 export const RUNS_HELP = `usage: estop runs [--json]
        estop runs kill RUN_ID --reason TEXT [--wait 2s] [--json]

@@ -2,7 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Rule, SentinelSpec } from '@estop/core';
 import { describeScope, isEstopError } from '@estop/core';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, resolveConnection } from './args.js';
-import type { EnforcerStatus } from './api-client.js';
+import type { EnforcerStatus } from '@estop/client';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, runCommand } from './command.js';

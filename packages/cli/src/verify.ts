@@ -1,10 +1,11 @@
 import { parseArgs } from 'node:util';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage, resolveConnection } from './args.js';
 import type { Enforcement } from '@estop/core';
-import { createApiClient, waitForEnforcement } from './api-client.js';
+import { fullyEnforced, waitForEnforcement } from '@estop/client';
+import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
-import { describeEnforcement, fullyEnforced, writeJson, writeLines } from './output.js';
+import { describeEnforcement, writeJson, writeLines } from './output.js';
 
 export const VERIFY_HELP = `usage: estop verify [--timeout 5s] [--json]
 

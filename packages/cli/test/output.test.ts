@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Rule } from '@estop/core';
-import type { EnforcerStatus } from '../src/api-client.js';
+import type { EnforcerStatus } from '@estop/client';
 import { formatAuditEntries, formatAuditVerification } from '../src/audit.js';
 import { enforcementSummary, killEnforcementLines } from '../src/kill.js';
 import { describeEnforcement, formatAge, formatDuration, formatExpiry, formatTable } from '../src/output.js';

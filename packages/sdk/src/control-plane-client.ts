@@ -1,13 +1,7 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
-import {
-  EstopError,
-  errorCodeForStatus,
-  type EnforcerRegistration,
-  type RunEnd,
-  type RunHeartbeat,
-  type RunStart,
-} from '@estop/core';
+import { ROUTES, decodeProblem, pathTo } from '@estop/client';
+import { EstopError, type EnforcerRegistration, type RunEnd, type RunHeartbeat, type RunStart } from '@estop/core';
 import { AckBatch, type Ack } from './ack-batch.js';
 
 // Short requests (register, acknowledge) share keep-alive connections across every guard in
@@ -53,14 +47,20 @@ export class ControlPlaneClient {
 
   /** Registers the enforcer; registering an id the control plane already knows is fine. */
   async register(registration: EnforcerRegistration, signal: AbortSignal): Promise<void> {
-    const response = await this.#request('v1/enforcers', 'register', signal, 'POST', JSON.stringify(registration));
+    const response = await this.#request(
+      pathTo(ROUTES.registerEnforcer),
+      'register',
+      signal,
+      'POST',
+      JSON.stringify(registration),
+    );
     if (ok(response) || response.statusCode === 409) return discard(response);
     throw await errorFrom(response, 'register');
   }
 
   /** Opens the event stream; the caller reads the response and aborts `signal` to close it. */
   async openStream(enforcerId: string, signal: AbortSignal): Promise<IncomingMessage> {
-    const path = `v1/stream?enforcer=${encodeURIComponent(enforcerId)}`;
+    const path = pathTo(ROUTES.stream, {}, { enforcer: enforcerId });
     const response = await this.#request(path, 'open the stream', signal, 'GET', undefined, true);
     if (!ok(response)) throw await errorFrom(response, 'open the stream');
     const type = response.headers['content-type'] ?? '';
@@ -85,14 +85,20 @@ export class ControlPlaneClient {
 
   /** Registers a run; registering it again (after the control plane forgot it) is fine. */
   async startRun(start: RunStart, signal: AbortSignal): Promise<void> {
-    const response = await this.#request('v1/runs', 'register a run', signal, 'POST', JSON.stringify(start));
+    const response = await this.#request(
+      pathTo(ROUTES.startRun),
+      'register a run',
+      signal,
+      'POST',
+      JSON.stringify(start),
+    );
     if (ok(response)) return discard(response);
     throw await errorFrom(response, `register run ${start.id}`);
   }
 
   /** Reports a run's state and calls in flight; `not_found` means the run must register again. */
   async runHeartbeat(runId: string, heartbeat: RunHeartbeat, signal: AbortSignal): Promise<void> {
-    const path = `v1/runs/${encodeURIComponent(runId)}/heartbeat`;
+    const path = pathTo(ROUTES.runHeartbeat, { id: runId });
     const response = await this.#request(path, 'report a run', signal, 'POST', JSON.stringify(heartbeat));
     if (ok(response)) return discard(response);
     throw await errorFrom(response, `report run ${runId}`);
@@ -100,7 +106,7 @@ export class ControlPlaneClient {
 
   /** Reports that a run is over and nothing of it is running. */
   async endRun(runId: string, end: RunEnd, signal: AbortSignal): Promise<void> {
-    const path = `v1/runs/${encodeURIComponent(runId)}/end`;
+    const path = pathTo(ROUTES.endRun, { id: runId });
     const response = await this.#request(path, 'end a run', signal, 'POST', JSON.stringify(end));
     if (ok(response)) return discard(response);
     throw await errorFrom(response, `end run ${runId}`);
@@ -138,7 +144,7 @@ export class ControlPlaneClient {
   async #sendAcks(acks: Ack[]): Promise<{ unknown: string[] }> {
     const body = JSON.stringify({ acks });
     const response = await this.#request(
-      'v1/enforcers/acks',
+      pathTo(ROUTES.acknowledgeMany),
       'acknowledge',
       new AbortController().signal,
       'POST',
@@ -157,7 +163,8 @@ export class ControlPlaneClient {
     stream = false,
     timeoutMs = SHORT_REQUEST_TIMEOUT_MS,
   ): Promise<IncomingMessage> {
-    const url = new URL(path, this.#baseUrl);
+    // Relative to the base URL, so that a control plane served under a path prefix is reached.
+    const url = new URL(path.replace(/^\//, ''), this.#baseUrl);
     const headers: Record<string, string> = { authorization: this.#authorization };
     if (body !== undefined) {
       headers['content-type'] = 'application/json';
@@ -209,14 +216,9 @@ function readText(response: IncomingMessage): Promise<string> {
 
 async function errorFrom(response: IncomingMessage, action: string): Promise<EstopError> {
   const status = response.statusCode ?? 0;
-  const code = errorCodeForStatus(status);
-  let detail = '';
-  try {
-    const problem = JSON.parse(await readText(response)) as { detail?: unknown; title?: unknown };
-    detail = String(problem.detail ?? problem.title ?? '');
-  } catch {
-    // Not a problem+json body; the status says enough.
-  }
+  const problem = decodeProblem(status, await readText(response));
+  const code = problem.code;
+  const detail = problem.detail ?? problem.title ?? '';
   const hint =
     code === 'unauthorized'
       ? ' (the token is missing, unknown or revoked)'

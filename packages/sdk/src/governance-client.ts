@@ -1,4 +1,5 @@
 import { EstopError, type ApprovalView, type BlockReport, type Draft, type IdempotencyClaimAnswer } from '@estop/core';
+import { ROUTES, pathTo } from '@estop/client';
 import type { ControlPlaneClient } from './control-plane-client.js';
 
 /** The call fields that approvals and drafts carry (`docs/api.md`). */
@@ -32,13 +33,19 @@ export class GovernanceClient {
     fields: GovernedCallFields & { timeoutMs: number },
     signal: AbortSignal,
   ): Promise<ApprovalView> {
-    const answer = await this.#client.send('POST', 'v1/approvals', 'request an approval', fields, signal);
+    const answer = await this.#client.send(
+      'POST',
+      pathTo(ROUTES.requestApproval),
+      'request an approval',
+      fields,
+      signal,
+    );
     return approvalFrom(answer, 'request an approval');
   }
 
   /** The approval; with `waitMs`, held by the control plane until it is decided or the wait passes. */
   async approval(id: string, waitMs: number, signal: AbortSignal): Promise<ApprovalView> {
-    const path = `v1/approvals/${encodeURIComponent(id)}${waitMs > 0 ? `?wait=${Math.round(waitMs)}` : ''}`;
+    const path = pathTo(ROUTES.getApproval, { id }, { wait: waitMs > 0 ? Math.round(waitMs) : undefined });
     const answer = await this.#client.send(
       'GET',
       path,
@@ -52,13 +59,13 @@ export class GovernanceClient {
 
   /** Marks an approved call as run; `conflict` unless it is approved, unused and `hash` is its call's. */
   async consumeApproval(id: string, hash: string, signal: AbortSignal): Promise<ApprovalView> {
-    const path = `v1/approvals/${encodeURIComponent(id)}/consume`;
+    const path = pathTo(ROUTES.consumeApproval, { id });
     const answer = await this.#client.send('POST', path, `use approval ${id}`, { hash }, signal);
     return approvalFrom(answer, `use approval ${id}`);
   }
 
   async recordDraft(fields: GovernedCallFields, signal: AbortSignal): Promise<Draft> {
-    const answer = (await this.#client.send('POST', 'v1/drafts', 'record a draft', fields, signal)) as
+    const answer = (await this.#client.send('POST', pathTo(ROUTES.recordDraft), 'record a draft', fields, signal)) as
       Draft | undefined;
     if (typeof answer?.id !== 'string') throw malformed('record a draft');
     return answer;
@@ -80,7 +87,7 @@ export class GovernanceClient {
   ): Promise<IdempotencyClaimAnswer> {
     const answer = (await this.#client.send(
       'POST',
-      'v1/idempotency/claim',
+      pathTo(ROUTES.claimIdempotency),
       'claim an idempotency key',
       input,
       signal,
@@ -95,7 +102,7 @@ export class GovernanceClient {
     input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
     signal: AbortSignal,
   ): Promise<void> {
-    await this.#client.send('POST', 'v1/idempotency/complete', 'complete an idempotent call', input, signal);
+    await this.#client.send('POST', pathTo(ROUTES.completeIdempotency), 'complete an idempotent call', input, signal);
   }
 
   /** Gives a claim's key back; `failed` (with agent and run) says the call ran and failed. */
@@ -111,11 +118,11 @@ export class GovernanceClient {
     },
     signal: AbortSignal,
   ): Promise<void> {
-    await this.#client.send('POST', 'v1/idempotency/release', 'release an idempotency key', input, signal);
+    await this.#client.send('POST', pathTo(ROUTES.releaseIdempotency), 'release an idempotency key', input, signal);
   }
 
   async reportBlocks(enforcerId: string, report: BlockReport, signal: AbortSignal): Promise<void> {
-    const path = `v1/enforcers/${encodeURIComponent(enforcerId)}/blocks`;
+    const path = pathTo(ROUTES.reportBlocks, { id: enforcerId });
     await this.#client.send('POST', path, 'report blocked calls', report, signal);
   }
 }

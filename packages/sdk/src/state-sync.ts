@@ -13,7 +13,7 @@ import type { Backoff } from './backoff.js';
 import type { EnforcerRegistration } from '@estop/core';
 import type { ControlPlaneClient } from './control-plane-client.js';
 import type { LocalState } from './local-state.js';
-import { SseParser, type SseEvent } from './sse-parser.js';
+import { SseParser, type SseEvent } from '@estop/client';
 
 /** What keeps a LocalState in step with the control plane. */
 export interface StateSyncParts {

@@ -1,0 +1,26 @@
+export type { ApiClient, ApiClientOptions } from './api-client.js';
+export { MAX_LIST_PAGES, createApiClient } from './api-client.js';
+export type {
+  AuditVerification,
+  CreatedToken,
+  EnforcerStatus,
+  EventTopic,
+  LiftAnswer,
+  RuleRequest,
+  TokenRequest,
+  TokenRequestView,
+  WhoAmI,
+} from './api-types.js';
+export { EVENT_TOPICS } from './api-types.js';
+export type { EnforcementSource, RunStopStage } from './enforcement.js';
+export { MAX_SERVER_WAIT_MS, allAcknowledged, fullyEnforced, runStopStage, waitForEnforcement } from './enforcement.js';
+export { isNetworkError, networkError } from './network-error.js';
+export type { DecodedProblem } from './problem-error.js';
+export { decodeProblem, problemError } from './problem-error.js';
+export { readEventStream } from './read-event-stream.js';
+export type { PathParameterNames, PathParameters, Query, Route, RouteName } from './routes.js';
+export { ROUTES, pathTo } from './routes.js';
+export type { SseFrame } from './sse-frame.js';
+export { sseFrame } from './sse-frame.js';
+export type { SseEvent } from './sse-parser.js';
+export { SseParser } from './sse-parser.js';
