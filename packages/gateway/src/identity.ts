@@ -1,5 +1,6 @@
 import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
+import { ROUTES, pathTo } from '@estop/client';
 import { EstopError } from '@estop/core';
 import type { Caller, IdentityResolver } from './caller.js';
 
@@ -59,8 +60,9 @@ const CACHE_LIMIT = 10_000;
  * const caller = await identity.resolve(request.headers); // { tenant, agent, run, name }
  */
 export function createIdentityResolver(options: IdentityOptions): IdentityResolver {
+  // Relative to the base URL, so that a control plane served under a path prefix is reached.
   const whoami = new URL(
-    'v1/whoami',
+    pathTo(ROUTES.whoami).slice(1),
     options.controlPlaneUrl.endsWith('/') ? options.controlPlaneUrl : `${options.controlPlaneUrl}/`,
   );
   const cacheMs = Math.min(options.cacheMs ?? 250, MAX_IDENTITY_CACHE_MS);
