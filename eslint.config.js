@@ -2,6 +2,36 @@ import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
+// The architecture's import boundaries (docs/architecture.md): what each package may import.
+// scripts/lint-boundaries.test.ts proves each rule fires. For now test files are exempt from the
+// rules that keep the SDK and the gateway apart from the server and the stores, and the server
+// apart from the SDK: their end-to-end tests wire a real control plane, stores and a guard
+// together, until those tests move to an e2e/ workspace of their own.
+const TESTS = ['**/*.test.{ts,tsx}', '**/test/**'];
+const STORES = ['@estop/store-sqlite', '@estop/store-postgres', '@estop/store-redis'];
+const APPS = ['@estop/cli', '@estop/dashboard'];
+
+/**
+ * One package's boundary: `always` holds in every file of the package, `sources` only in its
+ * source files (not in tests, nor in the paths `nodeOnly` names).
+ */
+function boundary(name, { always = [], sources = [], nodeOnly = [] }) {
+  const rule = (patterns) => ({ '@typescript-eslint/no-restricted-imports': ['error', { patterns }] });
+  const tests = [`packages/${name}/**/*.test.{ts,tsx}`, `packages/${name}/test/**/*.{ts,tsx}`];
+  const configs = [
+    {
+      files: [`packages/${name}/src/**/*.{ts,tsx}`],
+      ignores: [...tests, ...nodeOnly],
+      rules: rule([...always, ...sources]),
+    },
+  ];
+  if (always.length > 0) configs.push({ files: [...tests, ...nodeOnly], rules: rule(always) });
+  return configs;
+}
+
+/** Restricts `group` with a message naming the boundary. */
+const forbid = (message, ...group) => ({ group, message });
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.estop/**'] },
   js.configs.recommended,
@@ -16,6 +46,81 @@ export default tseslint.config(
     // Plain JavaScript here (scripts, the CLI launcher) runs on Node.
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: globals.node },
+  },
+  // core: the pure domain; no node:* I/O, no other estop package. Its Node-only conformance
+  // suites (`@estop/core/testing`) may use node:test and node:assert.
+  ...boundary('core', {
+    always: [forbid('core imports no other estop package', '@estop/*')],
+    sources: [forbid('core imports no node:* I/O (its testing/ subpath is Node-only)', 'node:*')],
+    nodeOnly: ['packages/core/src/testing/**'],
+  }),
+  // Stores: core and their drivers only.
+  ...['store-sqlite', 'store-postgres', 'store-redis'].flatMap((store) =>
+    boundary(store, {
+      always: [
+        forbid(
+          `a store imports only core of estop's packages`,
+          '@estop/*',
+          '!@estop/core',
+          '!@estop/core/*',
+          `!@estop/${store}`,
+        ),
+      ],
+    }),
+  ),
+  // The protocol client runs in Node and in the browser: core only, no node:*.
+  ...boundary('client', {
+    always: [forbid("the client imports only core of estop's packages", '@estop/*', '!@estop/core', '!@estop/core/*')],
+    sources: [forbid('the client runs in the browser too: no node:*', 'node:*')],
+  }),
+  ...boundary('sdk', {
+    always: [forbid('the SDK imports no gateway or app', '@estop/gateway', ...APPS)],
+    sources: [forbid('the SDK never imports the server or a store', '@estop/server', ...STORES)],
+  }),
+  ...boundary('gateway', {
+    always: [forbid('the gateway imports no app', ...APPS)],
+    sources: [forbid('the gateway never imports the server or a store', '@estop/server', ...STORES)],
+  }),
+  ...boundary('server', {
+    always: [forbid('the server imports no gateway or app', '@estop/gateway', ...APPS)],
+    sources: [forbid('the server never imports the SDK', '@estop/sdk')],
+  }),
+  {
+    // The dashboard is a browser bundle: core as types only (zod and the domain stay out of it),
+    // except the mode table's dependency-free subpath; the protocol through @estop/client.
+    files: ['packages/dashboard/src/**/*.{ts,tsx}'],
+    ignores: TESTS,
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [
+            {
+              name: '@estop/core',
+              allowTypeImports: true,
+              message: 'the dashboard imports core as types only; mode data comes from @estop/core/modes',
+            },
+          ],
+          patterns: [
+            forbid(
+              "the dashboard imports only @estop/core/modes of core's subpaths",
+              '@estop/core/*',
+              '!@estop/core/modes',
+            ),
+            forbid(
+              'the dashboard imports no server, SDK, gateway, store or CLI',
+              '@estop/server',
+              '@estop/sdk',
+              '@estop/sdk/*',
+              '@estop/gateway',
+              '@estop/cli',
+              ...STORES,
+            ),
+            forbid('the dashboard runs in the browser: no node:*', 'node:*'),
+          ],
+        },
+      ],
+    },
   },
   {
     // Tests read JSON answers loosely; the assertions are what check their shape.

@@ -1,0 +1,117 @@
+// The architecture's import boundaries are held by ESLint (eslint.config.js). These cases lint
+// one-line sources as if they sat in each package, and check that the rule fires on an import
+// that crosses a boundary and stays quiet on one that does not.
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { ESLint } from 'eslint';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
+const eslint = new ESLint({ cwd: root });
+
+/** The messages of the boundary rule for `code` placed at `path` (relative to the repository). */
+async function boundaryMessages(path: string, code: string): Promise<string[]> {
+  const [result] = await eslint.lintText(`${code}\n`, { filePath: `${root}${path}` });
+  assert.ok(result !== undefined);
+  return result.messages
+    .filter((message) => message.ruleId === '@typescript-eslint/no-restricted-imports')
+    .map((message) => message.message);
+}
+
+async function assertCrosses(path: string, code: string, words: RegExp): Promise<void> {
+  const messages = await boundaryMessages(path, code);
+  assert.equal(messages.length, 1, `${path}: ${code} should cross a boundary`);
+  assert.match(messages[0] ?? '', words);
+}
+
+async function assertAllowed(path: string, code: string): Promise<void> {
+  assert.deepEqual(await boundaryMessages(path, code), [], `${path}: ${code} should be allowed`);
+}
+
+describe('npm run lint fails on an import that crosses a package boundary', () => {
+  it('core imports no node:* I/O and no other estop package', async () => {
+    await assertCrosses('packages/core/src/fixture.ts', "export { readFile } from 'node:fs/promises';", /core/);
+    await assertCrosses(
+      'packages/core/src/fixture.ts',
+      "import { createServer } from 'node:http';\nvoid createServer;",
+      /core/,
+    );
+    await assertCrosses(
+      'packages/core/src/fixture.ts',
+      "import { createGuard } from '@estop/sdk';\nvoid createGuard;",
+      /core/,
+    );
+    await assertAllowed('packages/core/src/fixture.ts', "import { z } from 'zod';\nvoid z;");
+  });
+
+  it('a store imports core and its drivers, no other estop package', async () => {
+    for (const store of ['store-sqlite', 'store-postgres', 'store-redis']) {
+      await assertCrosses(
+        `packages/${store}/src/fixture.ts`,
+        "import { createControlPlane } from '@estop/server';\nvoid createControlPlane;",
+        /store/,
+      );
+      await assertCrosses(
+        `packages/${store}/src/fixture.ts`,
+        "import { createGuard } from '@estop/sdk';\nvoid createGuard;",
+        /store/,
+      );
+      await assertAllowed(
+        `packages/${store}/src/fixture.ts`,
+        "import { EstopError } from '@estop/core';\nvoid EstopError;",
+      );
+    }
+  });
+
+  it('the SDK and the gateway never import the server, but their tests may for now', async () => {
+    await assertCrosses(
+      'packages/sdk/src/fixture.ts',
+      "import { createControlPlane } from '@estop/server';\nvoid createControlPlane;",
+      /server/,
+    );
+    await assertCrosses(
+      'packages/gateway/src/fixture.ts',
+      "import type { ControlPlane } from '@estop/server';\nexport type T = ControlPlane;",
+      /server/,
+    );
+    await assertCrosses(
+      'packages/server/src/fixture.ts',
+      "import { createGuard } from '@estop/sdk';\nvoid createGuard;",
+      /sdk/,
+    );
+    await assertAllowed(
+      'packages/sdk/test/fixture.ts',
+      "import { createControlPlane } from '@estop/server';\nvoid createControlPlane;",
+    );
+    await assertAllowed(
+      'packages/gateway/src/fixture.test.ts',
+      "import { createControlPlane } from '@estop/server';\nvoid createControlPlane;",
+    );
+  });
+
+  it('the dashboard imports core as types only, and the mode table through its own subpath', async () => {
+    await assertCrosses(
+      'packages/dashboard/src/fixture.ts',
+      "import { MODES } from '@estop/core';\nvoid MODES;",
+      /types only/,
+    );
+    await assertCrosses(
+      'packages/dashboard/src/fixture.tsx',
+      "import { createMemoryStore } from '@estop/core/testing';\nvoid createMemoryStore;",
+      /dashboard/,
+    );
+    await assertCrosses(
+      'packages/dashboard/src/fixture.ts',
+      "import { createGuard } from '@estop/sdk';\nvoid createGuard;",
+      /dashboard/,
+    );
+    await assertAllowed(
+      'packages/dashboard/src/fixture.ts',
+      "import type { Mode } from '@estop/core';\nexport type M = Mode;",
+    );
+    await assertAllowed(
+      'packages/dashboard/src/fixture.ts',
+      "import { MODE_TABLE } from '@estop/core/modes';\nvoid MODE_TABLE;",
+    );
+  });
+});
