@@ -98,7 +98,8 @@ export default tseslint.config(
             {
               name: '@estop/core',
               allowTypeImports: true,
-              message: 'the dashboard imports core as types only; mode data comes from @estop/core/modes',
+              message:
+                'the dashboard imports core as types only (values come through @estop/client), the mode table from @estop/core/modes',
             },
           ],
           patterns: [
