@@ -1,19 +1,19 @@
 import type { HttpBindings } from '@hono/node-server';
 import type { Clock, SentinelSpec, Store } from '@estop/core';
-import type { ApprovalService } from './approval-service.js';
-import type { AuditAggregator } from './audit-aggregator.js';
-import type { AuditWriter } from './audit-writer.js';
-import type { ChangeHub } from './change-hub.js';
-import type { EnforcerRegistry } from './enforcer-registry.js';
-import type { IdempotencyService } from './idempotency-service.js';
-import type { Metrics } from './metrics.js';
-import type { OperatorEvents } from './operator-events.js';
-import type { Principal } from './principal.js';
-import type { RestoreService } from './restore-service.js';
-import type { RuleService } from './rule-service.js';
-import type { RunRegistry } from './run-registry.js';
-import type { TokenService } from './token-service.js';
-import type { TokenSessions } from './token-sessions.js';
+import type { ApprovalService } from './approvals/approval-service.js';
+import type { AuditAggregator } from './audit/audit-aggregator.js';
+import type { AuditWriter } from './audit/audit-writer.js';
+import type { ChangeHub } from './stream/change-hub.js';
+import type { EnforcerRegistry } from './enforcers/enforcer-registry.js';
+import type { IdempotencyService } from './idempotency/idempotency-service.js';
+import type { Metrics } from './http/metrics.js';
+import type { OperatorEvents } from './stream/operator-events.js';
+import type { Principal } from './tokens/principal.js';
+import type { RestoreService } from './restores/restore-service.js';
+import type { RuleService } from './rules/rule-service.js';
+import type { RunRegistry } from './runs/run-registry.js';
+import type { TokenService } from './tokens/token-service.js';
+import type { TokenSessions } from './tokens/token-sessions.js';
 
 /** Hono's environment for the control plane: Node bindings and the authenticated principal. */
 export interface AppEnv {

@@ -1,27 +1,27 @@
 import { EstopError, isEstopError } from '@estop/core';
 import { Hono, type Context } from 'hono';
 import type { AppDeps, AppEnv } from './app-env.js';
-import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
-import { createAuthFailureLimiter, rateLimitedError, type AuthFailureLimiter } from './auth-failure-limiter.js';
-import type { Authenticator } from './authenticator.js';
-import { checkPathSegments } from './path-segments.js';
-import { problemResponse, publicError, toEstopError } from './problem.js';
+import { bodyLimit, DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
+import { createAuthFailureLimiter, rateLimitedError, type AuthFailureLimiter } from './tokens/auth-failure-limiter.js';
+import type { Authenticator } from './tokens/authenticator.js';
+import { checkPathSegments } from './http/path-segments.js';
+import { problemResponse, publicError, toEstopError } from './http/problem.js';
 import type { Logger } from './logger.js';
-import { isRefusedChange, refusedChangeDraft } from './refused-change.js';
-import { approvalRoutes } from './routes/approval-routes.js';
-import { auditRoutes } from './routes/audit-routes.js';
-import { dashboardRoutes } from './routes/dashboard-routes.js';
-import { draftRoutes } from './routes/draft-routes.js';
-import { enforcerRoutes } from './routes/enforcer-routes.js';
-import { eventRoutes } from './routes/event-routes.js';
-import { sentinelRoutes } from './routes/sentinel-routes.js';
-import { healthRoutes } from './routes/health-routes.js';
-import { idempotencyRoutes } from './routes/idempotency-routes.js';
-import { restoreRoutes } from './routes/restore-routes.js';
-import { ruleRoutes } from './routes/rule-routes.js';
-import { runRoutes } from './routes/run-routes.js';
-import { stateRoutes } from './routes/state-routes.js';
-import { tokenRoutes } from './routes/token-routes.js';
+import { isRefusedChange, refusedChangeDraft } from './audit/refused-change.js';
+import { approvalRoutes } from './approvals/approval-routes.js';
+import { auditRoutes } from './audit/audit-routes.js';
+import { dashboardRoutes } from './http/dashboard-routes.js';
+import { draftRoutes } from './drafts/draft-routes.js';
+import { enforcerRoutes } from './enforcers/enforcer-routes.js';
+import { eventRoutes } from './stream/event-routes.js';
+import { sentinelRoutes } from './sentinels/sentinel-routes.js';
+import { healthRoutes } from './http/health-routes.js';
+import { idempotencyRoutes } from './idempotency/idempotency-routes.js';
+import { restoreRoutes } from './restores/restore-routes.js';
+import { ruleRoutes } from './rules/rule-routes.js';
+import { runRoutes } from './runs/run-routes.js';
+import { stateRoutes } from './stream/state-routes.js';
+import { tokenRoutes } from './tokens/token-routes.js';
 
 /** The address a request came from; in-process requests (no socket) share one. */
 function sourceOf(context: Context<AppEnv>): string {

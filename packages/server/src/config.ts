@@ -13,9 +13,10 @@ import {
 } from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
-import { DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
-import { invalidRequest } from './problem.js';
-import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restore-policy.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
+import { invalidRequest } from './http/problem.js';
+import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restores/restore-policy.js';
+import { DEFAULT_STORE, STORE_NAMES, isStoreName, storeKind, type StoreName } from './store-registry.js';
 
 const DAY_MS = 86_400_000;
 
@@ -74,7 +75,7 @@ const FileSchema = z.strictObject({
       host: z.string().optional(),
       port: z.number().int().min(0).max(65535).optional(),
       data: z.string().optional(),
-      store: z.enum(['sqlite', 'postgres']).optional(),
+      store: z.enum(STORE_NAMES).optional(),
       database_url: z.string().optional(),
       keepalive_ms: z.number().int().min(50).optional(),
     })
@@ -120,7 +121,8 @@ export interface ServerConfig {
   host: string;
   port: number;
   data: string;
-  store: 'sqlite' | 'postgres';
+  /** The store's name in `STORE_KINDS`. */
+  store: StoreName;
   databaseUrl?: string | undefined;
   keepAliveMs: number;
   /** The largest request body, in bytes, on every endpoint. Default 1 MiB. */
@@ -160,9 +162,12 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     file = parsed.data;
   }
   const envPort = env.ESTOP_PORT === undefined ? undefined : Number(env.ESTOP_PORT);
-  const store = flags.store ?? (env.ESTOP_STORE as ServerConfig['store'] | undefined) ?? file.server?.store ?? 'sqlite';
-  if (store !== 'sqlite' && store !== 'postgres') {
-    throw new EstopError({ code: 'config_invalid', message: `store must be sqlite or postgres, not ${String(store)}` });
+  const store: string = flags.store ?? env.ESTOP_STORE ?? file.server?.store ?? DEFAULT_STORE;
+  if (!isStoreName(store)) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `store must be ${STORE_NAMES.join(' or ')}, not ${store}`,
+    });
   }
   const config: ServerConfig = {
     host: flags.host ?? env.ESTOP_HOST ?? file.server?.host ?? '127.0.0.1',
@@ -206,10 +211,11 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
   if (config.restore.requestTtlMs <= 0) {
     throw new EstopError({ code: 'config_invalid', message: 'restore.request_ttl must be longer than 0s' });
   }
-  if (config.store === 'postgres' && config.databaseUrl === undefined) {
+  const databaseUrl = storeKind(config.store).databaseUrl;
+  if (databaseUrl !== undefined && config.databaseUrl === undefined) {
     throw new EstopError({
       code: 'config_invalid',
-      message: 'the postgres store needs --database-url (or ESTOP_DATABASE_URL), e.g. postgres://user@host:5432/estop',
+      message: `the ${config.store} store needs --database-url (or ESTOP_DATABASE_URL), e.g. ${databaseUrl.example}`,
     });
   }
   return config;

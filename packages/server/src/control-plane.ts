@@ -14,26 +14,26 @@ import {
 } from '@estop/core';
 import { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
-import { ApprovalService } from './approval-service.js';
-import { AuditAggregator } from './audit-aggregator.js';
-import { AuditWriter } from './audit-writer.js';
-import { createAuthenticator } from './authenticator.js';
-import { DEFAULT_BODY_LIMIT_BYTES } from './body-limit.js';
-import { createChangeHub } from './change-hub.js';
-import { EnforcerRegistry } from './enforcer-registry.js';
-import { createHttpServer } from './http-listener.js';
-import { IdempotencyService } from './idempotency-service.js';
+import { ApprovalService } from './approvals/approval-service.js';
+import { AuditAggregator } from './audit/audit-aggregator.js';
+import { AuditWriter } from './audit/audit-writer.js';
+import { createAuthenticator } from './tokens/authenticator.js';
+import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
+import { createChangeHub } from './stream/change-hub.js';
+import { EnforcerRegistry } from './enforcers/enforcer-registry.js';
+import { createHttpServer } from './http/http-listener.js';
+import { IdempotencyService } from './idempotency/idempotency-service.js';
 import { silentLogger, type Logger } from './logger.js';
-import { createMetrics } from './metrics.js';
-import { OperatorEvents } from './operator-events.js';
-import { startReplicaSync } from './replica-sync.js';
-import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restore-policy.js';
-import { createRestoreService } from './restore-service.js';
-import { createRuleService, type RuleService } from './rule-service.js';
-import { RunRegistry } from './run-registry.js';
-import { SentinelService } from './sentinel-service.js';
-import { TokenService } from './token-service.js';
-import { TokenSessions, watchRevocations } from './token-sessions.js';
+import { createMetrics } from './http/metrics.js';
+import { OperatorEvents } from './stream/operator-events.js';
+import { startReplicaSync } from './stream/replica-sync.js';
+import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restores/restore-policy.js';
+import { createRestoreService } from './restores/restore-service.js';
+import { createRuleService, type RuleService } from './rules/rule-service.js';
+import { RunRegistry } from './runs/run-registry.js';
+import { SentinelService } from './sentinels/sentinel-service.js';
+import { TokenService } from './tokens/token-service.js';
+import { TokenSessions, watchRevocations } from './tokens/token-sessions.js';
 
 /** What a control plane is built from; tests pass fakes, `estop serve` passes real parts. */
 export interface ControlPlaneOptions {

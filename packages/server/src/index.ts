@@ -1,10 +1,12 @@
 export { createApp } from './app.js';
-export { AuditWriter } from './audit-writer.js';
+export { AuditWriter } from './audit/audit-writer.js';
 export type { ControlPlane, ControlPlaneOptions } from './control-plane.js';
 export { createControlPlane } from './control-plane.js';
-export type { Principal } from './principal.js';
+export type { Principal } from './tokens/principal.js';
 export type { ServerConfig, ServerFlags } from './config.js';
 export { loadServerConfig } from './config.js';
+export type { StoreKind, StoreName, StoreOpenOptions } from './store-registry.js';
+export { DEFAULT_STORE, STORE_KINDS, STORE_NAMES, isStoreName, storeKind } from './store-registry.js';
 export { startServer } from './start-server.js';
 export type { Logger } from './logger.js';
 export { createJsonLogger } from './logger.js';

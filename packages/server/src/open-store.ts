@@ -1,19 +1,11 @@
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
 import type { IdempotencyStore, SentinelCounter, Store } from '@estop/core';
 import type { ServerConfig } from './config.js';
-import { sha256Hex } from './token-secret.js';
+import { storeKind } from './store-registry.js';
+import { sha256Hex } from './tokens/token-secret.js';
 
-/** Opens the configured store: SQLite under the data directory, or PostgreSQL. */
+/** Opens the configured store, as its entry in `STORE_KINDS` says. */
 export async function openStore(config: ServerConfig): Promise<Store> {
-  if (config.store === 'postgres') {
-    const { createPostgresStore } = await import('@estop/store-postgres');
-    return createPostgresStore({ url: config.databaseUrl as string, sha256: sha256Hex });
-  }
-  // Owner-only: the directory holds the admin token and the database of token hashes.
-  await mkdir(config.data, { recursive: true, mode: 0o700 });
-  const { createSqliteStore } = await import('@estop/store-sqlite');
-  return createSqliteStore({ file: join(config.data, 'estop.db'), sha256: sha256Hex });
+  return storeKind(config.store).open({ data: config.data, databaseUrl: config.databaseUrl, sha256: sha256Hex });
 }
 
 /**

@@ -1,10 +1,11 @@
 import { systemClock } from '@estop/core';
-import { bootstrapAdmin } from './bootstrap-admin.js';
+import { bootstrapAdmin } from './tokens/bootstrap-admin.js';
 import { loadServerConfig, type ServerFlags } from './config.js';
 import { createControlPlane, type ControlPlane } from './control-plane.js';
 import { secureDataDirectory } from './data-directory.js';
 import type { Logger } from './logger.js';
 import { openIdempotencyStore, openSentinelCounter, openStore } from './open-store.js';
+import { storeKind } from './store-registry.js';
 
 /** What `estop serve` runs: config, store, admin bootstrap, control plane, listen. */
 export async function startServer(
@@ -14,7 +15,7 @@ export async function startServer(
 ): Promise<{ url: string; controlPlane: ControlPlane; adminTokenFile?: string | undefined }> {
   const config = await loadServerConfig(flags, env);
   // Owner-only at every start, before anything in it is opened: it holds what would let another local user in.
-  await secureDataDirectory(config.data, { create: config.store === 'sqlite' });
+  await secureDataDirectory(config.data, { create: storeKind(config.store).usesDataDirectory });
   const store = await openStore(config);
   const adminToken = env.ESTOP_ADMIN_TOKEN === '' ? undefined : env.ESTOP_ADMIN_TOKEN;
   const controlPlane = await createControlPlane({

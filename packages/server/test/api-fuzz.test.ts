@@ -9,7 +9,7 @@ import fc from 'fast-check';
 import { ERROR_CODES, type Store } from '@estop/core';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { fuzzRequestArbitrary, type FuzzAuth, type FuzzIds, type FuzzRequest } from './fuzz-requests.js';
 import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';

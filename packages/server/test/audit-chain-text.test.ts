@@ -8,7 +8,7 @@ import { createMemoryStore, isWellFormedText, verifyChain, type Store } from '@e
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { loadServerConfig } from '../src/index.js';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { startTestControlPlane, type TestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 

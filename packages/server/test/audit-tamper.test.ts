@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, it } from 'node:test';
 import Database from 'better-sqlite3';
 import { createSqliteStore } from '@estop/store-sqlite';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { startTestControlPlane } from './harness.js';
 
 async function withFilledLog(tamper: (db: Database.Database) => void) {

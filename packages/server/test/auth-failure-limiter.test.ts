@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createAuthFailureLimiter, rateLimitedError } from '../src/auth-failure-limiter.js';
+import { createAuthFailureLimiter, rateLimitedError } from '../src/tokens/auth-failure-limiter.js';
 
 function manualClock(start = 1_000_000) {
   let now = start;

@@ -4,8 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { BOOTSTRAP_PRINCIPAL_ID, createMemoryStore, systemClock } from '@estop/core';
-import { bootstrapAdmin } from '../src/bootstrap-admin.js';
-import { sha256Hex } from '../src/token-secret.js';
+import { bootstrapAdmin } from '../src/tokens/bootstrap-admin.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { ADMIN_TOKEN, startTestControlPlane } from './harness.js';
 
 const directories: string[] = [];

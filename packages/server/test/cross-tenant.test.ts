@@ -6,7 +6,7 @@ import { createSqliteStore } from '@estop/store-sqlite';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 

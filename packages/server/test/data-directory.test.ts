@@ -6,7 +6,7 @@ import { after, describe, it } from 'node:test';
 import { isEstopError } from '@estop/core';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { startServer, type Logger } from '../src/index.js';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 
 const silent: Logger = { info: () => undefined, error: () => undefined };
 const posix = process.platform !== 'win32';

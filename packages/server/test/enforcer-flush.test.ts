@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { systemClock, type EnforcerRecord, type EnforcerStore } from '@estop/core';
-import { EnforcerRegistry } from '../src/enforcer-registry.js';
+import { EnforcerRegistry } from '../src/enforcers/enforcer-registry.js';
 
 /** An enforcer store that keeps what it accepts, refuses records whose name is in `refused`, and can be away. */
 function flakyStore(refused: ReadonlySet<string>): EnforcerStore & {

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import { createRedisIdempotencyStore } from '@estop/store-redis';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { startServer, type ControlPlaneOptions } from '../src/index.js';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import {
   approvalApprovedAndUsedOnce,
   approvalDenied,

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createMemoryStore, type Store } from '@estop/core';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/index.js';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 
 export const ADMIN_TOKEN = 'estop_test-admin-token';
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createMemoryStore } from '@estop/core';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { auditChainVerifies, idempotencyAcrossReplicas, type Replicas } from './governance-cases.js';
 import { startTestControlPlane } from './harness.js';
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
 import { createMemoryStore, EstopError, type Store } from '@estop/core';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
 
 type Answer = { status: number; type: string; body: any };

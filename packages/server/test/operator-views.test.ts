@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { Hono } from 'hono';
 import type { AppEnv } from '../src/app-env.js';
-import { dashboardRoutes } from '../src/routes/dashboard-routes.js';
+import { dashboardRoutes } from '../src/http/dashboard-routes.js';
 import { startTestControlPlane, type TestControlPlane } from './harness.js';
 
 let cp: TestControlPlane;

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createPostgresStore } from '@estop/store-postgres';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { ADMIN_TOKEN, eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 

@@ -4,7 +4,7 @@ import { after, describe, it } from 'node:test';
 import type { EnforcerRecord, Store } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 

@@ -7,7 +7,7 @@ import type { Store } from '@estop/core';
 import { createGuard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { eventually, startTestControlPlane } from './harness.js';
 

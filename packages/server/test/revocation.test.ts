@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import type { Store } from '@estop/core';
 import { createPostgresStore } from '@estop/store-postgres';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
 

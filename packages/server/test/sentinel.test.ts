@@ -3,7 +3,7 @@ import { after, before, describe, it } from 'node:test';
 import { randomUUID } from 'node:crypto';
 import { createMemoryStore, type SentinelSpec } from '@estop/core';
 import { createRedisSentinelCounter } from '@estop/store-redis';
-import { sha256Hex } from '../src/token-secret.js';
+import { sha256Hex } from '../src/tokens/token-secret.js';
 import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 import { redisReady, redisUrl } from './redis-probe.js';
 

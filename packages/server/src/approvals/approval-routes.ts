@@ -1,0 +1,52 @@
+import { ApprovalConsumeSchema, ApprovalDecisionInputSchema, ApprovalRequestInputSchema } from '@estop/core';
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { requireRole } from '../tokens/principal.js';
+import { paginate, PageQuerySchema } from '../http/pagination.js';
+import { readBody, readQuery } from '../http/read-input.js';
+
+const ListQuery = PageQuerySchema.extend({ status: z.enum(['pending']).optional() });
+const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).default(0) });
+
+/** Approvals: enforcers request and use them, operators decide them. */
+export function approvalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.post('/v1/approvals', async (context) => {
+    const principal = context.get('principal');
+    // The role first, so that a refused caller learns nothing from the body's validation.
+    requireRole(principal, 'enforcer');
+    const input = await readBody(context, ApprovalRequestInputSchema);
+    return context.json(await deps.approvals.request(principal, input), 201);
+  });
+
+  app.get('/v1/approvals', async (context) => {
+    const { status, ...query } = readQuery(context, ListQuery);
+    const approvals = await deps.approvals.list(context.get('principal'), { pending: status === 'pending' });
+    const page = paginate(approvals, (approval) => approval.id, query);
+    return context.json({ approvals: page.items, nextCursor: page.nextCursor });
+  });
+
+  app.get('/v1/approvals/:id', async (context) => {
+    const { wait } = readQuery(context, WaitQuery);
+    return context.json(await deps.approvals.get(context.get('principal'), context.req.param('id'), wait));
+  });
+
+  for (const [action, outcome] of [
+    ['approve', 'approved'],
+    ['deny', 'denied'],
+  ] as const) {
+    app.post(`/v1/approvals/:id/${action}`, async (context) => {
+      const principal = context.get('principal');
+      requireRole(principal, 'operator');
+      const { reason } = await readBody(context, ApprovalDecisionInputSchema);
+      return context.json(await deps.approvals.decide(principal, context.req.param('id'), outcome, reason));
+    });
+  }
+
+  app.post('/v1/approvals/:id/consume', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'enforcer');
+    const { hash } = await readBody(context, ApprovalConsumeSchema);
+    return context.json(await deps.approvals.consume(principal, context.req.param('id'), hash));
+  });
+}

@@ -1,0 +1,115 @@
+import {
+  EstopError,
+  derivedIdempotencyKey,
+  scopedIdempotencyKey,
+  type Clock,
+  type IdempotencyClaimAnswer,
+  type IdempotencyClaimInput,
+  type IdempotencyStore,
+} from '@estop/core';
+import type { AuditAggregator } from '../audit/audit-aggregator.js';
+import type { SentinelObserver } from '../sentinels/sentinel-service.js';
+import { requireRole, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
+import { sha256Hex } from '../tokens/token-secret.js';
+
+/** How often a waiting claim looks again whether the first call has finished. */
+const RECLAIM_MS = 20;
+
+/**
+ * Idempotency keys of write calls over an IdempotencyStore (the control plane's store, or
+ * Redis): keys are kept per tenant and tool, and each suppressed duplicate is counted for the audit log.
+ */
+export class IdempotencyService {
+  readonly #keys: IdempotencyStore;
+  readonly #clock: Clock;
+  readonly #aggregator: AuditAggregator;
+  readonly #sentinel: SentinelObserver | undefined;
+
+  constructor(deps: {
+    keys: IdempotencyStore;
+    clock: Clock;
+    aggregator: AuditAggregator;
+    sentinel?: SentinelObserver | undefined;
+  }) {
+    this.#keys = deps.keys;
+    this.#clock = deps.clock;
+    this.#aggregator = deps.aggregator;
+    this.#sentinel = deps.sentinel;
+  }
+
+  /** Claims the call's key; while the first call runs, waits up to `waitMs` for its result. */
+  async claim(principal: Principal, input: IdempotencyClaimInput): Promise<IdempotencyClaimAnswer> {
+    requireRole(principal, 'enforcer');
+    requireScopeWithinTenant(principal, { tenant: input.tenant });
+    const key =
+      input.key ?? derivedIdempotencyKey(sha256Hex, { tenant: input.tenant, tool: input.tool, args: input.args });
+    const scoped = scopedIdempotencyKey(input.tenant, input.tool, key);
+    const deadline = Date.now() + input.waitMs;
+    let claim = await this.#keys.claim(scoped, this.#clock.now(), input.windowMs);
+    while (claim.status === 'pending' && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, Math.min(RECLAIM_MS, deadline - Date.now())));
+      claim = await this.#keys.claim(scoped, this.#clock.now(), input.windowMs);
+    }
+    const call = { tenant: input.tenant, agent: input.agent, run: input.run, tool: input.tool };
+    if (claim.status === 'claimed') {
+      this.#sentinel?.observe('writes', call);
+      return { status: 'claimed', key, claimId: claim.claimId };
+    }
+    this.#sentinel?.observe('duplicates', call);
+    this.#aggregator.duplicate(principal.name, input.enforcer ?? principal.name, input.tenant, input.tool);
+    if (claim.status === 'pending') return { status: 'pending', key };
+    return { status: 'done', key, result: JSON.parse(claim.result) as unknown };
+  }
+
+  /** Stores the claimed call's result; `conflict` when the claim no longer holds the key. */
+  async complete(
+    principal: Principal,
+    input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
+  ): Promise<void> {
+    this.#check(principal, input.tenant);
+    const scoped = scopedIdempotencyKey(input.tenant, input.tool, input.key);
+    if (!(await this.#keys.complete(scoped, input.claimId, JSON.stringify(input.result ?? null)))) {
+      throw lost(input.key, input.claimId);
+    }
+  }
+
+  /** Gives the key up so a retry may run; `conflict` when the claim no longer holds it. */
+  async release(
+    principal: Principal,
+    input: {
+      tenant: string;
+      tool: string;
+      key: string;
+      claimId: string;
+      failed: boolean;
+      agent?: string;
+      run?: string;
+    },
+  ): Promise<void> {
+    this.#check(principal, input.tenant);
+    if (!(await this.#keys.release(scopedIdempotencyKey(input.tenant, input.tool, input.key), input.claimId))) {
+      throw lost(input.key, input.claimId);
+    }
+    if (input.failed) {
+      this.#sentinel?.observe('failures', {
+        tenant: input.tenant,
+        agent: input.agent,
+        run: input.run,
+        tool: input.tool,
+      });
+    }
+  }
+
+  #check(principal: Principal, tenant: string): void {
+    requireRole(principal, 'enforcer');
+    requireScopeWithinTenant(principal, { tenant });
+  }
+}
+
+function lost(key: string, claimId: string): EstopError {
+  return new EstopError({
+    code: 'conflict',
+    message: `claim ${claimId} no longer holds idempotency key ${key} (it expired or was released)`,
+    details: { key, claimId },
+  });
+}

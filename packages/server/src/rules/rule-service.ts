@@ -1,0 +1,171 @@
+import {
+  EstopError,
+  SYSTEM_ACTOR,
+  describeScope,
+  MAX_DURATION_MS,
+  needsSecondApprover,
+  type Actor,
+  type AuditDraft,
+  type ChangeEvent,
+  type Clock,
+  type Mode,
+  type RestoreRequest,
+  type Rule,
+  type RuleInput,
+  type RuleLift,
+  type Store,
+} from '@estop/core';
+import type { ChangeHub } from '../stream/change-hub.js';
+import type { EnforcerRegistry } from '../enforcers/enforcer-registry.js';
+import { actorOf, requireRole, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
+import { commitRestore, publishEvent, type RestoreResult } from '../restores/restore-commit.js';
+import { requireLiftable } from '../restores/restore-checks.js';
+import type { RestorePolicy } from '../restores/restore-policy.js';
+import type { RestoreService } from '../restores/restore-service.js';
+import { randomId } from '../tokens/token-secret.js';
+
+/**
+ * What a lift did: `lifted` at once (with the replacement of a staged restore), or `requested`
+ * when the rule is in a governed class and a second admin must confirm.
+ */
+export type LiftOutcome = ({ outcome: 'lifted' } & RestoreResult) | { outcome: 'requested'; request: RestoreRequest };
+
+/** Flipping and lifting switches: durable, audited, then pushed to every enforcer. */
+export interface RuleService {
+  create(principal: Principal, input: RuleInput): Promise<{ rule: Rule; version: number }>;
+  /**
+   * Creates a rule as estop itself (a sentinel's trip): no principal to check; `data` is added
+   * to the `rule-created` audit entry.
+   */
+  createAs(actor: Actor, input: RuleInput, data?: Record<string, unknown>): Promise<{ rule: Rule; version: number }>;
+  /** Lifts a rule, or with `to` replaces it by a less restrictive one; governed rules get a restore request. */
+  lift(principal: Principal, ruleId: string, reason: string, to?: Mode): Promise<LiftOutcome>;
+  /** Lifts every rule whose expiry has passed, as the system. Returns how many. */
+  expire(): Promise<number>;
+}
+
+/** Wires the rule operations to the store, the change hub and the enforcer registry. */
+export function createRuleService(deps: {
+  store: Store;
+  hub: ChangeHub;
+  registry: EnforcerRegistry;
+  clock: Clock;
+  defaultMode: Mode;
+  restore: RestorePolicy;
+  restoreRequests: RestoreService;
+}): RuleService {
+  const { store, hub, registry, clock } = deps;
+
+  function published(event: ChangeEvent): number {
+    return publishEvent(hub, registry, event);
+  }
+
+  async function lift(ruleId: string, actor: Actor, reason: string, expired: boolean) {
+    const record = await store.rules.get(ruleId);
+    if (record === undefined || record.lift !== undefined) {
+      throw new EstopError({ code: 'rule_not_found', message: `no active rule ${ruleId}` });
+    }
+    const at = new Date(clock.now()).toISOString();
+    const liftRecord: RuleLift = { ruleId, actor, reason, at, expired };
+    const audit: AuditDraft = {
+      at,
+      action: expired ? 'rule-expired' : 'rule-lifted',
+      actor,
+      reason,
+      scope: record.rule.scope,
+      ruleId,
+      data: { mode: record.rule.mode },
+    };
+    const { event } = await store.rules.commit({ lift: [liftRecord], audit: [audit], at });
+    const version = published(event);
+    await deps.restoreRequests.voidFor(ruleId);
+    return { lift: liftRecord, version, rule: record.rule };
+  }
+
+  async function createRule(actor: Actor, input: RuleInput, data: Record<string, unknown>) {
+    const now = clock.now();
+    const expiresAt =
+      input.expiresAt ?? (input.expiresIn === undefined ? undefined : new Date(now + input.expiresIn).toISOString());
+    if (expiresAt !== undefined && Date.parse(expiresAt) <= now) {
+      throw new EstopError({ code: 'invalid_request', message: 'expiresAt is in the past' });
+    }
+    if (expiresAt !== undefined && Date.parse(expiresAt) - now > MAX_DURATION_MS) {
+      throw new EstopError({ code: 'invalid_request', message: 'expiresAt is more than 366d away' });
+    }
+    const at = new Date(now).toISOString();
+    const rule: Rule = {
+      id: randomId('r'),
+      scope: Object.fromEntries(Object.entries(input.scope).filter(([, value]) => value !== undefined)),
+      mode: input.mode ?? deps.defaultMode,
+      reason: input.reason,
+      actor,
+      createdAt: at,
+      expiresAt,
+      cancelInFlight: input.cancelInFlight,
+    };
+    const audit: AuditDraft = {
+      at,
+      action: 'rule-created',
+      actor,
+      reason: rule.reason,
+      scope: rule.scope,
+      ruleId: rule.id,
+      data: {
+        mode: rule.mode,
+        scope: describeScope(rule.scope),
+        expiresAt,
+        cancelInFlight: rule.cancelInFlight,
+        ...data,
+      },
+    };
+    const { event } = await store.rules.commit({ create: [rule], audit: [audit], at });
+    return { rule, version: published(event) };
+  }
+
+  return {
+    async create(principal, input) {
+      requireRole(principal, 'operator');
+      requireScopeWithinTenant(principal, input.scope);
+      return createRule(actorOf(principal), input, {});
+    },
+
+    createAs(actor, input, data = {}) {
+      return createRule(actor, input, data);
+    },
+
+    async lift(principal, ruleId, reason, to) {
+      requireRole(principal, 'admin');
+      const record = await store.rules.get(ruleId);
+      if (record === undefined || record.lift !== undefined) {
+        throw new EstopError({ code: 'rule_not_found', message: `no active rule ${ruleId}` });
+      }
+      requireScopeWithinTenant(principal, record.rule.scope);
+      requireLiftable(record.rule, to, deps.restore, clock.now());
+      if (needsSecondApprover(record.rule, deps.restore.secondApprover)) {
+        return { outcome: 'requested', request: await deps.restoreRequests.request(principal, record, reason, to) };
+      }
+      const at = new Date(clock.now()).toISOString();
+      const result = await commitRestore({ store, hub, registry, record, actor: actorOf(principal), reason, at, to });
+      await deps.restoreRequests.voidFor(ruleId);
+      return { outcome: 'lifted', ...result };
+    },
+
+    async expire() {
+      const now = clock.now();
+      const due = hub
+        .snapshot()
+        .rules.filter((rule) => rule.expiresAt !== undefined && Date.parse(rule.expiresAt) <= now);
+      let count = 0;
+      for (const rule of due) {
+        try {
+          await lift(rule.id, SYSTEM_ACTOR, `expired at ${rule.expiresAt}`, true);
+          count += 1;
+        } catch (error) {
+          // Another replica may have lifted it first; that is the outcome we wanted.
+          if (!(error instanceof EstopError && error.code === 'rule_not_found')) throw error;
+        }
+      }
+      return count;
+    },
+  };
+}

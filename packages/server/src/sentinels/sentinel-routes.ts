@@ -1,0 +1,14 @@
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { paginate, PageQuerySchema } from '../http/pagination.js';
+import { requireRole } from '../tokens/principal.js';
+import { readQuery } from '../http/read-input.js';
+
+/** The configured sentinels, for operators to see what may trip on its own. */
+export function sentinelRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/v1/sentinels', (context) => {
+    requireRole(context.get('principal'), 'viewer');
+    const page = paginate(deps.sentinels, (sentinel) => sentinel.name, readQuery(context, PageQuerySchema));
+    return context.json({ sentinels: page.items, nextCursor: page.nextCursor });
+  });
+}

@@ -1,0 +1,47 @@
+import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { requireRole } from '../tokens/principal.js';
+import { startEventStream } from './sse-stream.js';
+
+function frame(event: string, data: unknown): string {
+  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+}
+
+/**
+ * `GET /v1/events`: names of what changed (`rules`, `approvals`, …), for operator views to fetch
+ * again, and a keep-alive whenever the stream has been quiet for the keep-alive interval, so a
+ * view can tell a quiet control plane from a lost one.
+ */
+export function eventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/v1/events', (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'viewer');
+    const response = context.env.outgoing;
+    startEventStream(response);
+    // Revoking the token ends the stream (TokenSessions).
+    deps.sessions.hold(principal, response);
+    response.write(frame('keep-alive', { at: new Date(deps.clock.now()).toISOString() }));
+    let lastWrite = Date.now();
+    const unsubscribe = deps.events.subscribe((topic) => {
+      response.write(frame(topic, { at: new Date(deps.clock.now()).toISOString() }));
+      lastWrite = Date.now();
+    });
+    const timer = setInterval(
+      () => {
+        if (Date.now() - lastWrite < deps.keepAliveMs - 5) return;
+        response.write(frame('keep-alive', { at: new Date(deps.clock.now()).toISOString() }));
+        lastWrite = Date.now();
+      },
+      Math.max(10, Math.floor(deps.keepAliveMs / 2)),
+    );
+    timer.unref();
+    const close = () => {
+      clearInterval(timer);
+      unsubscribe();
+    };
+    response.on('close', close);
+    response.on('error', close);
+    return RESPONSE_ALREADY_SENT;
+  });
+}

@@ -1,0 +1,61 @@
+import { AdminRequestConfirmSchema, TokenInputSchema } from '@estop/core';
+import type { Hono } from 'hono';
+import type { AppDeps, AppEnv } from '../app-env.js';
+import { describePrincipal, requireRole } from './principal.js';
+import { paginate, PageQuerySchema } from '../http/pagination.js';
+import { readBody, readQuery } from '../http/read-input.js';
+
+/** Creating, listing and revoking API tokens, and confirming new admins (admins only). */
+export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+  app.get('/v1/whoami', (context) => context.json(describePrincipal(context.get('principal'))));
+
+  app.get('/v1/tokens', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    const query = readQuery(context, PageQuerySchema);
+    const page = paginate(await deps.tokens.list(principal), (token) => token.id, query);
+    return context.json({ tokens: page.items, nextCursor: page.nextCursor });
+  });
+
+  app.post('/v1/tokens', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    const input = await readBody(context, TokenInputSchema);
+    const minted = await deps.tokens.mint(principal, input);
+    deps.events.notify('audit');
+    if (minted.kind === 'created') return context.json({ token: minted.secret, info: minted.info }, 201);
+    return context.json(
+      {
+        token: minted.secret,
+        request: minted.request,
+        message: `a new admin principal while two or more exist: the token works once a different admin confirms (estop tokens confirm ${minted.request.id})`,
+      },
+      202,
+    );
+  });
+
+  app.get('/v1/tokens/requests', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    const query = readQuery(context, PageQuerySchema);
+    const page = paginate(await deps.tokens.requests(principal), (request) => request.id, query);
+    return context.json({ requests: page.items, nextCursor: page.nextCursor });
+  });
+
+  app.post('/v1/tokens/requests/:id/confirm', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    const { reason } = await readBody(context, AdminRequestConfirmSchema);
+    const confirmed = await deps.tokens.confirm(principal, context.req.param('id'), reason);
+    deps.events.notify('audit');
+    return context.json({ info: confirmed });
+  });
+
+  app.delete('/v1/tokens/:id', async (context) => {
+    const principal = context.get('principal');
+    requireRole(principal, 'admin');
+    await deps.tokens.revoke(principal, context.req.param('id'));
+    deps.events.notify('audit');
+    return context.body(null, 204);
+  });
+}
