@@ -1,20 +1,28 @@
 import { parseArgs } from 'node:util';
 import { EstopError } from '@estop/core';
-import { createJsonLogger, startServer } from '@estop/server';
+import { DEFAULT_STORE, STORE_NAMES, createJsonLogger, isStoreName, startServer, storeKind } from '@estop/server';
 import { parseIntegerOption, parseOrUsage } from './args.js';
 import { runCommand, UsageError, type CommandIo } from './command.js';
 
+/** One line per store in the registry, and the stores that take a database URL. */
+const STORE_LINES = STORE_NAMES.map(
+  (name) =>
+    `                      ${name.padEnd(10)}${storeKind(name).summary}${name === DEFAULT_STORE ? ' (default)' : ''}`,
+).join('\n');
+const URL_STORES = STORE_NAMES.filter((name) => storeKind(name).databaseUrl !== undefined).join(' or ');
+
 const HELP = `estop serve — run the control plane (HTTP API, state stream, audit)
 
-Usage: estop serve [--host 127.0.0.1] [--port 7070] [--data DIR] [--store sqlite|postgres]
+Usage: estop serve [--host 127.0.0.1] [--port 7070] [--data DIR] [--store ${STORE_NAMES.join('|')}]
                    [--database-url URL] [--config FILE]
 
   --host            address to listen on (env ESTOP_HOST; default 127.0.0.1)
   --port            port to listen on, 0 for any free one (env ESTOP_PORT; default 7070)
   --data DIR        data directory: the SQLite file and admin-token (env ESTOP_DATA; default ./.estop),
                     made 0700 and its files 0600 at every start; refused if another user owns it
-  --store           sqlite (embedded, default) or postgres (env ESTOP_STORE)
-  --database-url    PostgreSQL URL for --store postgres (env ESTOP_DATABASE_URL)
+  --store NAME      where rules, tokens and the audit live (env ESTOP_STORE):
+${STORE_LINES}
+  --database-url    the database's URL for --store ${URL_STORES} (env ESTOP_DATABASE_URL)
   --config FILE     YAML configuration (env ESTOP_CONFIG)
   -h, --help        show this help
 
@@ -65,8 +73,8 @@ export function serve(args: string[], io: CommandIo): Promise<number> {
     );
     const port = values.port === undefined ? undefined : parseIntegerOption('--port', values.port);
     if (port !== undefined && port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
-    if (values.store !== undefined && values.store !== 'sqlite' && values.store !== 'postgres') {
-      throw new UsageError('--store must be sqlite or postgres');
+    if (values.store !== undefined && !isStoreName(values.store)) {
+      throw new UsageError(`--store must be ${STORE_NAMES.join(' or ')}`);
     }
     const logger = createJsonLogger(process.stderr);
     const { url, controlPlane, adminTokenFile } = await startServer(
@@ -74,7 +82,7 @@ export function serve(args: string[], io: CommandIo): Promise<number> {
         host: values.host,
         port,
         data: values.data,
-        store: values.store as 'sqlite' | 'postgres' | undefined,
+        store: values.store,
         databaseUrl: values['database-url'],
         config: values.config,
       },

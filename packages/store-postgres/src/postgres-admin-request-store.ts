@@ -1,25 +1,9 @@
-import {
-  EstopError,
-  type AdminRequest,
-  type AdminRequestRecord,
-  type AdminRequestStore,
-  type AdminResolution,
-  type AuditEntry,
-} from '@estop/core';
+import { EstopError, type AdminRequest, type AdminRequestStore, type AuditEntry } from '@estop/core';
+import { REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
 import { insertToken } from './postgres-token-store.js';
-
-interface AdminRequestRow {
-  request: string;
-  resolution: string | null;
-}
-
-function recordFromRow(row: AdminRequestRow): AdminRequestRecord {
-  const request = JSON.parse(row.request) as AdminRequest;
-  return row.resolution === null ? { request } : { request, resolution: JSON.parse(row.resolution) as AdminResolution };
-}
 
 /** Admin requests on PostgreSQL; a confirmation stores the new token, the resolution and its audit entry together. */
 export function createPostgresAdminRequestStore(context: PostgresContext): AdminRequestStore {
@@ -45,23 +29,23 @@ export function createPostgresAdminRequestStore(context: PostgresContext): Admin
     },
     async get(id) {
       const rows = await context.query<AdminRequestRow>(
-        'SELECT request, resolution FROM estop_admin_requests WHERE id = $1',
+        `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = $1`,
         [id],
       );
-      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+      return rows[0] === undefined ? undefined : adminRequestFromRow(rows[0]);
     },
     async list(query) {
       const where = query?.pending === true ? 'WHERE resolution IS NULL' : '';
       const rows = await context.query<AdminRequestRow>(
-        `SELECT request, resolution FROM estop_admin_requests ${where} ORDER BY ordinal`,
+        `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests ${where} ORDER BY ordinal`,
       );
-      return rows.map(recordFromRow);
+      return rows.map(adminRequestFromRow);
     },
     async resolve(id, resolution, audit) {
       return context.transaction(async (client) => {
         const head = await lockHead(client);
         const rows = await client.query<AdminRequestRow>(
-          'SELECT request, resolution FROM estop_admin_requests WHERE id = $1 FOR UPDATE',
+          `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = $1 FOR UPDATE`,
           [id],
         );
         const row = rows.rows[0];

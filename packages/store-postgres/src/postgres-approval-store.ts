@@ -1,31 +1,10 @@
-import {
-  EstopError,
-  type ApprovalDecision,
-  type ApprovalRecord,
-  type ApprovalRequest,
-  type ApprovalStore,
-  type AuditEntry,
-} from '@estop/core';
+import { EstopError, type ApprovalStore, type AuditEntry } from '@estop/core';
+import { APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
 
 const DEFAULT_LIMIT = 1000;
-const COLUMNS = 'request, decision, used_at';
-
-interface ApprovalRow {
-  request: string;
-  decision: string | null;
-  used_at: string | null;
-}
-
-function recordFromRow(row: ApprovalRow): ApprovalRecord {
-  return {
-    request: JSON.parse(row.request) as ApprovalRequest,
-    ...(row.decision === null ? {} : { decision: JSON.parse(row.decision) as ApprovalDecision }),
-    ...(row.used_at === null ? {} : { usedAt: row.used_at }),
-  };
-}
 
 /** Approvals on PostgreSQL; creating and deciding write the request and its audit entry in one transaction. */
 export function createPostgresApprovalStore(context: PostgresContext): ApprovalStore {
@@ -52,18 +31,20 @@ export function createPostgresApprovalStore(context: PostgresContext): ApprovalS
       });
     },
     async get(id) {
-      const rows = await context.query<ApprovalRow>(`SELECT ${COLUMNS} FROM estop_approvals WHERE id = $1`, [id]);
-      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+      const rows = await context.query<ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM estop_approvals WHERE id = $1`, [
+        id,
+      ]);
+      return rows[0] === undefined ? undefined : approvalFromRow(rows[0]);
     },
     async list(query = {}) {
       // The newest `limit` matches, turned oldest first.
       const rows = await context.query<ApprovalRow>(
-        `SELECT ${COLUMNS} FROM estop_approvals
+        `SELECT ${APPROVAL_COLUMNS} FROM estop_approvals
          WHERE (NOT $1::boolean OR decision IS NULL) AND ($2::text IS NULL OR tenant = $2)
          ORDER BY ordinal DESC LIMIT $3`,
         [query.pending === true, query.tenant ?? null, Math.max(0, query.limit ?? DEFAULT_LIMIT)],
       );
-      return rows.reverse().map(recordFromRow);
+      return rows.reverse().map(approvalFromRow);
     },
     async decide(id, decision, audit) {
       return context.transaction(async (client) => {

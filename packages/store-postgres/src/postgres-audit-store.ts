@@ -9,9 +9,19 @@ import {
 } from '@estop/core';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead, readHead } from './postgres-head.js';
-import { AUDIT_COLUMNS, auditColumns, auditFromRow, type AuditRow } from './postgres-rows.js';
+import { AUDIT_COLUMNS, auditFromRow, auditValues, type AuditRow } from '@estop/core/sql';
+import { POSTGRES_DIALECT } from './postgres-dialect.js';
 
 const DEFAULT_PAGE = 1000;
+
+/**
+ * Entries as one array per column, in `AUDIT_COLUMNS` order, for a single INSERT ... SELECT FROM
+ * unnest(...): one statement and one round trip for a batch of any size.
+ */
+function auditColumns(entries: readonly AuditEntry[]): unknown[][] {
+  const rows = entries.map(auditValues);
+  return AUDIT_COLUMNS.split(', ').map((_, column) => rows.map((row) => row[column]));
+}
 
 /**
  * Chains `drafts` after `head`, inserts them with one statement and moves the head row.
@@ -50,7 +60,7 @@ export function createPostgresAuditStore(context: PostgresContext): AuditStore {
         `SELECT ${AUDIT_COLUMNS} FROM estop_audit WHERE seq > $1 ORDER BY seq LIMIT $2`,
         [query.afterSeq ?? 0, Math.max(0, query.limit ?? DEFAULT_PAGE)],
       );
-      return rows.map(auditFromRow);
+      return rows.map((row) => auditFromRow(row, POSTGRES_DIALECT));
     },
     async head() {
       return (await readHead(context)).audit;

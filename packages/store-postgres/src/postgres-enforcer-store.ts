@@ -1,6 +1,12 @@
 import type { EnforcerStore } from '@estop/core';
 import type { PostgresContext } from './postgres-context.js';
-import { ENFORCER_COLUMNS, enforcerFromRow, enforcerValues, type EnforcerRow } from './postgres-rows.js';
+import {
+  ENFORCER_COLUMNS,
+  ENFORCER_UPSERT_SET,
+  enforcerFromRow,
+  enforcerValues,
+  type EnforcerRow,
+} from '@estop/core/sql';
 
 /** Enforcer records on PostgreSQL. */
 export function createPostgresEnforcerStore(context: PostgresContext): EnforcerStore {
@@ -15,9 +21,7 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
       );
       await context.query(
         `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES ${rows.join(', ')}
-         ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, host = excluded.host,
-           pid = excluded.pid, version = excluded.version, in_flight = excluded.in_flight,
-           last_seen_at = excluded.last_seen_at, tenant = excluded.tenant`,
+         ON CONFLICT (id) DO UPDATE SET ${ENFORCER_UPSERT_SET}`,
         latest.flatMap(enforcerValues),
       );
     },

@@ -1,23 +1,9 @@
-import {
-  EstopError,
-  type AuditEntry,
-  type RestoreRequest,
-  type RestoreRequestRecord,
-  type RestoreRequestStore,
-  type RestoreResolution,
-} from '@estop/core';
+import { EstopError, type AuditEntry, type RestoreRequestStore } from '@estop/core';
+import { REQUEST_COLUMNS, restoreRequestFromRow, type RestoreRequestRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
+import { POSTGRES_DIALECT } from './postgres-dialect.js';
 import { lockHead } from './postgres-head.js';
-
-interface RestoreRequestRow {
-  request: RestoreRequest;
-  resolution: RestoreResolution | null;
-}
-
-function recordFromRow(row: RestoreRequestRow): RestoreRequestRecord {
-  return row.resolution === null ? { request: row.request } : { request: row.request, resolution: row.resolution };
-}
 
 /** Restore requests on PostgreSQL; creating one writes it and its audit entry in one transaction. */
 export function createPostgresRestoreRequestStore(context: PostgresContext): RestoreRequestStore {
@@ -43,17 +29,17 @@ export function createPostgresRestoreRequestStore(context: PostgresContext): Res
     },
     async get(id) {
       const rows = await context.query<RestoreRequestRow>(
-        'SELECT request, resolution FROM estop_restore_requests WHERE id = $1',
+        `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = $1`,
         [id],
       );
-      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+      return rows[0] === undefined ? undefined : restoreRequestFromRow(rows[0], POSTGRES_DIALECT);
     },
     async list(query) {
       const where = query?.pending === true ? 'WHERE resolution IS NULL' : '';
       const rows = await context.query<RestoreRequestRow>(
-        `SELECT request, resolution FROM estop_restore_requests ${where} ORDER BY ordinal`,
+        `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests ${where} ORDER BY ordinal`,
       );
-      return rows.map(recordFromRow);
+      return rows.map((row) => restoreRequestFromRow(row, POSTGRES_DIALECT));
     },
     async resolve(id, resolution) {
       const rows = await context.query(

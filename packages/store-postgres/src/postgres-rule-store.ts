@@ -3,16 +3,27 @@ import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
 import {
+  LIFT_COLUMNS,
   RULE_COLUMNS,
+  RULE_INSERT_COLUMNS,
+  changeEventFromRow,
   liftValues,
-  recordFromRow,
   ruleFromRow,
+  ruleRecordFromRow,
   ruleValues,
   type ChangeRow,
   type RuleRow,
-} from './postgres-rows.js';
+} from '@estop/core/sql';
+import { POSTGRES_DIALECT } from './postgres-dialect.js';
 
 type StateRow = { head_version: string } & (RuleRow | { id: null });
+
+const INSERT_RULE = `INSERT INTO estop_rules (${RULE_INSERT_COLUMNS})
+  VALUES (${RULE_INSERT_COLUMNS.split(', ')
+    .map((_, index) => `$${index + 1}`)
+    .join(', ')})`;
+const LIFT_RULE = `UPDATE estop_rules SET ${LIFT_COLUMNS.map((column, index) => `${column} = $${index + 1}`).join(', ')}
+  WHERE id = $${LIFT_COLUMNS.length + 1} AND lifted_at IS NULL`;
 
 /** The notification channel on which commits are announced to other replicas. */
 export const CHANGES_CHANNEL = 'estop_changes';
@@ -28,7 +39,9 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
          FROM estop_head h LEFT JOIN estop_rules r ON r.lifted_at IS NULL
          WHERE h.id = 1 ORDER BY r.ordinal`,
       );
-      const rules = rows.filter((row): row is StateRow & RuleRow => row.id !== null).map(ruleFromRow);
+      const rules = rows
+        .filter((row): row is StateRow & RuleRow => row.id !== null)
+        .map((row) => ruleFromRow(row, POSTGRES_DIALECT));
       return { version: Number(rows[0]?.head_version ?? 0), rules };
     },
 
@@ -53,17 +66,9 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
         ]);
         for (const change of changes) {
           if (change.type === 'rule-created') {
-            await client.query(
-              `INSERT INTO estop_rules (id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight, created_version)
-               VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-              ruleValues(change.rule, version),
-            );
+            await client.query(INSERT_RULE, ruleValues(change.rule, version, POSTGRES_DIALECT));
           } else {
-            await client.query(
-              `UPDATE estop_rules SET lifted_at = $2, lift_actor = $3, lift_reason = $4, lift_expired = $5, lifted_version = $6
-               WHERE id = $1 AND lifted_at IS NULL`,
-              liftValues(change.lift, version),
-            );
+            await client.query(LIFT_RULE, liftValues(change.lift, version, POSTGRES_DIALECT));
           }
         }
         await client.query('UPDATE estop_head SET version = $1 WHERE id = 1', [version]);
@@ -77,7 +82,7 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
 
     async get(id) {
       const rows = await context.query<RuleRow>(`SELECT ${RULE_COLUMNS} FROM estop_rules WHERE id = $1`, [id]);
-      return rows[0] === undefined ? undefined : recordFromRow(rows[0]);
+      return rows[0] === undefined ? undefined : ruleRecordFromRow(rows[0], POSTGRES_DIALECT);
     },
 
     async changesSince(version, limit) {
@@ -86,7 +91,7 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
         'SELECT version, at, changes FROM estop_changes WHERE version > $1 ORDER BY version LIMIT $2',
         [version, limit === undefined ? null : Math.max(0, limit)],
       );
-      return rows.map((row) => ({ version: Number(row.version), at: row.at, changes: row.changes }));
+      return rows.map((row) => changeEventFromRow(row, POSTGRES_DIALECT));
     },
   };
 }

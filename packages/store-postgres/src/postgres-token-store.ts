@@ -3,7 +3,8 @@ import { EstopError, type AuditEntry, type TokenRecord, type TokenStore } from '
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
-import { TOKEN_COLUMNS, tokenFromRow, tokenValues, type TokenRow } from './postgres-rows.js';
+import { TOKEN_COLUMNS, tokenFromRow, tokenValues, type TokenRow } from '@estop/core/sql';
+import { POSTGRES_DIALECT } from './postgres-dialect.js';
 
 /**
  * Inserts a token within the caller's transaction, which must hold the head lock so that no other
@@ -20,7 +21,7 @@ export async function insertToken(client: PoolClient, record: TokenRecord): Prom
   }
   await client.query(
     `INSERT INTO estop_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-    tokenValues(record),
+    tokenValues(record, POSTGRES_DIALECT),
   );
 }
 
@@ -36,12 +37,11 @@ export function createPostgresTokenStore(context: PostgresContext): TokenStore {
     },
     async findByHash(hash) {
       const rows = await context.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens WHERE hash = $1`, [hash]);
-      return rows[0] === undefined ? undefined : tokenFromRow(rows[0]);
+      return rows[0] === undefined ? undefined : tokenFromRow(rows[0], POSTGRES_DIALECT);
     },
     async list() {
-      return (await context.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens ORDER BY ordinal`)).map(
-        tokenFromRow,
-      );
+      const rows = await context.query<TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens ORDER BY ordinal`);
+      return rows.map((row) => tokenFromRow(row, POSTGRES_DIALECT));
     },
     async revoke(id, audit) {
       return context.transaction(async (client) => {

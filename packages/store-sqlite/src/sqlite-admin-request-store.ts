@@ -2,40 +2,27 @@ import type Database from 'better-sqlite3';
 import {
   EstopError,
   type AdminRequest,
-  type AdminRequestRecord,
   type AdminRequestStore,
   type AdminResolution,
   type AuditDraft,
   type AuditEntry,
 } from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
+import { REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
 import type { SqliteContext } from './sqlite-context.js';
 import { insertToken } from './sqlite-token-store.js';
-
-/** A row of `estop_admin_requests` as read: the request and resolution as JSON. */
-interface AdminRequestRow {
-  request: string;
-  resolution: string | null;
-}
 
 function prepare(db: Database.Database) {
   return {
     insert: db.prepare<[string, string]>('INSERT INTO estop_admin_requests (id, request) VALUES (?, ?)'),
-    byId: db.prepare<[string], AdminRequestRow>('SELECT request, resolution FROM estop_admin_requests WHERE id = ?'),
-    all: db.prepare<[], AdminRequestRow>('SELECT request, resolution FROM estop_admin_requests ORDER BY ordinal'),
+    byId: db.prepare<[string], AdminRequestRow>(`SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = ?`),
+    all: db.prepare<[], AdminRequestRow>(`SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests ORDER BY ordinal`),
     pending: db.prepare<[], AdminRequestRow>(
-      'SELECT request, resolution FROM estop_admin_requests WHERE resolution IS NULL ORDER BY ordinal',
+      `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE resolution IS NULL ORDER BY ordinal`,
     ),
     resolve: db.prepare<[string, string]>(
       'UPDATE estop_admin_requests SET resolution = ? WHERE id = ? AND resolution IS NULL',
     ),
-  };
-}
-
-function recordFromRow(row: AdminRequestRow): AdminRequestRecord {
-  return {
-    request: JSON.parse(row.request) as AdminRequest,
-    ...(row.resolution === null ? {} : { resolution: JSON.parse(row.resolution) as AdminResolution }),
   };
 }
 
@@ -71,10 +58,12 @@ export function createSqliteAdminRequestStore(context: SqliteContext): AdminRequ
     get: (id) =>
       context.run(() => {
         const row = statements().byId.get(id);
-        return row === undefined ? undefined : recordFromRow(row);
+        return row === undefined ? undefined : adminRequestFromRow(row);
       }),
     list: (query) =>
-      context.run(() => (query?.pending === true ? statements().pending : statements().all).all().map(recordFromRow)),
+      context.run(() =>
+        (query?.pending === true ? statements().pending : statements().all).all().map(adminRequestFromRow),
+      ),
     resolve: (id, resolution, audit) => context.run(() => resolve.immediate(id, resolution, audit)),
   };
 }

@@ -2,23 +2,16 @@ import type Database from 'better-sqlite3';
 import {
   EstopError,
   type ApprovalDecision,
-  type ApprovalRecord,
   type ApprovalRequest,
   type ApprovalStore,
   type AuditDraft,
   type AuditEntry,
 } from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
+import { APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
 import type { SqliteContext } from './sqlite-context.js';
 
 const DEFAULT_LIMIT = 1000;
-
-/** A row of `estop_approvals` as read: the request and decision as JSON. */
-interface ApprovalRow {
-  request: string;
-  decision: string | null;
-  used_at: string | null;
-}
 
 interface ListParameters {
   pending: number;
@@ -32,10 +25,10 @@ function prepare(db: Database.Database) {
     insert: db.prepare<[string, string, string, string]>(
       'INSERT INTO estop_approvals (id, tenant, hash, request) VALUES (?, ?, ?, ?)',
     ),
-    byId: db.prepare<[string], ApprovalRow>('SELECT request, decision, used_at FROM estop_approvals WHERE id = ?'),
+    byId: db.prepare<[string], ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM estop_approvals WHERE id = ?`),
     // The newest `limit` matches; the caller turns them oldest first.
     newest: db.prepare<[ListParameters], ApprovalRow>(
-      `SELECT request, decision, used_at FROM estop_approvals
+      `SELECT ${APPROVAL_COLUMNS} FROM estop_approvals
        WHERE (@pending = 0 OR decision IS NULL) AND (@tenant IS NULL OR tenant = @tenant)
        ORDER BY ordinal DESC LIMIT @limit`,
     ),
@@ -49,14 +42,6 @@ function prepare(db: Database.Database) {
       `UPDATE estop_approvals SET used_at = ?
        WHERE id = ? AND hash = ? AND outcome = 'approved' AND used_at IS NULL`,
     ),
-  };
-}
-
-function recordFromRow(row: ApprovalRow): ApprovalRecord {
-  return {
-    request: JSON.parse(row.request) as ApprovalRequest,
-    ...(row.decision === null ? {} : { decision: JSON.parse(row.decision) as ApprovalDecision }),
-    ...(row.used_at === null ? {} : { usedAt: row.used_at }),
   };
 }
 
@@ -90,7 +75,7 @@ export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore
     get: (id) =>
       context.run(() => {
         const row = statements().byId.get(id);
-        return row === undefined ? undefined : recordFromRow(row);
+        return row === undefined ? undefined : approvalFromRow(row);
       }),
     list: (query = {}) =>
       context.run(() =>
@@ -101,7 +86,7 @@ export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore
             limit: Math.max(0, query.limit ?? DEFAULT_LIMIT),
           })
           .reverse()
-          .map(recordFromRow),
+          .map(approvalFromRow),
       ),
     decide: (id, decision, audit) => context.run(() => decide.immediate(id, decision, audit)),
     consume: (id, hash, at) => context.run(() => statements().consume.run(at, id, hash).changes > 0),

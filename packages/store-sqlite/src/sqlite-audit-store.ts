@@ -1,6 +1,7 @@
 import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditStore } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
-import { auditFromRow, auditRow } from './sqlite-rows.js';
+import { auditFromRow, auditValues } from '@estop/core/sql';
+import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
 const DEFAULT_PAGE = 1000;
 
@@ -12,7 +13,7 @@ export function appendAudit(context: SqliteContext, drafts: readonly AuditDraft[
   const statements = context.statements();
   const head = statements.auditHead.get() ?? EMPTY_HEAD;
   const entries = chainEntries(head, drafts, context.sha256);
-  for (const entry of entries) statements.insertAudit.run(auditRow(entry));
+  for (const entry of entries) statements.insertAudit.run(...auditValues(entry));
   return entries;
 }
 
@@ -26,7 +27,7 @@ export function createSqliteAuditStore(context: SqliteContext): AuditStore {
         context
           .statements()
           .auditAfter.all(query.afterSeq ?? 0, Math.max(0, query.limit ?? DEFAULT_PAGE))
-          .map(auditFromRow),
+          .map((row) => auditFromRow(row, SQLITE_DIALECT)),
       ),
     head: () => context.run(() => context.statements().auditHead.get() ?? { ...EMPTY_HEAD }),
   };

@@ -1,6 +1,6 @@
 import type { EnforcerStore } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
-import { enforcerFromRow, enforcerRow } from './sqlite-rows.js';
+import { enforcerFromRow, enforcerValues } from '@estop/core/sql';
 
 /** Enforcer records on SQLite. */
 export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore {
@@ -9,7 +9,7 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
       context.run(() => {
         const statement = context.statements().upsertEnforcer;
         context.db.transaction(() => {
-          for (const record of records) statement.run(enforcerRow(record));
+          for (const record of records) statement.run(...enforcerValues(record));
         })();
       }),
     list: (query) =>

@@ -7,7 +7,8 @@ import {
 } from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { restoreRequestFromRow } from './sqlite-rows.js';
+import { restoreRequestFromRow } from '@estop/core/sql';
+import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
 /** Restore requests on SQLite; creating one writes it and its audit entry in one transaction. */
 export function createSqliteRestoreRequestStore(context: SqliteContext): RestoreRequestStore {
@@ -29,14 +30,14 @@ export function createSqliteRestoreRequestStore(context: SqliteContext): Restore
     get: (id) =>
       context.run(() => {
         const row = context.statements().restoreRequestById.get(id);
-        return row === undefined ? undefined : restoreRequestFromRow(row);
+        return row === undefined ? undefined : restoreRequestFromRow(row, SQLITE_DIALECT);
       }),
     list: (query) =>
       context.run(() => {
         const statements = context.statements();
         const rows =
           query?.pending === true ? statements.pendingRestoreRequests.all() : statements.restoreRequests.all();
-        return rows.map(restoreRequestFromRow);
+        return rows.map((row) => restoreRequestFromRow(row, SQLITE_DIALECT));
       }),
     resolve: (id, resolution) =>
       context.run(() => context.statements().resolveRestoreRequest.run(JSON.stringify(resolution), id).changes > 0),

@@ -1,7 +1,8 @@
 import { planCommit, type ChangeEvent, type CommitRequest, type CommitResult, type RuleStore } from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { liftParameters, recordFromRow, ruleFromRow, ruleParameters } from './sqlite-rows.js';
+import { changeEventFromRow, liftValues, ruleFromRow, ruleRecordFromRow, ruleValues } from '@estop/core/sql';
+import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
 /** Rules and change events on SQLite; a commit is one IMMEDIATE transaction, audit entries included. */
 export function createSqliteRuleStore(context: SqliteContext): RuleStore {
@@ -10,7 +11,10 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
   // Both reads in one transaction, so the version and the rules belong to the same moment.
   const readState = db.transaction(() => {
     const statements = context.statements();
-    return { version: statements.version.get() ?? 0, rules: statements.activeRules.all().map(ruleFromRow) };
+    return {
+      version: statements.version.get() ?? 0,
+      rules: statements.activeRules.all().map((row) => ruleFromRow(row, SQLITE_DIALECT)),
+    };
   });
 
   const commit = db.transaction((request: CommitRequest): CommitResult => {
@@ -25,8 +29,9 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
     const event: ChangeEvent = { version, at: request.at, changes };
     statements.insertChange.run(version, request.at, JSON.stringify(changes));
     for (const change of changes) {
-      if (change.type === 'rule-created') statements.insertRule.run(ruleParameters(change.rule, version));
-      else statements.liftRule.run(liftParameters(change.lift, version));
+      if (change.type === 'rule-created')
+        statements.insertRule.run(...ruleValues(change.rule, version, SQLITE_DIALECT));
+      else statements.liftRule.run(...liftValues(change.lift, version, SQLITE_DIALECT));
     }
     return { event, audit: appendAudit(context, request.audit) };
   });
@@ -37,7 +42,7 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
     get: (id) =>
       context.run(() => {
         const row = context.statements().ruleById.get(id);
-        return row === undefined ? undefined : recordFromRow(row);
+        return row === undefined ? undefined : ruleRecordFromRow(row, SQLITE_DIALECT);
       }),
     changesSince: (version, limit) =>
       context.run(() =>
@@ -45,11 +50,7 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
           .statements()
           // A negative LIMIT means "no limit" to SQLite.
           .changesAfter.all(version, limit === undefined ? -1 : Math.max(0, limit))
-          .map((row) => ({
-            version: row.version,
-            at: row.at,
-            changes: JSON.parse(row.changes) as ChangeEvent['changes'],
-          })),
+          .map((row) => changeEventFromRow(row, SQLITE_DIALECT)),
       ),
   };
 }

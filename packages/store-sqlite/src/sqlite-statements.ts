@@ -1,40 +1,49 @@
 import type Database from 'better-sqlite3';
-import type {
-  AuditRow,
-  EnforcerRow,
-  LiftUpdate,
-  RestoreRequestRow,
-  RuleInsert,
-  RuleRow,
-  TokenRow,
-} from './sqlite-rows.js';
-
-const RULE_COLUMNS = `id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight,
-  lifted_at, lift_actor, lift_reason, lift_expired`;
-const TOKEN_COLUMNS =
-  'id, name, principal_id, role, tenant, agent, any_agent, hash, created_at, created_by, revoked_at';
-const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at, tenant';
+import {
+  AUDIT_COLUMNS,
+  ENFORCER_COLUMNS,
+  ENFORCER_UPSERT_SET,
+  LIFT_COLUMNS,
+  REQUEST_COLUMNS,
+  RULE_COLUMNS,
+  RULE_INSERT_COLUMNS,
+  TOKEN_COLUMNS,
+  type AuditRow,
+  type ChangeRow,
+  type EnforcerRow,
+  type RestoreRequestRow,
+  type RuleRow,
+  type TokenRow,
+} from '@estop/core/sql';
 
 type Statement<Parameters extends unknown[], Result = unknown> = Database.Statement<Parameters, Result>;
+
+/** `?, ?, ?` for a comma-separated column list. */
+function placeholders(columns: string): string {
+  return columns
+    .split(',')
+    .map(() => '?')
+    .join(', ');
+}
 
 /** The prepared statements of one database connection. */
 export interface SqliteStatements {
   version: Statement<[], number>;
   activeRules: Statement<[], RuleRow>;
   ruleById: Statement<[string], RuleRow>;
-  insertRule: Statement<[RuleInsert]>;
-  liftRule: Statement<[LiftUpdate]>;
+  insertRule: Statement<unknown[]>;
+  liftRule: Statement<unknown[]>;
   insertChange: Statement<[number, string, string]>;
-  changesAfter: Statement<[number, number], { version: number; at: string; changes: string }>;
+  changesAfter: Statement<[number, number], ChangeRow>;
   auditHead: Statement<[], { seq: number; hash: string }>;
-  insertAudit: Statement<[AuditRow]>;
+  insertAudit: Statement<unknown[]>;
   auditAfter: Statement<[number, number], AuditRow>;
   tokenTaken: Statement<[string, string], number>;
-  insertToken: Statement<[TokenRow]>;
+  insertToken: Statement<unknown[]>;
   tokenByHash: Statement<[string], TokenRow>;
   tokens: Statement<[], TokenRow>;
   revokeToken: Statement<[string, string]>;
-  upsertEnforcer: Statement<[EnforcerRow]>;
+  upsertEnforcer: Statement<unknown[]>;
   enforcers: Statement<[], EnforcerRow>;
   enforcersSeenSince: Statement<[string], EnforcerRow>;
   insertRestoreRequest: Statement<[string, string]>;
@@ -52,46 +61,40 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       `SELECT ${RULE_COLUMNS} FROM estop_rules WHERE lifted_at IS NULL ORDER BY ordinal`,
     ),
     ruleById: db.prepare<[string], RuleRow>(`SELECT ${RULE_COLUMNS} FROM estop_rules WHERE id = ?`),
-    insertRule: db.prepare<[RuleInsert]>(
-      `INSERT INTO estop_rules (id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight, created_version)
-       VALUES (@id, @scope, @mode, @reason, @actor, @created_at, @expires_at, @cancel_in_flight, @created_version)`,
+    insertRule: db.prepare<unknown[]>(
+      `INSERT INTO estop_rules (${RULE_INSERT_COLUMNS}) VALUES (${placeholders(RULE_INSERT_COLUMNS)})`,
     ),
-    liftRule: db.prepare<[LiftUpdate]>(
-      `UPDATE estop_rules SET lifted_at = @lifted_at, lift_actor = @lift_actor, lift_reason = @lift_reason,
-         lift_expired = @lift_expired, lifted_version = @lifted_version
-       WHERE id = @id AND lifted_at IS NULL`,
+    liftRule: db.prepare<unknown[]>(
+      `UPDATE estop_rules SET ${LIFT_COLUMNS.map((column) => `${column} = ?`).join(', ')}
+       WHERE id = ? AND lifted_at IS NULL`,
     ),
     insertChange: db.prepare<[number, string, string]>(
       'INSERT INTO estop_changes (version, at, changes) VALUES (?, ?, ?)',
     ),
-    changesAfter: db.prepare<[number, number], { version: number; at: string; changes: string }>(
+    changesAfter: db.prepare<[number, number], ChangeRow>(
       'SELECT version, at, changes FROM estop_changes WHERE version > ? ORDER BY version LIMIT ?',
     ),
     auditHead: db.prepare<[], { seq: number; hash: string }>(
       'SELECT seq, hash FROM estop_audit ORDER BY seq DESC LIMIT 1',
     ),
-    insertAudit: db.prepare<[AuditRow]>(
-      `INSERT INTO estop_audit (seq, at, action, actor, reason, scope, rule_id, data, prev_hash, hash)
-       VALUES (@seq, @at, @action, @actor, @reason, @scope, @rule_id, @data, @prev_hash, @hash)`,
+    insertAudit: db.prepare<unknown[]>(
+      `INSERT INTO estop_audit (${AUDIT_COLUMNS}) VALUES (${placeholders(AUDIT_COLUMNS)})`,
     ),
-    auditAfter: db.prepare<[number, number], AuditRow>('SELECT * FROM estop_audit WHERE seq > ? ORDER BY seq LIMIT ?'),
+    auditAfter: db.prepare<[number, number], AuditRow>(
+      `SELECT ${AUDIT_COLUMNS} FROM estop_audit WHERE seq > ? ORDER BY seq LIMIT ?`,
+    ),
     tokenTaken: db.prepare<[string, string], number>('SELECT 1 FROM estop_tokens WHERE id = ? OR hash = ?').pluck(),
-    insertToken: db.prepare<[TokenRow]>(
-      `INSERT INTO estop_tokens (${TOKEN_COLUMNS})
-       VALUES (@id, @name, @principal_id, @role, @tenant, @agent, @any_agent, @hash, @created_at, @created_by,
-         @revoked_at)`,
+    insertToken: db.prepare<unknown[]>(
+      `INSERT INTO estop_tokens (${TOKEN_COLUMNS}) VALUES (${placeholders(TOKEN_COLUMNS)})`,
     ),
     tokenByHash: db.prepare<[string], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens WHERE hash = ?`),
     tokens: db.prepare<[], TokenRow>(`SELECT ${TOKEN_COLUMNS} FROM estop_tokens ORDER BY ordinal`),
     revokeToken: db.prepare<[string, string]>(
       'UPDATE estop_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
     ),
-    upsertEnforcer: db.prepare<[EnforcerRow]>(
-      `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS})
-       VALUES (@id, @name, @kind, @host, @pid, @version, @in_flight, @last_seen_at, @tenant)
-       ON CONFLICT (id) DO UPDATE SET name = excluded.name, kind = excluded.kind, host = excluded.host,
-         pid = excluded.pid, version = excluded.version, in_flight = excluded.in_flight,
-         last_seen_at = excluded.last_seen_at, tenant = excluded.tenant`,
+    upsertEnforcer: db.prepare<unknown[]>(
+      `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES (${placeholders(ENFORCER_COLUMNS)})
+       ON CONFLICT (id) DO UPDATE SET ${ENFORCER_UPSERT_SET}`,
     ),
     enforcers: db.prepare<[], EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`),
     enforcersSeenSince: db.prepare<[string], EnforcerRow>(
@@ -101,13 +104,13 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
       'INSERT INTO estop_restore_requests (id, request) VALUES (?, ?)',
     ),
     restoreRequestById: db.prepare<[string], RestoreRequestRow>(
-      'SELECT request, resolution FROM estop_restore_requests WHERE id = ?',
+      `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = ?`,
     ),
     restoreRequests: db.prepare<[], RestoreRequestRow>(
-      'SELECT request, resolution FROM estop_restore_requests ORDER BY ordinal',
+      `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests ORDER BY ordinal`,
     ),
     pendingRestoreRequests: db.prepare<[], RestoreRequestRow>(
-      'SELECT request, resolution FROM estop_restore_requests WHERE resolution IS NULL ORDER BY ordinal',
+      `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE resolution IS NULL ORDER BY ordinal`,
     ),
     resolveRestoreRequest: db.prepare<[string, string]>(
       'UPDATE estop_restore_requests SET resolution = ? WHERE id = ? AND resolution IS NULL',

@@ -1,7 +1,8 @@
 import { EstopError, type AuditDraft, type AuditEntry, type TokenRecord, type TokenStore } from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { tokenFromRow, tokenRow } from './sqlite-rows.js';
+import { tokenFromRow, tokenValues } from '@estop/core/sql';
+import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
 /** Inserts a token within the caller's transaction; `conflict` if its id or hash is taken. */
 export function insertToken(context: SqliteContext, record: TokenRecord): void {
@@ -13,7 +14,7 @@ export function insertToken(context: SqliteContext, record: TokenRecord): void {
       details: { tokenId: record.id },
     });
   }
-  statements.insertToken.run(tokenRow(record));
+  statements.insertToken.run(...tokenValues(record, SQLITE_DIALECT));
 }
 
 /** API tokens on SQLite; creating and revoking write the token and its audit entry in one transaction. */
@@ -35,9 +36,15 @@ export function createSqliteTokenStore(context: SqliteContext): TokenStore {
     findByHash: (hash) =>
       context.run(() => {
         const row = context.statements().tokenByHash.get(hash);
-        return row === undefined ? undefined : tokenFromRow(row);
+        return row === undefined ? undefined : tokenFromRow(row, SQLITE_DIALECT);
       }),
-    list: () => context.run(() => context.statements().tokens.all().map(tokenFromRow)),
+    list: () =>
+      context.run(() =>
+        context
+          .statements()
+          .tokens.all()
+          .map((row) => tokenFromRow(row, SQLITE_DIALECT)),
+      ),
     revoke: (id, audit) => context.run(() => revoke.immediate(id, audit)),
   };
 }
