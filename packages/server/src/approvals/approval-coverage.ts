@@ -6,11 +6,17 @@ import {
   modeRank,
   type ApprovalCall,
   type Decision,
+  type Mode,
   type Rule,
   type StateSnapshot,
 } from '@estop/core';
 
 const GATED_RANK = modeRank('approval_gated');
+
+/** True when a rule of `mode` takes an approval's authority away: it is more restrictive than `approval_gated`. */
+export function modeVoidsApprovals(mode: Mode): boolean {
+  return modeRank(mode) > GATED_RANK;
+}
 
 /**
  * True when `rule` voids an approval for `call`: its mode is more restrictive than
@@ -18,7 +24,7 @@ const GATED_RANK = modeRank('approval_gated');
  * names them, the tool by glob).
  */
 export function ruleVoidsApproval(rule: Rule, call: ApprovalCall): boolean {
-  if (modeRank(rule.mode) <= GATED_RANK) return false;
+  if (!modeVoidsApprovals(rule.mode)) return false;
   const { scope } = rule;
   if (scope.tenant !== undefined && scope.tenant !== call.tenant) return false;
   if (scope.agent !== undefined && scope.agent !== call.agent) return false;

@@ -1,4 +1,4 @@
-import { MODES, type RestoreClass } from '@estop/core';
+import { MODES, MODE_TABLE, type RestoreClass } from '@estop/core';
 import { z } from 'zod';
 
 /** Which lifts need a second admin, and how long a rule must stand before it can be lifted. */
@@ -11,9 +11,12 @@ export interface RestorePolicy {
   requestTtlMs: number;
 }
 
-/** The default: global rules and full stops need a second admin; no cooldown; requests last an hour. */
+/**
+ * The default: global rules and the modes whose lift the mode table governs (full stops) need a
+ * second admin; no cooldown; requests last an hour.
+ */
 export const DEFAULT_RESTORE_POLICY: RestorePolicy = {
-  secondApprover: ['global', 'full_stop'],
+  secondApprover: ['global', ...MODES.filter((mode) => MODE_TABLE[mode].governedLift)],
   cooldownMs: 0,
   requestTtlMs: 60 * 60_000,
 };
