@@ -1,3 +1,4 @@
+import { ROUTES, sseFrame } from '@estop/client';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -5,7 +6,7 @@ import { requireRole } from '../tokens/principal.js';
 import { startEventStream } from './sse-stream.js';
 
 function frame(event: string, data: unknown): string {
-  return `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+  return sseFrame({ event, data });
 }
 
 /**
@@ -14,7 +15,7 @@ function frame(event: string, data: unknown): string {
  * view can tell a quiet control plane from a lost one.
  */
 export function eventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
-  app.get('/v1/events', (context) => {
+  app.get(ROUTES.events.path, (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const response = context.env.outgoing;

@@ -1,10 +1,11 @@
 import type { ServerResponse } from 'node:http';
+import { sseFrame } from '@estop/client';
 import type { ChangeEvent, StateSnapshot } from '@estop/core';
 import type { ChangeHub } from './change-hub.js';
 import { canSee, type Principal } from '../tokens/principal.js';
 
 function frame(event: string, data: unknown, id?: number): string {
-  return `event: ${event}\n${id === undefined ? '' : `id: ${id}\n`}data: ${JSON.stringify(data)}\n\n`;
+  return sseFrame({ event, data, id });
 }
 
 // Every unfiltered stream sends the same bytes for a change; serialize it once, not per stream.
