@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useMemo, useState } from 'react';
+import { ROUTES, pathTo } from '@estop/client';
 import { createApi } from './api/client.js';
 import { LiveConnection } from './api/live.js';
 import type { Principal } from './api/types.js';
@@ -36,7 +37,7 @@ export function App() {
     const token = storedToken();
     if (token === undefined) return;
     createApi(token)
-      .get<Principal>('/v1/whoami')
+      .get<Principal>(pathTo(ROUTES.whoami))
       .then((principal) => accept(token, principal))
       .catch(() => sessionStorage.removeItem(TOKEN_KEY))
       .finally(() => setResuming(false));

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { afterEach, describe, it } from 'node:test';
-import { ApiError, type Api } from '../src/api/client.js';
+import { EstopError } from '@estop/core';
+import type { Api } from '../src/api/client.js';
 import { LiveConnection } from '../src/api/live.js';
 import { eventually } from './harness.js';
 
@@ -19,7 +20,9 @@ function fakeApi(refuse?: number) {
     get: () => Promise.reject(new Error('not used')),
     post: () => Promise.reject(new Error('not used')),
     async open(path, signal) {
-      if (refuse !== undefined) throw new ApiError(refuse, 'unauthorized', 'unknown token');
+      if (refuse !== undefined) {
+        throw new EstopError({ code: 'unauthorized', message: 'unknown token', details: { status: refuse } });
+      }
       let control!: ReadableStreamDefaultController<Uint8Array>;
       const body = new ReadableStream<Uint8Array>({ start: (controller) => void (control = controller) });
       const stream: OpenStream = {

@@ -1,21 +1,20 @@
-/** A refusal or failure from the control plane, with the problem's stable `code` when it sent one. */
-export class ApiError extends Error {
-  readonly status: number;
-  readonly code: string;
-  readonly problem: Record<string, unknown>;
+import { problemError } from '@estop/client';
+import { EstopError, isEstopError } from '@estop/core';
 
-  constructor(status: number, code: string, message: string, problem: Record<string, unknown> = {}) {
-    super(message);
-    this.name = 'ApiError';
-    this.status = status;
-    this.code = code;
-    this.problem = problem;
-  }
+export { isNetworkError } from '@estop/client';
+
+/**
+ * The HTTP status a refusal from the control plane came with (0 when it could not be reached at
+ * all), or undefined for an error that is not the control plane's.
+ */
+export function statusOf(error: unknown): number | undefined {
+  const status = isEstopError(error) ? error.details?.status : undefined;
+  return typeof status === 'number' ? status : undefined;
 }
 
-/** True when the control plane could not be reached at all (as opposed to answering with an error). */
-export function isNetworkError(error: unknown): boolean {
-  return error instanceof ApiError && error.code === 'network';
+/** A field of the problem+json body a refusal came with (`liftableAt`, say), if it has one. */
+export function problemField(error: unknown, field: string): unknown {
+  return isEstopError(error) ? error.details?.[field] : undefined;
 }
 
 /** What a request answered: the status (200, 201, 202…) and the parsed JSON body. */
@@ -24,30 +23,13 @@ export interface ApiAnswer<T> {
   body: T;
 }
 
-/** Calls the control plane's `/v1` API with a bearer token. */
+/** Calls the control plane's API with a bearer token; paths come from `@estop/client`'s ROUTES. */
 export interface Api {
   readonly token: string;
   get<T>(path: string, signal?: AbortSignal): Promise<T>;
   post<T>(path: string, body: unknown): Promise<ApiAnswer<T>>;
   /** Opens a streaming GET (server-sent events); the caller reads the body. */
   open(path: string, signal: AbortSignal): Promise<Response>;
-}
-
-async function problemOf(response: Response): Promise<ApiError> {
-  let problem: Record<string, unknown> = {};
-  try {
-    problem = (await response.json()) as Record<string, unknown>;
-  } catch {
-    // Not JSON: a proxy's page, say. The status still says enough.
-  }
-  const code = typeof problem.code === 'string' ? problem.code : `http_${response.status}`;
-  const detail =
-    typeof problem.detail === 'string'
-      ? problem.detail
-      : typeof problem.title === 'string'
-        ? problem.title
-        : `${response.status} ${response.statusText}`;
-  return new ApiError(response.status, code, detail, problem);
 }
 
 /** The most pages one list follows, so that a server naming page after page cannot hold a view. */
@@ -58,7 +40,7 @@ const MAX_LIST_PAGES = 100;
  * `nextCursor` until it is null.
  *
  * @example
- * const { runs } = await getAll<{ runs: RunRecord[] }>(api, '/v1/runs', 'runs');
+ * const { runs } = await getAll<{ runs: RunRecord[] }>(api, pathTo(ROUTES.listRuns), 'runs');
  */
 export async function getAll<T>(api: Api, path: string, field: keyof T & string): Promise<T> {
   const separator = path.includes('?') ? '&' : '?';
@@ -82,9 +64,14 @@ export function createApi(token: string, base = ''): Api {
       response = await fetch(`${base}${path}`, { ...init, credentials: 'omit' });
     } catch (error) {
       if (init.signal?.aborted) throw error;
-      throw new ApiError(0, 'network', 'the control plane cannot be reached');
+      throw new EstopError({
+        code: 'unavailable',
+        message: 'the control plane cannot be reached',
+        cause: error,
+        details: { status: 0 },
+      });
     }
-    if (!response.ok) throw await problemOf(response);
+    if (!response.ok) throw problemError(response, await response.text());
     return response;
   };
   return {

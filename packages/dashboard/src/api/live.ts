@@ -1,4 +1,5 @@
-import { ApiError, type Api } from './client.js';
+import { ROUTES, pathTo } from '@estop/client';
+import { statusOf, type Api } from './client.js';
 import { readSse, type SseEvent } from './sse.js';
 import { TOPICS, type ChangeEvent, type StateSnapshot, type Topic } from './types.js';
 
@@ -59,8 +60,8 @@ export class LiveConnection {
     this.#closed = false;
     this.#generation += 1;
     const generation = this.#generation;
-    void this.#follow('state', '/v1/stream', generation, (event) => this.#onState(event));
-    void this.#follow('events', '/v1/events', generation, (event) => this.#onEvent(event));
+    void this.#follow('state', pathTo(ROUTES.stream), generation, (event) => this.#onState(event));
+    void this.#follow('events', pathTo(ROUTES.events), generation, (event) => this.#onEvent(event));
     clearInterval(this.#watchdog);
     this.#watchdog = setInterval(() => this.#checkSilence(), 1000);
   }
@@ -123,11 +124,12 @@ export class LiveConnection {
           onEvent(event);
         });
       } catch (error) {
-        if (error instanceof ApiError && error.status === 401) {
+        const status = statusOf(error);
+        if (status === 401) {
           this.#set({ unauthorized: true });
           this.close();
         }
-        if (error instanceof ApiError) problem = error.message;
+        if (status !== undefined) problem = (error as Error).message;
         else if (controller.signal.aborted) problem = 'the control plane fell silent';
       }
       if (!current()) return;

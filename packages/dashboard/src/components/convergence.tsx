@@ -1,4 +1,5 @@
 import { useEffect, useState } from 'react';
+import { ROUTES, allAcknowledged, pathTo, runStopStage } from '@estop/client';
 import type { Enforcement, Rule, RunRecord } from '../api/types.js';
 import { ErrorNote } from './error-note.js';
 import { scopeCoversRun } from './scope-match.js';
@@ -24,7 +25,7 @@ export function Convergence(props: { rule: Rule; version: number }) {
   useEffect(() => {
     let cancelled = false;
     const controller = new AbortController();
-    const path = `/v1/versions/${props.version}/enforcement?wait=${WAIT_MS}&rule=${encodeURIComponent(props.rule.id)}`;
+    const path = pathTo(ROUTES.enforcement, { version: props.version }, { wait: WAIT_MS, rule: props.rule.id });
     void (async () => {
       for (;;) {
         try {
@@ -32,7 +33,7 @@ export function Convergence(props: { rule: Rule; version: number }) {
           if (cancelled) return;
           setEnforcement(answer);
           setError(undefined);
-          if (answer.acknowledged >= answer.total) return;
+          if (allAcknowledged(answer)) return;
         } catch (caught) {
           if (!cancelled) setError(caught);
           return;
@@ -90,7 +91,7 @@ function EnforcerLine(props: { enforcement: Enforcement }) {
       </p>
     );
   }
-  if (acknowledged >= total) {
+  if (allAcknowledged(props.enforcement)) {
     return (
       <p className="status-ok" data-testid="enforced">
         Enforced on {acknowledged}/{total} enforcers{ms !== undefined ? ` in ${ms} ms` : ''}.
@@ -118,7 +119,7 @@ function RunsLine(props: { enforcement: Enforcement; straggling: RunRecord[] }) 
   if (runs === undefined) return null;
   if (runs.affected === 0) return <p className="muted">No live run matched this rule.</p>;
   const drained = runs.inFlight === 0;
-  const done = runs.terminated >= runs.affected;
+  const done = runStopStage(runs) === 'terminated';
   return (
     <div className={done ? 'status-ok' : 'status-warn'} data-testid="runs-converged">
       <p>

@@ -1,9 +1,9 @@
+import { roleAllows } from '@estop/core';
 import type { Principal, Scope } from '../api/types.js';
 
-const RANK: Record<string, number> = { viewer: 1, operator: 2, admin: 3 };
-
+// The ranks are core's, as the control plane checks them: the dashboard offers what it allows.
 function atLeast(principal: Principal, role: 'viewer' | 'operator' | 'admin'): boolean {
-  return (RANK[principal.role] ?? 0) >= (RANK[role] ?? 0);
+  return roleAllows(principal.role, role);
 }
 
 /** Whether the token's tenant binding lets it act on `scope` (the API's `requireScopeWithinTenant`). */

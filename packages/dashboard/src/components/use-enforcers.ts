@@ -1,3 +1,4 @@
+import { ROUTES, pathTo } from '@estop/client';
 import { getAll } from '../api/client.js';
 import type { EnforcerView } from '../api/types.js';
 import { useResource } from './use-resource.js';
@@ -5,7 +6,7 @@ import { useResource } from './use-resource.js';
 /** `GET /v1/enforcers`, fetched again whenever an enforcer registers, acknowledges or leaves. */
 export function useEnforcers() {
   return useResource(['enforcers'], (api) =>
-    getAll<{ version: number; enforcers: EnforcerView[] }>(api, '/v1/enforcers', 'enforcers'),
+    getAll<{ version: number; enforcers: EnforcerView[] }>(api, pathTo(ROUTES.listEnforcers), 'enforcers'),
   );
 }
 

@@ -1,5 +1,6 @@
 import { useState } from 'react';
-import { ApiError, getAll } from '../api/client.js';
+import { ROUTES, pathTo } from '@estop/client';
+import { getAll, statusOf } from '../api/client.js';
 import type { ApprovalView } from '../api/types.js';
 import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, relative, timestamp } from '../components/format.js';
@@ -14,12 +15,12 @@ export function ApprovalsSection() {
   const { api, principal } = useSession();
   const now = useNow();
   const approvals = useResource(['approvals'], (client) =>
-    getAll<{ approvals: ApprovalView[] }>(client, '/v1/approvals?status=pending', 'approvals'),
+    getAll<{ approvals: ApprovalView[] }>(client, pathTo(ROUTES.listApprovals, {}, { status: 'pending' }), 'approvals'),
   );
   const [deciding, setDeciding] = useState<{ approval: ApprovalView; approve: boolean } | undefined>();
 
   // A control plane without approvals answers 404: then there is nothing to show here.
-  if (approvals.error instanceof ApiError && approvals.error.status === 404) return null;
+  if (statusOf(approvals.error) === 404) return null;
   const list = approvals.data?.approvals ?? [];
 
   return (
@@ -78,7 +79,7 @@ export function ApprovalsSection() {
           onClose={() => setDeciding(undefined)}
           action={async (reason) => {
             const answer = await api.post<ApprovalView>(
-              `/v1/approvals/${encodeURIComponent(deciding.approval.id)}/${deciding.approve ? 'approve' : 'deny'}`,
+              pathTo(deciding.approve ? ROUTES.approve : ROUTES.deny, { id: deciding.approval.id }),
               { reason },
             );
             return <p className="status-ok">The call is {answer.body.status}.</p>;

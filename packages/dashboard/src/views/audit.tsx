@@ -1,4 +1,5 @@
 import { useId, useState } from 'react';
+import { ROUTES, pathTo } from '@estop/client';
 import type { Api } from '../api/client.js';
 import type { AuditEntry, AuditHead, AuditVerification } from '../api/types.js';
 import { DataTable } from '../components/data-table.js';
@@ -10,9 +11,11 @@ const PAGE = 500;
 
 /** The latest entries of the log, newest first. */
 async function latestEntries(api: Api) {
-  const { head } = await api.get<{ head: AuditHead }>('/v1/audit?limit=1');
+  const { head } = await api.get<{ head: AuditHead }>(pathTo(ROUTES.listAudit, {}, { limit: 1 }));
   const after = Math.max(0, head.seq - PAGE);
-  const page = await api.get<{ entries: AuditEntry[]; head: AuditHead }>(`/v1/audit?after=${after}&limit=${PAGE}`);
+  const page = await api.get<{ entries: AuditEntry[]; head: AuditHead }>(
+    pathTo(ROUTES.listAudit, {}, { after, limit: PAGE }),
+  );
   return { entries: [...page.entries].reverse(), head: page.head, after };
 }
 
@@ -26,7 +29,7 @@ function details(entry: AuditEntry): string {
 /** The audit log, newest first, filterable, with the hash chain's verification. */
 export function AuditView() {
   const log = useResource(['audit'], latestEntries);
-  const verification = useResource(['audit'], (api) => api.get<AuditVerification>('/v1/audit/verify'));
+  const verification = useResource(['audit'], (api) => api.get<AuditVerification>(pathTo(ROUTES.verifyAudit)));
   const [actor, setActor] = useState('');
   const [scope, setScope] = useState('');
   const [action, setAction] = useState('');

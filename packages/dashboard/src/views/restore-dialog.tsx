@@ -1,6 +1,7 @@
 import { useId, useState } from 'react';
 import { MODES, type Mode, type Rule } from '../api/types.js';
-import { ApiError } from '../api/client.js';
+import { ROUTES, pathTo } from '@estop/client';
+import { problemField } from '../api/client.js';
 import { describeScope, modeLabel } from '../components/format.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { useSession } from '../components/session.js';
@@ -15,7 +16,7 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
   const action = async (reason: string) => {
     try {
       const answer = await api.post<{ message?: string; version?: number; replacement?: Rule }>(
-        `/v1/rules/${encodeURIComponent(props.rule.id)}/lift`,
+        pathTo(ROUTES.liftRule, { id: props.rule.id }),
         to === '' ? { reason } : { reason, to },
       );
       if (answer.status === 202) {
@@ -25,10 +26,9 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
         ? `Stepped down to ${modeLabel(answer.body.replacement.mode)} (version ${answer.body.version}).`
         : `Lifted (version ${answer.body.version}).`;
     } catch (error) {
-      if (error instanceof ApiError && typeof error.problem.liftableAt === 'string') {
-        throw new Error(
-          `${error.message}; it can be lifted from ${new Date(error.problem.liftableAt).toLocaleString()}`,
-        );
+      const liftableAt = problemField(error, 'liftableAt');
+      if (typeof liftableAt === 'string') {
+        throw new Error(`${(error as Error).message}; it can be lifted from ${new Date(liftableAt).toLocaleString()}`);
       }
       throw error;
     }

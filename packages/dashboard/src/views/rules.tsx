@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ROUTES, pathTo } from '@estop/client';
 import { getAll } from '../api/client.js';
 import type { RestoreRequest, Rule } from '../api/types.js';
 import { ACTIONS, DataTable } from '../components/data-table.js';
@@ -67,7 +68,7 @@ export function RulesView() {
 function RestoreRequests(props: { now: number }) {
   const { api, principal } = useSession();
   const requests = useResource(['restore-requests', 'rules'], (client) =>
-    getAll<{ requests: RestoreRequest[] }>(client, '/v1/restore-requests', 'requests'),
+    getAll<{ requests: RestoreRequest[] }>(client, pathTo(ROUTES.listRestoreRequests), 'requests'),
   );
   const [confirming, setConfirming] = useState<RestoreRequest | undefined>();
   const list = requests.data?.requests ?? [];
@@ -112,7 +113,7 @@ function RestoreRequests(props: { now: number }) {
           onClose={() => setConfirming(undefined)}
           action={async (reason) => {
             const answer = await api.post<{ version: number }>(
-              `/v1/restore-requests/${encodeURIComponent(confirming.id)}/confirm`,
+              pathTo(ROUTES.confirmRestoreRequest, { id: confirming.id }),
               { reason },
             );
             return `Confirmed: ${confirming.to === undefined ? 'lifted' : `stepped down to ${modeLabel(confirming.to)}`} (version ${answer.body.version}).`;

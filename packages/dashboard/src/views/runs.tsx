@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { ROUTES, pathTo } from '@estop/client';
 import type { Rule, RunRecord } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
 import { ACTIONS, DataTable } from '../components/data-table.js';
@@ -79,10 +80,9 @@ export function RunsView() {
           danger
           onClose={() => setKilling(undefined)}
           action={async (reason) => {
-            const answer = await api.post<{ rule: Rule; version: number }>(
-              `/v1/runs/${encodeURIComponent(killing.id)}/kill`,
-              { reason },
-            );
+            const answer = await api.post<{ rule: Rule; version: number }>(pathTo(ROUTES.killRun, { id: killing.id }), {
+              reason,
+            });
             return <Convergence rule={answer.body.rule} version={answer.body.version} />;
           }}
         >

@@ -1,3 +1,4 @@
+import { ROUTES, pathTo } from '@estop/client';
 import { getAll } from '../api/client.js';
 import type { SentinelSpec } from '../api/types.js';
 import { DataTable } from '../components/data-table.js';
@@ -15,7 +16,7 @@ function duration(ms: number): string {
 /** The configured sentinels: what stops a scope on its own, and how; their trips are rules above. */
 export function SentinelsSection() {
   const sentinels = useResource([], (client) =>
-    getAll<{ sentinels: SentinelSpec[] }>(client, '/v1/sentinels', 'sentinels'),
+    getAll<{ sentinels: SentinelSpec[] }>(client, pathTo(ROUTES.listSentinels), 'sentinels'),
   );
   const list = sentinels.data?.sentinels ?? [];
   return (

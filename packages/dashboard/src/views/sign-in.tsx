@@ -1,4 +1,5 @@
 import { useEffect, useState, type FormEvent } from 'react';
+import { ROUTES, pathTo } from '@estop/client';
 import { createApi } from '../api/client.js';
 import type { Principal } from '../api/types.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -19,7 +20,7 @@ export function SignIn(props: { onSignedIn: (token: string, principal: Principal
     setBusy(true);
     setError(undefined);
     try {
-      const principal = await createApi(token.trim()).get<Principal>('/v1/whoami');
+      const principal = await createApi(token.trim()).get<Principal>(pathTo(ROUTES.whoami));
       if (!canView(principal)) {
         setError(
           new Error(

@@ -1,4 +1,5 @@
 import { useId, useState, type FormEvent } from 'react';
+import { ROUTES, pathTo } from '@estop/client';
 import type { Mode, Rule, Scope } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
 import { Dialog } from '../components/dialog.js';
@@ -84,7 +85,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
       const body: Record<string, unknown> = { scope, mode: form.mode, reason: form.reason.trim() };
       if (form.expiresIn.trim() !== '') body.expiresIn = form.expiresIn.trim();
       if (form.cancelInFlight) body.cancelInFlight = true;
-      const answer = await api.post<{ rule: Rule; version: number }>('/v1/rules', body);
+      const answer = await api.post<{ rule: Rule; version: number }>(pathTo(ROUTES.createRule), body);
       setCreated(answer.body);
     } catch (caught) {
       setError(caught);
