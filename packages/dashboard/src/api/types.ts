@@ -1,6 +1,7 @@
 // The shapes the control plane's HTTP API answers with (docs/api.md), as @estop/core defines
-// them. Only types come from core: the browser bundle carries none of its code.
-import type { EnforcerRecord, Mode, Role } from '@estop/core';
+// them. Only types come from core, and the dependency-free mode table: the browser bundle
+// carries none of core's other code.
+import type { EnforcerRecord, Role } from '@estop/core';
 
 export type {
   Actor,
@@ -39,8 +40,9 @@ export interface Principal {
   anyAgent?: boolean | undefined;
 }
 
-/** The graded modes, from least to most restrictive (core's MODES, kept here as a value). */
-export const MODES: readonly Mode[] = ['approval_gated', 'draft_only', 'read_only', 'full_stop'];
+// The graded modes, least to most restrictive, and what each means: core's mode table, whose
+// subpath imports no code, so it is the one value the bundle takes from core.
+export { MODES, MODE_TABLE } from '@estop/core/modes';
 
 /** An enforcer as `GET /v1/enforcers` lists it. */
 export interface EnforcerView extends EnforcerRecord {
