@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ROUTES, pathTo } from '@estop/client';
-import type { Mode, Rule, Scope } from '../api/types.js';
+import { MODES, MODE_TABLE, type Mode, type Rule, type Scope } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
 import { Dialog } from '../components/dialog.js';
 import { ErrorNote } from '../components/error-note.js';
@@ -13,12 +13,8 @@ import { useRuns } from '../components/use-runs.js';
 
 export type ScopeKind = 'global' | 'tenant' | 'agent' | 'run' | 'tool';
 
-const MODE_TEXT: Record<Mode, string> = {
-  full_stop: 'every call refused; runs stop',
-  read_only: 'writes refused, reads allowed',
-  draft_only: 'writes recorded as drafts, not executed',
-  approval_gated: 'writes wait for an operator to approve',
-};
+/** The modes to choose from, most restrictive first. */
+const CHOICES: readonly Mode[] = [...MODES].reverse();
 
 /** The form's fields; blank strings are left out of the scope. */
 interface StopForm {
@@ -169,7 +165,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
         <fieldset>
           <legend>Mode</legend>
           <div className="modes">
-            {(['full_stop', 'read_only', 'draft_only', 'approval_gated'] as const).map((mode) => (
+            {CHOICES.map((mode) => (
               <label key={mode} className={`mode-choice mode-${mode}`}>
                 <input
                   type="radio"
@@ -183,7 +179,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
                   }}
                 />
                 <span>
-                  <strong>{modeLabel(mode)}</strong> — {MODE_TEXT[mode]}
+                  <strong>{modeLabel(mode)}</strong> — {MODE_TABLE[mode].meaning}
                 </span>
               </label>
             ))}
@@ -230,7 +226,8 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
         <section className="preview" aria-label="What will be pulled" data-testid="stop-preview">
           <h3>What this pulls</h3>
           <p>
-            <strong>{describeScope(scope)}</strong> → <strong>{modeLabel(form.mode)}</strong>: {MODE_TEXT[form.mode]}.
+            <strong>{describeScope(scope)}</strong> → <strong>{modeLabel(form.mode)}</strong>:{' '}
+            {MODE_TABLE[form.mode].meaning}.
           </p>
           <ul>
             <li>
