@@ -2,17 +2,8 @@ import { EstopError, type ApprovalView, type BlockReport, type Draft, type Idemp
 import { ROUTES, pathTo } from '@estop/client';
 import type { ControlPlaneClient } from './control-plane-client.js';
 
-/** The call fields that approvals and drafts carry (`docs/api.md`). */
-export interface GovernedCallFields {
-  tenant: string;
-  agent?: string | undefined;
-  run?: string | undefined;
-  tool: string;
-  /** The call's arguments as JSON. */
-  args: unknown;
-  ruleId?: string | undefined;
-  enforcer?: string | undefined;
-}
+/** The call fields that approvals and drafts carry (`docs/api.md`): a draft's, less what the control plane adds. */
+export type GovernedCallFields = Omit<Draft, 'id' | 'actor' | 'at'>;
 
 /** Every request of a long poll is given this long beyond its wait before it counts as lost. */
 const LONG_POLL_SLACK_MS = 10_000;
