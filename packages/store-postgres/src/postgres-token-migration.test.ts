@@ -1,8 +1,11 @@
-import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
-import { BOOTSTRAP_PRINCIPAL_ID } from '@estop/core';
-import { sha256Hex } from '@estop/core/testing';
+import {
+  TOKENS_BEFORE_PRINCIPALS,
+  TOKEN_COLUMNS_BEFORE_PRINCIPALS,
+  expectTokensMigratedToPrincipals,
+  sha256Hex,
+} from '@estop/core/testing';
 import { POSTGRES_MIGRATIONS, migratePostgres } from './postgres-migrations.js';
 import { createPostgresStore } from './postgres-store.js';
 
@@ -33,30 +36,12 @@ describe('tokens from before principals get a principal and agent tokens a bindi
         schema,
         POSTGRES_MIGRATIONS.filter((migration) => migration.version <= 4),
       );
-      const at = '2026-03-01T09:00:00.000Z';
-      const insert = `INSERT INTO estop_tokens (id, name, role, tenant, hash, created_at, created_by)
-        VALUES ($1, $2, $3, $4, $5, $6, $7)`;
-      await client.query(insert, ['t_boot', 'bootstrap-admin', 'admin', null, 'h1', at, 'system']);
-      await client.query(insert, ['t_ops', 'oncall', 'operator', 'acme', 'h2', at, 'bootstrap-admin']);
-      await client.query(insert, ['t_agent', 'mailer', 'agent', 'acme', 'h3', at, 'bootstrap-admin']);
+      const insert = `INSERT INTO estop_tokens (${TOKEN_COLUMNS_BEFORE_PRINCIPALS}) VALUES ($1, $2, $3, $4, $5, $6, $7)`;
+      for (const token of TOKENS_BEFORE_PRINCIPALS) await client.query(insert, [...token]);
       await client.query('COMMIT');
     } finally {
       client.release();
     }
-    const store = createPostgresStore({ url, sha256: sha256Hex, schema });
-    try {
-      await store.migrate();
-      const tokens = await store.tokens.list();
-      assert.deepEqual(
-        tokens.map((token) => [token.id, token.principalId, token.agent, token.anyAgent]),
-        [
-          ['t_boot', BOOTSTRAP_PRINCIPAL_ID, undefined, undefined],
-          ['t_ops', 'p_t_ops', undefined, undefined],
-          ['t_agent', 'p_t_agent', 'mailer', undefined],
-        ],
-      );
-    } finally {
-      await store.close();
-    }
+    await expectTokensMigratedToPrincipals(createPostgresStore({ url, sha256: sha256Hex, schema }));
   });
 });

@@ -1,11 +1,14 @@
-import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import Database from 'better-sqlite3';
-import { BOOTSTRAP_PRINCIPAL_ID } from '@estop/core';
-import { sha256Hex } from '@estop/core/testing';
+import {
+  TOKENS_BEFORE_PRINCIPALS,
+  TOKEN_COLUMNS_BEFORE_PRINCIPALS,
+  expectTokensMigratedToPrincipals,
+  sha256Hex,
+} from '@estop/core/testing';
 import { SQLITE_MIGRATIONS, migrateSqlite } from './sqlite-migrations.js';
 import { createSqliteStore } from './sqlite-store.js';
 
@@ -25,28 +28,10 @@ describe('tokens from before principals get a principal and agent tokens a bindi
       SQLITE_MIGRATIONS.filter((migration) => migration.version <= 4),
     );
     const insert = db.prepare(
-      `INSERT INTO estop_tokens (id, name, role, tenant, hash, created_at, created_by) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO estop_tokens (${TOKEN_COLUMNS_BEFORE_PRINCIPALS}) VALUES (?, ?, ?, ?, ?, ?, ?)`,
     );
-    const at = '2026-03-01T09:00:00.000Z';
-    insert.run('t_boot', 'bootstrap-admin', 'admin', null, 'h1', at, 'system');
-    insert.run('t_ops', 'oncall', 'operator', 'acme', 'h2', at, 'bootstrap-admin');
-    insert.run('t_agent', 'mailer', 'agent', 'acme', 'h3', at, 'bootstrap-admin');
+    for (const token of TOKENS_BEFORE_PRINCIPALS) insert.run(...token);
     db.close();
-
-    const store = createSqliteStore({ file, sha256: sha256Hex });
-    try {
-      await store.migrate();
-      const tokens = await store.tokens.list();
-      assert.deepEqual(
-        tokens.map((token) => [token.id, token.principalId, token.agent, token.anyAgent]),
-        [
-          ['t_boot', BOOTSTRAP_PRINCIPAL_ID, undefined, undefined],
-          ['t_ops', 'p_t_ops', undefined, undefined],
-          ['t_agent', 'p_t_agent', 'mailer', undefined],
-        ],
-      );
-    } finally {
-      await store.close();
-    }
+    await expectTokensMigratedToPrincipals(createSqliteStore({ file, sha256: sha256Hex }));
   });
 });
