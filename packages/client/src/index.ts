@@ -24,3 +24,6 @@ export type { SseFrame } from './sse-frame.js';
 export { sseFrame } from './sse-frame.js';
 export type { SseEvent } from './sse-parser.js';
 export { SseParser } from './sse-parser.js';
+// The few values of core a browser user of the protocol needs (errors as the problem decoder makes
+// them, and the role ranks the API checks), so that the dashboard imports core as types only.
+export { EstopError, isEstopError, roleAllows } from '@estop/core';

@@ -1,5 +1,4 @@
-import { problemError } from '@estop/client';
-import { EstopError, isEstopError } from '@estop/core';
+import { EstopError, isEstopError, problemError } from '@estop/client';
 
 export { isNetworkError } from '@estop/client';
 

@@ -1,4 +1,4 @@
-import { roleAllows } from '@estop/core';
+import { roleAllows } from '@estop/client';
 import type { Principal, Scope } from '../api/types.js';
 
 // The ranks are core's, as the control plane checks them: the dashboard offers what it allows.
