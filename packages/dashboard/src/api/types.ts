@@ -1,7 +1,7 @@
 // The shapes the control plane's HTTP API answers with (docs/api.md), as @estop/core defines
 // them. Only types come from core, and the dependency-free mode table: the browser bundle
 // carries none of core's other code.
-import type { EnforcerRecord, Role } from '@estop/core';
+import type { EnforcerRecord } from '@estop/core';
 
 export type {
   Actor,
@@ -26,19 +26,8 @@ export type {
   StateSnapshot,
 } from '@estop/core';
 
-/** `GET /v1/whoami`. */
-export interface Principal {
-  /** The token's id. */
-  id: string;
-  tokenId?: string | undefined;
-  /** The person or service the token belongs to (`p_…`). */
-  principalId?: string | undefined;
-  name: string;
-  role: Role;
-  tenant?: string | undefined;
-  agent?: string | undefined;
-  anyAgent?: boolean | undefined;
-}
+/** `GET /v1/whoami`: the principal a token acts as. */
+export type { WhoAmI as Principal } from '@estop/client';
 
 // The graded modes, least to most restrictive, and what each means: core's mode table, whose
 // subpath imports no code, so it is the one value the bundle takes from core.
@@ -51,5 +40,4 @@ export interface EnforcerView extends EnforcerRecord {
 }
 
 /** The topics `GET /v1/events` names when something changed. */
-export const TOPICS = ['rules', 'enforcers', 'runs', 'approvals', 'drafts', 'restore-requests', 'audit'] as const;
-export type Topic = (typeof TOPICS)[number];
+export { EVENT_TOPICS as TOPICS, type EventTopic as Topic } from '@estop/client';
