@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Mode, Rule } from '@estop/core';
-import { MAX_DURATION_MS, MODES, MODE_ALIASES, describeScope, isGlobalScope, parseMode } from '@estop/core';
+import { MAX_DURATION_MS, MODES, MODE_ALIASES, MODE_TABLE, describeScope, isGlobalScope, parseMode } from '@estop/core';
 import type { Connection } from './args.js';
 import {
   CLIENT_OPTIONS,
@@ -22,6 +22,15 @@ import { SCOPE_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 const MODE_NAMES = `${MODES.join(', ')} (or ${Object.keys(MODE_ALIASES).join(', ')})`;
 
+/** Each mode and what it does, most restrictive first, from core's mode table. */
+const MODE_HELP = [...MODES]
+  .reverse()
+  .map((mode) => `                        ${mode.padEnd(16)}${MODE_TABLE[mode].meaning}`)
+  .join('\n');
+const ALIAS_HELP = Object.entries(MODE_ALIASES)
+  .map(([alias, mode]) => `${alias} means ${mode}`)
+  .join(', ');
+
 export const KILL_HELP = `usage: estop kill [--global] [--tenant T] [--agent A] [--run R] [--tool GLOB]
                   [--mode MODE] --reason TEXT [--expires 30m] [--cancel-in-flight] [--wait 2s]
 
@@ -35,8 +44,9 @@ scope (at least one, or --global):
   --run R             one run
   --tool GLOB         tools matching a glob, e.g. email.send or browser.*
 
-  --mode MODE         ${MODE_NAMES};
-                      default: the control plane's default mode (read_only unless configured)
+  --mode MODE         what the rule takes away; default: the control plane's default mode
+                      (read_only unless configured; ${ALIAS_HELP}):
+${MODE_HELP}
   --reason TEXT       why you are stopping; recorded in the audit log
   --expires DURATION  lift the rule automatically after e.g. 30m, 4h or 7d (a unit is required;
                       at most 366d; default: never)
