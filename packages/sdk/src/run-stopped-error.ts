@@ -1,4 +1,4 @@
-import { EstopError, type ApprovalView, type Decision, type StopReason } from '@estop/core';
+import { EstopError, explainDecision, type ApprovalView, type Decision, type StopReason } from '@estop/core';
 
 /**
  * Thrown by `run.check()`, `run.step()` and `run.tool()` once the run has stopped, and used as
@@ -31,8 +31,11 @@ export class CallDeniedError extends EstopError {
   readonly tool: string;
   readonly decision: Decision;
   readonly approval: ApprovalView | undefined;
+  /** Why, in core's one wording (`explainDecision`): "this scope is read_only (rule r_1): incident 9". */
+  readonly explanation: string;
 
   constructor(tool: string, decision: Decision, approval?: ApprovalView) {
+    const explanation = explainDecision(decision);
     super({
       code: 'forbidden',
       message: `${tool}: ${decision.outcome} (${decision.mode ?? 'no mode'})${decision.reason === undefined ? '' : `: ${decision.reason}`}`,
@@ -42,9 +45,11 @@ export class CallDeniedError extends EstopError {
         mode: decision.mode,
         ruleId: decision.ruleId,
         approvalId: approval?.id,
+        explanation,
       },
     });
     this.name = 'CallDeniedError';
+    this.explanation = explanation;
     this.tool = tool;
     this.decision = decision;
     this.approval = approval;
