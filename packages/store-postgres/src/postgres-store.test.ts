@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
 import { isEstopError, verifyChain, type Rule, type Store } from '@estop/core';
-import { runStoreConformance, sha256Hex } from '@estop/core/testing';
+import { expectDataSurvivesReopen, runStoreConformance, sha256Hex } from '@estop/core/testing';
 import { createPostgresStore } from './postgres-store.js';
 
 const url = process.env.ESTOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -184,37 +184,9 @@ if (problem === undefined) {
   describe('a PostgreSQL store keeps its data across close and reopen', () => {
     it('a new store on the same schema sees the same state, events and chain', async () => {
       const schema = freshSchema();
-      const first = await openStore(schema);
-      await first.rules.commit({
-        create: [rule('r1'), rule('r2')],
-        audit: [{ at, action: 'rule-created', actor }],
-        at,
-      });
-      await first.rules.commit({ lift: [{ ruleId: 'r1', actor, reason: 'ok', at, expired: false }], audit: [], at });
-      await first.tokens.create(
-        { id: 't', name: 'n', principalId: 'p_n', role: 'viewer', hash: 'h', createdAt: at, createdBy: 'ops' },
-        { at, action: 'token-created', actor },
-      );
-      const before = [
-        await first.rules.state(),
-        await first.rules.changesSince(0),
-        await first.audit.list(),
-        await first.tokens.list(),
-      ];
-      await first.close();
-      const second = await openStore(schema);
       try {
-        assert.deepEqual(
-          [
-            await second.rules.state(),
-            await second.rules.changesSince(0),
-            await second.audit.list(),
-            await second.tokens.list(),
-          ],
-          before,
-        );
+        await expectDataSurvivesReopen(() => openStore(schema));
       } finally {
-        await second.close();
         await dropSchema(schema);
       }
     });

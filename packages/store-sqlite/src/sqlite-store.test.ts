@@ -8,7 +8,7 @@ import { after, describe, it } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import { isEstopError, verifyChain, type Store } from '@estop/core';
-import { runStoreConformance, sha256Hex } from '@estop/core/testing';
+import { expectDataSurvivesReopen, runStoreConformance, sha256Hex } from '@estop/core/testing';
 import { createSqliteStore } from './sqlite-store.js';
 
 const WRITER = fileURLToPath(new URL('../test/sqlite-writer.ts', import.meta.url));
@@ -54,60 +54,7 @@ runStoreConformance({ name: 'SQLite store in memory', create: async () => openSt
 describe('a SQLite store keeps its data across close and reopen', () => {
   it('rules, lifts, events, the audit chain, tokens and enforcers are all there after reopening', async () => {
     const file = await freshFile();
-    const first = await openStore(file);
-    const actor = { id: 'ops', kind: 'human' } as const;
-    const at = '2026-03-01T09:00:00.000Z';
-    const rule = {
-      id: 'r1',
-      scope: { tool: 'email.*' },
-      mode: 'read_only',
-      reason: 'why',
-      actor,
-      createdAt: at,
-      cancelInFlight: true,
-    } as const;
-    await first.rules.commit({
-      create: [rule, { ...rule, id: 'r2' }],
-      audit: [{ at, action: 'rule-created', actor }],
-      at,
-    });
-    await first.rules.commit({ lift: [{ ruleId: 'r2', actor, reason: 'done', at, expired: false }], audit: [], at });
-    await first.tokens.create(
-      { id: 't1', name: 'n', principalId: 'p_n', role: 'admin', hash: 'h', createdAt: at, createdBy: 'ops' },
-      { at, action: 'token-created', actor },
-    );
-    await first.enforcers.upsert([{ id: 'e1', name: 'w', kind: 'gateway', version: 2, inFlight: 0, lastSeenAt: at }]);
-    const before = {
-      state: await first.rules.state(),
-      lifted: await first.rules.get('r2'),
-      events: await first.rules.changesSince(0),
-      audit: await first.audit.list(),
-      head: await first.audit.head(),
-      tokens: await first.tokens.list(),
-      enforcers: await first.enforcers.list(),
-    };
-    await first.close();
-
-    const second = await openStore(file);
-    try {
-      assert.deepEqual(
-        {
-          state: await second.rules.state(),
-          lifted: await second.rules.get('r2'),
-          events: await second.rules.changesSince(0),
-          audit: await second.audit.list(),
-          head: await second.audit.head(),
-          tokens: await second.tokens.list(),
-          enforcers: await second.enforcers.list(),
-        },
-        before,
-      );
-      assert.equal(before.state.version, 2);
-      const next = await second.rules.commit({ create: [{ ...rule, id: 'r3' }], audit: [], at });
-      assert.equal(next.event.version, 3);
-    } finally {
-      await second.close();
-    }
+    await expectDataSurvivesReopen(() => openStore(file));
   });
 });
 

@@ -5,16 +5,8 @@ export type { SqlColumnTypes, SqlDialect } from './sql-dialect.js';
 export type { SqlMigration } from './sql-migrations.js';
 export { pendingMigrations, sqlMigrations } from './sql-migrations.js';
 export type { ChangeRow, RuleRow } from './rule-rows.js';
-export {
-  LIFT_COLUMNS,
-  RULE_COLUMNS,
-  RULE_INSERT_COLUMNS,
-  changeEventFromRow,
-  liftValues,
-  ruleFromRow,
-  ruleRecordFromRow,
-  ruleValues,
-} from './rule-rows.js';
+export { LIFT_COLUMNS, RULE_COLUMNS, RULE_INSERT_COLUMNS } from './rule-rows.js';
+export { changeEventFromRow, liftValues, ruleFromRow, ruleRecordFromRow, ruleValues } from './rule-rows.js';
 export type { AuditRow } from './audit-rows.js';
 export { AUDIT_COLUMNS, auditFromRow, auditValues } from './audit-rows.js';
 export type { TokenRow } from './token-rows.js';

@@ -1,5 +1,6 @@
 export { sha256Hex } from './sha256-hex.js';
 export { runStoreConformance } from './store-conformance.js';
+export { expectDataSurvivesReopen } from './reopen-case.js';
 export {
   TOKENS_BEFORE_PRINCIPALS,
   TOKEN_COLUMNS_BEFORE_PRINCIPALS,
