@@ -1,5 +1,7 @@
-/** What an operator's view may need to fetch again. */
-export type OperatorTopic = 'rules' | 'enforcers' | 'runs' | 'approvals' | 'drafts' | 'restore-requests' | 'audit';
+import type { EventTopic } from '@estop/client';
+
+/** What an operator's view may need to fetch again: a topic of `GET /v1/events`, as the protocol names them. */
+export type OperatorTopic = EventTopic;
 
 /** A listener for changed topics. */
 export type OperatorListener = (topic: OperatorTopic) => void;
