@@ -111,6 +111,10 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
       guard,
       inFlight,
       rules: (id) => rules.find(id),
+      subscribedElsewhere: (uri) =>
+        [...sessions.values()].some(
+          (other) => other.server === name && other.proxy !== proxy && other.proxy.subscribes(uri),
+        ),
     });
     const transport: NodeStreamableHttpServerTransport = new NodeStreamableHttpServerTransport((sessionId) => {
       const identifiedBy = { authorization: request.headers.authorization, ...callerHeaders(request.headers) };

@@ -1,7 +1,8 @@
 import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
+import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
+import type { RelatedMessageExtra } from './mcp-upstream-wire.js';
 
 /**
  * Splits a `text/event-stream` body into the data of its `message` events. Lines may arrive
@@ -53,7 +54,8 @@ export class ServerSentEventReader {
 export class NodeStreamableHttpClientTransport implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
-  onmessage?: (message: JSONRPCMessage) => void;
+  /** Messages that came on a request's own stream carry its id as `extra.relatedRequestId`. */
+  onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
   sessionId?: string;
   #protocolVersion: string | undefined;
   readonly #url: URL;
@@ -107,7 +109,8 @@ export class NodeStreamableHttpClientTransport implements Transport {
     });
   }
 
-  #deliver(text: string): void {
+  #deliver(text: string, relatedRequestId?: RequestId): void {
+    const extra: RelatedMessageExtra | undefined = relatedRequestId === undefined ? undefined : { relatedRequestId };
     let parsed: unknown;
     try {
       parsed = JSON.parse(text);
@@ -115,11 +118,11 @@ export class NodeStreamableHttpClientTransport implements Transport {
       this.onerror?.(new Error(`upstream sent a message that is not JSON: ${(error as Error).message}`));
       return;
     }
-    for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(message as JSONRPCMessage);
+    for (const message of Array.isArray(parsed) ? parsed : [parsed]) this.onmessage?.(message as JSONRPCMessage, extra);
   }
 
-  #readEvents(response: IncomingMessage): void {
-    const reader = new ServerSentEventReader((data) => this.#deliver(data));
+  #readEvents(response: IncomingMessage, relatedRequestId?: RequestId): void {
+    const reader = new ServerSentEventReader((data) => this.#deliver(data, relatedRequestId));
     response.setEncoding('utf8');
     response.on('data', (chunk: string) => reader.feed(chunk));
     response.on('error', (error) => this.onerror?.(error));
@@ -164,7 +167,11 @@ export class NodeStreamableHttpClientTransport implements Transport {
       if (text !== '') this.#deliver(text);
       return;
     }
-    this.#readEvents(response);
+    // What comes on a request's stream (its progress, log messages, the server's own requests) is part of it.
+    this.#readEvents(
+      response,
+      !Array.isArray(message) && 'method' in message && 'id' in message ? message.id : undefined,
+    );
   }
 
   /** Opens the standalone stream on which the upstream sends notifications (list changes). */

@@ -5,18 +5,13 @@ import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolRequestSchema,
-  GetPromptRequestSchema,
-  ListPromptsRequestSchema,
-  ListResourcesRequestSchema,
-  ListResourceTemplatesRequestSchema,
   ErrorCode,
   ListToolsRequestSchema,
   McpError,
-  ReadResourceRequestSchema,
+  ResultSchema,
   type CallToolRequest,
   type CallToolResult,
   type RequestId,
-  type ServerCapabilities,
   type ServerNotification,
   type ServerRequest,
   type Tool,
@@ -24,7 +19,10 @@ import {
 import type { Caller } from './caller.js';
 import { illFormedCall } from './ill-formed-call.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
+import type { McpAgentSession } from './mcp-agent-session.js';
 import { createMcpDepartures } from './mcp-departures.js';
+import { passThrough } from './mcp-pass-through.js';
+import { proxyCapabilities } from './mcp-proxy-capabilities.js';
 import { cancelledResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
 import type { McpUpstream } from './mcp-upstream.js';
@@ -38,6 +36,8 @@ export interface McpProxyServerOptions {
   guard: Guard;
   inFlight: InFlightCalls;
   rules: RuleLookup;
+  /** Tells whether another session of the same upstream subscribed to the resource `uri`. */
+  subscribedElsewhere?: ((uri: string) => boolean) | undefined;
 }
 
 /** A proxy server for one agent session, and what its transport tells it about the agent. */
@@ -56,6 +56,8 @@ export interface McpProxyServer {
   dispose(): void;
   /** Resolves once every request the agent made has ended, writes that outlive the agent included. */
   settled(): Promise<void>;
+  /** True when this session subscribed to updates of the resource `uri`. */
+  subscribes(uri: string): boolean;
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
@@ -100,18 +102,19 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
   const { upstream, caller, guard, inFlight, rules } = options;
   const departures = createMcpDepartures();
   const serving = new Set<Promise<unknown>>();
-  const upstreamCapabilities = upstream.capabilities;
-  const capabilities: ServerCapabilities = { tools: { listChanged: true } };
-  // Before the upstream has connected its capabilities are unknown: offer everything and let
-  // requests it cannot serve fail there.
-  const resources = upstreamCapabilities === undefined || upstreamCapabilities.resources !== undefined;
-  const prompts = upstreamCapabilities === undefined || upstreamCapabilities.prompts !== undefined;
-  if (resources) capabilities.resources = { listChanged: true };
-  if (prompts) capabilities.prompts = { listChanged: true };
+  const capabilities = proxyCapabilities(upstream.capabilities);
+  const resources = capabilities.resources !== undefined;
+  const prompts = capabilities.prompts !== undefined;
+  const instructions = upstream.instructions;
   const server = new Server(
     { name: `estop-gateway/${upstream.name}`, version: '0.1.0' },
-    { capabilities, debouncedNotificationMethods: ['notifications/tools/list_changed'] },
+    {
+      capabilities,
+      ...(instructions === undefined ? {} : { instructions }),
+      debouncedNotificationMethods: ['notifications/tools/list_changed'],
+    },
   );
+  const subscriptions = new Set<string>();
 
   /**
    * Serves one request: `work` gets a signal aborted when the agent cancels it or goes away
@@ -134,6 +137,32 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     return running;
   };
 
+  // What the upstream sends of its own accord during a request, relayed to this agent.
+  const session: McpAgentSession = {
+    async relay(request, relayOptions) {
+      // An agent under a full_stop is asked nothing on the upstream's behalf.
+      const call = callFor(request.method, 'read');
+      const decision = guard.decide(relayOptions.tool === undefined ? call : { ...call, tool: relayOptions.tool });
+      if (decision.outcome === 'deny' && decision.mode === 'full_stop') {
+        throw new McpError(ErrorCode.InvalidRequest, `estop: ${request.method} refused: the caller is stopped`);
+      }
+      return server.request(request as { method: 'roots/list' }, ResultSchema, {
+        signal: relayOptions.signal,
+        timeout: 24 * 60 * 60_000,
+        ...(relayOptions.relatedRequestId === undefined ? {} : { relatedRequestId: relayOptions.relatedRequestId }),
+      });
+    },
+    notify(notification, relatedRequestId) {
+      send(() =>
+        server.notification(
+          notification as ServerNotification,
+          relatedRequestId === undefined ? undefined : { relatedRequestId },
+        ),
+      );
+    },
+    subscribes: (uri) => subscriptions.has(uri),
+  };
+
   const callFor = (tool: string, effect: Effect): Call => ({
     tenant: caller.tenant,
     agent: caller.agent,
@@ -144,7 +173,11 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
 
   server.setRequestHandler(ListToolsRequestSchema, (_request, extra) =>
     serve(extra, async (signal) => {
-      const tools = await upstream.listTools({ signal, fresh: true });
+      const tools = await upstream.listTools({
+        signal,
+        fresh: true,
+        context: { session, relatedRequestId: extra.requestId, signal },
+      });
       return {
         tools: tools.filter((tool) => {
           // Reads are refused by full_stop only: a refused read means the tool is off for this caller.
@@ -178,8 +211,11 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
         const progressToken = request.params._meta?.progressToken;
         // Progress is relayed in order, and all of it before the result.
         let relayed: Promise<void> = Promise.resolve();
+        const signal = AbortSignal.any([flight.signal, cancelled]);
         const result = await upstream.callTool(request.params, {
-          signal: AbortSignal.any([flight.signal, cancelled]),
+          signal,
+          // What the tool asks of the agent meanwhile (sampling, elicitation) ends with the call.
+          context: { session, relatedRequestId: extra.requestId, signal, tool: call.tool },
           onprogress:
             progressToken === undefined
               ? undefined
@@ -219,25 +255,15 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     serve(extra, (signal, gone) => callTool(request, extra, signal, gone)),
   );
 
-  if (resources) {
-    server.setRequestHandler(ListResourcesRequestSchema, (request, extra) =>
-      serve(extra, (signal) => upstream.listResources(request.params, { signal })),
-    );
-    server.setRequestHandler(ListResourceTemplatesRequestSchema, (request, extra) =>
-      serve(extra, (signal) => upstream.listResourceTemplates(request.params, { signal })),
-    );
-    server.setRequestHandler(ReadResourceRequestSchema, (request, extra) =>
-      serve(extra, (signal) => upstream.readResource(request.params, { signal })),
-    );
-  }
-  if (prompts) {
-    server.setRequestHandler(ListPromptsRequestSchema, (request, extra) =>
-      serve(extra, (signal) => upstream.listPrompts(request.params, { signal })),
-    );
-    server.setRequestHandler(GetPromptRequestSchema, (request, extra) =>
-      serve(extra, (signal) => upstream.getPrompt(request.params, { signal })),
-    );
-  }
+  passThrough({
+    server,
+    upstream,
+    capabilities,
+    session,
+    serve,
+    subscriptions,
+    others: (uri) => options.subscribedElsewhere?.(uri) ?? false,
+  });
 
   let initialized = false;
   server.oninitialized = () => {
@@ -246,6 +272,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
   const send = (notification: () => Promise<void>) => {
     if (initialized) notification().catch(() => undefined);
   };
+  const detach = upstream.attach(session);
   const stopGuard = guard.onChange(() => send(() => server.sendToolListChanged()));
   const stopUpstream = upstream.onListChanged((change) => {
     if (change === 'tools') send(() => server.sendToolListChanged());
@@ -257,11 +284,13 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     abandon: (requestId) => departures.abandon(requestId),
     dispose() {
       departures.leaveAll();
+      detach();
       stopGuard();
       stopUpstream();
     },
     async settled() {
       while (serving.size > 0) await Promise.allSettled([...serving]);
     },
+    subscribes: (uri) => subscriptions.has(uri),
   };
 }

@@ -3,6 +3,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { RequestOptions } from '@modelcontextprotocol/sdk/shared/protocol.js';
 import {
   CallToolResultSchema,
+  ResultSchema,
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
@@ -19,6 +20,7 @@ import {
   type Progress,
   type ReadResourceRequest,
   type ReadResourceResult,
+  type Result,
   type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
@@ -26,14 +28,21 @@ import type { HttpUpstream, StdioUpstream } from './gateway-config.js';
 import { restartDelay } from './mcp-restart-delay.js';
 import { upstreamFailure } from './mcp-upstream-error.js';
 import { createUpstreamTransport } from './mcp-upstream-transport.js';
+import type { McpAgentSession, RelayedMessage, UpstreamCallContext } from './mcp-agent-session.js';
+import { RELAYED_CLIENT_CAPABILITIES, relayToAgents } from './mcp-upstream-relay.js';
+import { UpstreamWire, withCallContext } from './mcp-upstream-wire.js';
 
 /** A list-changed notification an upstream sent, to be passed on to the agents. */
 export type UpstreamListChange = 'tools' | 'resources' | 'prompts';
 
-/** How one upstream request is made: cancelled by `signal`, reporting progress to `onprogress`. */
+/**
+ * How one upstream request is made: cancelled by `signal`, reporting progress to `onprogress`,
+ * for the agent request `context` (which receives what the upstream sends during it).
+ */
 export interface UpstreamRequestOptions {
   signal?: AbortSignal | undefined;
   onprogress?: ((progress: Progress) => void) | undefined;
+  context?: UpstreamCallContext | undefined;
 }
 
 /** Something that reports what the gateway does; the gateway's logger. */
@@ -52,6 +61,8 @@ export interface McpUpstream {
   readonly name: string;
   /** The upstream's capabilities while connected. */
   readonly capabilities: ServerCapabilities | undefined;
+  /** The upstream's instructions to its clients, while connected. */
+  readonly instructions: string | undefined;
   /** True while connected. */
   readonly connected: boolean;
   /** Starts connecting; resolves once the first attempt has succeeded or failed. */
@@ -71,6 +82,15 @@ export interface McpUpstream {
   readResource(params: ReadResourceRequest['params'], options?: UpstreamRequestOptions): Promise<ReadResourceResult>;
   listPrompts(params: ListPromptsRequest['params'], options?: UpstreamRequestOptions): Promise<ListPromptsResult>;
   getPrompt(params: GetPromptRequest['params'], options?: UpstreamRequestOptions): Promise<GetPromptResult>;
+  /** Sends any other request (completions, logging level, subscriptions) as it is. */
+  request(request: RelayedMessage, options?: UpstreamRequestOptions): Promise<Result>;
+  /** Sends a notification from an agent (`notifications/roots/list_changed`). */
+  notify(notification: RelayedMessage): Promise<void>;
+  /**
+   * Lets an agent session receive what the upstream sends of its own accord (its requests, log
+   * messages, resource updates) until the returned function is called.
+   */
+  attach(session: McpAgentSession): () => void;
   /** Calls `listener` when the upstream's tools, resources or prompts change, and after each reconnection. */
   onListChanged(listener: (change: UpstreamListChange) => void): () => void;
   /** Disconnects for good (a stdio server is stopped). */
@@ -90,6 +110,7 @@ export interface McpUpstreamOptions {
 
 interface Connection {
   readonly client: Client;
+  readonly wire: UpstreamWire;
   lost: boolean;
 }
 
@@ -106,6 +127,8 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
   const baseMs = options.restart?.baseMs ?? 100;
   const maxMs = options.restart?.maxMs ?? 5000;
   const listeners = new Set<(change: UpstreamListChange) => void>();
+  const sessions = new Set<McpAgentSession>();
+  let progressTokens = 0;
   let connection: Connection | undefined;
   let connecting: Promise<void> | undefined;
   let failures = 0;
@@ -134,8 +157,13 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
   const connect = (): Promise<void> => {
     if (closed) return Promise.resolve();
     connecting ??= (async () => {
-      const client = new Client({ name: 'estop-gateway', version: '0.1.0' });
-      const current: Connection = { client, lost: false };
+      const client = new Client(
+        { name: 'estop-gateway', version: '0.1.0' },
+        { capabilities: RELAYED_CLIENT_CAPABILITIES },
+      );
+      const wire = new UpstreamWire(createUpstreamTransport(options.upstream));
+      relayToAgents(client, wire, sessions);
+      const current: Connection = { client, wire, lost: false };
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => notify('tools'));
       client.setNotificationHandler(ResourceListChangedNotificationSchema, () => notify('resources'));
       client.setNotificationHandler(PromptListChangedNotificationSchema, () => notify('prompts'));
@@ -150,7 +178,7 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
         scheduleRestart();
       };
       try {
-        await client.connect(createUpstreamTransport(options.upstream), { timeout: timeoutMs });
+        await client.connect(wire, { timeout: timeoutMs });
       } catch (error) {
         current.lost = true;
         lastProblem = `it could not be started: ${error instanceof Error ? error.message : String(error)}`;
@@ -182,7 +210,7 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
     });
   };
 
-  /** Runs one request on the current connection, translating its failures. */
+  /** Runs one request on the current connection, for its agent request, translating its failures. */
   const run = async <T>(
     work: (client: Client, requestOptions: RequestOptions) => Promise<T>,
     requestOptions: UpstreamRequestOptions | undefined,
@@ -190,15 +218,40 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
     if (connection === undefined && connecting !== undefined) await connecting;
     const used = current();
     try {
-      return await work(used.client, {
-        timeout: timeoutMs,
-        ...(requestOptions?.signal === undefined ? {} : { signal: requestOptions.signal }),
-        ...(requestOptions?.onprogress === undefined ? {} : { onprogress: requestOptions.onprogress }),
-      });
+      return await withCallContext(requestOptions?.context, () =>
+        work(used.client, {
+          timeout: timeoutMs,
+          ...(requestOptions?.signal === undefined ? {} : { signal: requestOptions.signal }),
+        }),
+      );
     } catch (error) {
       if (requestOptions?.signal?.aborted) throw error;
       throw upstreamFailure(name, error, used.lost);
     }
+  };
+
+  /**
+   * Sends a request as it is, but for its progress token: one of the gateway's own, unique on
+   * this connection (agents may pick the same), whose progress goes to `onprogress` in order.
+   */
+  const relayRequest = async <T>(
+    request: RelayedMessage,
+    parse: (client: Client, sent: RelayedMessage, requestOptions: RequestOptions) => Promise<T>,
+    requestOptions: UpstreamRequestOptions | undefined,
+  ): Promise<T> => {
+    const onprogress = requestOptions?.onprogress;
+    if (onprogress === undefined) return run((client, options) => parse(client, request, options), requestOptions);
+    progressTokens += 1;
+    const token = `estop-${progressTokens}`;
+    const meta = { ...(request.params?.['_meta'] as Record<string, unknown> | undefined), progressToken: token };
+    const sent = { method: request.method, params: { ...request.params, _meta: meta } };
+    let stop: (() => void) | undefined;
+    return run((client, options) => {
+      stop = (connection ?? current()).wire.onProgress(token, ({ progressToken: _token, ...progress }) =>
+        onprogress(progress),
+      );
+      return parse(client, sent, options);
+    }, requestOptions).finally(() => stop?.());
   };
 
   const fetchTools = async (requestOptions?: UpstreamRequestOptions): Promise<readonly Tool[]> => {
@@ -220,6 +273,9 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
     get capabilities() {
       return connection?.client.getServerCapabilities();
     },
+    get instructions() {
+      return connection?.client.getInstructions();
+    },
     get connected() {
       return connection !== undefined;
     },
@@ -234,10 +290,25 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
       return listing;
     },
     callTool: (params, requestOptions) =>
-      run(
-        (client, request) => client.request({ method: 'tools/call', params }, CallToolResultSchema, request),
+      relayRequest(
+        { method: 'tools/call', params },
+        (client, sent, request) =>
+          client.request(sent as { method: 'tools/call'; params: typeof params }, CallToolResultSchema, request),
         requestOptions,
       ),
+    request: (request, requestOptions) =>
+      relayRequest(
+        request,
+        (client, sent, options) => client.request(sent as { method: 'ping' }, ResultSchema, options),
+        requestOptions,
+      ),
+    async notify(notification) {
+      await connection?.client.notification(notification as { method: 'notifications/roots/list_changed' });
+    },
+    attach(session) {
+      sessions.add(session);
+      return () => sessions.delete(session);
+    },
     listResources: (params, requestOptions) =>
       run((client, request) => client.listResources(params, request), requestOptions),
     listResourceTemplates: (params, requestOptions) =>
@@ -256,6 +327,7 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
       clearTimeout(restartTimer);
       restartTimer = undefined;
       listeners.clear();
+      sessions.clear();
       const open = connection;
       connection = undefined;
       if (connecting !== undefined) await connecting.catch(() => undefined);

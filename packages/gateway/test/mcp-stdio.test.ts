@@ -1,11 +1,8 @@
 import assert from 'node:assert/strict';
-import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Guard } from '@estop/sdk';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { ReadBuffer, serializeMessage } from '@modelcontextprotocol/sdk/shared/stdio.js';
-import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
-import type { JSONRPCMessage } from '@modelcontextprotocol/sdk/types.js';
 import { createInFlightCalls, type TrackedInFlightCalls } from '../src/in-flight.js';
 import { runStdioGateway } from '../src/mcp-stdio.js';
 import {
@@ -19,37 +16,8 @@ import {
   testUpstream,
   type TestPlane,
 } from './mcp-harness.js';
-
-/** A client transport over a pair of streams, as a desktop client's pipe to the gateway would be. */
-class StreamTransport implements Transport {
-  onmessage?: (message: JSONRPCMessage) => void;
-  onclose?: () => void;
-  onerror?: (error: Error) => void;
-  readonly #buffer = new ReadBuffer();
-
-  constructor(
-    private readonly input: Readable,
-    private readonly output: Writable,
-  ) {}
-
-  async start(): Promise<void> {
-    this.input.on('data', (chunk: Buffer) => {
-      this.#buffer.append(chunk);
-      for (let message = this.#buffer.readMessage(); message !== null; message = this.#buffer.readMessage()) {
-        this.onmessage?.(message);
-      }
-    });
-  }
-
-  async send(message: JSONRPCMessage): Promise<void> {
-    this.output.write(serializeMessage(message));
-  }
-
-  async close(): Promise<void> {
-    this.output.end();
-    this.onclose?.();
-  }
-}
+import { StreamTransport } from './stream-transport.js';
+import { TEST_TOOLS } from './fixtures/mcp-test-tools.js';
 
 let plane: TestPlane;
 let guard: Guard;
@@ -84,13 +52,10 @@ describe('the stdio gateway enforces the same decisions for a caller fixed at st
     const client = new Client({ name: 'estop-test-desktop', version: '1.0.0' });
     await client.connect(new StreamTransport(fromGateway, toGateway));
 
-    assert.deepEqual((await client.listTools()).tools.map((tool) => tool.name).sort(), [
-      'crash',
-      'lookup',
-      'progress',
-      'send_email',
-      'slow',
-    ]);
+    assert.deepEqual(
+      (await client.listTools()).tools.map((tool) => tool.name).sort(),
+      TEST_TOOLS.map((tool) => tool.name).sort(),
+    );
     const created = await plane.api('/v1/rules', { scope: { tenant: 'acme' }, mode: 'read_only', reason: 'incident' });
     await eventually(() => guard.version >= created.version);
     assert.equal(resultText(await client.callTool({ name: 'lookup', arguments: { query: 'q' } })), 'found: q');

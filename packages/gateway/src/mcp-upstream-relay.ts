@@ -1,0 +1,63 @@
+import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import {
+  CreateMessageRequestSchema,
+  ElicitRequestSchema,
+  ErrorCode,
+  ListRootsRequestSchema,
+  McpError,
+  type RequestId,
+  type Result,
+} from '@modelcontextprotocol/sdk/types.js';
+import type { McpAgentSession, RelayedMessage } from './mcp-agent-session.js';
+import type { UpstreamWire } from './mcp-upstream-wire.js';
+
+/** What the upstream connection's client offers its server, for the agents behind the gateway. */
+export const RELAYED_CLIENT_CAPABILITIES = {
+  sampling: {},
+  elicitation: { form: {}, url: {} },
+  roots: { listChanged: true },
+};
+
+/**
+ * Relays what an upstream sends of its own accord to the agents: its requests (sampling,
+ * elicitation, roots) to the agent whose request caused them, or to the only agent there is;
+ * log messages likewise, or to every agent when they belong to no request; resource updates to
+ * the agents that subscribed.
+ */
+export function relayToAgents(client: Client, wire: UpstreamWire, sessions: ReadonlySet<McpAgentSession>): void {
+  const relay = async (
+    request: RelayedMessage,
+    extra: { requestId: RequestId; signal: AbortSignal },
+  ): Promise<Result> => {
+    const context = wire.contextOf(extra.requestId);
+    const session = context?.session ?? (sessions.size === 1 ? sessions.values().next().value : undefined);
+    if (session === undefined) {
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `estop gateway: ${request.method} belongs to no agent request it can tell (send it during a tools/call)`,
+      );
+    }
+    return session.relay(request, {
+      signal: context === undefined ? extra.signal : AbortSignal.any([extra.signal, context.signal]),
+      relatedRequestId: context?.relatedRequestId,
+      tool: context?.tool,
+    });
+  };
+  // The SDK's client checks the answers against the request (an accepted form against its schema).
+  client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => relay(request, extra) as never);
+  client.setRequestHandler(ElicitRequestSchema, (request, extra) => relay(request, extra) as never);
+  client.setRequestHandler(ListRootsRequestSchema, (request, extra) => relay(request, extra) as never);
+
+  wire.onnotification = (notification, context) => {
+    if (notification.method === 'notifications/resources/updated') {
+      const uri = String(notification.params?.['uri']);
+      for (const session of sessions) if (session.subscribes(uri)) session.notify(notification);
+      return;
+    }
+    if (context !== undefined) {
+      context.session.notify(notification, context.relatedRequestId);
+      return;
+    }
+    for (const session of sessions) session.notify(notification);
+  };
+}

@@ -1,0 +1,93 @@
+import assert from 'node:assert/strict';
+import { PassThrough, type Readable, type Writable } from 'node:stream';
+import { after, before, describe, it } from 'node:test';
+import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import { createInFlightCalls } from '../src/in-flight.js';
+import { runStdioGateway } from '../src/mcp-stdio.js';
+import {
+  gatewayConfig,
+  recordFile,
+  startGateway,
+  startGuard,
+  startHttpUpstream,
+  startPlane,
+  testUpstream,
+  type TestGateway,
+  type TestPlane,
+} from './mcp-harness.js';
+import { runScenario } from './mcp-protocol-scenario.js';
+import { StreamTransport } from './stream-transport.js';
+
+let plane: TestPlane;
+let httpUpstream: { url: string; close(): Promise<void> };
+let gateway: TestGateway;
+let direct: Record<string, unknown>;
+
+before(async () => {
+  plane = await startPlane();
+  httpUpstream = await startHttpUpstream(recordFile());
+  gateway = await startGateway(
+    plane,
+    gatewayConfig(plane, { local: testUpstream(recordFile()), remote: { url: httpUpstream.url } }),
+  );
+  const upstream = testUpstream(recordFile());
+  direct = await runScenario(
+    new StdioClientTransport({
+      command: upstream.command,
+      args: upstream.args,
+      cwd: upstream.cwd,
+      env: { ...process.env, ...upstream.env } as Record<string, string>,
+    }),
+  );
+});
+
+after(async () => {
+  await gateway.close();
+  await httpUpstream.close();
+  await plane.plane.close();
+});
+
+const agentHeaders = async () => ({ authorization: `Bearer ${await plane.token('agent', 'acme')}` });
+
+describe('the gateway passes the whole MCP protocol through', () => {
+  it('directly, over Streamable HTTP, the test upstream gives the same transcript as over stdio', async () => {
+    const overHttp = await runScenario(new StreamableHTTPClientTransport(new URL(httpUpstream.url)));
+    assert.deepEqual(overHttp, direct);
+  });
+
+  for (const server of ['local', 'remote']) {
+    it(`through the HTTP gateway, to a ${server === 'local' ? 'stdio' : 'Streamable HTTP'} upstream`, async () => {
+      const headers = await agentHeaders();
+      const transport = new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp/${server}`), {
+        requestInit: { headers },
+      });
+      assert.deepEqual(await runScenario(transport), direct);
+    });
+  }
+
+  it('through `estop gateway --stdio`', async () => {
+    const guard = await startGuard(plane);
+    const inFlight = createInFlightCalls(guard);
+    const toGateway = new PassThrough();
+    const fromGateway = new PassThrough();
+    const running = runStdioGateway({
+      config: gatewayConfig(plane, { local: testUpstream(recordFile()) }),
+      guard,
+      inFlight,
+      caller: { tenant: 'acme-stdio', agent: 'desktop', name: 'stdio' },
+      server: 'local',
+      input: toGateway,
+      output: fromGateway,
+    });
+    try {
+      const transcript = await runScenario(new StreamTransport(fromGateway as Readable, toGateway as Writable));
+      assert.deepEqual(transcript, direct);
+    } finally {
+      toGateway.end();
+      await running;
+      inFlight.close();
+      await guard.close();
+    }
+  });
+});
