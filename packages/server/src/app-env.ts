@@ -1,17 +1,19 @@
 import type { HttpBindings } from '@hono/node-server';
-import type { Clock, SentinelSpec, Store } from '@estop/core';
+import type { Clock, SentinelSpec } from '@estop/core';
 import type { ApprovalService } from './approvals/approval-service.js';
-import type { AuditAggregator } from './audit/audit-aggregator.js';
+import type { AuditService } from './audit/audit-service.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 import type { ChangeHub } from './stream/change-hub.js';
+import type { DraftService } from './drafts/draft-service.js';
 import type { EnforcerRegistry } from './enforcers/enforcer-registry.js';
+import type { EnforcerService } from './enforcers/enforcer-service.js';
 import type { IdempotencyService } from './idempotency/idempotency-service.js';
 import type { Metrics } from './http/metrics.js';
 import type { OperatorEvents } from './stream/operator-events.js';
 import type { Principal } from './tokens/principal.js';
 import type { RestoreService } from './restores/restore-service.js';
 import type { RuleService } from './rules/rule-service.js';
-import type { RunRegistry } from './runs/run-registry.js';
+import type { RunService } from './runs/run-service.js';
 import type { TokenService } from './tokens/token-service.js';
 import type { TokenSessions } from './tokens/token-sessions.js';
 
@@ -21,24 +23,30 @@ export interface AppEnv {
   Variables: { principal: Principal };
 }
 
-/** Everything the routes need, built once by the composition root. */
+/**
+ * The services the routes call, built once by the composition root. Each route module takes
+ * only the ones it uses (`Pick<AppDeps, …>`); no route reaches the store.
+ */
 export interface AppDeps {
-  store: Store;
   clock: Clock;
   hub: ChangeHub;
+  /** Which enforcers are connected here, for the state stream and the metrics. */
   registry: EnforcerRegistry;
+  enforcers: EnforcerService;
   rules: RuleService;
   restoreRequests: RestoreService;
-  runs: RunRegistry;
+  runs: RunService;
+  drafts: DraftService;
+  /** Appends entries (refused changes) to the audit log. */
   audit: AuditWriter;
+  /** Reads and verifies the audit log. */
+  auditLog: AuditService;
   approvals: ApprovalService;
   /** Minting, revoking and governing tokens. */
   tokens: TokenService;
   /** The streams each token holds open, ended when it is revoked. */
   sessions: TokenSessions;
   idempotency: IdempotencyService;
-  /** Counts of blocked calls and suppressed duplicates, appended to the audit log per interval. */
-  aggregator: AuditAggregator;
   metrics: Metrics;
   /** Announces changes to operator views (`GET /v1/events`). */
   events: OperatorEvents;

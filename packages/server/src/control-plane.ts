@@ -16,11 +16,14 @@ import { createApp } from './app.js';
 import type { AppDeps } from './app-env.js';
 import { ApprovalService } from './approvals/approval-service.js';
 import { AuditAggregator } from './audit/audit-aggregator.js';
+import { AuditService } from './audit/audit-service.js';
 import { AuditWriter } from './audit/audit-writer.js';
 import { createAuthenticator } from './tokens/authenticator.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
 import { createChangeHub } from './stream/change-hub.js';
+import { DraftService } from './drafts/draft-service.js';
 import { EnforcerRegistry } from './enforcers/enforcer-registry.js';
+import { EnforcerService } from './enforcers/enforcer-service.js';
 import { createHttpServer } from './http/http-listener.js';
 import { IdempotencyService } from './idempotency/idempotency-service.js';
 import { silentLogger, type Logger } from './logger.js';
@@ -31,6 +34,7 @@ import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restores/restore-p
 import { createRestoreService } from './restores/restore-service.js';
 import { createRuleService, type RuleService } from './rules/rule-service.js';
 import { RunRegistry } from './runs/run-registry.js';
+import { RunService } from './runs/run-service.js';
 import { SentinelService } from './sentinels/sentinel-service.js';
 import { TokenService } from './tokens/token-service.js';
 import { TokenSessions, watchRevocations } from './tokens/token-sessions.js';
@@ -139,7 +143,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     restore: restorePolicy,
     restoreRequests,
   });
-  const approvals = new ApprovalService({ store, hub, clock, notify });
+  const approvals = new ApprovalService({ approvals: store.approvals, hub, rules, clock, notify });
   const aggregator = new AuditAggregator({ audit, clock, logger, onFlushed: () => notify('audit') });
   const idempotencyStore = options.idempotency ?? store.idempotency;
   const sentinels = options.sentinels ?? [];
@@ -167,6 +171,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     environmentAdmin: options.adminToken !== undefined,
     requestTtlMs: restorePolicy.requestTtlMs,
     revoked,
+    notify,
   });
   // Revocations by other replicas end this one's streams too, within this interval and one read.
   const revocations = watchRevocations({
@@ -176,26 +181,28 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     forget: (tokenId) => authenticator.forget(tokenId),
     onError: (error) => logger.error('looking for revoked tokens failed', { error: String(error) }),
   });
+  const runRegistry = new RunRegistry(
+    clock,
+    sentinel === undefined
+      ? undefined
+      : (run, usd) => sentinel.observe('spend', { tenant: run.tenant, agent: run.agent, run: run.id }, toMicroUsd(usd)),
+  );
+  const runs = new RunService({ runs: runRegistry, rules, audit, clock, notify });
   const deps: AppDeps = {
-    store,
     clock,
     hub,
     registry,
+    enforcers: new EnforcerService({ registry, rules, runs, aggregator, hub, notify }),
     rules,
     restoreRequests,
-    runs: new RunRegistry(
-      clock,
-      sentinel === undefined
-        ? undefined
-        : (run, usd) =>
-            sentinel.observe('spend', { tenant: run.tenant, agent: run.agent, run: run.id }, toMicroUsd(usd)),
-    ),
+    runs,
+    drafts: new DraftService({ drafts: store.drafts, rules, clock, notify }),
     audit,
+    auditLog: new AuditService({ audit: store.audit }),
     approvals,
     tokens,
     sessions,
     idempotency,
-    aggregator,
     metrics,
     events,
     keepAliveMs: options.keepAliveMs ?? 5000,

@@ -10,7 +10,7 @@ const ListQuery = PageQuerySchema.extend({ status: z.enum(['pending']).optional(
 const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).default(0) });
 
 /** Approvals: enforcers request and use them, operators decide them. */
-export function approvalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals'>): void {
   app.post('/v1/approvals', async (context) => {
     const principal = context.get('principal');
     // The role first, so that a refused caller learns nothing from the body's validation.
@@ -20,15 +20,20 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
   });
 
   app.get('/v1/approvals', async (context) => {
+    const principal = context.get('principal');
     const { status, ...query } = readQuery(context, ListQuery);
-    const approvals = await deps.approvals.list(context.get('principal'), { pending: status === 'pending' });
+    requireRole(principal, 'viewer');
+    const approvals = await deps.approvals.list(principal, { pending: status === 'pending' });
     const page = paginate(approvals, (approval) => approval.id, query);
     return context.json({ approvals: page.items, nextCursor: page.nextCursor });
   });
 
   app.get('/v1/approvals/:id', async (context) => {
+    const principal = context.get('principal');
     const { wait } = readQuery(context, WaitQuery);
-    return context.json(await deps.approvals.get(context.get('principal'), context.req.param('id'), wait));
+    // Enforcers wait on the approvals they asked for; everyone else needs to be a viewer.
+    if (principal.role !== 'enforcer') requireRole(principal, 'viewer');
+    return context.json(await deps.approvals.get(principal, context.req.param('id'), wait));
   });
 
   for (const [action, outcome] of [

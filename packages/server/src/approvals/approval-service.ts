@@ -11,15 +11,15 @@ import {
   type ApprovalRequestInput,
   type ApprovalView,
   type Clock,
+  type ApprovalStore,
   type Rule,
-  type Store,
 } from '@estop/core';
 import { decisionAtExecution, modeVoidsApprovals, ruleVoidsApproval } from './approval-coverage.js';
 import type { ChangeHub } from '../stream/change-hub.js';
 import { LongPoll } from './long-poll.js';
 import type { OperatorTopic } from '../stream/operator-events.js';
-import { actorOf, canSee, requireRole, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
-import { requireReportableRule } from '../rules/reportable-rule.js';
+import { actorOf, canSee, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
+import type { RuleService } from '../rules/rule-service.js';
 import { randomId, sha256Hex } from '../tokens/token-secret.js';
 
 /** How long an undecided request waits before it expires, unless the enforcer asks otherwise. */
@@ -34,26 +34,34 @@ type Decided = Exclude<ApprovalDecision['outcome'], 'approved' | 'denied'>;
  * expired and voided by the system, and used once by the approved call.
  */
 export class ApprovalService {
-  readonly #store: Store;
+  readonly #approvals: ApprovalStore;
   readonly #hub: ChangeHub;
+  readonly #rules: Pick<RuleService, 'requireReportable'>;
   readonly #clock: Clock;
   readonly #notify: (topic: OperatorTopic) => void;
   readonly #poll = new LongPoll();
   #closed = false;
 
-  constructor(deps: { store: Store; hub: ChangeHub; clock: Clock; notify: (topic: OperatorTopic) => void }) {
-    this.#store = deps.store;
+  constructor(deps: {
+    approvals: ApprovalStore;
+    hub: ChangeHub;
+    /** Where a rule an approval request names is checked against the requesting token. */
+    rules: Pick<RuleService, 'requireReportable'>;
+    clock: Clock;
+    notify: (topic: OperatorTopic) => void;
+  }) {
+    this.#approvals = deps.approvals;
     this.#hub = deps.hub;
+    this.#rules = deps.rules;
     this.#clock = deps.clock;
     this.#notify = deps.notify;
   }
 
   /** An enforcer asks for an operator's approval of one call; the hash binds it to that call. */
   async request(principal: Principal, input: ApprovalRequestInput): Promise<ApprovalView> {
-    requireRole(principal, 'enforcer');
     requireScopeWithinTenant(principal, { tenant: input.tenant });
     if (input.ruleId !== undefined) {
-      await requireReportableRule({ hub: this.#hub, store: this.#store }, principal, input.ruleId, input.tenant);
+      await this.#rules.requireReportable(principal, input.ruleId, input.tenant);
     }
     const now = this.#clock.now();
     const call: ApprovalCall = {
@@ -73,7 +81,7 @@ export class ApprovalService {
       at: new Date(now).toISOString(),
       expiresAt: new Date(now + (input.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)).toISOString(),
     };
-    await this.#store.approvals.create(request, {
+    await this.#approvals.create(request, {
       at: request.at,
       action: 'approval-requested',
       actor: request.requestedBy,
@@ -94,14 +102,12 @@ export class ApprovalService {
 
   /** Approvals the principal may see: pending ones oldest first, or the latest 1000 of any status. */
   async list(principal: Principal, query: { pending: boolean }): Promise<ApprovalView[]> {
-    requireRole(principal, 'viewer');
-    const records = await this.#store.approvals.list({ pending: query.pending, tenant: principal.tenant });
+    const records = await this.#approvals.list({ pending: query.pending, tenant: principal.tenant });
     return records.map((record) => approvalView(record));
   }
 
   /** One approval; with `waitMs`, held until it is no longer pending or the wait passes. */
   async get(principal: Principal, id: string, waitMs: number): Promise<ApprovalView> {
-    if (principal.role !== 'enforcer') requireRole(principal, 'viewer');
     const deadline = Date.now() + waitMs;
     for (;;) {
       const record = await this.#settled(await this.#visible(principal, id));
@@ -121,12 +127,11 @@ export class ApprovalService {
     outcome: 'approved' | 'denied',
     reason: string,
   ): Promise<ApprovalView> {
-    requireRole(principal, 'operator');
     const record = await this.#settled(await this.#visible(principal, id));
     const actor = actorOf(principal);
     const decision: ApprovalDecision = { outcome, actor, reason, at: new Date(this.#clock.now()).toISOString() };
     if (approvalStatus(record) !== 'pending' || !(await this.#decide(record.request, decision))) {
-      const now = await this.#store.approvals.get(id);
+      const now = await this.#approvals.get(id);
       throw new EstopError({
         code: 'conflict',
         message: `approval ${id} is no longer pending: it is ${now === undefined ? 'gone' : approvalStatus(now)}`,
@@ -141,7 +146,6 @@ export class ApprovalService {
    * current state still lets the call through with an approval.
    */
   async consume(principal: Principal, id: string, hash: string): Promise<ApprovalView> {
-    requireRole(principal, 'enforcer');
     const record = await this.#settled(await this.#visible(principal, id));
     const status = approvalStatus(record);
     const refuse = (message: string) =>
@@ -158,7 +162,7 @@ export class ApprovalService {
       throw refuse(`rule ${current.ruleId ?? '?'} (${current.mode ?? current.outcome}) now covers the call`);
     }
     const usedAt = new Date(now).toISOString();
-    if (!(await this.#store.approvals.consume(id, hash, usedAt))) throw refuse('it was used already');
+    if (!(await this.#approvals.consume(id, hash, usedAt))) throw refuse('it was used already');
     this.#changed(id);
     return approvalView({ ...record, usedAt });
   }
@@ -167,7 +171,7 @@ export class ApprovalService {
   async expire(): Promise<number> {
     const now = this.#clock.now();
     let count = 0;
-    for (const record of await this.#store.approvals.list({ pending: true })) {
+    for (const record of await this.#approvals.list({ pending: true })) {
       if (Date.parse(record.request.expiresAt) <= now && (await this.#system(record.request, 'expired', now)))
         count += 1;
     }
@@ -180,7 +184,7 @@ export class ApprovalService {
    */
   async voidCoveredBy(rules: readonly Rule[]): Promise<number> {
     if (!rules.some((rule) => modeVoidsApprovals(rule.mode))) return 0;
-    const open = (await this.#store.approvals.list()).filter((record) =>
+    const open = (await this.#approvals.list()).filter((record) =>
       ['pending', 'approved'].includes(approvalStatus(record)),
     );
     // Only rules still in force: a replica catching up replays creations of rules since lifted.
@@ -201,7 +205,7 @@ export class ApprovalService {
   }
 
   async #visible(principal: Principal, id: string): Promise<ApprovalRecord> {
-    const record = await this.#store.approvals.get(id);
+    const record = await this.#approvals.get(id);
     if (record === undefined || !canSee(principal, { tenant: record.request.call.tenant })) {
       throw new EstopError({ code: 'not_found', message: `no approval ${id}` });
     }
@@ -213,7 +217,7 @@ export class ApprovalService {
     const now = this.#clock.now();
     if (approvalStatus(record) !== 'pending' || Date.parse(record.request.expiresAt) > now) return record;
     await this.#system(record.request, 'expired', now);
-    return (await this.#store.approvals.get(record.request.id)) ?? record;
+    return (await this.#approvals.get(record.request.id)) ?? record;
   }
 
   async #system(request: ApprovalRequest, outcome: Decided, nowMs: number, rule?: Rule): Promise<boolean> {
@@ -227,7 +231,7 @@ export class ApprovalService {
 
   async #decide(request: ApprovalRequest, decision: ApprovalDecision, voidingRule?: string): Promise<boolean> {
     const { call } = request;
-    const decided = await this.#store.approvals.decide(request.id, decision, {
+    const decided = await this.#approvals.decide(request.id, decision, {
       at: decision.at,
       action: `approval-${decision.outcome}`,
       actor: decision.actor,

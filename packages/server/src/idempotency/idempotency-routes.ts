@@ -5,7 +5,7 @@ import { requireRole } from '../tokens/principal.js';
 import { readBody } from '../http/read-input.js';
 
 /** Idempotency keys: claim before a write, then complete it with the result or release it. */
-export function idempotencyRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function idempotencyRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'idempotency'>): void {
   app.post('/v1/idempotency/claim', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');

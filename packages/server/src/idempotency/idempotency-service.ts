@@ -9,7 +9,7 @@ import {
 } from '@estop/core';
 import type { AuditAggregator } from '../audit/audit-aggregator.js';
 import type { SentinelObserver } from '../sentinels/sentinel-service.js';
-import { requireRole, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
+import { requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
 import { sha256Hex } from '../tokens/token-secret.js';
 
 /** How often a waiting claim looks again whether the first call has finished. */
@@ -39,7 +39,6 @@ export class IdempotencyService {
 
   /** Claims the call's key; while the first call runs, waits up to `waitMs` for its result. */
   async claim(principal: Principal, input: IdempotencyClaimInput): Promise<IdempotencyClaimAnswer> {
-    requireRole(principal, 'enforcer');
     requireScopeWithinTenant(principal, { tenant: input.tenant });
     const key =
       input.key ?? derivedIdempotencyKey(sha256Hex, { tenant: input.tenant, tool: input.tool, args: input.args });
@@ -101,7 +100,6 @@ export class IdempotencyService {
   }
 
   #check(principal: Principal, tenant: string): void {
-    requireRole(principal, 'enforcer');
     requireScopeWithinTenant(principal, { tenant });
   }
 }

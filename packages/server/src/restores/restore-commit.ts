@@ -2,15 +2,15 @@ import {
   describeScope,
   type Actor,
   type AuditDraft,
-  type ChangeEvent,
   type Mode,
   type Rule,
   type RuleLift,
   type RuleRecord,
   type Store,
 } from '@estop/core';
-import type { ChangeHub } from '../stream/change-hub.js';
 import type { EnforcerRegistry } from '../enforcers/enforcer-registry.js';
+import type { ChangeHub } from '../stream/change-hub.js';
+import { publishEvent } from '../stream/publish-event.js';
 import { randomId } from '../tokens/token-secret.js';
 
 /** What a restore changed: the lift, the less restrictive rule that replaced it (if staged), the version. */
@@ -20,20 +20,13 @@ export interface RestoreResult {
   version: number;
 }
 
-/** Notes a committed event for propagation metrics and pushes it to every enforcer. */
-export function publishEvent(hub: ChangeHub, registry: EnforcerRegistry, event: ChangeEvent): number {
-  registry.noteCommit(event.version, Date.parse(event.at));
-  hub.publish(event);
-  return event.version;
-}
-
 /**
  * Lifts a rule, or with `to` replaces it by a rule of that mode on the same scope, as ONE store
  * commit: the replacement is created before the old rule is lifted within a single version, so
  * no enforcer ever sees the scope unprotected. `audit` entries (e.g. the confirmation) go first.
  */
 export async function commitRestore(options: {
-  store: Store;
+  store: Pick<Store, 'rules'>;
   hub: ChangeHub;
   registry: EnforcerRegistry;
   record: RuleRecord;

@@ -6,7 +6,7 @@ import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
 /** Pending restore requests, and their confirmation by a second admin. */
-export function restoreRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function restoreRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'restoreRequests'>): void {
   app.get('/v1/restore-requests', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');

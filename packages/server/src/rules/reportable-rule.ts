@@ -1,9 +1,15 @@
-import { EstopError, type Rule } from '@estop/core';
-import type { AppDeps } from '../app-env.js';
+import { EstopError, type Rule, type Store } from '@estop/core';
+import type { ChangeHub } from '../stream/change-hub.js';
 import { canSee, type Principal } from '../tokens/principal.js';
 
+/** Where a rule is looked for: the current state first, then the store (for lifted rules). */
+export interface RuleLookup {
+  hub: ChangeHub;
+  store: Pick<Store, 'rules'>;
+}
+
 /** The rule `id`, active or not, or undefined when there is none. */
-export async function findRule(deps: Pick<AppDeps, 'hub' | 'store'>, id: string): Promise<Rule | undefined> {
+export async function findRule(deps: RuleLookup, id: string): Promise<Rule | undefined> {
   return deps.hub.snapshot().rules.find((active) => active.id === id) ?? (await deps.store.rules.get(id))?.rule;
 }
 
@@ -15,7 +21,7 @@ export async function findRule(deps: Pick<AppDeps, 'hub' | 'store'>, id: string)
  * report neither lands in another tenant's audit log nor tells whether another tenant's rule exists.
  */
 export async function requireReportableRule(
-  deps: Pick<AppDeps, 'hub' | 'store'>,
+  deps: RuleLookup,
   principal: Principal,
   ruleId: string,
   tenant: string | undefined,

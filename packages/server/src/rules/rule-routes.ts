@@ -1,30 +1,25 @@
-import { EstopError, LiftInputSchema, RuleInputSchema } from '@estop/core';
+import { LiftInputSchema, RuleInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { canSee, requireRole } from '../tokens/principal.js';
+import { requireRole } from '../tokens/principal.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
 /** Flip (create), list and lift rules. */
-export function ruleRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): void {
   app.get('/v1/rules', (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const query = readQuery(context, PageQuerySchema);
-    const snapshot = deps.hub.snapshot();
-    const visible = snapshot.rules.filter((rule) => canSee(principal, rule.scope));
-    const page = paginate(visible, (rule) => rule.id, query);
-    return context.json({ version: snapshot.version, rules: page.items, nextCursor: page.nextCursor });
+    const { version, rules } = deps.rules.list(principal);
+    const page = paginate(rules, (rule) => rule.id, query);
+    return context.json({ version, rules: page.items, nextCursor: page.nextCursor });
   });
 
   app.get('/v1/rules/:id', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
-    const record = await deps.store.rules.get(context.req.param('id'));
-    if (record === undefined || !canSee(principal, record.rule.scope)) {
-      throw new EstopError({ code: 'rule_not_found', message: `no rule ${context.req.param('id')}` });
-    }
-    return context.json(record);
+    return context.json(await deps.rules.get(principal, context.req.param('id')));
   });
 
   app.post('/v1/rules', async (context) => {

@@ -13,16 +13,19 @@ import {
   type Rule,
   type RuleInput,
   type RuleLift,
+  type RuleRecord,
   type Store,
 } from '@estop/core';
 import type { ChangeHub } from '../stream/change-hub.js';
 import type { EnforcerRegistry } from '../enforcers/enforcer-registry.js';
-import { actorOf, requireRole, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
-import { commitRestore, publishEvent, type RestoreResult } from '../restores/restore-commit.js';
+import { commitRestore, type RestoreResult } from '../restores/restore-commit.js';
 import { requireLiftable } from '../restores/restore-checks.js';
 import type { RestorePolicy } from '../restores/restore-policy.js';
 import type { RestoreService } from '../restores/restore-service.js';
+import { publishEvent } from '../stream/publish-event.js';
+import { actorOf, canSee, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
 import { randomId } from '../tokens/token-secret.js';
+import { findRule, requireReportableRule } from './reportable-rule.js';
 
 /**
  * What a lift did: `lifted` at once (with the replacement of a staged restore), or `requested`
@@ -30,8 +33,19 @@ import { randomId } from '../tokens/token-secret.js';
  */
 export type LiftOutcome = ({ outcome: 'lifted' } & RestoreResult) | { outcome: 'requested'; request: RestoreRequest };
 
-/** Flipping and lifting switches: durable, audited, then pushed to every enforcer. */
+/**
+ * Flipping and lifting switches: durable, audited, then pushed to every enforcer. The caller
+ * has checked the principal's role (the routes do, once); the service checks its tenant.
+ */
 export interface RuleService {
+  /** The active rules the principal may see, at the current version. */
+  list(principal: Principal): { version: number; rules: Rule[] };
+  /** The rule `id`, active or lifted, with its lift; `rule_not_found` when the principal may not see it. */
+  get(principal: Principal, id: string): Promise<RuleRecord>;
+  /** The rule `id`, active or not, or undefined when there is none. */
+  find(id: string): Promise<Rule | undefined>;
+  /** The rule an enforcer's report names, if the reporting token may report against it (see requireReportableRule). */
+  requireReportable(principal: Principal, ruleId: string, tenant: string | undefined): Promise<Rule>;
   create(principal: Principal, input: RuleInput): Promise<{ rule: Rule; version: number }>;
   /**
    * Creates a rule as estop itself (a sentinel's trip): no principal to check; `data` is added
@@ -46,7 +60,7 @@ export interface RuleService {
 
 /** Wires the rule operations to the store, the change hub and the enforcer registry. */
 export function createRuleService(deps: {
-  store: Store;
+  store: Pick<Store, 'rules'>;
   hub: ChangeHub;
   registry: EnforcerRegistry;
   clock: Clock;
@@ -123,8 +137,28 @@ export function createRuleService(deps: {
   }
 
   return {
+    list(principal) {
+      const snapshot = hub.snapshot();
+      return { version: snapshot.version, rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)) };
+    },
+
+    async get(principal, id) {
+      const record = await store.rules.get(id);
+      if (record === undefined || !canSee(principal, record.rule.scope)) {
+        throw new EstopError({ code: 'rule_not_found', message: `no rule ${id}` });
+      }
+      return record;
+    },
+
+    find(id) {
+      return findRule({ hub, store }, id);
+    },
+
+    requireReportable(principal, ruleId, tenant) {
+      return requireReportableRule({ hub, store }, principal, ruleId, tenant);
+    },
+
     async create(principal, input) {
-      requireRole(principal, 'operator');
       requireScopeWithinTenant(principal, input.scope);
       return createRule(actorOf(principal), input, {});
     },
@@ -134,7 +168,6 @@ export function createRuleService(deps: {
     },
 
     async lift(principal, ruleId, reason, to) {
-      requireRole(principal, 'admin');
       const record = await store.rules.get(ruleId);
       if (record === undefined || record.lift !== undefined) {
         throw new EstopError({ code: 'rule_not_found', message: `no active rule ${ruleId}` });

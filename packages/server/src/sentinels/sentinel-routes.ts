@@ -5,7 +5,7 @@ import { requireRole } from '../tokens/principal.js';
 import { readQuery } from '../http/read-input.js';
 
 /** The configured sentinels, for operators to see what may trip on its own. */
-export function sentinelRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function sentinelRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'sentinels'>): void {
   app.get('/v1/sentinels', (context) => {
     requireRole(context.get('principal'), 'viewer');
     const page = paginate(deps.sentinels, (sentinel) => sentinel.name, readQuery(context, PageQuerySchema));

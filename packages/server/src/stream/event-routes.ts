@@ -14,7 +14,10 @@ function frame(event: string, data: unknown): string {
  * again, and a keep-alive whenever the stream has been quiet for the keep-alive interval, so a
  * view can tell a quiet control plane from a lost one.
  */
-export function eventRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function eventRoutes(
+  app: Hono<AppEnv>,
+  deps: Pick<AppDeps, 'sessions' | 'clock' | 'events' | 'keepAliveMs'>,
+): void {
   app.get(ROUTES.events.path, (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');

@@ -14,7 +14,10 @@ function requireStateReader(principal: Principal): void {
 const StreamQuery = z.object({ enforcer: z.string().min(1).max(100).optional() });
 
 /** The state snapshot and the stream of versioned changes that enforcers follow. */
-export function stateRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function stateRoutes(
+  app: Hono<AppEnv>,
+  deps: Pick<AppDeps, 'hub' | 'registry' | 'events' | 'sessions' | 'keepAliveMs'>,
+): void {
   app.get('/v1/state', (context) => {
     const principal = context.get('principal');
     requireStateReader(principal);

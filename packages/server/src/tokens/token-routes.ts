@@ -6,7 +6,7 @@ import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
 /** Creating, listing and revoking API tokens, and confirming new admins (admins only). */
-export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
+export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): void {
   app.get('/v1/whoami', (context) => context.json(describePrincipal(context.get('principal'))));
 
   app.get('/v1/tokens', async (context) => {
@@ -22,7 +22,6 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(principal, 'admin');
     const input = await readBody(context, TokenInputSchema);
     const minted = await deps.tokens.mint(principal, input);
-    deps.events.notify('audit');
     if (minted.kind === 'created') return context.json({ token: minted.secret, info: minted.info }, 201);
     return context.json(
       {
@@ -47,7 +46,6 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     requireRole(principal, 'admin');
     const { reason } = await readBody(context, AdminRequestConfirmSchema);
     const confirmed = await deps.tokens.confirm(principal, context.req.param('id'), reason);
-    deps.events.notify('audit');
     return context.json({ info: confirmed });
   });
 
@@ -55,7 +53,6 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: AppDeps): void {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     await deps.tokens.revoke(principal, context.req.param('id'));
-    deps.events.notify('audit');
     return context.body(null, 204);
   });
 }

@@ -11,7 +11,8 @@ import {
   type TokenRecord,
 } from '@estop/core';
 import type { z } from 'zod';
-import { actorOf, requireRole, requireScopeWithinTenant, samePrincipal, type Principal } from './principal.js';
+import type { OperatorTopic } from '../stream/operator-events.js';
+import { actorOf, requireScopeWithinTenant, samePrincipal, type Principal } from './principal.js';
 import { generateTokenSecret, randomId, sha256Hex } from './token-secret.js';
 
 /** A token request after validation. */
@@ -46,6 +47,7 @@ export class TokenService {
   readonly #environmentAdmin: boolean;
   readonly #requestTtlMs: number;
   readonly #revoked: (tokenId: string) => void;
+  readonly #notify: (topic: OperatorTopic) => void;
   /** Mints one at a time, so that two admins minting together cannot both be "the only one". */
   #minting: Promise<unknown> = Promise.resolve();
 
@@ -58,17 +60,19 @@ export class TokenService {
     requestTtlMs: number;
     /** Called after a revocation is stored: ends the token's streams and forgets it. */
     revoked: (tokenId: string) => void;
+    /** Tells operator views of a change (the audit log grew). */
+    notify?: ((topic: OperatorTopic) => void) | undefined;
   }) {
     this.#store = options.store;
     this.#clock = options.clock;
     this.#environmentAdmin = options.environmentAdmin;
     this.#requestTtlMs = options.requestTtlMs;
     this.#revoked = options.revoked;
+    this.#notify = options.notify ?? (() => {});
   }
 
   /** Tokens the admin may see: a tenant-bound admin sees its tenant's only. */
   async list(principal: Principal): Promise<TokenInfo[]> {
-    requireRole(principal, 'admin');
     const tokens = await this.#store.tokens.list();
     return tokens.filter((token) => principal.tenant === undefined || token.tenant === principal.tenant).map(tokenInfo);
   }
@@ -77,11 +81,12 @@ export class TokenService {
   async mint(principal: Principal, input: TokenInput): Promise<MintResult> {
     const minted = this.#minting.then(() => this.#mint(principal, input));
     this.#minting = minted.catch(() => undefined);
-    return minted;
+    const result = await minted;
+    this.#notify('audit');
+    return result;
   }
 
   async #mint(principal: Principal, input: TokenInput): Promise<MintResult> {
-    requireRole(principal, 'admin');
     const tenant = input.tenant ?? principal.tenant;
     requireScopeWithinTenant(principal, { tenant });
     await this.expire();
@@ -157,7 +162,6 @@ export class TokenService {
 
   /** Revokes a token; its streams end at once here and within a second on other replicas. */
   async revoke(principal: Principal, id: string): Promise<void> {
-    requireRole(principal, 'admin');
     const target = (await this.#store.tokens.list()).find((token) => token.id === id);
     if (target !== undefined && principal.tenant !== undefined) {
       requireScopeWithinTenant(principal, { tenant: target.tenant });
@@ -172,11 +176,11 @@ export class TokenService {
     });
     if (!revoked) throw new EstopError({ code: 'not_found', message: `no active token ${id}` });
     this.#revoked(id);
+    this.#notify('audit');
   }
 
   /** Pending admin requests the admin may see (a tenant-bound admin: its tenant's), oldest first. */
   async requests(principal: Principal): Promise<AdminRequestInfo[]> {
-    requireRole(principal, 'admin');
     await this.expire();
     return (await this.#store.adminRequests.list({ pending: true }))
       .map((record) => record.request)
@@ -186,7 +190,6 @@ export class TokenService {
 
   /** A different admin principal confirms: the requested admin token is created and usable. */
   async confirm(principal: Principal, id: string, reason: string | undefined): Promise<TokenInfo> {
-    requireRole(principal, 'admin');
     await this.expire();
     const found = await this.#store.adminRequests.get(id);
     const visible =
@@ -225,6 +228,7 @@ export class TokenService {
       },
     );
     if (!resolved) throw new EstopError({ code: 'not_found', message: `no pending admin request ${id}` });
+    this.#notify('audit');
     return tokenInfo(request.token);
   }
 

@@ -1,0 +1,129 @@
+import {
+  EstopError,
+  type BlockReport,
+  type Enforcement,
+  type EnforcerRecord,
+  type EnforcerRegistration,
+  type RunsEnforcement,
+} from '@estop/core';
+import type { AuditAggregator } from '../audit/audit-aggregator.js';
+import type { RuleService } from '../rules/rule-service.js';
+import type { RunService } from '../runs/run-service.js';
+import type { ChangeHub } from '../stream/change-hub.js';
+import type { OperatorTopic } from '../stream/operator-events.js';
+import { canSee, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
+import type { EnforcerRegistry } from './enforcer-registry.js';
+
+/** One enforcer's acknowledgement of a version, with the calls it has in flight. */
+export interface EnforcerAck {
+  id: string;
+  version: number;
+  inFlight: number;
+}
+
+/**
+ * Enforcers register, acknowledge versions and report the calls they blocked; operators ask
+ * which enforcers there are and whether a version (and a rule's stop of runs) is enforced.
+ */
+export class EnforcerService {
+  readonly #registry: EnforcerRegistry;
+  readonly #rules: Pick<RuleService, 'find' | 'requireReportable'>;
+  readonly #runs: Pick<RunService, 'enforcement'>;
+  readonly #aggregator: Pick<AuditAggregator, 'blocks'>;
+  readonly #hub: Pick<ChangeHub, 'snapshot'>;
+  readonly #notify: (topic: OperatorTopic) => void;
+
+  constructor(deps: {
+    registry: EnforcerRegistry;
+    rules: Pick<RuleService, 'find' | 'requireReportable'>;
+    runs: Pick<RunService, 'enforcement'>;
+    aggregator: Pick<AuditAggregator, 'blocks'>;
+    hub: Pick<ChangeHub, 'snapshot'>;
+    notify: (topic: OperatorTopic) => void;
+  }) {
+    this.#registry = deps.registry;
+    this.#rules = deps.rules;
+    this.#runs = deps.runs;
+    this.#aggregator = deps.aggregator;
+    this.#hub = deps.hub;
+    this.#notify = deps.notify;
+  }
+
+  /** Registers an enforcer as the principal's, in the principal's tenant. */
+  async register(principal: Principal, registration: EnforcerRegistration): Promise<EnforcerRecord> {
+    await this.#registry.requireRegistrable(registration.id, principal.tenant);
+    const record = this.#registry.register(registration, principal.id, principal.tenant);
+    this.#notify('enforcers');
+    return record;
+  }
+
+  /** One acknowledgement; `not_found` unless the principal registered the enforcer. */
+  ack(principal: Principal, ack: EnforcerAck): void {
+    if (!this.#registry.ack(ack.id, ack.version, ack.inFlight, principal.id)) {
+      throw new EstopError({ code: 'not_found', message: `enforcer ${ack.id} is not registered by this token` });
+    }
+    this.#notify('enforcers');
+  }
+
+  /** A batch of acknowledgements; answers the ids the principal did not register. */
+  ackAll(principal: Principal, acks: readonly EnforcerAck[]): string[] {
+    const unknown = acks
+      .filter((ack) => !this.#registry.ack(ack.id, ack.version, ack.inFlight, principal.id))
+      .map((ack) => ack.id);
+    this.#notify('enforcers');
+    return unknown;
+  }
+
+  /**
+   * Counts of blocked calls, for the audit log. Each count is checked against the reporting
+   * token: a tenant's token reports its own tenant's calls (a count naming no tenant is its
+   * tenant's), against rules that can cover them; an unbound token's count against a tenant's
+   * rule is that tenant's.
+   */
+  async reportBlocks(principal: Principal, id: string, report: BlockReport): Promise<void> {
+    // Like acknowledgements: only the token that registered the enforcer reports for it.
+    if (!this.#registry.owns(id, principal.id)) {
+      throw new EstopError({ code: 'not_found', message: `enforcer ${id} is not registered by this token` });
+    }
+    const counts = [];
+    for (const count of report.counts) {
+      let tenant = count.tenant ?? principal.tenant;
+      if (tenant !== undefined) requireScopeWithinTenant(principal, { tenant });
+      if (count.ruleId !== undefined) {
+        const rule = await this.#rules.requireReportable(principal, count.ruleId, tenant);
+        tenant ??= rule.scope.tenant;
+      }
+      counts.push(tenant === undefined ? count : { ...count, tenant });
+    }
+    this.#aggregator.blocks(principal.name, id, { ...report, counts });
+  }
+
+  /** The enforcers the principal may see (a tenant's token: its tenant's), each marked current or not. */
+  async list(principal: Principal): Promise<{ version: number; enforcers: (EnforcerRecord & { current: boolean })[] }> {
+    const version = this.#hub.snapshot().version;
+    const enforcers = (await this.#registry.list(principal.tenant)).map((record) => ({
+      ...record,
+      current: record.version >= version,
+    }));
+    return { version, enforcers };
+  }
+
+  /**
+   * Whether `version` is enforced, waiting up to `waitMs`; with `ruleId`, also how far that rule
+   * has reached the runs it stops. A tenant's token counts its tenant's enforcers and runs only.
+   */
+  async enforcement(
+    principal: Principal,
+    version: number,
+    waitMs: number,
+    ruleId: string | undefined,
+  ): Promise<Enforcement & { runs?: RunsEnforcement | undefined }> {
+    const enforcement = await this.#registry.waitFor(version, waitMs, principal.tenant);
+    if (ruleId === undefined) return enforcement;
+    const rule = await this.#rules.find(ruleId);
+    if (rule === undefined || !canSee(principal, rule.scope)) {
+      throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
+    }
+    return { ...enforcement, runs: this.#runs.enforcement(rule, principal.tenant) };
+  }
+}
