@@ -9,7 +9,7 @@ import type { EnforcerRegistry } from '../enforcers/enforcer-registry.js';
  * announcement delays a change by one poll at most.
  */
 export async function startReplicaSync(options: {
-  store: Store;
+  store: Pick<Store, 'rules' | 'watchChanges'>;
   hub: ChangeHub;
   registry: EnforcerRegistry;
   pollMs: number;

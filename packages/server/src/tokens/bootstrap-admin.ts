@@ -10,7 +10,7 @@ import { generateTokenSecret, randomId, sha256Hex } from './token-secret.js';
  * `<data>/admin-token` (mode 0600). The secret is never logged; only the file's path is returned.
  */
 export async function bootstrapAdmin(options: {
-  store: Store;
+  store: Pick<Store, 'tokens'>;
   data: string;
   clock: Clock;
   adminToken?: string | undefined;

@@ -42,7 +42,7 @@ function requestInfo(request: AdminRequest): AdminRequestInfo {
  * principal confirms, so that no one admin can manufacture the second approver.
  */
 export class TokenService {
-  readonly #store: Store;
+  readonly #store: Pick<Store, 'tokens' | 'adminRequests'>;
   readonly #clock: Clock;
   readonly #environmentAdmin: boolean;
   readonly #requestTtlMs: number;
@@ -52,7 +52,7 @@ export class TokenService {
   #minting: Promise<unknown> = Promise.resolve();
 
   constructor(options: {
-    store: Store;
+    store: Pick<Store, 'tokens' | 'adminRequests'>;
     clock: Clock;
     /** Whether ESTOP_ADMIN_TOKEN is set: its principal (the bootstrap admin's) counts as an admin. */
     environmentAdmin: boolean;
