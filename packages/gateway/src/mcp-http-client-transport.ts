@@ -1,46 +1,25 @@
 import { Agent, request as httpRequest, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { SseParser } from '@estop/client';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import type { JSONRPCMessage, MessageExtraInfo, RequestId } from '@modelcontextprotocol/sdk/types.js';
 import type { RelatedMessageExtra } from './mcp-upstream-wire.js';
 
 /**
- * Splits a `text/event-stream` body into the data of its `message` events. Lines may arrive
- * split across chunks; `feed` keeps what is incomplete.
+ * Splits a `text/event-stream` body into the data of its `message` events, with
+ * `@estop/client`'s parser: lines may arrive split across chunks; `feed` keeps what is incomplete.
  */
 export class ServerSentEventReader {
-  #pending = '';
-  #data: string[] = [];
-  #event = '';
+  readonly #parser: SseParser;
 
-  constructor(private readonly onData: (data: string) => void) {}
-
-  feed(chunk: string): void {
-    this.#pending += chunk;
-    let newline = this.#pending.indexOf('\n');
-    while (newline !== -1) {
-      const end = newline > 0 && this.#pending.charCodeAt(newline - 1) === 13 ? newline - 1 : newline;
-      this.#line(this.#pending.slice(0, end));
-      this.#pending = this.#pending.slice(newline + 1);
-      newline = this.#pending.indexOf('\n');
-    }
+  constructor(onData: (data: string) => void) {
+    this.#parser = new SseParser((event) => {
+      if (event.type === 'message') onData(event.data);
+    });
   }
 
-  #line(line: string): void {
-    if (line === '') {
-      if (this.#data.length > 0 && (this.#event === '' || this.#event === 'message'))
-        this.onData(this.#data.join('\n'));
-      this.#data = [];
-      this.#event = '';
-      return;
-    }
-    const colon = line.indexOf(':');
-    if (colon === 0) return;
-    const field = colon === -1 ? line : line.slice(0, colon);
-    let value = colon === -1 ? '' : line.slice(colon + 1);
-    if (value.startsWith(' ')) value = value.slice(1);
-    if (field === 'data') this.#data.push(value);
-    else if (field === 'event') this.#event = value;
+  feed(chunk: string): void {
+    this.#parser.push(chunk);
   }
 }
 
