@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { ApprovalConsumeSchema, ApprovalDecisionInputSchema, ApprovalRequestInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -11,7 +12,7 @@ const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).de
 
 /** Approvals: enforcers request and use them, operators decide them. */
 export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals'>): void {
-  app.post('/v1/approvals', async (context) => {
+  app.post(ROUTES.requestApproval.path, async (context) => {
     const principal = context.get('principal');
     // The role first, so that a refused caller learns nothing from the body's validation.
     requireRole(principal, 'enforcer');
@@ -19,7 +20,7 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals
     return context.json(await deps.approvals.request(principal, input), 201);
   });
 
-  app.get('/v1/approvals', async (context) => {
+  app.get(ROUTES.listApprovals.path, async (context) => {
     const principal = context.get('principal');
     const { status, ...query } = readQuery(context, ListQuery);
     requireRole(principal, 'viewer');
@@ -28,7 +29,7 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals
     return context.json({ approvals: page.items, nextCursor: page.nextCursor });
   });
 
-  app.get('/v1/approvals/:id', async (context) => {
+  app.get(ROUTES.getApproval.path, async (context) => {
     const principal = context.get('principal');
     const { wait } = readQuery(context, WaitQuery);
     // Enforcers wait on the approvals they asked for; everyone else needs to be a viewer.
@@ -40,7 +41,7 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals
     ['approve', 'approved'],
     ['deny', 'denied'],
   ] as const) {
-    app.post(`/v1/approvals/:id/${action}`, async (context) => {
+    app.post(ROUTES[action].path, async (context) => {
       const principal = context.get('principal');
       requireRole(principal, 'operator');
       const { reason } = await readBody(context, ApprovalDecisionInputSchema);
@@ -48,7 +49,7 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals
     });
   }
 
-  app.post('/v1/approvals/:id/consume', async (context) => {
+  app.post(ROUTES.consumeApproval.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const { hash } = await readBody(context, ApprovalConsumeSchema);

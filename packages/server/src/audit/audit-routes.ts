@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -16,13 +17,13 @@ const ListQuery = z.object({
 
 /** Reading and verifying the hash-chained audit log. */
 export function auditRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'auditLog'>): void {
-  app.get('/v1/audit', async (context) => {
+  app.get(ROUTES.listAudit.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     return context.json(await deps.auditLog.list(principal, readQuery(context, ListQuery)));
   });
 
-  app.get('/v1/audit/verify', async (context) => {
+  app.get(ROUTES.verifyAudit.path, async (context) => {
     requireRole(context.get('principal'), 'viewer');
     return context.json(await deps.auditLog.verify());
   });

@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { DraftInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -14,14 +15,14 @@ const ListQuery = PageQuerySchema.extend({
 
 /** Drafts: writes that `draft_only` recorded instead of running. */
 export function draftRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'drafts'>): void {
-  app.post('/v1/drafts', async (context) => {
+  app.post(ROUTES.recordDraft.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const input = await readBody(context, DraftInputSchema);
     return context.json(await deps.drafts.record(principal, input), 201);
   });
 
-  app.get('/v1/drafts', async (context) => {
+  app.get(ROUTES.listDrafts.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const page = await deps.drafts.list(principal, readQuery(context, ListQuery));

@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { AckBatchSchema, AckSchema, BlockReportSchema, EnforcerRegistrationSchema, EstopError } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
@@ -15,14 +16,14 @@ const VersionParam = z.coerce.number().int().nonnegative();
 
 /** Enforcer registration and acknowledgements, and the question "is version N enforced?". */
 export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers'>): void {
-  app.post('/v1/enforcers', async (context) => {
+  app.post(ROUTES.registerEnforcer.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const registration = await readBody(context, EnforcerRegistrationSchema);
     return context.json(await deps.enforcers.register(principal, registration), 201);
   });
 
-  app.post('/v1/enforcers/:id/ack', async (context) => {
+  app.post(ROUTES.acknowledge.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const { version, inFlight } = await readBody(context, AckSchema);
@@ -30,7 +31,7 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers
     return context.body(null, 204);
   });
 
-  app.post('/v1/enforcers/:id/blocks', async (context) => {
+  app.post(ROUTES.reportBlocks.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const report = await readBody(context, BlockReportSchema);
@@ -38,14 +39,14 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers
     return context.body(null, 202);
   });
 
-  app.post('/v1/enforcers/acks', async (context) => {
+  app.post(ROUTES.acknowledgeMany.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const { acks } = await readBody(context, AckBatchSchema);
     return context.json({ unknown: deps.enforcers.ackAll(principal, acks) });
   });
 
-  app.get('/v1/enforcers', async (context) => {
+  app.get(ROUTES.listEnforcers.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const query = readQuery(context, PageQuerySchema);
@@ -54,7 +55,7 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers
     return context.json({ version, enforcers: page.items, nextCursor: page.nextCursor });
   });
 
-  app.get('/v1/versions/:version/enforcement', async (context) => {
+  app.get(ROUTES.enforcement.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const version = VersionParam.safeParse(context.req.param('version'));

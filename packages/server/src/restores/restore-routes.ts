@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { RestoreConfirmSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -7,7 +8,7 @@ import { readBody, readQuery } from '../http/read-input.js';
 
 /** Pending restore requests, and their confirmation by a second admin. */
 export function restoreRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'restoreRequests'>): void {
-  app.get('/v1/restore-requests', async (context) => {
+  app.get(ROUTES.listRestoreRequests.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const query = readQuery(context, PageQuerySchema);
@@ -15,7 +16,7 @@ export function restoreRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'restoreReq
     return context.json({ requests: page.items, nextCursor: page.nextCursor });
   });
 
-  app.post('/v1/restore-requests/:id/confirm', async (context) => {
+  app.post(ROUTES.confirmRestoreRequest.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const { reason } = await readBody(context, RestoreConfirmSchema);

@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { LiftInputSchema, RuleInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -7,7 +8,7 @@ import { readBody, readQuery } from '../http/read-input.js';
 
 /** Flip (create), list and lift rules. */
 export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): void {
-  app.get('/v1/rules', (context) => {
+  app.get(ROUTES.listRules.path, (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const query = readQuery(context, PageQuerySchema);
@@ -16,20 +17,20 @@ export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): voi
     return context.json({ version, rules: page.items, nextCursor: page.nextCursor });
   });
 
-  app.get('/v1/rules/:id', async (context) => {
+  app.get(ROUTES.getRule.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     return context.json(await deps.rules.get(principal, context.req.param('id')));
   });
 
-  app.post('/v1/rules', async (context) => {
+  app.post(ROUTES.createRule.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'operator');
     const input = await readBody(context, RuleInputSchema);
     return context.json(await deps.rules.create(principal, input), 201);
   });
 
-  app.post('/v1/rules/:id/lift', async (context) => {
+  app.post(ROUTES.liftRule.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const { reason, to } = await readBody(context, LiftInputSchema);

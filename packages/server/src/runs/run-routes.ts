@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { RunEndSchema, RunHeartbeatSchema, RunIdSchema, RunKillSchema, RunStartSchema, EstopError } from '@estop/core';
 import type { Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -13,14 +14,14 @@ function runId(context: Context<AppEnv>): string {
 
 /** Runs: enforcers register, report and end them; operators list and kill them. */
 export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void {
-  app.post('/v1/runs', async (context) => {
+  app.post(ROUTES.startRun.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const start = await readBody(context, RunStartSchema);
     return context.json(deps.runs.start(principal, start), 201);
   });
 
-  app.post('/v1/runs/:id/heartbeat', async (context) => {
+  app.post(ROUTES.runHeartbeat.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const id = runId(context);
@@ -28,7 +29,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void 
     return context.body(null, 204);
   });
 
-  app.post('/v1/runs/:id/end', async (context) => {
+  app.post(ROUTES.endRun.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'enforcer');
     const id = runId(context);
@@ -36,7 +37,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void 
     return context.body(null, 204);
   });
 
-  app.get('/v1/runs', (context) => {
+  app.get(ROUTES.listRuns.path, (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'viewer');
     const query = readQuery(context, PageQuerySchema);
@@ -44,7 +45,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void 
     return context.json({ runs: page.items, nextCursor: page.nextCursor });
   });
 
-  app.post('/v1/runs/:id/kill', async (context) => {
+  app.post(ROUTES.killRun.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'operator');
     const id = runId(context);

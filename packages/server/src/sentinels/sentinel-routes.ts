@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
@@ -6,7 +7,7 @@ import { readQuery } from '../http/read-input.js';
 
 /** The configured sentinels, for operators to see what may trip on its own. */
 export function sentinelRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'sentinels'>): void {
-  app.get('/v1/sentinels', (context) => {
+  app.get(ROUTES.listSentinels.path, (context) => {
     requireRole(context.get('principal'), 'viewer');
     const page = paginate(deps.sentinels, (sentinel) => sentinel.name, readQuery(context, PageQuerySchema));
     return context.json({ sentinels: page.items, nextCursor: page.nextCursor });

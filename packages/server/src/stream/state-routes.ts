@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import { EstopError } from '@estop/core';
 import type { Hono } from 'hono';
@@ -18,14 +19,14 @@ export function stateRoutes(
   app: Hono<AppEnv>,
   deps: Pick<AppDeps, 'hub' | 'registry' | 'events' | 'sessions' | 'keepAliveMs'>,
 ): void {
-  app.get('/v1/state', (context) => {
+  app.get(ROUTES.state.path, (context) => {
     const principal = context.get('principal');
     requireStateReader(principal);
     const snapshot = deps.hub.snapshot();
     return context.json({ ...snapshot, rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)) });
   });
 
-  app.get('/v1/stream', (context) => {
+  app.get(ROUTES.stream.path, (context) => {
     const principal = context.get('principal');
     requireStateReader(principal);
     const { enforcer } = readQuery(context, StreamQuery);

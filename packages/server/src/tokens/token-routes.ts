@@ -1,3 +1,4 @@
+import { ROUTES } from '@estop/client';
 import { AdminRequestConfirmSchema, TokenInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -7,9 +8,9 @@ import { readBody, readQuery } from '../http/read-input.js';
 
 /** Creating, listing and revoking API tokens, and confirming new admins (admins only). */
 export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): void {
-  app.get('/v1/whoami', (context) => context.json(describePrincipal(context.get('principal'))));
+  app.get(ROUTES.whoami.path, (context) => context.json(describePrincipal(context.get('principal'))));
 
-  app.get('/v1/tokens', async (context) => {
+  app.get(ROUTES.listTokens.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const query = readQuery(context, PageQuerySchema);
@@ -17,7 +18,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
     return context.json({ tokens: page.items, nextCursor: page.nextCursor });
   });
 
-  app.post('/v1/tokens', async (context) => {
+  app.post(ROUTES.createToken.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const input = await readBody(context, TokenInputSchema);
@@ -33,7 +34,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
     );
   });
 
-  app.get('/v1/tokens/requests', async (context) => {
+  app.get(ROUTES.listTokenRequests.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const query = readQuery(context, PageQuerySchema);
@@ -41,7 +42,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
     return context.json({ requests: page.items, nextCursor: page.nextCursor });
   });
 
-  app.post('/v1/tokens/requests/:id/confirm', async (context) => {
+  app.post(ROUTES.confirmTokenRequest.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     const { reason } = await readBody(context, AdminRequestConfirmSchema);
@@ -49,7 +50,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
     return context.json({ info: confirmed });
   });
 
-  app.delete('/v1/tokens/:id', async (context) => {
+  app.delete(ROUTES.revokeToken.path, async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'admin');
     await deps.tokens.revoke(principal, context.req.param('id'));
