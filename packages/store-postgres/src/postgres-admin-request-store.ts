@@ -1,32 +1,30 @@
-import { EstopError, type AdminRequest, type AdminRequestStore, type AuditEntry } from '@estop/core';
+import type { AdminRequest, AdminRequestStore } from '@estop/core';
 import { REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
+import { insertNewWithAudit } from './postgres-insert-new.js';
 import { insertToken } from './postgres-token-store.js';
 
 /** Admin requests on PostgreSQL; a confirmation stores the new token, the resolution and its audit entry together. */
 export function createPostgresAdminRequestStore(context: PostgresContext): AdminRequestStore {
   return {
-    async create(request, audit) {
-      return context.transaction(async (client) => {
-        // Under the head lock, so that no other writer can take the id between check and insert.
-        const head = await lockHead(client);
-        const taken = await client.query('SELECT 1 FROM estop_admin_requests WHERE id = $1', [request.id]);
-        if (taken.rowCount !== 0) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `admin request "${request.id}" already exists`,
-            details: { requestId: request.id },
-          });
-        }
-        await client.query('INSERT INTO estop_admin_requests (id, request) VALUES ($1, $2)', [
-          request.id,
-          JSON.stringify(request),
-        ]);
-        return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
-      });
-    },
+    create: (request, audit) =>
+      insertNewWithAudit(
+        context,
+        {
+          noun: 'admin request',
+          id: request.id,
+          detailsKey: 'requestId',
+          table: 'estop_admin_requests',
+          insert: (client) =>
+            client.query('INSERT INTO estop_admin_requests (id, request) VALUES ($1, $2)', [
+              request.id,
+              JSON.stringify(request),
+            ]),
+        },
+        audit,
+      ),
     async get(id) {
       const rows = await context.query<AdminRequestRow>(
         `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = $1`,

@@ -1,35 +1,33 @@
-import { EstopError, type ApprovalStore, type AuditEntry } from '@estop/core';
+import type { ApprovalStore } from '@estop/core';
 import { APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
+import { insertNewWithAudit } from './postgres-insert-new.js';
 
 const DEFAULT_LIMIT = 1000;
 
 /** Approvals on PostgreSQL; creating and deciding write the request and its audit entry in one transaction. */
 export function createPostgresApprovalStore(context: PostgresContext): ApprovalStore {
   return {
-    async create(request, audit) {
-      return context.transaction(async (client) => {
-        // Under the head lock, so that no other writer can take the id between check and insert.
-        const head = await lockHead(client);
-        const taken = await client.query('SELECT 1 FROM estop_approvals WHERE id = $1', [request.id]);
-        if (taken.rowCount !== 0) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `approval request "${request.id}" already exists`,
-            details: { approvalId: request.id },
-          });
-        }
-        await client.query('INSERT INTO estop_approvals (id, tenant, hash, request) VALUES ($1, $2, $3, $4)', [
-          request.id,
-          request.call.tenant,
-          request.hash,
-          JSON.stringify(request),
-        ]);
-        return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
-      });
-    },
+    create: (request, audit) =>
+      insertNewWithAudit(
+        context,
+        {
+          noun: 'approval request',
+          id: request.id,
+          detailsKey: 'approvalId',
+          table: 'estop_approvals',
+          insert: (client) =>
+            client.query('INSERT INTO estop_approvals (id, tenant, hash, request) VALUES ($1, $2, $3, $4)', [
+              request.id,
+              request.call.tenant,
+              request.hash,
+              JSON.stringify(request),
+            ]),
+        },
+        audit,
+      ),
     async get(id) {
       const rows = await context.query<ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM estop_approvals WHERE id = $1`, [
         id,

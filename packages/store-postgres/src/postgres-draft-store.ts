@@ -1,34 +1,30 @@
-import { EstopError, type AuditEntry, type Draft, type DraftStore } from '@estop/core';
-import { appendAudit } from './postgres-audit-store.js';
+import type { Draft, DraftStore } from '@estop/core';
 import type { PostgresContext } from './postgres-context.js';
-import { lockHead } from './postgres-head.js';
+import { insertNewWithAudit } from './postgres-insert-new.js';
 
 const DEFAULT_LIMIT = 100;
 
 /** Drafts on PostgreSQL; creating one writes it and its audit entry in one transaction. */
 export function createPostgresDraftStore(context: PostgresContext): DraftStore {
   return {
-    async create(draft, audit) {
-      return context.transaction(async (client) => {
-        // Under the head lock, so that no other writer can take the id between check and insert.
-        const head = await lockHead(client);
-        const taken = await client.query('SELECT 1 FROM estop_drafts WHERE id = $1', [draft.id]);
-        if (taken.rowCount !== 0) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `draft "${draft.id}" already exists`,
-            details: { draftId: draft.id },
-          });
-        }
-        await client.query('INSERT INTO estop_drafts (id, tenant, at, draft) VALUES ($1, $2, $3, $4)', [
-          draft.id,
-          draft.tenant,
-          draft.at,
-          JSON.stringify(draft),
-        ]);
-        return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
-      });
-    },
+    create: (draft, audit) =>
+      insertNewWithAudit(
+        context,
+        {
+          noun: 'draft',
+          id: draft.id,
+          detailsKey: 'draftId',
+          table: 'estop_drafts',
+          insert: (client) =>
+            client.query('INSERT INTO estop_drafts (id, tenant, at, draft) VALUES ($1, $2, $3, $4)', [
+              draft.id,
+              draft.tenant,
+              draft.at,
+              JSON.stringify(draft),
+            ]),
+        },
+        audit,
+      ),
     async get(id) {
       const rows = await context.query<{ draft: string }>('SELECT draft FROM estop_drafts WHERE id = $1', [id]);
       return rows[0] === undefined ? undefined : (JSON.parse(rows[0].draft) as Draft);

@@ -1,32 +1,28 @@
-import { EstopError, type AuditEntry, type RestoreRequestStore } from '@estop/core';
+import type { RestoreRequestStore } from '@estop/core';
 import { REQUEST_COLUMNS, restoreRequestFromRow, type RestoreRequestRow } from '@estop/core/sql';
-import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
-import { lockHead } from './postgres-head.js';
+import { insertNewWithAudit } from './postgres-insert-new.js';
 
 /** Restore requests on PostgreSQL; creating one writes it and its audit entry in one transaction. */
 export function createPostgresRestoreRequestStore(context: PostgresContext): RestoreRequestStore {
   return {
-    async create(request, audit) {
-      return context.transaction(async (client) => {
-        // Under the head lock, so that no other writer can take the id between check and insert.
-        const head = await lockHead(client);
-        const taken = await client.query('SELECT 1 FROM estop_restore_requests WHERE id = $1', [request.id]);
-        if (taken.rowCount !== 0) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `restore request "${request.id}" already exists`,
-            details: { requestId: request.id },
-          });
-        }
-        await client.query('INSERT INTO estop_restore_requests (id, request) VALUES ($1, $2)', [
-          request.id,
-          JSON.stringify(request),
-        ]);
-        return (await appendAudit(client, head.audit, [audit], context.sha256))[0] as AuditEntry;
-      });
-    },
+    create: (request, audit) =>
+      insertNewWithAudit(
+        context,
+        {
+          noun: 'restore request',
+          id: request.id,
+          detailsKey: 'requestId',
+          table: 'estop_restore_requests',
+          insert: (client) =>
+            client.query('INSERT INTO estop_restore_requests (id, request) VALUES ($1, $2)', [
+              request.id,
+              JSON.stringify(request),
+            ]),
+        },
+        audit,
+      ),
     async get(id) {
       const rows = await context.query<RestoreRequestRow>(
         `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = $1`,

@@ -1,9 +1,9 @@
 import type { PoolClient } from 'pg';
-import { EstopError, type AuditEntry, type TokenRecord, type TokenStore } from '@estop/core';
+import type { AuditEntry, TokenRecord, TokenStore } from '@estop/core';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
-import { TOKEN_COLUMNS, tokenFromRow, tokenValues, type TokenRow } from '@estop/core/sql';
+import { TOKEN_COLUMNS, alreadyExists, tokenFromRow, tokenValues, type TokenRow } from '@estop/core/sql';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
 
 /**
@@ -13,11 +13,7 @@ import { POSTGRES_DIALECT } from './postgres-dialect.js';
 export async function insertToken(client: PoolClient, record: TokenRecord): Promise<void> {
   const taken = await client.query('SELECT 1 FROM estop_tokens WHERE id = $1 OR hash = $2', [record.id, record.hash]);
   if (taken.rowCount !== 0) {
-    throw new EstopError({
-      code: 'conflict',
-      message: `token "${record.id}" already exists`,
-      details: { tokenId: record.id },
-    });
+    throw alreadyExists({ noun: 'token', id: record.id, detailsKey: 'tokenId' });
   }
   await client.query(
     `INSERT INTO estop_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

@@ -1,15 +1,9 @@
 import type Database from 'better-sqlite3';
-import {
-  EstopError,
-  type AdminRequest,
-  type AdminRequestStore,
-  type AdminResolution,
-  type AuditDraft,
-  type AuditEntry,
-} from '@estop/core';
-import { appendAudit } from './sqlite-audit-store.js';
+import type { AdminRequest, AdminRequestStore, AdminResolution, AuditDraft, AuditEntry } from '@estop/core';
 import { REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
+import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { insertNewWithAudit } from './sqlite-insert-new.js';
 import { insertToken } from './sqlite-token-store.js';
 
 function prepare(db: Database.Database) {
@@ -32,17 +26,19 @@ export function createSqliteAdminRequestStore(context: SqliteContext): AdminRequ
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
 
-  const create = context.db.transaction((request: AdminRequest, audit: AuditDraft): AuditEntry => {
-    if (statements().byId.get(request.id) !== undefined) {
-      throw new EstopError({
-        code: 'conflict',
-        message: `admin request "${request.id}" already exists`,
-        details: { requestId: request.id },
-      });
-    }
-    statements().insert.run(request.id, JSON.stringify(request));
-    return appendAudit(context, [audit])[0] as AuditEntry;
-  });
+  const create = context.db.transaction((request: AdminRequest, audit: AuditDraft): AuditEntry =>
+    insertNewWithAudit(
+      context,
+      {
+        noun: 'admin request',
+        id: request.id,
+        detailsKey: 'requestId',
+        taken: () => statements().byId.get(request.id) !== undefined,
+        insert: () => statements().insert.run(request.id, JSON.stringify(request)),
+      },
+      audit,
+    ),
+  );
 
   const resolve = context.db.transaction((id: string, resolution: AdminResolution, audit: AuditDraft): boolean => {
     const row = statements().byId.get(id);

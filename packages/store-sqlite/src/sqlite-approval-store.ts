@@ -1,15 +1,9 @@
 import type Database from 'better-sqlite3';
-import {
-  EstopError,
-  type ApprovalDecision,
-  type ApprovalRequest,
-  type ApprovalStore,
-  type AuditDraft,
-  type AuditEntry,
-} from '@estop/core';
-import { appendAudit } from './sqlite-audit-store.js';
+import type { ApprovalDecision, ApprovalRequest, ApprovalStore, AuditDraft, AuditEntry } from '@estop/core';
 import { APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
+import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
+import { insertNewWithAudit } from './sqlite-insert-new.js';
 
 const DEFAULT_LIMIT = 1000;
 
@@ -51,17 +45,19 @@ export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
 
-  const create = context.db.transaction((request: ApprovalRequest, audit: AuditDraft): AuditEntry => {
-    if (statements().exists.get(request.id) !== undefined) {
-      throw new EstopError({
-        code: 'conflict',
-        message: `approval request "${request.id}" already exists`,
-        details: { approvalId: request.id },
-      });
-    }
-    statements().insert.run(request.id, request.call.tenant, request.hash, JSON.stringify(request));
-    return appendAudit(context, [audit])[0] as AuditEntry;
-  });
+  const create = context.db.transaction((request: ApprovalRequest, audit: AuditDraft): AuditEntry =>
+    insertNewWithAudit(
+      context,
+      {
+        noun: 'approval request',
+        id: request.id,
+        detailsKey: 'approvalId',
+        taken: () => statements().exists.get(request.id) !== undefined,
+        insert: () => statements().insert.run(request.id, request.call.tenant, request.hash, JSON.stringify(request)),
+      },
+      audit,
+    ),
+  );
 
   const decide = context.db.transaction((id: string, decision: ApprovalDecision, audit: AuditDraft): boolean => {
     if (statements().decide.run(JSON.stringify(decision), decision.outcome, id, decision.outcome).changes === 0)

@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
-import { EstopError, type AuditDraft, type AuditEntry, type Draft, type DraftStore } from '@estop/core';
-import { appendAudit } from './sqlite-audit-store.js';
+import type { AuditDraft, AuditEntry, Draft, DraftStore } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
+import { insertNewWithAudit } from './sqlite-insert-new.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -34,17 +34,19 @@ export function createSqliteDraftStore(context: SqliteContext): DraftStore {
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
 
-  const create = context.db.transaction((draft: Draft, audit: AuditDraft): AuditEntry => {
-    if (statements().exists.get(draft.id) !== undefined) {
-      throw new EstopError({
-        code: 'conflict',
-        message: `draft "${draft.id}" already exists`,
-        details: { draftId: draft.id },
-      });
-    }
-    statements().insert.run(draft.id, draft.tenant, draft.at, JSON.stringify(draft));
-    return appendAudit(context, [audit])[0] as AuditEntry;
-  });
+  const create = context.db.transaction((draft: Draft, audit: AuditDraft): AuditEntry =>
+    insertNewWithAudit(
+      context,
+      {
+        noun: 'draft',
+        id: draft.id,
+        detailsKey: 'draftId',
+        taken: () => statements().exists.get(draft.id) !== undefined,
+        insert: () => statements().insert.run(draft.id, draft.tenant, draft.at, JSON.stringify(draft)),
+      },
+      audit,
+    ),
+  );
 
   return {
     create: (draft, audit) => context.run(() => create.immediate(draft, audit)),

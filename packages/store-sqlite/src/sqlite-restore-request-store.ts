@@ -1,29 +1,24 @@
-import {
-  EstopError,
-  type AuditDraft,
-  type AuditEntry,
-  type RestoreRequest,
-  type RestoreRequestStore,
-} from '@estop/core';
-import { appendAudit } from './sqlite-audit-store.js';
-import type { SqliteContext } from './sqlite-context.js';
+import type { AuditDraft, AuditEntry, RestoreRequest, RestoreRequestStore } from '@estop/core';
 import { restoreRequestFromRow } from '@estop/core/sql';
+import type { SqliteContext } from './sqlite-context.js';
 import { SQLITE_DIALECT } from './sqlite-dialect.js';
+import { insertNewWithAudit } from './sqlite-insert-new.js';
 
 /** Restore requests on SQLite; creating one writes it and its audit entry in one transaction. */
 export function createSqliteRestoreRequestStore(context: SqliteContext): RestoreRequestStore {
-  const create = context.db.transaction((request: RestoreRequest, audit: AuditDraft): AuditEntry => {
-    const statements = context.statements();
-    if (statements.restoreRequestById.get(request.id) !== undefined) {
-      throw new EstopError({
-        code: 'conflict',
-        message: `restore request "${request.id}" already exists`,
-        details: { requestId: request.id },
-      });
-    }
-    statements.insertRestoreRequest.run(request.id, JSON.stringify(request));
-    return appendAudit(context, [audit])[0] as AuditEntry;
-  });
+  const create = context.db.transaction((request: RestoreRequest, audit: AuditDraft): AuditEntry =>
+    insertNewWithAudit(
+      context,
+      {
+        noun: 'restore request',
+        id: request.id,
+        detailsKey: 'requestId',
+        taken: () => context.statements().restoreRequestById.get(request.id) !== undefined,
+        insert: () => context.statements().insertRestoreRequest.run(request.id, JSON.stringify(request)),
+      },
+      audit,
+    ),
+  );
 
   return {
     create: (request, audit) => context.run(() => create.immediate(request, audit)),

@@ -1,18 +1,14 @@
-import { EstopError, type AuditDraft, type AuditEntry, type TokenRecord, type TokenStore } from '@estop/core';
+import type { AuditDraft, AuditEntry, TokenRecord, TokenStore } from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { tokenFromRow, tokenValues } from '@estop/core/sql';
+import { alreadyExists, tokenFromRow, tokenValues } from '@estop/core/sql';
 import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
 /** Inserts a token within the caller's transaction; `conflict` if its id or hash is taken. */
 export function insertToken(context: SqliteContext, record: TokenRecord): void {
   const statements = context.statements();
   if (statements.tokenTaken.get(record.id, record.hash) !== undefined) {
-    throw new EstopError({
-      code: 'conflict',
-      message: `token "${record.id}" already exists`,
-      details: { tokenId: record.id },
-    });
+    throw alreadyExists({ noun: 'token', id: record.id, detailsKey: 'tokenId' });
   }
   statements.insertToken.run(...tokenValues(record, SQLITE_DIALECT));
 }

@@ -21,3 +21,5 @@ export {
   approvalFromRow,
   restoreRequestFromRow,
 } from './request-rows.js';
+export type { NewRecordName } from './already-exists.js';
+export { alreadyExists } from './already-exists.js';
