@@ -1,4 +1,4 @@
-import { ROUTES } from '@estop/client';
+import { ROUTES, pathTo } from '@estop/client';
 import { LiftInputSchema, RuleInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -41,7 +41,7 @@ export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): voi
         {
           request,
           message: `rule ${request.ruleId} stays in force until a different admin confirms restore request ${request.id}`,
-          confirm: `/v1/restore-requests/${request.id}/confirm`,
+          confirm: pathTo(ROUTES.confirmRestoreRequest, { id: request.id }),
         },
         202,
       );
