@@ -115,6 +115,9 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     },
   );
   const subscriptions = new Set<string>();
+  // The SDK's clients ignore the cancellation of a request whose id is 0 (a falsy check), so the
+  // requests relayed to the agent start at 1: a relayed request that is cancelled must be heard.
+  (server as unknown as { _requestMessageId: number })._requestMessageId = 1;
 
   /**
    * Serves one request: `work` gets a signal aborted when the agent cancels it or goes away

@@ -18,6 +18,16 @@ export const RELAYED_CLIENT_CAPABILITIES = {
   roots: { listChanged: true },
 };
 
+/** Aborted when either is. (Node 20 can lose the abort of an `AbortSignal.any` made of another.) */
+function eitherSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
+  const controller = new AbortController();
+  for (const signal of [first, second]) {
+    if (signal.aborted) controller.abort(signal.reason);
+    else signal.addEventListener('abort', () => controller.abort(signal.reason), { once: true });
+  }
+  return controller.signal;
+}
+
 /**
  * Relays what an upstream sends of its own accord to the agents: its requests (sampling,
  * elicitation, roots) to the agent whose request caused them, or to the only agent there is;
@@ -37,11 +47,20 @@ export function relayToAgents(client: Client, wire: UpstreamWire, sessions: Read
         `estop gateway: ${request.method} belongs to no agent request it can tell (send it during a tools/call)`,
       );
     }
-    return session.relay(request, {
-      signal: context === undefined ? extra.signal : AbortSignal.any([extra.signal, context.signal]),
-      relatedRequestId: context?.relatedRequestId,
-      tool: context?.tool,
-    });
+    const signal = context === undefined ? extra.signal : eitherSignal(extra.signal, context.signal);
+    try {
+      return await session.relay(request, {
+        signal,
+        relatedRequestId: context?.relatedRequestId,
+        tool: context?.tool,
+      });
+    } catch (error) {
+      if (!signal.aborted || extra.signal.aborted) throw error;
+      throw new McpError(
+        ErrorCode.InvalidRequest,
+        `estop gateway: ${request.method} cancelled: the call that asked for it was cancelled or stopped`,
+      );
+    }
   };
   // The SDK's client checks the answers against the request (an accepted form against its schema).
   client.setRequestHandler(CreateMessageRequestSchema, (request, extra) => relay(request, extra) as never);
