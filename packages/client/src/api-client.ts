@@ -1,82 +1,8 @@
-import type {
-  ApprovalView,
-  AuditEntry,
-  AuditHead,
-  Draft,
-  Enforcement,
-  Mode,
-  RestoreRequest,
-  Rule,
-  RuleLift,
-  RunRecord,
-  SentinelSpec,
-  TokenInfo,
-} from '@estop/core';
 import { EstopError } from '@estop/core';
-import type {
-  AuditVerification,
-  CreatedToken,
-  EnforcerStatus,
-  LiftAnswer,
-  RuleRequest,
-  TokenRequest,
-  TokenRequestView,
-  WhoAmI,
-} from './api-types.js';
+import type { ApiClient, ApiClientOptions } from './api-types.js';
 import { networkError } from './network-error.js';
 import { problemError } from './problem-error.js';
 import { ROUTES, pathTo, type Route } from './routes.js';
-
-/** Options for createApiClient. */
-export interface ApiClientOptions {
-  /** Base address of the control plane, e.g. `http://127.0.0.1:7070`. */
-  url: string;
-  /** Bearer token; requests go without one when absent (and the server answers 401). */
-  token?: string | undefined;
-  /** How long to wait for an answer beyond any server-side wait the request asks for. */
-  timeoutMs?: number | undefined;
-  /** Appended to an `unauthorized` refusal when no token was sent: where a token can come from. */
-  missingTokenHint?: string | undefined;
-}
-
-/** A typed client of the control plane's operator API (docs/api.md), in Node or a browser. */
-export interface ApiClient {
-  whoami(): Promise<WhoAmI>;
-  listRules(): Promise<{ version: number; rules: Rule[] }>;
-  createRule(input: RuleRequest): Promise<{ rule: Rule; version: number }>;
-  /** With `to`, a staged restore: the rule is replaced by one of that less restrictive mode. */
-  liftRule(id: string, reason: string, to?: Mode): Promise<LiftAnswer>;
-  listRestoreRequests(): Promise<{ requests: RestoreRequest[] }>;
-  confirmRestoreRequest(
-    id: string,
-    reason: string,
-  ): Promise<{ request: RestoreRequest; lift: RuleLift; version: number; replacement?: Rule | undefined }>;
-  /** With `ruleId`, the answer also counts the runs that rule stops (`runs`). */
-  enforcement(version: number, waitMs: number, ruleId?: string): Promise<Enforcement>;
-  listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
-  listSentinels(): Promise<{ sentinels: SentinelSpec[] }>;
-  listAudit(query: {
-    after?: number | undefined;
-    limit?: number | undefined;
-  }): Promise<{ entries: AuditEntry[]; head: AuditHead }>;
-  verifyAudit(): Promise<AuditVerification>;
-  listTokens(): Promise<{ tokens: TokenInfo[] }>;
-  createToken(input: TokenRequest): Promise<CreatedToken>;
-  revokeToken(id: string): Promise<void>;
-  listTokenRequests(): Promise<{ requests: TokenRequestView[] }>;
-  confirmTokenRequest(id: string, reason?: string): Promise<{ info: TokenInfo }>;
-  listRuns(): Promise<{ runs: RunRecord[] }>;
-  killRun(id: string, reason: string): Promise<{ rule: Rule; version: number; run: RunRecord | null }>;
-  /** Pending approvals oldest first, or with `all`, the latest 1000 of any status. */
-  listApprovals(query: { all: boolean }): Promise<{ approvals: ApprovalView[] }>;
-  decideApproval(id: string, decision: 'approve' | 'deny', reason: string): Promise<ApprovalView>;
-  /** Drafts newest first; `before` (ISO-8601) pages to older ones. */
-  listDrafts(query: {
-    tenant?: string | undefined;
-    before?: string | undefined;
-    limit?: number | undefined;
-  }): Promise<{ drafts: Draft[] }>;
-}
 
 const DEFAULT_TIMEOUT_MS = 30_000;
 /** The most pages one list follows: a server that keeps naming a next page cannot hold a client forever. */

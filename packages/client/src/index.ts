@@ -1,6 +1,7 @@
-export type { ApiClient, ApiClientOptions } from './api-client.js';
 export { MAX_LIST_PAGES, createApiClient } from './api-client.js';
 export type {
+  ApiClient,
+  ApiClientOptions,
   AuditVerification,
   CreatedToken,
   EnforcerStatus,
