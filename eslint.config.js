@@ -1,3 +1,4 @@
+import { builtinModules } from 'node:module';
 import js from '@eslint/js';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -32,6 +33,12 @@ function boundary(name, { always = [], sources = [], nodeOnly = [] }) {
 /** Restricts `group` with a message naming the boundary. */
 const forbid = (message, ...group) => ({ group, message });
 
+/** Restricts Node's built-in modules, `node:fs` and bare `fs` alike. */
+const forbidNode = (message) => ({
+  regex: `^(node:.*|${builtinModules.map((name) => name.replaceAll('/', '\\/')).join('|')})$`,
+  message,
+});
+
 export default tseslint.config(
   { ignores: ['**/dist/**', '**/node_modules/**', '.estop/**'] },
   js.configs.recommended,
@@ -51,7 +58,7 @@ export default tseslint.config(
   // suites (`@estop/core/testing`) may use node:test and node:assert.
   ...boundary('core', {
     always: [forbid('core imports no other estop package', '@estop/*')],
-    sources: [forbid('core imports no node:* I/O (its testing/ subpath is Node-only)', 'node:*')],
+    sources: [forbidNode('core imports no node:* I/O (its testing/ subpath is Node-only)')],
     nodeOnly: ['packages/core/src/testing/**'],
   }),
   // Stores: core and their drivers only.
@@ -71,7 +78,7 @@ export default tseslint.config(
   // The protocol client runs in Node and in the browser: core only, no node:*.
   ...boundary('client', {
     always: [forbid("the client imports only core of estop's packages", '@estop/*', '!@estop/core', '!@estop/core/*')],
-    sources: [forbid('the client runs in the browser too: no node:*', 'node:*')],
+    sources: [forbidNode('the client runs in the browser too: no node:*')],
   }),
   ...boundary('sdk', {
     always: [forbid('the SDK imports no gateway or app', '@estop/gateway', ...APPS)],
@@ -117,7 +124,7 @@ export default tseslint.config(
               '@estop/cli',
               ...STORES,
             ),
-            forbid('the dashboard runs in the browser: no node:*', 'node:*'),
+            forbidNode('the dashboard runs in the browser: no node:*'),
           ],
         },
       ],

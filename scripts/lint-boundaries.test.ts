@@ -41,7 +41,19 @@ describe('npm run lint fails on an import that crosses a package boundary', () =
       "import { createGuard } from '@estop/sdk';\nvoid createGuard;",
       /core/,
     );
+    await assertCrosses(
+      'packages/core/src/fixture.ts',
+      "import { readFileSync } from 'fs';\nvoid readFileSync;",
+      /core/,
+    );
+    await assertCrosses(
+      'packages/client/src/fixture.ts',
+      "import { request } from 'node:https';\nvoid request;",
+      /browser/,
+    );
+    await assertCrosses('packages/dashboard/src/fixture.ts', "import { join } from 'path';\nvoid join;", /browser/);
     await assertAllowed('packages/core/src/fixture.ts', "import { z } from 'zod';\nvoid z;");
+    await assertAllowed('packages/core/src/fixture.ts', "import { fsLike } from './fs-like.js';\nvoid fsLike;");
   });
 
   it('a store imports core and its drivers, no other estop package', async () => {
