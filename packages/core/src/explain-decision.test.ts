@@ -38,7 +38,7 @@ describe('a decision is explained in one wording: where, mode, rule, reason', ()
   it('says when the decision comes from failing safe, a break-glass override or an undecidable call', () => {
     assert.match(
       explainDecision({ outcome: 'deny', mode: 'read_only', source: 'stale', reason: 'no word for 3s' }),
-      /^the control plane is out of reach, so everything fails safe to read_only: no word for 3s$/,
+      /^everything is read_only while this enforcer fails safe: no word for 3s$/,
     );
     assert.equal(
       explainDecision({ outcome: 'deny', mode: 'full_stop', source: 'break_glass' }),

@@ -13,7 +13,8 @@ export interface ExplainOptions {
 function subject(decision: Decision, mode: string, scope: string | undefined): string {
   switch (decision.source) {
     case 'stale':
-      return `the control plane is out of reach, so everything fails safe to ${mode}`;
+      // The reason says why: no state yet, or no word from the control plane for a while.
+      return `everything is ${mode} while this enforcer fails safe`;
     case 'break_glass':
       return `a local break-glass override makes everything ${mode}`;
     case 'invalid_call':
