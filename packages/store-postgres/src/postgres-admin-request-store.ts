@@ -1,5 +1,5 @@
 import type { AdminRequest, AdminRequestStore } from '@estop/core';
-import { REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
+import { ADMIN_REQUESTS, REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
@@ -9,22 +9,7 @@ import { insertToken } from './postgres-token-store.js';
 /** Admin requests on PostgreSQL; a confirmation stores the new token, the resolution and its audit entry together. */
 export function createPostgresAdminRequestStore(context: PostgresContext): AdminRequestStore {
   return {
-    create: (request, audit) =>
-      insertNewWithAudit(
-        context,
-        {
-          noun: 'admin request',
-          id: request.id,
-          detailsKey: 'requestId',
-          table: 'estop_admin_requests',
-          insert: (client) =>
-            client.query('INSERT INTO estop_admin_requests (id, request) VALUES ($1, $2)', [
-              request.id,
-              JSON.stringify(request),
-            ]),
-        },
-        audit,
-      ),
+    create: (request, audit) => insertNewWithAudit(context, ADMIN_REQUESTS, request, audit),
     async get(id) {
       const rows = await context.query<AdminRequestRow>(
         `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = $1`,

@@ -1,5 +1,5 @@
 import type { ApprovalStore } from '@estop/core';
-import { APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
+import { APPROVAL_REQUESTS, APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
 import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
@@ -10,24 +10,7 @@ const DEFAULT_LIMIT = 1000;
 /** Approvals on PostgreSQL; creating and deciding write the request and its audit entry in one transaction. */
 export function createPostgresApprovalStore(context: PostgresContext): ApprovalStore {
   return {
-    create: (request, audit) =>
-      insertNewWithAudit(
-        context,
-        {
-          noun: 'approval request',
-          id: request.id,
-          detailsKey: 'approvalId',
-          table: 'estop_approvals',
-          insert: (client) =>
-            client.query('INSERT INTO estop_approvals (id, tenant, hash, request) VALUES ($1, $2, $3, $4)', [
-              request.id,
-              request.call.tenant,
-              request.hash,
-              JSON.stringify(request),
-            ]),
-        },
-        audit,
-      ),
+    create: (request, audit) => insertNewWithAudit(context, APPROVAL_REQUESTS, request, audit),
     async get(id) {
       const rows = await context.query<ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM estop_approvals WHERE id = $1`, [
         id,

@@ -1,4 +1,5 @@
 import type { Draft, DraftStore } from '@estop/core';
+import { DRAFTS } from '@estop/core/sql';
 import type { PostgresContext } from './postgres-context.js';
 import { insertNewWithAudit } from './postgres-insert-new.js';
 
@@ -7,24 +8,7 @@ const DEFAULT_LIMIT = 100;
 /** Drafts on PostgreSQL; creating one writes it and its audit entry in one transaction. */
 export function createPostgresDraftStore(context: PostgresContext): DraftStore {
   return {
-    create: (draft, audit) =>
-      insertNewWithAudit(
-        context,
-        {
-          noun: 'draft',
-          id: draft.id,
-          detailsKey: 'draftId',
-          table: 'estop_drafts',
-          insert: (client) =>
-            client.query('INSERT INTO estop_drafts (id, tenant, at, draft) VALUES ($1, $2, $3, $4)', [
-              draft.id,
-              draft.tenant,
-              draft.at,
-              JSON.stringify(draft),
-            ]),
-        },
-        audit,
-      ),
+    create: (draft, audit) => insertNewWithAudit(context, DRAFTS, draft, audit),
     async get(id) {
       const rows = await context.query<{ draft: string }>('SELECT draft FROM estop_drafts WHERE id = $1', [id]);
       return rows[0] === undefined ? undefined : (JSON.parse(rows[0].draft) as Draft);

@@ -1,5 +1,5 @@
 import type { RestoreRequestStore } from '@estop/core';
-import { REQUEST_COLUMNS, restoreRequestFromRow, type RestoreRequestRow } from '@estop/core/sql';
+import { RESTORE_REQUESTS, REQUEST_COLUMNS, restoreRequestFromRow, type RestoreRequestRow } from '@estop/core/sql';
 import type { PostgresContext } from './postgres-context.js';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
 import { insertNewWithAudit } from './postgres-insert-new.js';
@@ -7,22 +7,7 @@ import { insertNewWithAudit } from './postgres-insert-new.js';
 /** Restore requests on PostgreSQL; creating one writes it and its audit entry in one transaction. */
 export function createPostgresRestoreRequestStore(context: PostgresContext): RestoreRequestStore {
   return {
-    create: (request, audit) =>
-      insertNewWithAudit(
-        context,
-        {
-          noun: 'restore request',
-          id: request.id,
-          detailsKey: 'requestId',
-          table: 'estop_restore_requests',
-          insert: (client) =>
-            client.query('INSERT INTO estop_restore_requests (id, request) VALUES ($1, $2)', [
-              request.id,
-              JSON.stringify(request),
-            ]),
-        },
-        audit,
-      ),
+    create: (request, audit) => insertNewWithAudit(context, RESTORE_REQUESTS, request, audit),
     async get(id) {
       const rows = await context.query<RestoreRequestRow>(
         `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = $1`,

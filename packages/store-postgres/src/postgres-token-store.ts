@@ -13,7 +13,7 @@ import { POSTGRES_DIALECT } from './postgres-dialect.js';
 export async function insertToken(client: PoolClient, record: TokenRecord): Promise<void> {
   const taken = await client.query('SELECT 1 FROM estop_tokens WHERE id = $1 OR hash = $2', [record.id, record.hash]);
   if (taken.rowCount !== 0) {
-    throw alreadyExists({ noun: 'token', id: record.id, detailsKey: 'tokenId' });
+    throw alreadyExists('token', record.id, 'tokenId');
   }
   await client.query(
     `INSERT INTO estop_tokens (${TOKEN_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,

@@ -1,14 +1,13 @@
 import type Database from 'better-sqlite3';
-import type { AdminRequest, AdminRequestStore, AdminResolution, AuditDraft, AuditEntry } from '@estop/core';
-import { REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
+import type { AdminRequest, AdminRequestStore, AdminResolution, AuditDraft } from '@estop/core';
+import { ADMIN_REQUESTS, REQUEST_COLUMNS, adminRequestFromRow, type AdminRequestRow } from '@estop/core/sql';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { insertNewWithAudit } from './sqlite-insert-new.js';
+import { newRecordInserter } from './sqlite-insert-new.js';
 import { insertToken } from './sqlite-token-store.js';
 
 function prepare(db: Database.Database) {
   return {
-    insert: db.prepare<[string, string]>('INSERT INTO estop_admin_requests (id, request) VALUES (?, ?)'),
     byId: db.prepare<[string], AdminRequestRow>(`SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = ?`),
     all: db.prepare<[], AdminRequestRow>(`SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests ORDER BY ordinal`),
     pending: db.prepare<[], AdminRequestRow>(
@@ -26,19 +25,7 @@ export function createSqliteAdminRequestStore(context: SqliteContext): AdminRequ
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
 
-  const create = context.db.transaction((request: AdminRequest, audit: AuditDraft): AuditEntry =>
-    insertNewWithAudit(
-      context,
-      {
-        noun: 'admin request',
-        id: request.id,
-        detailsKey: 'requestId',
-        taken: () => statements().byId.get(request.id) !== undefined,
-        insert: () => statements().insert.run(request.id, JSON.stringify(request)),
-      },
-      audit,
-    ),
-  );
+  const create = context.db.transaction(newRecordInserter(context, ADMIN_REQUESTS));
 
   const resolve = context.db.transaction((id: string, resolution: AdminResolution, audit: AuditDraft): boolean => {
     const row = statements().byId.get(id);

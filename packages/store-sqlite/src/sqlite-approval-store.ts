@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import type { ApprovalDecision, ApprovalRequest, ApprovalStore, AuditDraft, AuditEntry } from '@estop/core';
-import { APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
+import type { ApprovalDecision, ApprovalStore, AuditDraft } from '@estop/core';
+import { APPROVAL_REQUESTS, APPROVAL_COLUMNS, approvalFromRow, type ApprovalRow } from '@estop/core/sql';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
-import { insertNewWithAudit } from './sqlite-insert-new.js';
+import { newRecordInserter } from './sqlite-insert-new.js';
 
 const DEFAULT_LIMIT = 1000;
 
@@ -15,10 +15,6 @@ interface ListParameters {
 
 function prepare(db: Database.Database) {
   return {
-    exists: db.prepare<[string], number>('SELECT 1 FROM estop_approvals WHERE id = ?').pluck(),
-    insert: db.prepare<[string, string, string, string]>(
-      'INSERT INTO estop_approvals (id, tenant, hash, request) VALUES (?, ?, ?, ?)',
-    ),
     byId: db.prepare<[string], ApprovalRow>(`SELECT ${APPROVAL_COLUMNS} FROM estop_approvals WHERE id = ?`),
     // The newest `limit` matches; the caller turns them oldest first.
     newest: db.prepare<[ListParameters], ApprovalRow>(
@@ -45,19 +41,7 @@ export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
 
-  const create = context.db.transaction((request: ApprovalRequest, audit: AuditDraft): AuditEntry =>
-    insertNewWithAudit(
-      context,
-      {
-        noun: 'approval request',
-        id: request.id,
-        detailsKey: 'approvalId',
-        taken: () => statements().exists.get(request.id) !== undefined,
-        insert: () => statements().insert.run(request.id, request.call.tenant, request.hash, JSON.stringify(request)),
-      },
-      audit,
-    ),
-  );
+  const create = context.db.transaction(newRecordInserter(context, APPROVAL_REQUESTS));
 
   const decide = context.db.transaction((id: string, decision: ApprovalDecision, audit: AuditDraft): boolean => {
     if (statements().decide.run(JSON.stringify(decision), decision.outcome, id, decision.outcome).changes === 0)

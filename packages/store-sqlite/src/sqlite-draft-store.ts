@@ -1,7 +1,8 @@
 import type Database from 'better-sqlite3';
-import type { AuditDraft, AuditEntry, Draft, DraftStore } from '@estop/core';
+import type { Draft, DraftStore } from '@estop/core';
+import { DRAFTS } from '@estop/core/sql';
 import type { SqliteContext } from './sqlite-context.js';
-import { insertNewWithAudit } from './sqlite-insert-new.js';
+import { newRecordInserter } from './sqlite-insert-new.js';
 
 const DEFAULT_LIMIT = 100;
 
@@ -13,10 +14,6 @@ interface ListParameters {
 
 function prepare(db: Database.Database) {
   return {
-    exists: db.prepare<[string], number>('SELECT 1 FROM estop_drafts WHERE id = ?').pluck(),
-    insert: db.prepare<[string, string, string, string]>(
-      'INSERT INTO estop_drafts (id, tenant, at, draft) VALUES (?, ?, ?, ?)',
-    ),
     byId: db.prepare<[string], string>('SELECT draft FROM estop_drafts WHERE id = ?').pluck(),
     newest: db
       .prepare<[ListParameters], string>(
@@ -34,19 +31,7 @@ export function createSqliteDraftStore(context: SqliteContext): DraftStore {
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
 
-  const create = context.db.transaction((draft: Draft, audit: AuditDraft): AuditEntry =>
-    insertNewWithAudit(
-      context,
-      {
-        noun: 'draft',
-        id: draft.id,
-        detailsKey: 'draftId',
-        taken: () => statements().exists.get(draft.id) !== undefined,
-        insert: () => statements().insert.run(draft.id, draft.tenant, draft.at, JSON.stringify(draft)),
-      },
-      audit,
-    ),
-  );
+  const create = context.db.transaction(newRecordInserter(context, DRAFTS));
 
   return {
     create: (draft, audit) => context.run(() => create.immediate(draft, audit)),

@@ -1,24 +1,12 @@
-import type { AuditDraft, AuditEntry, RestoreRequest, RestoreRequestStore } from '@estop/core';
-import { restoreRequestFromRow } from '@estop/core/sql';
+import type { RestoreRequestStore } from '@estop/core';
+import { RESTORE_REQUESTS, restoreRequestFromRow } from '@estop/core/sql';
 import type { SqliteContext } from './sqlite-context.js';
 import { SQLITE_DIALECT } from './sqlite-dialect.js';
-import { insertNewWithAudit } from './sqlite-insert-new.js';
+import { newRecordInserter } from './sqlite-insert-new.js';
 
 /** Restore requests on SQLite; creating one writes it and its audit entry in one transaction. */
 export function createSqliteRestoreRequestStore(context: SqliteContext): RestoreRequestStore {
-  const create = context.db.transaction((request: RestoreRequest, audit: AuditDraft): AuditEntry =>
-    insertNewWithAudit(
-      context,
-      {
-        noun: 'restore request',
-        id: request.id,
-        detailsKey: 'requestId',
-        taken: () => context.statements().restoreRequestById.get(request.id) !== undefined,
-        insert: () => context.statements().insertRestoreRequest.run(request.id, JSON.stringify(request)),
-      },
-      audit,
-    ),
-  );
+  const create = context.db.transaction(newRecordInserter(context, RESTORE_REQUESTS));
 
   return {
     create: (request, audit) => context.run(() => create.immediate(request, audit)),

@@ -46,7 +46,6 @@ export interface SqliteStatements {
   upsertEnforcer: Statement<unknown[]>;
   enforcers: Statement<[], EnforcerRow>;
   enforcersSeenSince: Statement<[string], EnforcerRow>;
-  insertRestoreRequest: Statement<[string, string]>;
   restoreRequestById: Statement<[string], RestoreRequestRow>;
   restoreRequests: Statement<[], RestoreRequestRow>;
   pendingRestoreRequests: Statement<[], RestoreRequestRow>;
@@ -99,9 +98,6 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     enforcers: db.prepare<[], EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`),
     enforcersSeenSince: db.prepare<[string], EnforcerRow>(
       `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= ? ORDER BY ordinal`,
-    ),
-    insertRestoreRequest: db.prepare<[string, string]>(
-      'INSERT INTO estop_restore_requests (id, request) VALUES (?, ?)',
     ),
     restoreRequestById: db.prepare<[string], RestoreRequestRow>(
       `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = ?`,

@@ -8,7 +8,7 @@ import { SQLITE_DIALECT } from './sqlite-dialect.js';
 export function insertToken(context: SqliteContext, record: TokenRecord): void {
   const statements = context.statements();
   if (statements.tokenTaken.get(record.id, record.hash) !== undefined) {
-    throw alreadyExists({ noun: 'token', id: record.id, detailsKey: 'tokenId' });
+    throw alreadyExists('token', record.id, 'tokenId');
   }
   statements.insertToken.run(...tokenValues(record, SQLITE_DIALECT));
 }

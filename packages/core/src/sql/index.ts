@@ -21,5 +21,5 @@ export {
   approvalFromRow,
   restoreRequestFromRow,
 } from './request-rows.js';
-export type { NewRecordName } from './already-exists.js';
-export { alreadyExists } from './already-exists.js';
+export type { NewRecordTable } from './new-records.js';
+export { ADMIN_REQUESTS, APPROVAL_REQUESTS, DRAFTS, RESTORE_REQUESTS, alreadyExists } from './new-records.js';
