@@ -61,6 +61,24 @@ export default tseslint.config(
     sources: [forbidNode('core imports no node:* I/O (its testing/ subpath is Node-only)')],
     nodeOnly: ['packages/core/src/testing/**'],
   }),
+  {
+    // The mode table reaches the browser through `@estop/core/modes`: it imports types only.
+    files: ['packages/core/src/modes.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '.*',
+              allowTypeImports: true,
+              message: 'the mode table imports types only: the dashboard bundles it through @estop/core/modes',
+            },
+          ],
+        },
+      ],
+    },
+  },
   // Stores: core and their drivers only.
   ...['store-sqlite', 'store-postgres', 'store-redis'].flatMap((store) =>
     boundary(store, {

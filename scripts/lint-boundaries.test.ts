@@ -56,6 +56,18 @@ describe('npm run lint fails on an import that crosses a package boundary', () =
     await assertAllowed('packages/core/src/fixture.ts', "import { fsLike } from './fs-like.js';\nvoid fsLike;");
   });
 
+  it("core's mode table, which the dashboard bundles, imports types only", async () => {
+    await assertCrosses(
+      'packages/core/src/modes.ts',
+      "import { ALLOW } from './decision.js';\nvoid ALLOW;",
+      /types only/,
+    );
+    await assertAllowed(
+      'packages/core/src/modes.ts',
+      "import type { Outcome } from './decision.js';\nexport type O = Outcome;",
+    );
+  });
+
   it('a store imports core and its drivers, no other estop package', async () => {
     for (const store of ['store-sqlite', 'store-postgres', 'store-redis']) {
       await assertCrosses(
