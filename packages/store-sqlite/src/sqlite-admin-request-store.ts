@@ -38,11 +38,7 @@ export function createSqliteAdminRequestStore(context: SqliteContext): AdminRequ
 
   return {
     create: (request, audit) => context.run(() => create.immediate(request, audit)),
-    get: (id) =>
-      context.run(() => {
-        const row = statements().byId.get(id);
-        return row === undefined ? undefined : adminRequestFromRow(row);
-      }),
+    get: (id) => context.readOne(() => statements().byId.get(id), adminRequestFromRow),
     list: (query) =>
       context.run(() =>
         (query?.pending === true ? statements().pending : statements().all).all().map(adminRequestFromRow),

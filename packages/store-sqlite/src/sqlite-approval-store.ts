@@ -52,11 +52,7 @@ export function createSqliteApprovalStore(context: SqliteContext): ApprovalStore
 
   return {
     create: (request, audit) => context.run(() => create.immediate(request, audit)),
-    get: (id) =>
-      context.run(() => {
-        const row = statements().byId.get(id);
-        return row === undefined ? undefined : approvalFromRow(row);
-      }),
+    get: (id) => context.readOne(() => statements().byId.get(id), approvalFromRow),
     list: (query = {}) =>
       context.run(() =>
         statements()

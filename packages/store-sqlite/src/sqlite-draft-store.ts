@@ -36,10 +36,10 @@ export function createSqliteDraftStore(context: SqliteContext): DraftStore {
   return {
     create: (draft, audit) => context.run(() => create.immediate(draft, audit)),
     get: (id) =>
-      context.run(() => {
-        const text = statements().byId.get(id);
-        return text === undefined ? undefined : (JSON.parse(text) as Draft);
-      }),
+      context.readOne(
+        () => statements().byId.get(id),
+        (text) => JSON.parse(text) as Draft,
+      ),
     list: (query = {}) =>
       context.run(() =>
         statements()

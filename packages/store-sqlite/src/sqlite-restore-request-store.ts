@@ -11,10 +11,10 @@ export function createSqliteRestoreRequestStore(context: SqliteContext): Restore
   return {
     create: (request, audit) => context.run(() => create.immediate(request, audit)),
     get: (id) =>
-      context.run(() => {
-        const row = context.statements().restoreRequestById.get(id);
-        return row === undefined ? undefined : restoreRequestFromRow(row, SQLITE_DIALECT);
-      }),
+      context.readOne(
+        () => context.statements().restoreRequestById.get(id),
+        (row) => restoreRequestFromRow(row, SQLITE_DIALECT),
+      ),
     list: (query) =>
       context.run(() => {
         const statements = context.statements();

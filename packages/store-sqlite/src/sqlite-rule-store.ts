@@ -40,10 +40,10 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
     state: () => context.run(() => readState.deferred()),
     commit: (request) => context.run(() => commit.immediate(request)),
     get: (id) =>
-      context.run(() => {
-        const row = context.statements().ruleById.get(id);
-        return row === undefined ? undefined : ruleRecordFromRow(row, SQLITE_DIALECT);
-      }),
+      context.readOne(
+        () => context.statements().ruleById.get(id),
+        (row) => ruleRecordFromRow(row, SQLITE_DIALECT),
+      ),
     changesSince: (version, limit) =>
       context.run(() =>
         context

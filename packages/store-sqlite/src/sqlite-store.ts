@@ -74,6 +74,12 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
         throw toStoreError(error);
       }
     },
+    readOne(read, fromRow) {
+      return context.run(() => {
+        const row = read();
+        return row === undefined ? undefined : fromRow(row);
+      });
+    },
   };
   return {
     rules: createSqliteRuleStore(context),

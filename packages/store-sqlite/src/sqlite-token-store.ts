@@ -30,10 +30,10 @@ export function createSqliteTokenStore(context: SqliteContext): TokenStore {
   return {
     create: (record, audit) => context.run(() => create.immediate(record, audit)),
     findByHash: (hash) =>
-      context.run(() => {
-        const row = context.statements().tokenByHash.get(hash);
-        return row === undefined ? undefined : tokenFromRow(row, SQLITE_DIALECT);
-      }),
+      context.readOne(
+        () => context.statements().tokenByHash.get(hash),
+        (row) => tokenFromRow(row, SQLITE_DIALECT),
+      ),
     list: () =>
       context.run(() =>
         context
