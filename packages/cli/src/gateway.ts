@@ -170,7 +170,7 @@ export function gateway(args: string[], io: CommandIo): Promise<number> {
     const loaded = await loadGatewayConfig(configPath, io.env);
     const config: GatewayConfig = {
       ...loaded,
-      listen: { host: values.host ?? loaded.listen.host, port: port ?? loaded.listen.port },
+      listen: { ...loaded.listen, host: values.host ?? loaded.listen.host, port: port ?? loaded.listen.port },
     };
     const logger = createJsonLogger(process.stderr);
     if (!values.stdio) return serveHttp(config, token, logger, io);

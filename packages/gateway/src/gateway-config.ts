@@ -39,8 +39,15 @@ export const GatewayFileSchema = z.strictObject({
     .strictObject({
       host: z.string().default('127.0.0.1'),
       port: z.number().int().min(0).max(65535).default(7080),
+      /**
+       * Host names (without port) an MCP request's `Host` may name, against DNS rebinding. Default:
+       * the localhost names when bound to loopback, any host otherwise.
+       */
+      allowed_hosts: z.array(z.string().min(1)).optional(),
+      /** Origins (`scheme://host[:port]`) a browser's MCP request may come from, besides those of an allowed host. */
+      allowed_origins: z.array(z.string().min(1)).default([]),
     })
-    .default({ host: '127.0.0.1', port: 7080 }),
+    .default({ host: '127.0.0.1', port: 7080, allowed_origins: [] }),
   // Revoking an agent token must reach the gateway within a second: its identity is kept at most half.
   identity: z.strictObject({ cache_ms: z.number().int().min(0).max(500).default(250) }).default({ cache_ms: 250 }),
   /** Who the caller is in `--stdio` mode, where there is no token. */

@@ -5,6 +5,7 @@ import type { Caller, IdentityResolver } from './caller.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { NodeStreamableHttpServerTransport } from './mcp-http-server-transport.js';
+import { createOriginCheck } from './mcp-origin-check.js';
 import { writeMcpProblem } from './mcp-problem.js';
 import { createMcpProxyServer, type McpProxyServer } from './mcp-proxy-server.js';
 import { createRuleBook } from './rule-book.js';
@@ -78,6 +79,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
   }
   await Promise.all([...upstreams.values()].map((upstream) => upstream.start()));
   const rules = createRuleBook(guard);
+  const checkOrigin = createOriginCheck(config.listen);
   const sessions = new Map<string, Session>();
   // Clients often go away without ending their session (DELETE): forget the idle ones.
   const sweeper = setInterval(() => {
@@ -142,6 +144,14 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
 
   return {
     async handle(request, response, name) {
+      const refused = checkOrigin(request.headers);
+      if (refused !== undefined) {
+        request.resume();
+        const body = JSON.stringify({ jsonrpc: '2.0', error: { code: -32000, message: refused }, id: null });
+        response.writeHead(403, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+        response.end(body);
+        return;
+      }
       try {
         const upstream = upstreams.get(name);
         if (upstream === undefined) {
