@@ -38,8 +38,17 @@ describe('two copies of core in one application agree on what an estop error is'
     assert.equal(new NarrowError({ code: 'conflict', message: 'x' }) instanceof EstopError, true);
   });
 
-  it('anything without the marker is not an estop error', () => {
-    for (const value of [new Error('x'), { code: 'forbidden', message: 'x' }, null, undefined, 'forbidden', 3]) {
+  it('anything without the marker is not an estop error, a copy of its fields included', () => {
+    const copied = { ...new EstopError({ code: 'forbidden', message: 'x' }) };
+    for (const value of [
+      new Error('x'),
+      { code: 'forbidden', message: 'x' },
+      copied,
+      null,
+      undefined,
+      'forbidden',
+      3,
+    ]) {
       assert.equal(isEstopError(value), false);
       assert.equal(value instanceof EstopError, false);
     }

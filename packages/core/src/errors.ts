@@ -30,13 +30,17 @@ function hasEstopMarker(value: unknown): boolean {
 export class EstopError extends Error {
   readonly code: ErrorCode;
   readonly details: Record<string, unknown> | undefined;
-  private readonly [ESTOP_ERROR_MARKER] = true;
 
   constructor(options: { code: ErrorCode; message: string; cause?: unknown; details?: Record<string, unknown> }) {
     super(options.message, { cause: options.cause });
     this.name = 'EstopError';
     this.code = options.code;
     this.details = options.details;
+  }
+
+  /** The mark, on the prototype: spreading or cloning an error into a plain object does not copy it. */
+  private get [ESTOP_ERROR_MARKER](): true {
+    return true;
   }
 
   /**
