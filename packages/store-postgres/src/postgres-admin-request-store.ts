@@ -4,26 +4,14 @@ import { appendAudit } from './postgres-audit-store.js';
 import type { PostgresContext } from './postgres-context.js';
 import { lockHead } from './postgres-head.js';
 import { insertNewWithAudit } from './postgres-insert-new.js';
+import { requestReads } from './postgres-request-reads.js';
 import { insertToken } from './postgres-token-store.js';
 
 /** Admin requests on PostgreSQL; a confirmation stores the new token, the resolution and its audit entry together. */
 export function createPostgresAdminRequestStore(context: PostgresContext): AdminRequestStore {
   return {
     create: (request, audit) => insertNewWithAudit(context, ADMIN_REQUESTS, request, audit),
-    async get(id) {
-      const rows = await context.query<AdminRequestRow>(
-        `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests WHERE id = $1`,
-        [id],
-      );
-      return rows[0] === undefined ? undefined : adminRequestFromRow(rows[0]);
-    },
-    async list(query) {
-      const where = query?.pending === true ? 'WHERE resolution IS NULL' : '';
-      const rows = await context.query<AdminRequestRow>(
-        `SELECT ${REQUEST_COLUMNS} FROM estop_admin_requests ${where} ORDER BY ordinal`,
-      );
-      return rows.map(adminRequestFromRow);
-    },
+    ...requestReads(context, ADMIN_REQUESTS.table, adminRequestFromRow),
     async resolve(id, resolution, audit) {
       return context.transaction(async (client) => {
         const head = await lockHead(client);
