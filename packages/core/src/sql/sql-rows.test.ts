@@ -4,7 +4,7 @@ import type { AuditEntry } from '../audit.js';
 import type { EnforcerRecord } from '../enforcer.js';
 import type { RuleLift } from '../rule.js';
 import type { TokenRecord } from '../token.js';
-import { makeRule, minutesIn, OPERATOR } from '../testing/store-fixtures.js';
+import { makeEnforcer, makeRule, makeToken, minutesIn, OPERATOR } from '../testing/store-fixtures.js';
 import { AUDIT_COLUMNS, auditFromRow, auditValues, type AuditRow } from './audit-rows.js';
 import { ENFORCER_COLUMNS, enforcerFromRow, enforcerValues, type EnforcerRow } from './enforcer-rows.js';
 import {
@@ -111,35 +111,23 @@ for (const [name, dialect] of [
     });
 
     it('a token, bound to an agent or to any agent, revoked or not', () => {
-      const base: TokenRecord = {
-        id: 't1',
-        name: 'mailer',
-        principalId: 'p_t1',
-        role: 'agent',
-        hash: 'h1',
-        createdAt: minutesIn(0),
-        createdBy: 'ops',
-      };
-      for (const token of [
-        base,
-        { ...base, tenant: 'acme', agent: 'mailer', revokedAt: minutesIn(9) },
-        { ...base, anyAgent: true },
-      ]) {
+      const tokens = [
+        makeToken('t1', { role: 'agent', tenant: undefined }),
+        makeToken('t2', { role: 'agent', tenant: 'acme', agent: 'mailer', revokedAt: minutesIn(9) }),
+        makeToken('t3', { role: 'agent', anyAgent: true }),
+      ].map((token) => JSON.parse(JSON.stringify(token)) as TokenRecord);
+      for (const token of tokens) {
         const row = stored(TOKEN_COLUMNS, tokenValues(token, dialect), dialect) as unknown as TokenRow;
         assert.deepEqual(tokenFromRow(row, dialect), token);
       }
     });
 
     it('an enforcer, with and without its host, pid and tenant', () => {
-      const bare: EnforcerRecord = {
-        id: 'e1',
-        name: 'w',
-        kind: 'sdk',
-        version: 12,
-        inFlight: 2,
-        lastSeenAt: minutesIn(1),
-      };
-      for (const enforcer of [bare, { ...bare, kind: 'gateway' as const, host: 'h', pid: 42, tenant: 'acme' }]) {
+      const enforcers = [
+        makeEnforcer('e1', { host: undefined, pid: undefined }),
+        makeEnforcer('e2', { kind: 'gateway', tenant: 'acme' }),
+      ].map((enforcer) => JSON.parse(JSON.stringify(enforcer)) as EnforcerRecord);
+      for (const enforcer of enforcers) {
         const row = stored(ENFORCER_COLUMNS, enforcerValues(enforcer), dialect) as unknown as EnforcerRow;
         assert.deepEqual(enforcerFromRow(row), enforcer);
       }
