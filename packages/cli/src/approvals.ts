@@ -1,9 +1,16 @@
 import { parseArgs } from 'node:util';
 import { isEstopError, type ApprovalView } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, requireOption, resolveConnection } from './args.js';
+import {
+  CLIENT_OPTIONS,
+  CLIENT_OPTIONS_HELP,
+  parseOrUsage,
+  requireOneId,
+  requireOption,
+  resolveConnection,
+} from './args.js';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
-import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
 import { formatAge, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
 
 export const APPROVALS_HELP = `usage: estop approvals [--all] [--json]
@@ -64,18 +71,16 @@ async function decide(decision: 'approve' | 'deny', args: string[], io: CommandI
         allowPositionals: true,
       }),
     );
-    const [id, ...extra] = positionals;
-    if (id === undefined || id.trim() === '') {
-      throw new UsageError(
-        `which approval? give its id, e.g. \`${name} ap_1a2b --reason "…"\` (\`estop approvals\` lists them)`,
-      );
-    }
-    if (extra.length > 0) throw new UsageError(`${decision} takes one approval id; unexpected "${extra.join(' ')}"`);
+    const id = requireOneId(
+      positionals,
+      `which approval? give its id, e.g. \`${name} ap_1a2b --reason "…"\` (\`estop approvals\` lists them)`,
+      `${decision} takes one approval id`,
+    );
     const reason = requireOption('reason', values.reason, 'why? it goes in the audit log').trim();
     const client = createApiClient(resolveConnection(values, io));
     let view: ApprovalView;
     try {
-      view = await client.decideApproval(id.trim(), decision, reason);
+      view = await client.decideApproval(id, decision, reason);
     } catch (error) {
       if (isEstopError(error, 'conflict')) {
         io.stderr.write(`${name}: ${error.message}\nrun \`estop approvals --all\` to see how it was decided\n`);

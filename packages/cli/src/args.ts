@@ -143,3 +143,14 @@ export function requireOption(flag: string, value: string | undefined, why: stri
   if (value === undefined || value.trim() === '') throw new UsageError(`--${flag} is required (${why})`);
   return value;
 }
+
+/**
+ * The one id a subcommand acts on, trimmed: a UsageError says `missing` when none is given, and
+ * `takesOne` (e.g. `revoke takes one token id`) with what followed when more are.
+ */
+export function requireOneId(positionals: readonly string[], missing: string, takesOne: string): string {
+  const [id, ...extra] = positionals;
+  if (id === undefined || id.trim() === '') throw new UsageError(missing);
+  if (extra.length > 0) throw new UsageError(`${takesOne}; unexpected "${extra.join(' ')}"`);
+  return id.trim();
+}

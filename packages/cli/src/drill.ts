@@ -8,7 +8,7 @@ import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage,
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
-import { SCOPE_OPTIONS, scopeFromFlags } from './scope-flags.js';
+import { STOP_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 /** The scope a drill stops when none is named: a tenant no agent is expected to use. */
 export const DRILL_TENANT = 'estop-drill';
@@ -56,10 +56,7 @@ export function parseDrillArgs(args: string[]): DrillOptions {
       args,
       options: {
         ...CLIENT_OPTIONS,
-        ...SCOPE_OPTIONS,
-        global: { type: 'boolean', default: false },
-        mode: { type: 'string' },
-        reason: { type: 'string' },
+        ...STOP_OPTIONS,
         timeout: { type: 'string' },
       },
       strict: true,

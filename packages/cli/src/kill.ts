@@ -18,7 +18,7 @@ import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
 import { describeRunStop, waitForStop } from './run-stop-progress.js';
-import { SCOPE_OPTIONS, scopeFromFlags } from './scope-flags.js';
+import { STOP_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 const MODE_NAMES = `${MODES.join(', ')} (or ${Object.keys(MODE_ALIASES).join(', ')})`;
 
@@ -78,10 +78,7 @@ export function parseKillArgs(args: string[]): KillOptions {
       args,
       options: {
         ...CLIENT_OPTIONS,
-        ...SCOPE_OPTIONS,
-        global: { type: 'boolean', default: false },
-        mode: { type: 'string' },
-        reason: { type: 'string' },
+        ...STOP_OPTIONS,
         expires: { type: 'string' },
         'cancel-in-flight': { type: 'boolean', default: false },
         wait: { type: 'string' },

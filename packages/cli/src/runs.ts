@@ -5,12 +5,13 @@ import {
   CLIENT_OPTIONS_HELP,
   parseDurationOption,
   parseOrUsage,
+  requireOneId,
   requireOption,
   resolveConnection,
 } from './args.js';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
-import { EXIT_OK, UsageError, runCommand } from './command.js';
+import { EXIT_OK, runCommand } from './command.js';
 import { describeEnforcement, formatAge, formatTable, writeJson, writeLines } from './output.js';
 import { runStopStage } from '@estop/client';
 import { describeRunStop, waitForStop } from './run-stop-progress.js';
@@ -77,16 +78,14 @@ export function parseRunKillArgs(args: string[]): RunKillOptions {
       allowPositionals: true,
     }),
   );
-  const [runId, ...extra] = positionals;
-  if (runId === undefined || runId.trim() === '') {
-    throw new UsageError(
-      'which run? give its id, e.g. `estop runs kill run_1a2b --reason "looping"` (`estop runs` lists them)',
-    );
-  }
-  if (extra.length > 0) throw new UsageError(`kill takes one run id; unexpected "${extra.join(' ')}"`);
+  const runId = requireOneId(
+    positionals,
+    'which run? give its id, e.g. `estop runs kill run_1a2b --reason "looping"` (`estop runs` lists them)',
+    'kill takes one run id',
+  );
   const reason = requireOption('reason', values.reason, 'why are you stopping it? it goes in the audit log').trim();
   return {
-    runId: runId.trim(),
+    runId,
     reason,
     waitMs: parseDurationOption('wait', values.wait ?? '2s'),
     json: values.json,

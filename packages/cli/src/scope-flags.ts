@@ -9,6 +9,14 @@ export const SCOPE_OPTIONS = {
   tool: { type: 'string' },
 } as const;
 
+/** The `parseArgs` options of a stop, as `estop kill` and `estop drill` take them: where, how and why. */
+export const STOP_OPTIONS = {
+  ...SCOPE_OPTIONS,
+  global: { type: 'boolean', default: false },
+  mode: { type: 'string' },
+  reason: { type: 'string' },
+} as const;
+
 /** The scope the flags name (empty when none is given); an empty value is a UsageError. */
 export function scopeFromFlags(values: Partial<Record<keyof typeof SCOPE_OPTIONS, string>>): Scope {
   const scope: Scope = {};

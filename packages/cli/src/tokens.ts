@@ -1,7 +1,14 @@
 import { parseArgs } from 'node:util';
 import type { Role, TokenInfo } from '@estop/core';
 import { ROLES } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, requireOption, resolveConnection } from './args.js';
+import {
+  CLIENT_OPTIONS,
+  CLIENT_OPTIONS_HELP,
+  parseOrUsage,
+  requireOneId,
+  requireOption,
+  resolveConnection,
+} from './args.js';
 import type { CreatedToken, TokenRequest, TokenRequestView } from '@estop/client';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
@@ -243,17 +250,15 @@ async function revoke(args: string[], io: CommandIo): Promise<number> {
     const { values, positionals } = parseOrUsage(() =>
       parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: true }),
     );
-    const [id, ...extra] = positionals;
-    if (id === undefined || id.trim() === '') {
-      throw new UsageError(
-        'which token? give its id, e.g. `estop tokens revoke t_1a2b` (`estop tokens list` shows them)',
-      );
-    }
-    if (extra.length > 0) throw new UsageError(`revoke takes one token id; unexpected "${extra.join(' ')}"`);
+    const id = requireOneId(
+      positionals,
+      'which token? give its id, e.g. `estop tokens revoke t_1a2b` (`estop tokens list` shows them)',
+      'revoke takes one token id',
+    );
     const client = createApiClient(resolveConnection(values, io));
-    await client.revokeToken(id.trim());
-    if (values.json) writeJson(io, { revoked: id.trim() });
-    else writeLines(io, [`revoked token ${id.trim()}`]);
+    await client.revokeToken(id);
+    if (values.json) writeJson(io, { revoked: id });
+    else writeLines(io, [`revoked token ${id}`]);
     return EXIT_OK;
   });
 }
@@ -281,14 +286,14 @@ async function confirm(args: string[], io: CommandIo): Promise<number> {
         allowPositionals: true,
       }),
     );
-    const [id, ...extra] = positionals;
-    if (id === undefined || id.trim() === '') {
-      throw new UsageError('which request? give its id, e.g. `estop tokens confirm ar_1a2b` (`estop tokens requests`)');
-    }
-    if (extra.length > 0) throw new UsageError(`confirm takes one request id; unexpected "${extra.join(' ')}"`);
+    const id = requireOneId(
+      positionals,
+      'which request? give its id, e.g. `estop tokens confirm ar_1a2b` (`estop tokens requests`)',
+      'confirm takes one request id',
+    );
     if (values.reason !== undefined && values.reason.trim() === '') throw new UsageError('--reason is empty');
     const client = createApiClient(resolveConnection(values, io));
-    const result = await client.confirmTokenRequest(id.trim(), values.reason?.trim());
+    const result = await client.confirmTokenRequest(id, values.reason?.trim());
     if (values.json) writeJson(io, result);
     else writeLines(io, [`confirmed: admin token ${result.info.id} "${result.info.name}" now works`]);
     return EXIT_OK;
