@@ -4,6 +4,7 @@ import {
   CLIENT_OPTIONS,
   CLIENT_OPTIONS_HELP,
   parseOrUsage,
+  REASON_OPTIONS,
   requireOneId,
   requireOption,
   resolveConnection,
@@ -64,12 +65,7 @@ async function decide(decision: 'approve' | 'deny', args: string[], io: CommandI
   const name = `estop approvals ${decision}`;
   return runCommand(name, APPROVALS_DECIDE_HELP, args, io, async () => {
     const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: { ...CLIENT_OPTIONS, reason: { type: 'string' } },
-        strict: true,
-        allowPositionals: true,
-      }),
+      parseArgs({ args, options: REASON_OPTIONS, strict: true, allowPositionals: true }),
     );
     const id = requireOneId(
       positionals,

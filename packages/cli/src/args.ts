@@ -18,6 +18,9 @@ export const CLIENT_OPTIONS = {
   help: { type: 'boolean', short: 'h' },
 } as const;
 
+/** CLIENT_OPTIONS and `--reason`: the options of a subcommand that acts on one id, for a reason. */
+export const REASON_OPTIONS = { ...CLIENT_OPTIONS, reason: { type: 'string' } } as const;
+
 /** Help lines for CLIENT_OPTIONS, shared by every command's help text. */
 export const CLIENT_OPTIONS_HELP = `  --url URL        control plane address (env ESTOP_URL, default ${DEFAULT_URL})
   --token TOKEN    bearer token (env ESTOP_TOKEN; otherwise ./${ADMIN_TOKEN_FILE} if it exists)

@@ -5,6 +5,7 @@ import {
   CLIENT_OPTIONS,
   CLIENT_OPTIONS_HELP,
   parseOrUsage,
+  REASON_OPTIONS,
   requireOneId,
   requireOption,
   resolveConnection,
@@ -279,12 +280,7 @@ async function requests(args: string[], io: CommandIo): Promise<number> {
 async function confirm(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop tokens confirm', TOKENS_CONFIRM_HELP, args, io, async () => {
     const { values, positionals } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: { ...CLIENT_OPTIONS, reason: { type: 'string' } },
-        strict: true,
-        allowPositionals: true,
-      }),
+      parseArgs({ args, options: REASON_OPTIONS, strict: true, allowPositionals: true }),
     );
     const id = requireOneId(
       positionals,
