@@ -5,6 +5,7 @@ import type { Caller, IdentityResolver } from './caller.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { InFlightCalls } from './in-flight-calls.js';
 import { NodeStreamableHttpServerTransport } from './mcp-http-server-transport.js';
+import { createMcpDedupe } from './mcp-dedupe.js';
 import { createOriginCheck } from './mcp-origin-check.js';
 import { writeMcpProblem } from './mcp-problem.js';
 import { createMcpProxyServer, type McpProxyServer } from './mcp-proxy-server.js';
@@ -78,6 +79,12 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
     upstreams.set(name, createMcpUpstream({ name, upstream, timeoutMs: config.timeout_ms, logger }));
   }
   await Promise.all([...upstreams.values()].map((upstream) => upstream.start()));
+  const dedupe = createMcpDedupe(config.idempotency, logger);
+  for (const [name, upstream] of upstreams) {
+    if (!upstream.connected) continue;
+    const tools = await upstream.listTools().catch(() => undefined);
+    if (tools !== undefined) dedupe.announce(name, tools, config.mcp.servers[name]?.tools ?? {});
+  }
   const rules = createRuleBook(guard);
   const checkOrigin = createOriginCheck(config.listen);
   const sessions = new Map<string, Session>();
@@ -113,6 +120,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
       guard,
       inFlight,
       rules: (id) => rules.find(id),
+      dedupe,
       subscribedElsewhere: (uri) =>
         [...sessions.values()].some(
           (other) => other.server === name && other.proxy !== proxy && other.proxy.subscribes(uri),

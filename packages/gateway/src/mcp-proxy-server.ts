@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { isEstopError, type Call, type Effect } from '@estop/core';
 import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
 import { draftedToolResult, ToolErrorResult } from '@estop/sdk/mcp';
@@ -20,9 +21,11 @@ import type { Caller } from './caller.js';
 import { illFormedCall } from './ill-formed-call.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
 import type { McpAgentSession } from './mcp-agent-session.js';
+import type { McpDedupe } from './mcp-dedupe.js';
 import { createMcpDepartures } from './mcp-departures.js';
 import { passThrough } from './mcp-pass-through.js';
 import { proxyCapabilities } from './mcp-proxy-capabilities.js';
+import { keepToolResult, replayToolResult } from './mcp-replay.js';
 import { cancelledResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
 import type { McpUpstream } from './mcp-upstream.js';
@@ -36,6 +39,8 @@ export interface McpProxyServerOptions {
   guard: Guard;
   inFlight: InFlightCalls;
   rules: RuleLookup;
+  /** Which writes are deduped, and the account of their replays. */
+  dedupe?: McpDedupe | undefined;
   /** Tells whether another session of the same upstream subscribed to the resource `uri`. */
   subscribedElsewhere?: ((uri: string) => boolean) | undefined;
 }
@@ -244,7 +249,19 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     try {
       // Decided, drafted, approved and deduped in one place, as for the SDK's run.tool; the
       // client cancelling the request or going away ends a wait for an approval or a duplicate.
-      const result = await guard.execute(call, request.params.arguments ?? {}, forward, { signal: readSignal });
+      const calledAt = new Date().toISOString();
+      const callId = randomUUID();
+      let replayed = false;
+      const result = await guard.execute(call, request.params.arguments ?? {}, forward, {
+        signal: readSignal,
+        dedupe: options.dedupe?.dedupes(tool) ?? tool?.annotations?.idempotentHint !== true,
+        record: (kept) => keepToolResult(kept, calledAt, callId),
+        replay: (stored) => {
+          replayed = true;
+          return replayToolResult(stored);
+        },
+      });
+      if (replayed) options.dedupe?.replayed(call.tool);
       return isDrafted(result) ? draftedToolResult(result, tool?.outputSchema !== undefined) : result;
     } catch (error) {
       if (error instanceof ToolErrorResult) return error.result;

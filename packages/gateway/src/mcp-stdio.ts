@@ -5,6 +5,7 @@ import { StdioServerTransport } from '@modelcontextprotocol/sdk/server/stdio.js'
 import type { Caller } from './caller.js';
 import type { GatewayConfig } from './gateway-config.js';
 import type { InFlightCalls } from './in-flight-calls.js';
+import { createMcpDedupe } from './mcp-dedupe.js';
 import { createMcpProxyServer } from './mcp-proxy-server.js';
 import { createRuleBook } from './rule-book.js';
 import { createMcpUpstream, type McpLogger } from './mcp-upstream.js';
@@ -44,7 +45,10 @@ export async function runStdioGateway(deps: StdioGatewayDependencies): Promise<v
   const upstream = createMcpUpstream({ name: server, upstream: upstreamConfig, timeoutMs: config.timeout_ms, logger });
   await upstream.start();
   const rules = createRuleBook(guard);
+  const dedupe = createMcpDedupe(config.idempotency, logger);
+  if (upstream.connected) dedupe.announce(server, await upstream.listTools().catch(() => []), upstreamConfig.tools);
   const proxy = createMcpProxyServer({
+    dedupe,
     upstream,
     tools: upstreamConfig.tools,
     caller,

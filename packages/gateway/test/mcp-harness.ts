@@ -18,6 +18,7 @@ import { GatewayFileSchema, type GatewayConfig } from '../src/gateway-config.js'
 import { createIdentityResolver } from '../src/identity.js';
 import { createInFlightCalls, type TrackedInFlightCalls } from '../src/in-flight.js';
 import { createMcpGateway, type McpGateway } from '../src/mcp-gateway.js';
+import type { McpLogger } from '../src/mcp-upstream.js';
 
 const ADMIN_TOKEN = 'estop_mcp-test-admin-token';
 /** The repository root, where `--import tsx` resolves. */
@@ -79,8 +80,17 @@ export async function startPlane(): Promise<TestPlane> {
 }
 
 /** A gateway enforcer's guard on the plane, ready. */
-export async function startGuard(plane: TestPlane): Promise<Guard> {
+export async function startGuard(plane: TestPlane, config?: GatewayConfig): Promise<Guard> {
   const guard = createGuard({
+    ...(config === undefined
+      ? {}
+      : {
+          idempotency: {
+            windowMs: config.idempotency.window_ms,
+            tools: config.idempotency.tools,
+            waitMs: config.idempotency.wait_ms,
+          },
+        }),
     url: plane.url,
     token: await plane.token('enforcer'),
     kind: 'gateway',
@@ -105,11 +115,15 @@ export interface TestGateway {
   close(): Promise<void>;
 }
 
-export async function startGateway(plane: TestPlane, config: GatewayConfig): Promise<TestGateway> {
-  const guard = await startGuard(plane);
+export async function startGateway(
+  plane: TestPlane,
+  config: GatewayConfig,
+  logger?: McpLogger | undefined,
+): Promise<TestGateway> {
+  const guard = await startGuard(plane, config);
   const inFlight = createInFlightCalls(guard);
   const identity = createIdentityResolver({ controlPlaneUrl: plane.url, cacheMs: 1000 });
-  const gateway = await createMcpGateway({ config, guard, identity, inFlight });
+  const gateway = await createMcpGateway({ config, guard, identity, inFlight, logger });
   const server: HttpServer = createServer((request, response) => {
     const match = /^\/mcp\/([^/?]+)/.exec(request.url ?? '');
     if (match === null) {

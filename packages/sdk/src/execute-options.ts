@@ -10,6 +10,12 @@ export interface ExecuteOptions<Result = unknown> {
    * arguments, so the same call with the same arguments is the same write.
    */
   idempotencyKey?: string | undefined;
+  /**
+   * False when a repeat of this write is harmless (the tool says it is idempotent): it runs
+   * every time and claims no idempotency key. Default true: writes are deduped per the guard's
+   * `idempotency` options.
+   */
+  dedupe?: boolean | undefined;
   /** How long an `approval_gated` write waits for a decision. Default: the guard's `approvalTimeoutMs`. */
   approvalTimeoutMs?: number | undefined;
   /**

@@ -59,7 +59,8 @@ export async function executeGoverned<Args, Result>(
     throw new CallDeniedError(call.tool, decision);
   }
   if (decision.outcome === 'draft') return recordDraft(host, call, args, decision, signal);
-  const window = host.effectOf(call) === 'write' ? host.idempotency.windowFor(call.tool) : false;
+  const deduped = host.effectOf(call) === 'write' && options.dedupe !== false;
+  const window = deduped ? host.idempotency.windowFor(call.tool) : false;
   let ran: Result | typeof STALE;
   if (window !== false) ran = await runOnce(host, call, args, fn, options, window, signal);
   else ran = (await mayRun(host, call, args, options, signal)) ? await fn(args) : STALE;

@@ -38,4 +38,11 @@ describe('the idempotency window of a tool: an exact name over globs, the first 
     new IdempotencyPolicy({ waitMs: -5 }, problems);
     assert.match(problems[0] ?? '', /idempotency\.waitMs/);
   });
+
+  it('tells which tools entry sets a tool’s window, so that the gateway can name the key to change', () => {
+    const policy = new IdempotencyPolicy({ windowMs: 60_000, tools: { 'mail.*': false, 'mail.send': 5_000 } }, []);
+    assert.deepEqual(policy.ruleFor('mail.send'), { window: 5_000, pattern: 'mail.send' });
+    assert.deepEqual(policy.ruleFor('mail.toggle'), { window: false, pattern: 'mail.*' });
+    assert.deepEqual(policy.ruleFor('docs.read'), { window: 60_000 });
+  });
 });

@@ -27,7 +27,7 @@ export class IdempotencyPolicy {
   readonly waitMs: number;
   readonly #windowMs: number;
   readonly #exact = new Map<string, number | false>();
-  readonly #globs: { matcher: ToolMatcher; window: number | false }[] = [];
+  readonly #globs: { matcher: ToolMatcher; window: number | false; pattern: string }[] = [];
 
   /** @throws nothing; problems are pushed to `problems`. */
   constructor(options: IdempotencyOptions | undefined, problems: string[]) {
@@ -39,17 +39,24 @@ export class IdempotencyPolicy {
     this.waitMs = Number.isInteger(waitMs) && waitMs >= 0 && waitMs <= MAX_WINDOW_MS ? waitMs : DEFAULT_WAIT_MS;
     for (const [pattern, window] of Object.entries(options?.tools ?? {})) {
       const checked = window === false ? false : checkWindow(window, `idempotency.tools["${pattern}"]`, problems);
-      if (/[*?]/.test(pattern)) this.#globs.push({ matcher: compileToolGlob(pattern), window: checked });
+      if (/[*?]/.test(pattern)) this.#globs.push({ matcher: compileToolGlob(pattern), window: checked, pattern });
       else this.#exact.set(pattern, checked);
     }
   }
 
   /** The window for `tool`, or false when its writes are not deduped. */
   windowFor(tool: string): number | false {
+    return this.ruleFor(tool).window;
+  }
+
+  /** The window for `tool` and the `tools` entry that sets it (none: the default window). */
+  ruleFor(tool: string): { window: number | false; pattern?: string | undefined } {
     const exact = this.#exact.get(tool);
-    if (exact !== undefined) return exact;
-    for (const glob of this.#globs) if (matchTool(glob.matcher, tool)) return glob.window;
-    return this.#windowMs;
+    if (exact !== undefined) return { window: exact, pattern: tool };
+    for (const glob of this.#globs) {
+      if (matchTool(glob.matcher, tool)) return { window: glob.window, pattern: glob.pattern };
+    }
+    return { window: this.#windowMs };
   }
 }
 

@@ -7,6 +7,7 @@ export type { DraftedCall } from './drafted-call.js';
 export { isDrafted } from './drafted-call.js';
 export type { ExecuteOptions } from './execute-options.js';
 export type { IdempotencyOptions } from './idempotency-policy.js';
+export { IdempotencyPolicy } from './idempotency-policy.js';
 export type { Run, RunOptions, RunState, ToolCallOptions, ToolContext } from './run.js';
 export { CallDeniedError, RunStoppedError } from './run-stopped-error.js';
 export type { GuardedTools, ToolFunction, WrapOptions } from './wrap-tools.js';
