@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TestContext } from 'node:test';
 import type { IdempotencyStore, Store } from '@estop/core';
-import { createControlPlane, type ControlPlane } from '@estop/server';
+import { createControlPlane, type ControlPlane, type StoreName } from '@estop/server';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
 import pg from 'pg';
@@ -18,8 +18,8 @@ const sha256 = (text: string): string => createHash('sha256').update(text).diges
 /** The PostgreSQL the tests use; ESTOP_TEST_DATABASE_URL overrides it. */
 export const databaseUrl = process.env.ESTOP_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 
-/** Which store a control plane under test keeps its state in. */
-export type StoreKind = 'sqlite' | 'postgres';
+/** Which store a control plane under test keeps its state in: one of the server's registry. */
+export type StoreKind = StoreName;
 
 /** A real control plane on SQLite or PostgreSQL, with an operator's view of its API. */
 export interface GovernedPlane {
