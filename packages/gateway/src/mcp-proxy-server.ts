@@ -205,6 +205,10 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     const name = request.params.name;
     const illFormed = illFormedCall(name, request.params.arguments);
     if (illFormed !== undefined) throw new McpError(ErrorCode.InvalidParams, illFormed);
+    // Tasks are not offered: a task would outlive its decision and its cancellation. Refused unrun.
+    if ((request.params as { task?: unknown }).task !== undefined) {
+      throw new McpError(ErrorCode.InvalidParams, `${name}: this gateway does not offer tasks; call it without "task"`);
+    }
     // The cached list, shared by every session: no one session's cancellation may fail it.
     const tool = findTool(await upstream.listTools(), name);
     const call = callFor(name, mcpToolEffect(options.tools, name, tool));
