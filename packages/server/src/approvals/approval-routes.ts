@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../tokens/principal.js';
+import { authorize } from '../http/authorize.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
@@ -13,17 +14,14 @@ const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).de
 /** Approvals: enforcers request and use them, operators decide them. */
 export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals'>): void {
   app.post(ROUTES.requestApproval.path, async (context) => {
-    const principal = context.get('principal');
-    // The role first, so that a refused caller learns nothing from the body's validation.
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const input = await readBody(context, ApprovalRequestInputSchema);
     return context.json(await deps.approvals.request(principal, input), 201);
   });
 
   app.get(ROUTES.listApprovals.path, async (context) => {
-    const principal = context.get('principal');
     const { status, ...query } = readQuery(context, ListQuery);
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const approvals = await deps.approvals.list(principal, { pending: status === 'pending' });
     const page = paginate(approvals, (approval) => approval.id, query);
     return context.json({ approvals: page.items, nextCursor: page.nextCursor });
@@ -42,16 +40,14 @@ export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals
     ['deny', 'denied'],
   ] as const) {
     app.post(ROUTES[action].path, async (context) => {
-      const principal = context.get('principal');
-      requireRole(principal, 'operator');
+      const principal = authorize(context, 'operator');
       const { reason } = await readBody(context, ApprovalDecisionInputSchema);
       return context.json(await deps.approvals.decide(principal, context.req.param('id'), outcome, reason));
     });
   }
 
   app.post(ROUTES.consumeApproval.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const { hash } = await readBody(context, ApprovalConsumeSchema);
     return context.json(await deps.approvals.consume(principal, context.req.param('id'), hash));
   });

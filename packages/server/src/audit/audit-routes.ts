@@ -2,8 +2,8 @@ import { ROUTES } from '@estop/client';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
+import { authorize } from '../http/authorize.js';
 import { readQuery } from '../http/read-input.js';
-import { requireRole } from '../tokens/principal.js';
 
 const ListQuery = z.object({
   after: z.coerce.number().int().min(0).default(0),
@@ -18,13 +18,12 @@ const ListQuery = z.object({
 /** Reading and verifying the hash-chained audit log. */
 export function auditRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'auditLog'>): void {
   app.get(ROUTES.listAudit.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     return context.json(await deps.auditLog.list(principal, readQuery(context, ListQuery)));
   });
 
   app.get(ROUTES.verifyAudit.path, async (context) => {
-    requireRole(context.get('principal'), 'viewer');
+    authorize(context, 'viewer');
     return context.json(await deps.auditLog.verify());
   });
 }

@@ -3,9 +3,9 @@ import { DraftInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
+import { authorize } from '../http/authorize.js';
 import { MAX_PAGE_ITEMS, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
-import { requireRole } from '../tokens/principal.js';
 
 const ListQuery = PageQuerySchema.extend({
   tenant: z.string().min(1).max(200).optional(),
@@ -16,15 +16,13 @@ const ListQuery = PageQuerySchema.extend({
 /** Drafts: writes that `draft_only` recorded instead of running. */
 export function draftRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'drafts'>): void {
   app.post(ROUTES.recordDraft.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const input = await readBody(context, DraftInputSchema);
     return context.json(await deps.drafts.record(principal, input), 201);
   });
 
   app.get(ROUTES.listDrafts.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const page = await deps.drafts.list(principal, readQuery(context, ListQuery));
     return context.json({ drafts: page.items, nextCursor: page.nextCursor });
   });

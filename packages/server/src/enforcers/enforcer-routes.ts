@@ -3,9 +3,9 @@ import { AckBatchSchema, AckSchema, BlockReportSchema, EnforcerRegistrationSchem
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
+import { authorize } from '../http/authorize.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
-import { requireRole } from '../tokens/principal.js';
 
 const EnforcementQuery = z.object({
   wait: z.coerce.number().int().min(0).max(60_000).default(0),
@@ -17,38 +17,33 @@ const VersionParam = z.coerce.number().int().nonnegative();
 /** Enforcer registration and acknowledgements, and the question "is version N enforced?". */
 export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers'>): void {
   app.post(ROUTES.registerEnforcer.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const registration = await readBody(context, EnforcerRegistrationSchema);
     return context.json(await deps.enforcers.register(principal, registration), 201);
   });
 
   app.post(ROUTES.acknowledge.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const { version, inFlight } = await readBody(context, AckSchema);
     deps.enforcers.ack(principal, { id: context.req.param('id'), version, inFlight });
     return context.body(null, 204);
   });
 
   app.post(ROUTES.reportBlocks.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const report = await readBody(context, BlockReportSchema);
     await deps.enforcers.reportBlocks(principal, context.req.param('id'), report);
     return context.body(null, 202);
   });
 
   app.post(ROUTES.acknowledgeMany.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const { acks } = await readBody(context, AckBatchSchema);
     return context.json({ unknown: deps.enforcers.ackAll(principal, acks) });
   });
 
   app.get(ROUTES.listEnforcers.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const query = readQuery(context, PageQuerySchema);
     const { version, enforcers } = await deps.enforcers.list(principal);
     const page = paginate(enforcers, (record) => record.id, query);
@@ -56,8 +51,7 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers
   });
 
   app.get(ROUTES.enforcement.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const version = VersionParam.safeParse(context.req.param('version'));
     if (!version.success) throw new EstopError({ code: 'invalid_request', message: 'version must be a whole number' });
     const { wait, rule } = readQuery(context, EnforcementQuery);

@@ -1,7 +1,6 @@
 import { EstopError } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-
 /** Liveness, readiness and Prometheus metrics; no token needed. */
 export function healthRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'ready' | 'hub' | 'metrics' | 'registry'>): void {
   app.get('/healthz', (context) => context.json({ status: 'ok' }));

@@ -2,15 +2,14 @@ import { ROUTES, pathTo } from '@estop/client';
 import { LiftInputSchema, RuleInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { requireRole } from '../tokens/principal.js';
+import { authorize } from '../http/authorize.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
 /** Flip (create), list and lift rules. */
 export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): void {
   app.get(ROUTES.listRules.path, (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const query = readQuery(context, PageQuerySchema);
     const { version, rules } = deps.rules.list(principal);
     const page = paginate(rules, (rule) => rule.id, query);
@@ -18,21 +17,18 @@ export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): voi
   });
 
   app.get(ROUTES.getRule.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     return context.json(await deps.rules.get(principal, context.req.param('id')));
   });
 
   app.post(ROUTES.createRule.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'operator');
+    const principal = authorize(context, 'operator');
     const input = await readBody(context, RuleInputSchema);
     return context.json(await deps.rules.create(principal, input), 201);
   });
 
   app.post(ROUTES.liftRule.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'admin');
+    const principal = authorize(context, 'admin');
     const { reason, to } = await readBody(context, LiftInputSchema);
     const result = await deps.rules.lift(principal, context.req.param('id'), reason, to);
     if (result.outcome === 'requested') {

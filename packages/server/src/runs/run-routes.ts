@@ -2,9 +2,9 @@ import { ROUTES } from '@estop/client';
 import { RunEndSchema, RunHeartbeatSchema, RunIdSchema, RunKillSchema, RunStartSchema, EstopError } from '@estop/core';
 import type { Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
+import { authorize } from '../http/authorize.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
-import { requireRole } from '../tokens/principal.js';
 
 function runId(context: Context<AppEnv>): string {
   const id = context.req.param('id') ?? '';
@@ -15,39 +15,34 @@ function runId(context: Context<AppEnv>): string {
 /** Runs: enforcers register, report and end them; operators list and kill them. */
 export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void {
   app.post(ROUTES.startRun.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const start = await readBody(context, RunStartSchema);
     return context.json(deps.runs.start(principal, start), 201);
   });
 
   app.post(ROUTES.runHeartbeat.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const id = runId(context);
     await deps.runs.heartbeat(principal, id, await readBody(context, RunHeartbeatSchema));
     return context.body(null, 204);
   });
 
   app.post(ROUTES.endRun.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'enforcer');
+    const principal = authorize(context, 'enforcer');
     const id = runId(context);
     await deps.runs.end(principal, id, await readBody(context, RunEndSchema));
     return context.body(null, 204);
   });
 
   app.get(ROUTES.listRuns.path, (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const query = readQuery(context, PageQuerySchema);
     const page = paginate(deps.runs.list(principal), (run) => run.id, query);
     return context.json({ runs: page.items, nextCursor: page.nextCursor });
   });
 
   app.post(ROUTES.killRun.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'operator');
+    const principal = authorize(context, 'operator');
     const id = runId(context);
     const { reason } = await readBody(context, RunKillSchema);
     return context.json(await deps.runs.kill(principal, id, reason), 201);

@@ -2,7 +2,7 @@ import { ROUTES, sseFrame } from '@estop/client';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { requireRole } from '../tokens/principal.js';
+import { authorize } from '../http/authorize.js';
 import { startEventStream } from './sse-stream.js';
 
 function frame(event: string, data: unknown): string {
@@ -19,8 +19,7 @@ export function eventRoutes(
   deps: Pick<AppDeps, 'sessions' | 'clock' | 'events' | 'keepAliveMs'>,
 ): void {
   app.get(ROUTES.events.path, (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'viewer');
+    const principal = authorize(context, 'viewer');
     const response = context.env.outgoing;
     startEventStream(response);
     // Revoking the token ends the stream (TokenSessions).

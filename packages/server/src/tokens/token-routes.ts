@@ -2,7 +2,8 @@ import { ROUTES } from '@estop/client';
 import { AdminRequestConfirmSchema, TokenInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
-import { describePrincipal, requireRole } from './principal.js';
+import { describePrincipal } from './principal.js';
+import { authorize } from '../http/authorize.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
@@ -11,16 +12,14 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
   app.get(ROUTES.whoami.path, (context) => context.json(describePrincipal(context.get('principal'))));
 
   app.get(ROUTES.listTokens.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'admin');
+    const principal = authorize(context, 'admin');
     const query = readQuery(context, PageQuerySchema);
     const page = paginate(await deps.tokens.list(principal), (token) => token.id, query);
     return context.json({ tokens: page.items, nextCursor: page.nextCursor });
   });
 
   app.post(ROUTES.createToken.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'admin');
+    const principal = authorize(context, 'admin');
     const input = await readBody(context, TokenInputSchema);
     const minted = await deps.tokens.mint(principal, input);
     if (minted.kind === 'created') return context.json({ token: minted.secret, info: minted.info }, 201);
@@ -35,24 +34,21 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
   });
 
   app.get(ROUTES.listTokenRequests.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'admin');
+    const principal = authorize(context, 'admin');
     const query = readQuery(context, PageQuerySchema);
     const page = paginate(await deps.tokens.requests(principal), (request) => request.id, query);
     return context.json({ requests: page.items, nextCursor: page.nextCursor });
   });
 
   app.post(ROUTES.confirmTokenRequest.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'admin');
+    const principal = authorize(context, 'admin');
     const { reason } = await readBody(context, AdminRequestConfirmSchema);
     const confirmed = await deps.tokens.confirm(principal, context.req.param('id'), reason);
     return context.json({ info: confirmed });
   });
 
   app.delete(ROUTES.revokeToken.path, async (context) => {
-    const principal = context.get('principal');
-    requireRole(principal, 'admin');
+    const principal = authorize(context, 'admin');
     await deps.tokens.revoke(principal, context.req.param('id'));
     return context.body(null, 204);
   });
