@@ -5,7 +5,7 @@ import {
   CLIENT_OPTIONS_HELP,
   parseOrUsage,
   REASON_OPTIONS,
-  requireOneId,
+  parseOneIdArgs,
   requireOption,
   resolveConnection,
 } from './args.js';
@@ -64,11 +64,9 @@ export function formatApprovals(approvals: readonly ApprovalView[], nowMs: numbe
 async function decide(decision: 'approve' | 'deny', args: string[], io: CommandIo): Promise<number> {
   const name = `estop approvals ${decision}`;
   return runCommand(name, APPROVALS_DECIDE_HELP, args, io, async () => {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({ args, options: REASON_OPTIONS, strict: true, allowPositionals: true }),
-    );
-    const id = requireOneId(
-      positionals,
+    const { values, id } = parseOneIdArgs(
+      args,
+      REASON_OPTIONS,
       `which approval? give its id, e.g. \`${name} ap_1a2b --reason "…"\` (\`estop approvals\` lists them)`,
       `${decision} takes one approval id`,
     );

@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { parseArgs } from 'node:util';
 import { join } from 'node:path';
 import { EstopError, parseDuration } from '@estop/core';
 import type { CommandIo } from './command.js';
@@ -156,4 +157,27 @@ export function requireOneId(positionals: readonly string[], missing: string, ta
   if (id === undefined || id.trim() === '') throw new UsageError(missing);
   if (extra.length > 0) throw new UsageError(`${takesOne}; unexpected "${extra.join(' ')}"`);
   return id.trim();
+}
+
+type OneIdArgs<Options extends typeof CLIENT_OPTIONS> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: Options; strict: true; allowPositionals: true }>
+>;
+
+/**
+ * Parses a subcommand that acts on one id: its flags, `options` (CLIENT_OPTIONS and any of its own),
+ * and the one id, read by requireOneId with `missing` and `takesOne`.
+ *
+ * @example
+ * const { values, id } = parseOneIdArgs(args, REASON_OPTIONS, 'which token?', 'revoke takes one token id');
+ */
+export function parseOneIdArgs<Options extends typeof CLIENT_OPTIONS>(
+  args: string[],
+  options: Options,
+  missing: string,
+  takesOne: string,
+): { values: OneIdArgs<Options>['values']; id: string } {
+  const { values, positionals } = parseOrUsage(() =>
+    parseArgs({ args, options, strict: true, allowPositionals: true }),
+  );
+  return { values, id: requireOneId(positionals, missing, takesOne) };
 }

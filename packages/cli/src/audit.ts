@@ -6,6 +6,7 @@ import { exportAudit, verifyAuditFile } from './audit-export.js';
 import type { AuditVerification } from '@estop/client';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
+import { readCommand } from './read-command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
 import { formatTable, writeJson, writeLines } from './output.js';
 
@@ -105,18 +106,13 @@ async function list(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-async function verifyLog(args: string[], io: CommandIo): Promise<number> {
-  return runCommand('estop audit verify', AUDIT_VERIFY_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
-    );
-    const client = createApiClient(resolveConnection(values, io));
-    const result = await client.verifyAudit();
-    if (values.json) writeJson(io, result);
-    else writeLines(io, [formatAuditVerification(result)]);
-    return result.ok ? EXIT_OK : EXIT_FAILURE;
-  });
-}
+const verifyLog = readCommand({
+  name: 'estop audit verify',
+  help: AUDIT_VERIFY_HELP,
+  read: (client) => client.verifyAudit(),
+  lines: (result) => [formatAuditVerification(result)],
+  exitCode: (result) => (result.ok ? EXIT_OK : EXIT_FAILURE),
+});
 
 function namesFile(args: readonly string[]): boolean {
   return args.some((arg) => arg === '--file' || arg.startsWith('--file='));

@@ -1,16 +1,15 @@
-import { parseArgs } from 'node:util';
 import type { Enforcement, RunRecord } from '@estop/core';
 import {
-  CLIENT_OPTIONS,
   CLIENT_OPTIONS_HELP,
   parseDurationOption,
-  parseOrUsage,
-  requireOneId,
+  parseOneIdArgs,
+  REASON_OPTIONS,
   requireOption,
   resolveConnection,
 } from './args.js';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
+import { readCommand } from './read-command.js';
 import { EXIT_OK, runCommand } from './command.js';
 import { describeEnforcement, formatAge, formatTable, writeJson, writeLines } from './output.js';
 import { runStopStage } from '@estop/client';
@@ -70,16 +69,9 @@ export interface RunKillOptions {
 
 /** Parses `estop runs kill` arguments; throws a UsageError saying what to fix. */
 export function parseRunKillArgs(args: string[]): RunKillOptions {
-  const { values, positionals } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      options: { ...CLIENT_OPTIONS, reason: { type: 'string' }, wait: { type: 'string' } },
-      strict: true,
-      allowPositionals: true,
-    }),
-  );
-  const runId = requireOneId(
-    positionals,
+  const { values, id: runId } = parseOneIdArgs(
+    args,
+    { ...REASON_OPTIONS, wait: { type: 'string' } } as const,
     'which run? give its id, e.g. `estop runs kill run_1a2b --reason "looping"` (`estop runs` lists them)',
     'kill takes one run id',
   );
@@ -136,18 +128,12 @@ async function kill(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-async function list(args: string[], io: CommandIo): Promise<number> {
-  return runCommand('estop runs', RUNS_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
-    );
-    const client = createApiClient(resolveConnection(values, io));
-    const result = await client.listRuns();
-    if (values.json) writeJson(io, result);
-    else writeLines(io, formatRuns(result.runs, Date.now()));
-    return EXIT_OK;
-  });
-}
+const list = readCommand({
+  name: 'estop runs',
+  help: RUNS_HELP,
+  read: (client) => client.listRuns(),
+  lines: (result) => formatRuns(result.runs, Date.now()),
+});
 
 /** `estop runs [kill]`: list runs, or kill one. */
 export async function runs(args: string[], io: CommandIo): Promise<number> {

@@ -6,13 +6,14 @@ import {
   CLIENT_OPTIONS_HELP,
   parseOrUsage,
   REASON_OPTIONS,
-  requireOneId,
+  parseOneIdArgs,
   requireOption,
   resolveConnection,
 } from './args.js';
 import type { CreatedToken, TokenRequest, TokenRequestView } from '@estop/client';
 import { createApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
+import { readCommand } from './read-command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { formatTable, writeJson, writeLines } from './output.js';
 
@@ -233,26 +234,18 @@ async function create(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-async function list(args: string[], io: CommandIo): Promise<number> {
-  return runCommand('estop tokens list', TOKENS_LIST_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
-    );
-    const client = createApiClient(resolveConnection(values, io));
-    const result = await client.listTokens();
-    if (values.json) writeJson(io, result);
-    else writeLines(io, formatTokens(result.tokens));
-    return EXIT_OK;
-  });
-}
+const list = readCommand({
+  name: 'estop tokens list',
+  help: TOKENS_LIST_HELP,
+  read: (client) => client.listTokens(),
+  lines: (result) => formatTokens(result.tokens),
+});
 
 async function revoke(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop tokens revoke', TOKENS_REVOKE_HELP, args, io, async () => {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: true }),
-    );
-    const id = requireOneId(
-      positionals,
+    const { values, id } = parseOneIdArgs(
+      args,
+      CLIENT_OPTIONS,
       'which token? give its id, e.g. `estop tokens revoke t_1a2b` (`estop tokens list` shows them)',
       'revoke takes one token id',
     );
@@ -264,26 +257,18 @@ async function revoke(args: string[], io: CommandIo): Promise<number> {
   });
 }
 
-async function requests(args: string[], io: CommandIo): Promise<number> {
-  return runCommand('estop tokens requests', TOKENS_REQUESTS_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
-    );
-    const client = createApiClient(resolveConnection(values, io));
-    const result = await client.listTokenRequests();
-    if (values.json) writeJson(io, result);
-    else writeLines(io, formatTokenRequests(result.requests));
-    return EXIT_OK;
-  });
-}
+const requests = readCommand({
+  name: 'estop tokens requests',
+  help: TOKENS_REQUESTS_HELP,
+  read: (client) => client.listTokenRequests(),
+  lines: (result) => formatTokenRequests(result.requests),
+});
 
 async function confirm(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop tokens confirm', TOKENS_CONFIRM_HELP, args, io, async () => {
-    const { values, positionals } = parseOrUsage(() =>
-      parseArgs({ args, options: REASON_OPTIONS, strict: true, allowPositionals: true }),
-    );
-    const id = requireOneId(
-      positionals,
+    const { values, id } = parseOneIdArgs(
+      args,
+      REASON_OPTIONS,
       'which request? give its id, e.g. `estop tokens confirm ar_1a2b` (`estop tokens requests`)',
       'confirm takes one request id',
     );
