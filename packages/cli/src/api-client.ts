@@ -1,4 +1,6 @@
 import { createApiClient as createClient, type ApiClient, type ApiClientOptions } from '@estop/client';
+import { resolveConnection } from './args.js';
+import type { CommandIo } from './command.js';
 
 export type { ApiClient, ApiClientOptions } from '@estop/client';
 export { waitForEnforcement } from '@estop/client';
@@ -16,4 +18,18 @@ const MISSING_TOKEN_HINT = 'no token was given: pass --token, set ESTOP_TOKEN, o
  */
 export function createApiClient(options: Omit<ApiClientOptions, 'missingTokenHint'>): ApiClient {
   return createClient({ ...options, missingTokenHint: MISSING_TOKEN_HINT });
+}
+
+/**
+ * The client of the control plane that a command's `--url` and `--token` name, or failing them
+ * the environment and `.estop/admin-token` (see resolveConnection).
+ *
+ * @example
+ * const client = connectClient(values, io);
+ */
+export function connectClient(
+  flags: { url?: string | undefined; token?: string | undefined },
+  io: CommandIo,
+): ApiClient {
+  return createApiClient(resolveConnection(flags, io));
 }

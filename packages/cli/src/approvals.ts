@@ -7,9 +7,8 @@ import {
   REASON_OPTIONS,
   parseOneIdArgs,
   requireOption,
-  resolveConnection,
 } from './args.js';
-import { createApiClient } from './api-client.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
 import { formatAge, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
@@ -71,7 +70,7 @@ async function decide(decision: 'approve' | 'deny', args: string[], io: CommandI
       `${decision} takes one approval id`,
     );
     const reason = requireOption('reason', values.reason, 'why? it goes in the audit log').trim();
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     let view: ApprovalView;
     try {
       view = await client.decideApproval(id, decision, reason);
@@ -105,7 +104,7 @@ async function list(args: string[], io: CommandIo): Promise<number> {
         allowPositionals: false,
       }),
     );
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     const result = await client.listApprovals({ all: values.all });
     if (values.json) writeJson(io, result);
     else writeLines(io, formatApprovals(result.approvals, Date.now(), values.all));

@@ -3,8 +3,8 @@ import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { EMPTY_HEAD, verifyChain, type AuditEntry, type AuditHead } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage, resolveConnection } from './args.js';
-import { createApiClient } from './api-client.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage } from './args.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
 import { writeJson, writeLines } from './output.js';
@@ -37,7 +37,7 @@ export async function exportAudit(args: string[], io: CommandIo): Promise<number
         allowPositionals: false,
       }),
     );
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     let after = values.after === undefined ? 0 : parseIntegerOption('after', values.after);
     // The head when the export starts bounds it: entries appended meanwhile belong to the next export.
     let end: number | undefined;

@@ -1,10 +1,10 @@
 import { parseArgs } from 'node:util';
 import type { AuditEntry, AuditHead } from '@estop/core';
 import { describeScope } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage, resolveConnection } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage } from './args.js';
 import { exportAudit, verifyAuditFile } from './audit-export.js';
 import type { AuditVerification } from '@estop/client';
-import { createApiClient } from './api-client.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { readCommand } from './read-command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
@@ -98,7 +98,7 @@ export function formatAuditVerification(result: AuditVerification): string {
 async function list(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop audit list', AUDIT_LIST_HELP, args, io, async () => {
     const options = parseAuditListArgs(args);
-    const client = createApiClient(resolveConnection(options, io));
+    const client = connectClient(options, io);
     const result = await client.listAudit({ after: options.after, limit: options.limit });
     if (options.json) writeJson(io, result);
     else writeLines(io, formatAuditEntries(result.entries, result.head));

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
 import type { Draft } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage, resolveConnection } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage } from './args.js';
 import { formatArgs } from './approvals.js';
-import { createApiClient, type ApiClient } from './api-client.js';
+import { connectClient, type ApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { formatTable, writeJson, writeLines } from './output.js';
@@ -74,7 +74,7 @@ async function exportDrafts(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop drafts export', DRAFTS_HELP, args, io, async () => {
     const values = parse(args);
     if (values.limit !== undefined) throw new UsageError('export writes every draft; --limit is for listing');
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     for await (const draft of allDrafts(client, values.tenant)) io.stdout.write(`${JSON.stringify(draft)}\n`);
     return EXIT_OK;
   });
@@ -85,7 +85,7 @@ async function list(args: string[], io: CommandIo): Promise<number> {
     const values = parse(args);
     const limit = values.limit === undefined ? 100 : parseIntegerOption('limit', values.limit, 1);
     if (limit > PAGE) throw new UsageError(`--limit is at most ${PAGE}; use \`estop drafts export\` for all of them`);
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     const result = await client.listDrafts({ tenant: values.tenant, limit });
     if (values.json) writeJson(io, result);
     else writeLines(io, formatDrafts(result.drafts));

@@ -3,8 +3,8 @@ import { isEstopError, describeScope, isGlobalScope, parseMode, type Enforcement
 import type { RuleRequest } from '@estop/client';
 import { fullyEnforced, waitForEnforcement } from '@estop/client';
 import type { ApiClient } from './api-client.js';
-import { createApiClient } from './api-client.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage, resolveConnection } from './args.js';
+import { connectClient } from './api-client.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage } from './args.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
@@ -182,7 +182,7 @@ export function drillLines(report: DrillReport): string[] {
 export async function drill(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop drill', DRILL_HELP, args, io, async () => {
     const options = parseDrillArgs(args);
-    const report = await runDrill(createApiClient(resolveConnection(options, io)), options);
+    const report = await runDrill(connectClient(options, io), options);
     if (options.json) writeJson(io, report);
     else writeLines(io, drillLines(report));
     return report.ok ? EXIT_OK : EXIT_FAILURE;

@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
-import { createApiClient, type ApiClient } from './api-client.js';
-import { CLIENT_OPTIONS, parseOrUsage, resolveConnection } from './args.js';
+import { connectClient, type ApiClient } from './api-client.js';
+import { CLIENT_OPTIONS, parseOrUsage } from './args.js';
 import { EXIT_OK, runCommand, type Command } from './command.js';
 import { writeJson, writeLines } from './output.js';
 
@@ -28,7 +28,7 @@ export function readCommand<Answer>(command: ReadCommand<Answer>): Command {
       const { values } = parseOrUsage(() =>
         parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
       );
-      const answer = await command.read(createApiClient(resolveConnection(values, io)));
+      const answer = await command.read(connectClient(values, io));
       if (values.json) writeJson(io, answer);
       else writeLines(io, command.lines(answer));
       return command.exitCode?.(answer) ?? EXIT_OK;

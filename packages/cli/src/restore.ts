@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { parseMode, type Mode } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, requireOption, resolveConnection } from './args.js';
-import { createApiClient } from './api-client.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, requireOption } from './args.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
 import { writeJson, writeLines } from './output.js';
@@ -89,7 +89,7 @@ export function parseRestoreArgs(args: string[]): RestoreOptions {
 export async function restore(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop restore', RESTORE_HELP, args, io, async () => {
     const options = parseRestoreArgs(args);
-    const client = createApiClient(resolveConnection(options, io));
+    const client = connectClient(options, io);
     if (options.action === 'list') {
       const { requests } = await client.listRestoreRequests();
       if (options.json) writeJson(io, { requests });

@@ -1,13 +1,6 @@
 import type { Enforcement, RunRecord } from '@estop/core';
-import {
-  CLIENT_OPTIONS_HELP,
-  parseDurationOption,
-  parseOneIdArgs,
-  REASON_OPTIONS,
-  requireOption,
-  resolveConnection,
-} from './args.js';
-import { createApiClient } from './api-client.js';
+import { CLIENT_OPTIONS_HELP, parseDurationOption, parseOneIdArgs, REASON_OPTIONS, requireOption } from './args.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { readCommand } from './read-command.js';
 import { EXIT_OK, runCommand } from './command.js';
@@ -96,7 +89,7 @@ export function stopProgressLines(enforcement: Enforcement): string[] {
 async function kill(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop runs kill', RUNS_KILL_HELP, args, io, async () => {
     const options = parseRunKillArgs(args);
-    const client = createApiClient(resolveConnection(options, io));
+    const client = connectClient(options, io);
     const { rule, version, run } = await client.killRun(options.runId, options.reason);
     if (!options.json) {
       writeLines(io, [`stopping run ${options.runId} (rule ${rule.id}, version ${version})`]);

@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util';
 import type { Rule, SentinelSpec } from '@estop/core';
 import { describeScope, isEstopError } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, resolveConnection } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage } from './args.js';
 import type { EnforcerStatus } from '@estop/client';
-import { createApiClient } from './api-client.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, runCommand } from './command.js';
 import { formatAge, formatDuration, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
@@ -105,7 +105,7 @@ export function describeSentinel(sentinel: SentinelSpec): string {
 export async function status(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop status', STATUS_HELP, args, io, async () => {
     const options = parseStatusArgs(args);
-    const client = createApiClient(resolveConnection(options, io));
+    const client = connectClient(options, io);
     const [rules, enforcers, sentinels] = await Promise.all([
       client.listRules(),
       client.listEnforcers(),

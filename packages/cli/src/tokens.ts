@@ -8,10 +8,9 @@ import {
   REASON_OPTIONS,
   parseOneIdArgs,
   requireOption,
-  resolveConnection,
 } from './args.js';
 import type { CreatedToken, TokenRequest, TokenRequestView } from '@estop/client';
-import { createApiClient } from './api-client.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { readCommand } from './read-command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
@@ -225,7 +224,7 @@ export function tokenRequestBody(options: TokenCreateOptions): TokenRequest {
 async function create(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop tokens create', TOKENS_CREATE_HELP, args, io, async () => {
     const options = parseTokenCreateArgs(args);
-    const client = createApiClient(resolveConnection(options, io));
+    const client = connectClient(options, io);
     const result: CreatedToken = await client.createToken(tokenRequestBody(options));
     if (options.json) writeJson(io, result);
     else if (result.request === undefined) writeLines(io, formatCreatedToken(result.token, result.info));
@@ -249,7 +248,7 @@ async function revoke(args: string[], io: CommandIo): Promise<number> {
       'which token? give its id, e.g. `estop tokens revoke t_1a2b` (`estop tokens list` shows them)',
       'revoke takes one token id',
     );
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     await client.revokeToken(id);
     if (values.json) writeJson(io, { revoked: id });
     else writeLines(io, [`revoked token ${id}`]);
@@ -273,7 +272,7 @@ async function confirm(args: string[], io: CommandIo): Promise<number> {
       'confirm takes one request id',
     );
     if (values.reason !== undefined && values.reason.trim() === '') throw new UsageError('--reason is empty');
-    const client = createApiClient(resolveConnection(values, io));
+    const client = connectClient(values, io);
     const result = await client.confirmTokenRequest(id, values.reason?.trim());
     if (values.json) writeJson(io, result);
     else writeLines(io, [`confirmed: admin token ${result.info.id} "${result.info.name}" now works`]);

@@ -1,8 +1,8 @@
 import { parseArgs } from 'node:util';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage, resolveConnection } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage } from './args.js';
 import type { Enforcement } from '@estop/core';
 import { fullyEnforced, waitForEnforcement } from '@estop/client';
-import { createApiClient } from './api-client.js';
+import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
@@ -64,7 +64,7 @@ export function verifyVerdict(enforcement: Enforcement): { ok: boolean; lines: s
 export async function verify(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop verify', VERIFY_HELP, args, io, async () => {
     const options = parseVerifyArgs(args);
-    const client = createApiClient(resolveConnection(options, io));
+    const client = connectClient(options, io);
     const { version } = await client.listRules();
     const enforcement = await waitForEnforcement(client, version, options.timeoutMs);
     const verdict = verifyVerdict(enforcement);
