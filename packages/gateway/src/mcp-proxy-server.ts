@@ -15,10 +15,10 @@ import {
   type RequestId,
   type ServerNotification,
   type ServerRequest,
-  type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { Caller } from './caller.js';
 import { illFormedCall } from './ill-formed-call.js';
+import { cancelledWhilePresent, findTool } from './mcp-call-helpers.js';
 import type { InFlightCall, InFlightCalls } from './in-flight-calls.js';
 import type { McpAgentSession } from './mcp-agent-session.js';
 import type { McpDedupe } from './mcp-dedupe.js';
@@ -66,32 +66,6 @@ export interface McpProxyServer {
 }
 
 type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
-
-/**
- * Aborted when `cancelled` is while the agent is still there (`notifications/cancelled`); not when
- * the agent has gone away, which is marked on `gone` before the SDK aborts every request of a
- * closing session.
- */
-function cancelledWhilePresent(cancelled: AbortSignal, gone: AbortSignal): AbortSignal {
-  const controller = new AbortController();
-  const follow = () => {
-    if (!gone.aborted) controller.abort(cancelled.reason);
-  };
-  if (cancelled.aborted) follow();
-  else cancelled.addEventListener('abort', follow, { once: true });
-  return controller.signal;
-}
-
-const toolIndexes = new WeakMap<readonly Tool[], Map<string, Tool>>();
-
-function findTool(tools: readonly Tool[], name: string): Tool | undefined {
-  let index = toolIndexes.get(tools);
-  if (index === undefined) {
-    index = new Map(tools.map((tool) => [tool.name, tool]));
-    toolIndexes.set(tools, index);
-  }
-  return index.get(name);
-}
 
 /**
  * An MCP server, for one caller, that fronts one upstream and enforces estop on it: `tools/list`

@@ -3,11 +3,12 @@ import type { Transport, TransportSendOptions } from '@modelcontextprotocol/sdk/
 import type {
   JSONRPCMessage,
   MessageExtraInfo,
+  Progress,
   ProgressNotification,
   ProgressToken,
   RequestId,
 } from '@modelcontextprotocol/sdk/types.js';
-import type { UpstreamCallContext } from './mcp-agent-session.js';
+import type { RelayedMessage, UpstreamCallContext } from './mcp-agent-session.js';
 
 /** What a transport may add to an incoming message: the request of ours whose stream carried it. */
 export type RelatedMessageExtra = MessageExtraInfo & { relatedRequestId?: RequestId | undefined };
@@ -46,6 +47,7 @@ export class UpstreamWire implements Transport {
   readonly #outgoing = new Map<RequestId, UpstreamCallContext>();
   readonly #incoming = new Map<RequestId, UpstreamCallContext>();
   readonly #progress = new Map<ProgressToken, (notification: ProgressNotification['params']) => void>();
+  #progressTokens = 0;
 
   constructor(private readonly inner: Transport) {
     inner.onclose = () => this.onclose?.();
@@ -82,10 +84,22 @@ export class UpstreamWire implements Transport {
     return this.inner.send(message, options);
   }
 
-  /** Hands the progress with `token` to `listener` until the returned function is called. */
-  onProgress(token: ProgressToken, listener: (params: ProgressNotification['params']) => void): () => void {
-    this.#progress.set(token, listener);
-    return () => this.#progress.delete(token);
+  /**
+   * `request` with a progress token of the gateway's own, unique on this connection (agents may
+   * pick the same one), whose progress goes to `onprogress` in order until `stop` is called.
+   */
+  withProgress(
+    request: RelayedMessage,
+    onprogress: (progress: Progress) => void,
+  ): { sent: RelayedMessage; stop: () => void } {
+    this.#progressTokens += 1;
+    const token = `estop-${this.#progressTokens}`;
+    const meta = { ...(request.params?.['_meta'] as Record<string, unknown> | undefined), progressToken: token };
+    this.#progress.set(token, ({ progressToken: _token, ...progress }) => onprogress(progress));
+    return {
+      sent: { method: request.method, params: { ...request.params, _meta: meta } },
+      stop: () => this.#progress.delete(token),
+    };
   }
 
   /** The context of a request the upstream sent, while it is open. */

@@ -7,95 +7,18 @@ import {
   PromptListChangedNotificationSchema,
   ResourceListChangedNotificationSchema,
   ToolListChangedNotificationSchema,
-  type CallToolRequest,
-  type CallToolResult,
-  type GetPromptRequest,
-  type GetPromptResult,
-  type ListPromptsRequest,
-  type ListPromptsResult,
-  type ListResourcesRequest,
-  type ListResourcesResult,
-  type ListResourceTemplatesRequest,
-  type ListResourceTemplatesResult,
-  type Progress,
-  type ReadResourceRequest,
-  type ReadResourceResult,
-  type Result,
-  type ServerCapabilities,
   type Tool,
 } from '@modelcontextprotocol/sdk/types.js';
 import type { HttpUpstream, StdioUpstream } from './gateway-config.js';
 import { restartDelay } from './mcp-restart-delay.js';
 import { upstreamFailure } from './mcp-upstream-error.js';
 import { createUpstreamTransport } from './mcp-upstream-transport.js';
-import type { McpAgentSession, RelayedMessage, UpstreamCallContext } from './mcp-agent-session.js';
+import type { McpAgentSession, RelayedMessage } from './mcp-agent-session.js';
 import { RELAYED_CLIENT_CAPABILITIES, relayToAgents } from './mcp-upstream-relay.js';
 import { UpstreamWire, withCallContext } from './mcp-upstream-wire.js';
+import type { McpLogger, McpUpstream, UpstreamListChange, UpstreamRequestOptions } from './mcp-upstream-port.js';
 
-/** A list-changed notification an upstream sent, to be passed on to the agents. */
-export type UpstreamListChange = 'tools' | 'resources' | 'prompts';
-
-/**
- * How one upstream request is made: cancelled by `signal`, reporting progress to `onprogress`,
- * for the agent request `context` (which receives what the upstream sends during it).
- */
-export interface UpstreamRequestOptions {
-  signal?: AbortSignal | undefined;
-  onprogress?: ((progress: Progress) => void) | undefined;
-  context?: UpstreamCallContext | undefined;
-}
-
-/** Something that reports what the gateway does; the gateway's logger. */
-export interface McpLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
-}
-
-/**
- * The gateway's MCP client connection to one upstream server. It connects on `start`, and when
- * the connection is lost (a stdio server's process exits, an HTTP server goes away) it fails the
- * requests in flight with an error naming the server and reconnects with exponential backoff.
- */
-export interface McpUpstream {
-  /** The server's name in the configuration, as in `/mcp/<name>`. */
-  readonly name: string;
-  /** The upstream's capabilities while connected. */
-  readonly capabilities: ServerCapabilities | undefined;
-  /** The upstream's instructions to its clients, while connected. */
-  readonly instructions: string | undefined;
-  /** True while connected. */
-  readonly connected: boolean;
-  /** Starts connecting; resolves once the first attempt has succeeded or failed. */
-  start(): Promise<void>;
-  /**
-   * Every tool the upstream offers, with annotations; cached until the upstream says the list
-   * changed, or asked afresh with `fresh`.
-   */
-  listTools(options?: UpstreamRequestOptions & { fresh?: boolean | undefined }): Promise<readonly Tool[]>;
-  /** Calls a tool; aborting `options.signal` sends `notifications/cancelled` upstream. */
-  callTool(params: CallToolRequest['params'], options?: UpstreamRequestOptions): Promise<CallToolResult>;
-  listResources(params: ListResourcesRequest['params'], options?: UpstreamRequestOptions): Promise<ListResourcesResult>;
-  listResourceTemplates(
-    params: ListResourceTemplatesRequest['params'],
-    options?: UpstreamRequestOptions,
-  ): Promise<ListResourceTemplatesResult>;
-  readResource(params: ReadResourceRequest['params'], options?: UpstreamRequestOptions): Promise<ReadResourceResult>;
-  listPrompts(params: ListPromptsRequest['params'], options?: UpstreamRequestOptions): Promise<ListPromptsResult>;
-  getPrompt(params: GetPromptRequest['params'], options?: UpstreamRequestOptions): Promise<GetPromptResult>;
-  /** Sends any other request (completions, logging level, subscriptions) as it is. */
-  request(request: RelayedMessage, options?: UpstreamRequestOptions): Promise<Result>;
-  /** Sends a notification from an agent (`notifications/roots/list_changed`). */
-  notify(notification: RelayedMessage): Promise<void>;
-  /**
-   * Lets an agent session receive what the upstream sends of its own accord (its requests, log
-   * messages, resource updates) until the returned function is called.
-   */
-  attach(session: McpAgentSession): () => void;
-  /** Calls `listener` when the upstream's tools, resources or prompts change, and after each reconnection. */
-  onListChanged(listener: (change: UpstreamListChange) => void): () => void;
-  /** Disconnects for good (a stdio server is stopped). */
-  close(): Promise<void>;
-}
+export type { McpLogger, McpUpstream, UpstreamListChange, UpstreamRequestOptions } from './mcp-upstream-port.js';
 
 /** Options of `createMcpUpstream`. */
 export interface McpUpstreamOptions {
@@ -128,7 +51,6 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
   const maxMs = options.restart?.maxMs ?? 5000;
   const listeners = new Set<(change: UpstreamListChange) => void>();
   const sessions = new Set<McpAgentSession>();
-  let progressTokens = 0;
   let connection: Connection | undefined;
   let connecting: Promise<void> | undefined;
   let failures = 0;
@@ -230,10 +152,7 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
     }
   };
 
-  /**
-   * Sends a request as it is, but for its progress token: one of the gateway's own, unique on
-   * this connection (agents may pick the same), whose progress goes to `onprogress` in order.
-   */
+  /** Sends a request as it is, with the progress token of `UpstreamWire.withProgress` when asked. */
   const relayRequest = async <T>(
     request: RelayedMessage,
     parse: (client: Client, sent: RelayedMessage, requestOptions: RequestOptions) => Promise<T>,
@@ -241,16 +160,11 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
   ): Promise<T> => {
     const onprogress = requestOptions?.onprogress;
     if (onprogress === undefined) return run((client, options) => parse(client, request, options), requestOptions);
-    progressTokens += 1;
-    const token = `estop-${progressTokens}`;
-    const meta = { ...(request.params?.['_meta'] as Record<string, unknown> | undefined), progressToken: token };
-    const sent = { method: request.method, params: { ...request.params, _meta: meta } };
     let stop: (() => void) | undefined;
     return run((client, options) => {
-      stop = (connection ?? current()).wire.onProgress(token, ({ progressToken: _token, ...progress }) =>
-        onprogress(progress),
-      );
-      return parse(client, sent, options);
+      const relayed = (connection ?? current()).wire.withProgress(request, onprogress);
+      stop = relayed.stop;
+      return parse(client, relayed.sent, options);
     }, requestOptions).finally(() => stop?.());
   };
 

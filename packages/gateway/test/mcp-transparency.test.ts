@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { PassThrough, type Readable, type Writable } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import { createInFlightCalls } from '../src/in-flight.js';
@@ -65,6 +66,29 @@ describe('the gateway passes the whole MCP protocol through', () => {
       assert.deepEqual(await runScenario(transport), direct);
     });
   }
+
+  it('relays every progress notification, in order, even when they come back to back with the result', async () => {
+    const headers = await agentHeaders();
+    for (const server of ['local', 'remote']) {
+      const client = new Client({ name: 'progress-agent', version: '1.0.0' });
+      await client.connect(
+        new StreamableHTTPClientTransport(new URL(`${gateway.url}/mcp/${server}`), { requestInit: { headers } }),
+      );
+      try {
+        const seen: unknown[] = [];
+        await client.callTool({ name: 'progress', arguments: { steps: 3, burst: true } }, undefined, {
+          onprogress: (progress) => seen.push(progress),
+        });
+        assert.deepEqual(
+          seen,
+          [1, 2, 3].map((progress) => ({ progress, total: 3 })),
+          server,
+        );
+      } finally {
+        await client.close();
+      }
+    }
+  });
 
   it('through `estop gateway --stdio`', async () => {
     const guard = await startGuard(plane);
