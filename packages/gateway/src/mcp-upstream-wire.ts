@@ -21,6 +21,13 @@ export type UpstreamNotificationListener = (
 
 const contexts = new AsyncLocalStorage<UpstreamCallContext>();
 
+/** What the upstream tells the agents besides progress and list changes. */
+const RELAYED_NOTIFICATIONS = new Set([
+  'notifications/message',
+  'notifications/resources/updated',
+  'notifications/elicitation/complete',
+]);
+
 /** Runs `work` so that the upstream requests it sends belong to `context`. */
 export function withCallContext<T>(context: UpstreamCallContext | undefined, work: () => T): T {
   return context === undefined ? work() : contexts.run(context, work);
@@ -42,7 +49,7 @@ export class UpstreamWire implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  /** Log messages and resource updates, handed over instead of reaching the SDK's client. */
+  /** Log messages, resource updates and completed elicitations, handed over instead of reaching the SDK's client. */
   onnotification?: UpstreamNotificationListener;
   readonly #outgoing = new Map<RequestId, UpstreamCallContext>();
   readonly #incoming = new Map<RequestId, UpstreamCallContext>();
@@ -130,7 +137,7 @@ export class UpstreamWire implements Transport {
         listener(params);
         return;
       }
-    } else if (message.method === 'notifications/message' || message.method === 'notifications/resources/updated') {
+    } else if (RELAYED_NOTIFICATIONS.has(message.method)) {
       if (this.onnotification !== undefined) {
         this.onnotification(
           { method: message.method, ...(message.params === undefined ? {} : { params: message.params }) },

@@ -5,6 +5,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
 import {
   CreateMessageRequestSchema,
+  ElicitationCompleteNotificationSchema,
   ElicitRequestSchema,
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
@@ -45,6 +46,9 @@ export function scenarioClient(): ScenarioClient {
   client.setRequestHandler(ListRootsRequestSchema, () => ({ roots: [{ uri: 'file:///work', name: 'work' }] }));
   client.setNotificationHandler(LoggingMessageNotificationSchema, (notification) => {
     logged.push(String(notification.params.data));
+  });
+  client.setNotificationHandler(ElicitationCompleteNotificationSchema, (notification) => {
+    asked.push(`completed ${notification.params.elicitationId}`);
   });
   client.setNotificationHandler(ResourceUpdatedNotificationSchema, (notification) => {
     updated.push(notification.params.uri);
@@ -91,6 +95,7 @@ export async function runScenario(transport: Transport): Promise<Record<string, 
     transcript['elicit.form'] = await call('elicit');
     transcript['elicit.url'] = await call('elicit', { url: 'https://example.com/sign-in' });
     transcript['roots'] = await call('roots');
+    await until(() => asked.length >= 4);
     transcript['asked'] = [...asked];
     transcript['resources'] = await client.listResources();
     transcript['templates'] = await client.listResourceTemplates();
