@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { requireRole } from '../tokens/principal.js';
 import { authorize } from '../http/authorize.js';
+import { createRoute } from '../http/create-route.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
@@ -13,11 +14,9 @@ const WaitQuery = z.object({ wait: z.coerce.number().int().min(0).max(60_000).de
 
 /** Approvals: enforcers request and use them, operators decide them. */
 export function approvalRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'approvals'>): void {
-  app.post(ROUTES.requestApproval.path, async (context) => {
-    const principal = authorize(context, 'enforcer');
-    const input = await readBody(context, ApprovalRequestInputSchema);
-    return context.json(await deps.approvals.request(principal, input), 201);
-  });
+  createRoute(app, ROUTES.requestApproval.path, 'enforcer', ApprovalRequestInputSchema, (principal, input) =>
+    deps.approvals.request(principal, input),
+  );
 
   app.get(ROUTES.listApprovals.path, async (context) => {
     const { status, ...query } = readQuery(context, ListQuery);

@@ -4,8 +4,9 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { authorize } from '../http/authorize.js';
+import { createRoute } from '../http/create-route.js';
 import { MAX_PAGE_ITEMS, PageQuerySchema } from '../http/pagination.js';
-import { readBody, readQuery } from '../http/read-input.js';
+import { readQuery } from '../http/read-input.js';
 
 const ListQuery = PageQuerySchema.extend({
   tenant: z.string().min(1).max(200).optional(),
@@ -15,11 +16,9 @@ const ListQuery = PageQuerySchema.extend({
 
 /** Drafts: writes that `draft_only` recorded instead of running. */
 export function draftRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'drafts'>): void {
-  app.post(ROUTES.recordDraft.path, async (context) => {
-    const principal = authorize(context, 'enforcer');
-    const input = await readBody(context, DraftInputSchema);
-    return context.json(await deps.drafts.record(principal, input), 201);
-  });
+  createRoute(app, ROUTES.recordDraft.path, 'enforcer', DraftInputSchema, (principal, input) =>
+    deps.drafts.record(principal, input),
+  );
 
   app.get(ROUTES.listDrafts.path, async (context) => {
     const principal = authorize(context, 'viewer');

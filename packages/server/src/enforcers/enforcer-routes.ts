@@ -4,6 +4,7 @@ import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { authorize } from '../http/authorize.js';
+import { createRoute } from '../http/create-route.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
@@ -16,11 +17,9 @@ const VersionParam = z.coerce.number().int().nonnegative();
 
 /** Enforcer registration and acknowledgements, and the question "is version N enforced?". */
 export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers'>): void {
-  app.post(ROUTES.registerEnforcer.path, async (context) => {
-    const principal = authorize(context, 'enforcer');
-    const registration = await readBody(context, EnforcerRegistrationSchema);
-    return context.json(await deps.enforcers.register(principal, registration), 201);
-  });
+  createRoute(app, ROUTES.registerEnforcer.path, 'enforcer', EnforcerRegistrationSchema, (principal, registration) =>
+    deps.enforcers.register(principal, registration),
+  );
 
   app.post(ROUTES.acknowledge.path, async (context) => {
     const principal = authorize(context, 'enforcer');

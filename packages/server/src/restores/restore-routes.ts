@@ -3,17 +3,14 @@ import { RestoreConfirmSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { authorize } from '../http/authorize.js';
-import { paginate, PageQuerySchema } from '../http/pagination.js';
-import { readBody, readQuery } from '../http/read-input.js';
+import { listRoute } from '../http/list-route.js';
+import { readBody } from '../http/read-input.js';
 
 /** Pending restore requests, and their confirmation by a second admin. */
 export function restoreRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'restoreRequests'>): void {
-  app.get(ROUTES.listRestoreRequests.path, async (context) => {
-    const principal = authorize(context, 'admin');
-    const query = readQuery(context, PageQuerySchema);
-    const page = paginate(await deps.restoreRequests.pending(principal), (request) => request.id, query);
-    return context.json({ requests: page.items, nextCursor: page.nextCursor });
-  });
+  listRoute(app, ROUTES.listRestoreRequests.path, 'admin', 'requests', (principal) =>
+    deps.restoreRequests.pending(principal),
+  );
 
   app.post(ROUTES.confirmRestoreRequest.path, async (context) => {
     const principal = authorize(context, 'admin');

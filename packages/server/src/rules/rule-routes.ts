@@ -3,6 +3,7 @@ import { LiftInputSchema, RuleInputSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { authorize } from '../http/authorize.js';
+import { createRoute } from '../http/create-route.js';
 import { paginate, PageQuerySchema } from '../http/pagination.js';
 import { readBody, readQuery } from '../http/read-input.js';
 
@@ -21,11 +22,9 @@ export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): voi
     return context.json(await deps.rules.get(principal, context.req.param('id')));
   });
 
-  app.post(ROUTES.createRule.path, async (context) => {
-    const principal = authorize(context, 'operator');
-    const input = await readBody(context, RuleInputSchema);
-    return context.json(await deps.rules.create(principal, input), 201);
-  });
+  createRoute(app, ROUTES.createRule.path, 'operator', RuleInputSchema, (principal, input) =>
+    deps.rules.create(principal, input),
+  );
 
   app.post(ROUTES.liftRule.path, async (context) => {
     const principal = authorize(context, 'admin');

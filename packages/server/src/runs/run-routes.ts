@@ -3,8 +3,9 @@ import { RunEndSchema, RunHeartbeatSchema, RunIdSchema, RunKillSchema, RunStartS
 import type { Context, Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { authorize } from '../http/authorize.js';
-import { paginate, PageQuerySchema } from '../http/pagination.js';
-import { readBody, readQuery } from '../http/read-input.js';
+import { createRoute } from '../http/create-route.js';
+import { listRoute } from '../http/list-route.js';
+import { readBody } from '../http/read-input.js';
 
 function runId(context: Context<AppEnv>): string {
   const id = context.req.param('id') ?? '';
@@ -14,11 +15,9 @@ function runId(context: Context<AppEnv>): string {
 
 /** Runs: enforcers register, report and end them; operators list and kill them. */
 export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void {
-  app.post(ROUTES.startRun.path, async (context) => {
-    const principal = authorize(context, 'enforcer');
-    const start = await readBody(context, RunStartSchema);
-    return context.json(deps.runs.start(principal, start), 201);
-  });
+  createRoute(app, ROUTES.startRun.path, 'enforcer', RunStartSchema, (principal, start) =>
+    deps.runs.start(principal, start),
+  );
 
   app.post(ROUTES.runHeartbeat.path, async (context) => {
     const principal = authorize(context, 'enforcer');
@@ -34,12 +33,7 @@ export function runRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'runs'>): void 
     return context.body(null, 204);
   });
 
-  app.get(ROUTES.listRuns.path, (context) => {
-    const principal = authorize(context, 'viewer');
-    const query = readQuery(context, PageQuerySchema);
-    const page = paginate(deps.runs.list(principal), (run) => run.id, query);
-    return context.json({ runs: page.items, nextCursor: page.nextCursor });
-  });
+  listRoute(app, ROUTES.listRuns.path, 'viewer', 'runs', (principal) => deps.runs.list(principal));
 
   app.post(ROUTES.killRun.path, async (context) => {
     const principal = authorize(context, 'operator');

@@ -4,19 +4,14 @@ import type { Hono } from 'hono';
 import type { AppDeps, AppEnv } from '../app-env.js';
 import { describePrincipal } from './principal.js';
 import { authorize } from '../http/authorize.js';
-import { paginate, PageQuerySchema } from '../http/pagination.js';
-import { readBody, readQuery } from '../http/read-input.js';
+import { listRoute } from '../http/list-route.js';
+import { readBody } from '../http/read-input.js';
 
 /** Creating, listing and revoking API tokens, and confirming new admins (admins only). */
 export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): void {
   app.get(ROUTES.whoami.path, (context) => context.json(describePrincipal(context.get('principal'))));
 
-  app.get(ROUTES.listTokens.path, async (context) => {
-    const principal = authorize(context, 'admin');
-    const query = readQuery(context, PageQuerySchema);
-    const page = paginate(await deps.tokens.list(principal), (token) => token.id, query);
-    return context.json({ tokens: page.items, nextCursor: page.nextCursor });
-  });
+  listRoute(app, ROUTES.listTokens.path, 'admin', 'tokens', (principal) => deps.tokens.list(principal));
 
   app.post(ROUTES.createToken.path, async (context) => {
     const principal = authorize(context, 'admin');
@@ -33,12 +28,7 @@ export function tokenRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'tokens'>): v
     );
   });
 
-  app.get(ROUTES.listTokenRequests.path, async (context) => {
-    const principal = authorize(context, 'admin');
-    const query = readQuery(context, PageQuerySchema);
-    const page = paginate(await deps.tokens.requests(principal), (request) => request.id, query);
-    return context.json({ requests: page.items, nextCursor: page.nextCursor });
-  });
+  listRoute(app, ROUTES.listTokenRequests.path, 'admin', 'requests', (principal) => deps.tokens.requests(principal));
 
   app.post(ROUTES.confirmTokenRequest.path, async (context) => {
     const principal = authorize(context, 'admin');
