@@ -29,41 +29,33 @@ const REMOTE_POLL_MS = 250;
 
 type Decided = Exclude<ApprovalDecision['outcome'], 'approved' | 'denied'>;
 
+/** What ApprovalService is built from: only the dependencies it uses. */
+export interface ApprovalServiceDeps {
+  approvals: ApprovalStore;
+  hub: ChangeHub;
+  /** Where a rule an approval request names is checked against the requesting token. */
+  rules: Pick<RuleService, 'requireReportable'>;
+  clock: Clock;
+  notify: (topic: OperatorTopic) => void;
+}
+
 /**
  * Approvals of writes under `approval_gated`: requested by enforcers, decided by operators,
  * expired and voided by the system, and used once by the approved call.
  */
 export class ApprovalService {
-  readonly #approvals: ApprovalStore;
-  readonly #hub: ChangeHub;
-  readonly #rules: Pick<RuleService, 'requireReportable'>;
-  readonly #clock: Clock;
-  readonly #notify: (topic: OperatorTopic) => void;
   readonly #poll = new LongPoll();
   #closed = false;
 
-  constructor(deps: {
-    approvals: ApprovalStore;
-    hub: ChangeHub;
-    /** Where a rule an approval request names is checked against the requesting token. */
-    rules: Pick<RuleService, 'requireReportable'>;
-    clock: Clock;
-    notify: (topic: OperatorTopic) => void;
-  }) {
-    this.#approvals = deps.approvals;
-    this.#hub = deps.hub;
-    this.#rules = deps.rules;
-    this.#clock = deps.clock;
-    this.#notify = deps.notify;
-  }
+  constructor(private readonly deps: ApprovalServiceDeps) {}
 
   /** An enforcer asks for an operator's approval of one call; the hash binds it to that call. */
   async request(principal: Principal, input: ApprovalRequestInput): Promise<ApprovalView> {
     requireScopeWithinTenant(principal, { tenant: input.tenant });
     if (input.ruleId !== undefined) {
-      await this.#rules.requireReportable(principal, input.ruleId, input.tenant);
+      await this.deps.rules.requireReportable(principal, input.ruleId, input.tenant);
     }
-    const now = this.#clock.now();
+    const now = this.deps.clock.now();
     const call: ApprovalCall = {
       tenant: input.tenant,
       agent: input.agent,
@@ -81,7 +73,7 @@ export class ApprovalService {
       at: new Date(now).toISOString(),
       expiresAt: new Date(now + (input.timeoutMs ?? DEFAULT_APPROVAL_TIMEOUT_MS)).toISOString(),
     };
-    await this.#approvals.create(request, {
+    await this.deps.approvals.create(request, {
       at: request.at,
       action: 'approval-requested',
       actor: request.requestedBy,
@@ -102,7 +94,7 @@ export class ApprovalService {
 
   /** Approvals the principal may see: pending ones oldest first, or the latest 1000 of any status. */
   async list(principal: Principal, query: { pending: boolean }): Promise<ApprovalView[]> {
-    const records = await this.#approvals.list({ pending: query.pending, tenant: principal.tenant });
+    const records = await this.deps.approvals.list({ pending: query.pending, tenant: principal.tenant });
     return records.map((record) => approvalView(record));
   }
 
@@ -115,7 +107,7 @@ export class ApprovalService {
       if (approvalStatus(record) !== 'pending' || left <= 0 || this.#closed) return approvalView(record);
       await this.#poll.pause(
         id,
-        Math.min(left, REMOTE_POLL_MS, Date.parse(record.request.expiresAt) - this.#clock.now() + 1),
+        Math.min(left, REMOTE_POLL_MS, Date.parse(record.request.expiresAt) - this.deps.clock.now() + 1),
       );
     }
   }
@@ -129,9 +121,9 @@ export class ApprovalService {
   ): Promise<ApprovalView> {
     const record = await this.#settled(await this.#visible(principal, id));
     const actor = actorOf(principal);
-    const decision: ApprovalDecision = { outcome, actor, reason, at: new Date(this.#clock.now()).toISOString() };
+    const decision: ApprovalDecision = { outcome, actor, reason, at: new Date(this.deps.clock.now()).toISOString() };
     if (approvalStatus(record) !== 'pending' || !(await this.#decide(record.request, decision))) {
-      const now = await this.#approvals.get(id);
+      const now = await this.deps.approvals.get(id);
       throw new EstopError({
         code: 'conflict',
         message: `approval ${id} is no longer pending: it is ${now === undefined ? 'gone' : approvalStatus(now)}`,
@@ -156,22 +148,22 @@ export class ApprovalService {
       });
     if (status !== 'approved') throw refuse(`it is ${status}`);
     if (hash !== record.request.hash) throw refuse('the call is not the one that was approved (hash mismatch)');
-    const now = this.#clock.now();
-    const current = decisionAtExecution(this.#hub.snapshot(), record.request.call, now);
+    const now = this.deps.clock.now();
+    const current = decisionAtExecution(this.deps.hub.snapshot(), record.request.call, now);
     if (current.outcome !== 'allow' && current.outcome !== 'needs_approval') {
       throw refuse(`rule ${current.ruleId ?? '?'} (${current.mode ?? current.outcome}) now covers the call`);
     }
     const usedAt = new Date(now).toISOString();
-    if (!(await this.#approvals.consume(id, hash, usedAt))) throw refuse('it was used already');
+    if (!(await this.deps.approvals.consume(id, hash, usedAt))) throw refuse('it was used already');
     this.#changed(id);
     return approvalView({ ...record, usedAt });
   }
 
   /** Marks pending requests past their `expiresAt` expired, as the system. Returns how many. */
   async expire(): Promise<number> {
-    const now = this.#clock.now();
+    const now = this.deps.clock.now();
     let count = 0;
-    for (const record of await this.#approvals.list({ pending: true })) {
+    for (const record of await this.deps.approvals.list({ pending: true })) {
       if (Date.parse(record.request.expiresAt) <= now && (await this.#system(record.request, 'expired', now)))
         count += 1;
     }
@@ -184,16 +176,16 @@ export class ApprovalService {
    */
   async voidCoveredBy(rules: readonly Rule[]): Promise<number> {
     if (!rules.some((rule) => modeVoidsApprovals(rule.mode))) return 0;
-    const open = (await this.#approvals.list()).filter((record) =>
+    const open = (await this.deps.approvals.list()).filter((record) =>
       ['pending', 'approved'].includes(approvalStatus(record)),
     );
     // Only rules still in force: a replica catching up replays creations of rules since lifted.
-    const active = new Set(this.#hub.snapshot().rules.map((rule) => rule.id));
+    const active = new Set(this.deps.hub.snapshot().rules.map((rule) => rule.id));
     const voiding = rules.filter((rule) => modeVoidsApprovals(rule.mode) && active.has(rule.id));
     let count = 0;
     for (const record of open) {
       const rule = voiding.find((candidate) => ruleVoidsApproval(candidate, record.request.call));
-      if (rule !== undefined && (await this.#system(record.request, 'voided', this.#clock.now(), rule))) count += 1;
+      if (rule !== undefined && (await this.#system(record.request, 'voided', this.deps.clock.now(), rule))) count += 1;
     }
     return count;
   }
@@ -205,7 +197,7 @@ export class ApprovalService {
   }
 
   async #visible(principal: Principal, id: string): Promise<ApprovalRecord> {
-    const record = await this.#approvals.get(id);
+    const record = await this.deps.approvals.get(id);
     if (record === undefined || !canSee(principal, { tenant: record.request.call.tenant })) {
       throw new EstopError({ code: 'not_found', message: `no approval ${id}` });
     }
@@ -214,10 +206,10 @@ export class ApprovalService {
 
   /** The record, expired first if it is pending past its `expiresAt` (the timer may not have run yet). */
   async #settled(record: ApprovalRecord): Promise<ApprovalRecord> {
-    const now = this.#clock.now();
+    const now = this.deps.clock.now();
     if (approvalStatus(record) !== 'pending' || Date.parse(record.request.expiresAt) > now) return record;
     await this.#system(record.request, 'expired', now);
-    return (await this.#approvals.get(record.request.id)) ?? record;
+    return (await this.deps.approvals.get(record.request.id)) ?? record;
   }
 
   async #system(request: ApprovalRequest, outcome: Decided, nowMs: number, rule?: Rule): Promise<boolean> {
@@ -231,7 +223,7 @@ export class ApprovalService {
 
   async #decide(request: ApprovalRequest, decision: ApprovalDecision, voidingRule?: string): Promise<boolean> {
     const { call } = request;
-    const decided = await this.#approvals.decide(request.id, decision, {
+    const decided = await this.deps.approvals.decide(request.id, decision, {
       at: decision.at,
       action: `approval-${decision.outcome}`,
       actor: decision.actor,
@@ -246,7 +238,7 @@ export class ApprovalService {
 
   #changed(id?: string): void {
     if (id !== undefined) this.#poll.wake(id);
-    this.#notify('approvals');
-    this.#notify('audit');
+    this.deps.notify('approvals');
+    this.deps.notify('audit');
   }
 }

@@ -18,36 +18,29 @@ const draftKey = (draft: Draft) => `${draft.at} ${draft.id}`;
 // Drafts recorded in the same millisecond as a cursor's last one that are read again to find it.
 const SAME_TIME_SLACK = 100;
 
+/** What DraftService is built from: only the dependencies it uses. */
+export interface DraftServiceDeps {
+  drafts: DraftStore;
+  rules: Pick<RuleService, 'requireReportable'>;
+  clock: Clock;
+  notify: (topic: OperatorTopic) => void;
+}
+
 /** Drafts: writes that `draft_only` recorded instead of running, recorded with their audit entry. */
 export class DraftService {
-  readonly #drafts: DraftStore;
-  readonly #rules: Pick<RuleService, 'requireReportable'>;
-  readonly #clock: Clock;
-  readonly #notify: (topic: OperatorTopic) => void;
-
-  constructor(deps: {
-    drafts: DraftStore;
-    rules: Pick<RuleService, 'requireReportable'>;
-    clock: Clock;
-    notify: (topic: OperatorTopic) => void;
-  }) {
-    this.#drafts = deps.drafts;
-    this.#rules = deps.rules;
-    this.#clock = deps.clock;
-    this.#notify = deps.notify;
-  }
+  constructor(private readonly deps: DraftServiceDeps) {}
 
   /** An enforcer records a call it did not run; a rule it names must be one it may report against. */
   async record(principal: Principal, input: DraftInput): Promise<Draft> {
     requireScopeWithinTenant(principal, { tenant: input.tenant });
-    if (input.ruleId !== undefined) await this.#rules.requireReportable(principal, input.ruleId, input.tenant);
+    if (input.ruleId !== undefined) await this.deps.rules.requireReportable(principal, input.ruleId, input.tenant);
     const draft: Draft = {
       id: randomId('draft'),
       ...input,
       actor: { id: principal.name, kind: 'agent' },
-      at: new Date(this.#clock.now()).toISOString(),
+      at: new Date(this.deps.clock.now()).toISOString(),
     };
-    await this.#drafts.create(draft, {
+    await this.deps.drafts.create(draft, {
       at: draft.at,
       action: 'draft-recorded',
       actor: draft.actor,
@@ -56,8 +49,8 @@ export class DraftService {
       ruleId: draft.ruleId,
       data: { draftId: draft.id, tool: draft.tool, enforcer: draft.enforcer },
     });
-    this.#notify('drafts');
-    this.#notify('audit');
+    this.deps.notify('drafts');
+    this.deps.notify('audit');
     return draft;
   }
 
@@ -72,7 +65,7 @@ export class DraftService {
     if (cursor !== undefined && Number.isNaN(lastTime)) {
       throw new EstopError({ code: 'invalid_request', message: 'query: cursor: not a cursor this server issued' });
     }
-    const drafts = await this.#drafts.list({
+    const drafts = await this.deps.drafts.list({
       tenant: principal.tenant ?? query.tenant,
       // From the cursor's millisecond on (inclusive), so that the page can start right after its draft.
       before: cursor === undefined ? query.before : new Date(lastTime + 1).toISOString(),

@@ -21,56 +21,45 @@ export interface EnforcerAck {
   inFlight: number;
 }
 
+/** What EnforcerService is built from: only the dependencies it uses. */
+export interface EnforcerServiceDeps {
+  registry: EnforcerRegistry;
+  rules: Pick<RuleService, 'find' | 'requireReportable'>;
+  runs: Pick<RunService, 'enforcement'>;
+  aggregator: Pick<AuditAggregator, 'blocks'>;
+  hub: Pick<ChangeHub, 'snapshot'>;
+  notify: (topic: OperatorTopic) => void;
+}
+
 /**
  * Enforcers register, acknowledge versions and report the calls they blocked; operators ask
  * which enforcers there are and whether a version (and a rule's stop of runs) is enforced.
  */
 export class EnforcerService {
-  readonly #registry: EnforcerRegistry;
-  readonly #rules: Pick<RuleService, 'find' | 'requireReportable'>;
-  readonly #runs: Pick<RunService, 'enforcement'>;
-  readonly #aggregator: Pick<AuditAggregator, 'blocks'>;
-  readonly #hub: Pick<ChangeHub, 'snapshot'>;
-  readonly #notify: (topic: OperatorTopic) => void;
-
-  constructor(deps: {
-    registry: EnforcerRegistry;
-    rules: Pick<RuleService, 'find' | 'requireReportable'>;
-    runs: Pick<RunService, 'enforcement'>;
-    aggregator: Pick<AuditAggregator, 'blocks'>;
-    hub: Pick<ChangeHub, 'snapshot'>;
-    notify: (topic: OperatorTopic) => void;
-  }) {
-    this.#registry = deps.registry;
-    this.#rules = deps.rules;
-    this.#runs = deps.runs;
-    this.#aggregator = deps.aggregator;
-    this.#hub = deps.hub;
-    this.#notify = deps.notify;
-  }
+  constructor(private readonly deps: EnforcerServiceDeps) {}
 
   /** Registers an enforcer as the principal's, in the principal's tenant. */
   async register(principal: Principal, registration: EnforcerRegistration): Promise<EnforcerRecord> {
-    await this.#registry.requireRegistrable(registration.id, principal.tenant);
-    const record = this.#registry.register(registration, principal.id, principal.tenant);
-    this.#notify('enforcers');
+    await this.deps.registry.requireRegistrable(registration.id, principal.tenant);
+    const record = this.deps.registry.register(registration, principal.id, principal.tenant);
+    this.deps.notify('enforcers');
     return record;
   }
 
   /** One acknowledgement; `not_found` unless the principal registered the enforcer. */
   ack(principal: Principal, ack: EnforcerAck): void {
-    if (!this.#registry.ack(ack.id, ack.version, ack.inFlight, principal.id)) {
+    if (!this.deps.registry.ack(ack.id, ack.version, ack.inFlight, principal.id)) {
       throw new EstopError({ code: 'not_found', message: `enforcer ${ack.id} is not registered by this token` });
     }
-    this.#notify('enforcers');
+    this.deps.notify('enforcers');
   }
 
   /** A batch of acknowledgements; answers the ids the principal did not register. */
   ackAll(principal: Principal, acks: readonly EnforcerAck[]): string[] {
     const unknown = acks
-      .filter((ack) => !this.#registry.ack(ack.id, ack.version, ack.inFlight, principal.id))
+      .filter((ack) => !this.deps.registry.ack(ack.id, ack.version, ack.inFlight, principal.id))
       .map((ack) => ack.id);
-    this.#notify('enforcers');
+    this.deps.notify('enforcers');
     return unknown;
   }
 
@@ -82,7 +71,7 @@ export class EnforcerService {
    */
   async reportBlocks(principal: Principal, id: string, report: BlockReport): Promise<void> {
     // Like acknowledgements: only the token that registered the enforcer reports for it.
-    if (!this.#registry.owns(id, principal.id)) {
+    if (!this.deps.registry.owns(id, principal.id)) {
       throw new EstopError({ code: 'not_found', message: `enforcer ${id} is not registered by this token` });
     }
     const counts = [];
@@ -90,18 +79,18 @@ export class EnforcerService {
       let tenant = count.tenant ?? principal.tenant;
       if (tenant !== undefined) requireScopeWithinTenant(principal, { tenant });
       if (count.ruleId !== undefined) {
-        const rule = await this.#rules.requireReportable(principal, count.ruleId, tenant);
+        const rule = await this.deps.rules.requireReportable(principal, count.ruleId, tenant);
         tenant ??= rule.scope.tenant;
       }
       counts.push(tenant === undefined ? count : { ...count, tenant });
     }
-    this.#aggregator.blocks(principal.name, id, { ...report, counts });
+    this.deps.aggregator.blocks(principal.name, id, { ...report, counts });
   }
 
   /** The enforcers the principal may see (a tenant's token: its tenant's), each marked current or not. */
   async list(principal: Principal): Promise<{ version: number; enforcers: (EnforcerRecord & { current: boolean })[] }> {
-    const version = this.#hub.snapshot().version;
-    const enforcers = (await this.#registry.list(principal.tenant)).map((record) => ({
+    const version = this.deps.hub.snapshot().version;
+    const enforcers = (await this.deps.registry.list(principal.tenant)).map((record) => ({
       ...record,
       current: record.version >= version,
     }));
@@ -118,12 +107,12 @@ export class EnforcerService {
     waitMs: number,
     ruleId: string | undefined,
   ): Promise<Enforcement & { runs?: RunsEnforcement | undefined }> {
-    const enforcement = await this.#registry.waitFor(version, waitMs, principal.tenant);
+    const enforcement = await this.deps.registry.waitFor(version, waitMs, principal.tenant);
     if (ruleId === undefined) return enforcement;
-    const rule = await this.#rules.find(ruleId);
+    const rule = await this.deps.rules.find(ruleId);
     if (rule === undefined || !canSee(principal, rule.scope)) {
       throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
     }
-    return { ...enforcement, runs: this.#runs.enforcement(rule, principal.tenant) };
+    return { ...enforcement, runs: this.deps.runs.enforcement(rule, principal.tenant) };
   }
 }

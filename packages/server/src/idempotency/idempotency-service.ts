@@ -15,27 +15,20 @@ import { sha256Hex } from '../tokens/token-secret.js';
 /** How often a waiting claim looks again whether the first call has finished. */
 const RECLAIM_MS = 20;
 
+/** What IdempotencyService is built from: only the dependencies it uses. */
+export interface IdempotencyServiceDeps {
+  keys: IdempotencyStore;
+  clock: Clock;
+  aggregator: AuditAggregator;
+  sentinel?: SentinelObserver | undefined;
+}
+
 /**
  * Idempotency keys of write calls over an IdempotencyStore (the control plane's store, or
  * Redis): keys are kept per tenant and tool, and each suppressed duplicate is counted for the audit log.
  */
 export class IdempotencyService {
-  readonly #keys: IdempotencyStore;
-  readonly #clock: Clock;
-  readonly #aggregator: AuditAggregator;
-  readonly #sentinel: SentinelObserver | undefined;
-
-  constructor(deps: {
-    keys: IdempotencyStore;
-    clock: Clock;
-    aggregator: AuditAggregator;
-    sentinel?: SentinelObserver | undefined;
-  }) {
-    this.#keys = deps.keys;
-    this.#clock = deps.clock;
-    this.#aggregator = deps.aggregator;
-    this.#sentinel = deps.sentinel;
-  }
+  constructor(private readonly deps: IdempotencyServiceDeps) {}
 
   /** Claims the call's key; while the first call runs, waits up to `waitMs` for its result. */
   async claim(principal: Principal, input: IdempotencyClaimInput): Promise<IdempotencyClaimAnswer> {
@@ -44,18 +37,18 @@ export class IdempotencyService {
       input.key ?? derivedIdempotencyKey(sha256Hex, { tenant: input.tenant, tool: input.tool, args: input.args });
     const scoped = scopedIdempotencyKey(input.tenant, input.tool, key);
     const deadline = Date.now() + input.waitMs;
-    let claim = await this.#keys.claim(scoped, this.#clock.now(), input.windowMs);
+    let claim = await this.deps.keys.claim(scoped, this.deps.clock.now(), input.windowMs);
     while (claim.status === 'pending' && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, Math.min(RECLAIM_MS, deadline - Date.now())));
-      claim = await this.#keys.claim(scoped, this.#clock.now(), input.windowMs);
+      claim = await this.deps.keys.claim(scoped, this.deps.clock.now(), input.windowMs);
     }
     const call = { tenant: input.tenant, agent: input.agent, run: input.run, tool: input.tool };
     if (claim.status === 'claimed') {
-      this.#sentinel?.observe('writes', call);
+      this.deps.sentinel?.observe('writes', call);
       return { status: 'claimed', key, claimId: claim.claimId };
     }
-    this.#sentinel?.observe('duplicates', call);
-    this.#aggregator.duplicate(principal.name, input.enforcer ?? principal.name, input.tenant, input.tool);
+    this.deps.sentinel?.observe('duplicates', call);
+    this.deps.aggregator.duplicate(principal.name, input.enforcer ?? principal.name, input.tenant, input.tool);
     if (claim.status === 'pending') return { status: 'pending', key };
     return { status: 'done', key, result: JSON.parse(claim.result) as unknown };
   }
@@ -67,7 +60,7 @@ export class IdempotencyService {
   ): Promise<void> {
     this.#check(principal, input.tenant);
     const scoped = scopedIdempotencyKey(input.tenant, input.tool, input.key);
-    if (!(await this.#keys.complete(scoped, input.claimId, JSON.stringify(input.result ?? null)))) {
+    if (!(await this.deps.keys.complete(scoped, input.claimId, JSON.stringify(input.result ?? null)))) {
       throw lost(input.key, input.claimId);
     }
   }
@@ -86,11 +79,11 @@ export class IdempotencyService {
     },
   ): Promise<void> {
     this.#check(principal, input.tenant);
-    if (!(await this.#keys.release(scopedIdempotencyKey(input.tenant, input.tool, input.key), input.claimId))) {
+    if (!(await this.deps.keys.release(scopedIdempotencyKey(input.tenant, input.tool, input.key), input.claimId))) {
       throw lost(input.key, input.claimId);
     }
     if (input.failed) {
-      this.#sentinel?.observe('failures', {
+      this.deps.sentinel?.observe('failures', {
         tenant: input.tenant,
         agent: input.agent,
         run: input.run,

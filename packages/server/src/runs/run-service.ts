@@ -22,50 +22,41 @@ function terminationActor(run: RunRecord): Actor {
   return run.stopReason?.startsWith('budget_exceeded:') ? { id: `budget:${run.id}`, kind: 'system' } : SYSTEM_ACTOR;
 }
 
+/** What RunService is built from: only the dependencies it uses. */
+export interface RunServiceDeps {
+  runs: RunRegistry;
+  rules: Pick<RuleService, 'create' | 'requireReportable'>;
+  audit: AuditWriter;
+  clock: Clock;
+  notify: (topic: OperatorTopic) => void;
+}
+
 /** Runs: enforcers register, report and end them (a terminated run is audited); operators list and kill them. */
 export class RunService {
-  readonly #runs: RunRegistry;
-  readonly #rules: Pick<RuleService, 'create' | 'requireReportable'>;
-  readonly #audit: AuditWriter;
-  readonly #clock: Clock;
-  readonly #notify: (topic: OperatorTopic) => void;
-
-  constructor(deps: {
-    runs: RunRegistry;
-    rules: Pick<RuleService, 'create' | 'requireReportable'>;
-    audit: AuditWriter;
-    clock: Clock;
-    notify: (topic: OperatorTopic) => void;
-  }) {
-    this.#runs = deps.runs;
-    this.#rules = deps.rules;
-    this.#audit = deps.audit;
-    this.#clock = deps.clock;
-    this.#notify = deps.notify;
-  }
+  constructor(private readonly deps: RunServiceDeps) {}
 
   /** Registers a run of the principal's tenant. */
   start(principal: Principal, start: RunStart): RunRecord {
     requireScopeWithinTenant(principal, { tenant: start.tenant });
-    const run = this.#runs.start(principal.id, start);
-    this.#notify('runs');
+    const run = this.deps.runs.start(principal.id, start);
+    this.deps.notify('runs');
     return run;
   }
 
   /** A heartbeat from the token that registered the run. */
   async heartbeat(principal: Principal, id: string, heartbeat: RunHeartbeat): Promise<void> {
     await this.#requireReportableStop(principal, id, heartbeat.stopReason);
-    this.#runs.heartbeat(principal.id, id, heartbeat);
-    this.#notify('runs');
+    this.deps.runs.heartbeat(principal.id, id, heartbeat);
+    this.deps.notify('runs');
   }
 
   /** The run ends; the first end with a stop reason other than `ended` is audited `run-terminated`. */
   async end(principal: Principal, id: string, end: RunEnd): Promise<void> {
     await this.#requireReportableStop(principal, id, end.stopReason);
-    const { run, first } = this.#runs.end(principal.id, id, end);
+    const { run, first } = this.deps.runs.end(principal.id, id, end);
     if (first && run.stopReason !== undefined && run.stopReason !== 'ended') {
-      await this.#audit.append({
-        at: run.endedAt ?? new Date(this.#clock.now()).toISOString(),
+      await this.deps.audit.append({
+        at: run.endedAt ?? new Date(this.deps.clock.now()).toISOString(),
         action: 'run-terminated',
         actor: terminationActor(run),
         reason: run.stopReason,
@@ -73,19 +64,19 @@ export class RunService {
         ruleId: killingRule(run.stopReason),
         data: { stopReason: run.stopReason, enforcer: run.enforcer, usage: run.usage },
       });
-      this.#notify('audit');
+      this.deps.notify('audit');
     }
-    this.#notify('runs');
+    this.deps.notify('runs');
   }
 
   /** The runs this replica knows that the principal may see. */
   list(principal: Principal): RunRecord[] {
-    return this.#runs.list().filter((run) => canSee(principal, { tenant: run.tenant }));
+    return this.deps.runs.list().filter((run) => canSee(principal, { tenant: run.tenant }));
   }
 
   /** How far a rule has reached the runs it stops; a tenant's token counts its tenant's runs only. */
   enforcement(rule: Rule, tenant: string | undefined): RunsEnforcement | undefined {
-    return this.#runs.enforcement(rule, tenant);
+    return this.deps.runs.enforcement(rule, tenant);
   }
 
   /**
@@ -97,12 +88,17 @@ export class RunService {
     id: string,
     reason: string,
   ): Promise<{ rule: Rule; version: number; run: RunRecord | null }> {
-    const known = this.#runs.get(id);
+    const known = this.deps.runs.get(id);
     const visible = known !== undefined && canSee(principal, { tenant: known.tenant }) ? known : undefined;
     const tenant = visible?.tenant ?? principal.tenant;
     const scope: Scope = tenant === undefined ? { run: id } : { tenant, run: id };
-    const created = await this.#rules.create(principal, { scope, mode: 'full_stop', reason, cancelInFlight: true });
-    this.#notify('runs');
+    const created = await this.deps.rules.create(principal, {
+      scope,
+      mode: 'full_stop',
+      reason,
+      cancelInFlight: true,
+    });
+    this.deps.notify('runs');
     return { ...created, run: visible ?? null };
   }
 
@@ -111,9 +107,9 @@ export class RunService {
    * on for the run's tenant (see requireReportableRule), so no run is put down to another tenant's rule.
    */
   async #requireReportableStop(principal: Principal, id: string, stopReason: string | undefined): Promise<void> {
-    const run = this.#runs.get(id);
+    const run = this.deps.runs.get(id);
     const ruleId = killingRule(stopReason);
     if (run === undefined || ruleId === undefined) return;
-    await this.#rules.requireReportable(principal, ruleId, run.tenant);
+    await this.deps.rules.requireReportable(principal, ruleId, run.tenant);
   }
 }
