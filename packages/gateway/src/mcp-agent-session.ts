@@ -11,6 +11,8 @@ export interface RelayedMessage {
  * sends on its own (sampling, elicitation, roots, log messages, resource updates) are relayed.
  */
 export interface McpAgentSession {
+  /** The caller's tenant: what an upstream says outside any request reaches one tenant only. */
+  readonly tenant: string;
   /**
    * Relays a server → client request to the agent, as part of its request `relatedRequestId`
    * when known, and resolves to the agent's answer. Refused (thrown) when the caller's rules

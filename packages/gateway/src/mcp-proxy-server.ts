@@ -121,6 +121,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
 
   // What the upstream sends of its own accord during a request, relayed to this agent.
   const session: McpAgentSession = {
+    tenant: caller.tenant,
     async relay(request, relayOptions) {
       // An agent under a full_stop is asked nothing on the upstream's behalf.
       const call = callFor(request.method, 'read');

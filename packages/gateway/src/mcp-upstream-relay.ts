@@ -31,8 +31,8 @@ function eitherSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
 /**
  * Relays what an upstream sends of its own accord to the agents: its requests (sampling,
  * elicitation, roots) to the agent whose request caused them, or to the only agent there is;
- * log messages likewise, or to every agent when they belong to no request; resource updates to
- * the agents that subscribed.
+ * log messages likewise, or when they belong to no request to every agent if all are of one
+ * tenant (else to none); resource updates to the agents that subscribed.
  */
 export function relayToAgents(client: Client, wire: UpstreamWire, sessions: ReadonlySet<McpAgentSession>): void {
   const relay = async (
@@ -77,6 +77,9 @@ export function relayToAgents(client: Client, wire: UpstreamWire, sessions: Read
       context.session.notify(notification, context.relatedRequestId);
       return;
     }
-    for (const session of sessions) session.notify(notification);
+    // Said outside any request it can tell: every session may hear it only if they are all one
+    // tenant's; otherwise no one does, since it may be about another tenant's call.
+    const tenants = new Set([...sessions].map((session) => session.tenant));
+    if (tenants.size === 1) for (const session of sessions) session.notify(notification);
   };
 }

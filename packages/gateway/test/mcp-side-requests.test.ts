@@ -143,3 +143,27 @@ describe('tasks are not offered', () => {
     }
   });
 });
+
+describe('what an upstream says outside any request it can tell stays within one tenant', () => {
+  it('does not pass one tenant’s log messages to another’s session when calls overlap on a stdio upstream', async () => {
+    const acme = await agent('logs-acme');
+    const globex = await agent('logs-globex');
+    try {
+      const slow = acme.client.callTool({ name: 'slow', arguments: { label: 'overlap', ms: 3_000 } });
+      await eventually(() =>
+        readRecord(record).some(
+          (entry) => entry.tool === 'slow' && entry.label === 'overlap' && entry.event === 'started',
+        ),
+      );
+      // Two calls in flight on one stdio connection: the log messages cannot be told apart.
+      await globex.client.setLoggingLevel('info');
+      await globex.client.callTool({ name: 'log', arguments: { message: 'globex secret' } });
+      await acme.client.ping();
+      assert.deepEqual(acme.logged, []);
+      void slow.catch(() => undefined);
+    } finally {
+      await acme.client.close();
+      await globex.client.close();
+    }
+  });
+});
