@@ -1,15 +1,14 @@
-import {
-  SYSTEM_ACTOR,
-  killingRule,
-  type Actor,
-  type Clock,
-  type Rule,
-  type RunEnd,
-  type RunHeartbeat,
-  type RunRecord,
-  type RunsEnforcement,
-  type RunStart,
-  type Scope,
+import { SYSTEM_ACTOR, killingRule } from '@estop/core';
+import type {
+  Actor,
+  Clock,
+  Rule,
+  RunEnd,
+  RunHeartbeat,
+  RunRecord,
+  RunsEnforcement,
+  RunStart,
+  Scope,
 } from '@estop/core';
 import type { AuditWriter } from '../audit/audit-writer.js';
 import type { RuleService } from '../rules/rule-service.js';

@@ -117,6 +117,7 @@ export class TokenService {
     const actor = actorOf(principal);
     const scope = tenant === undefined ? undefined : { tenant };
     const facts = { tokenId: record.id, name: record.name, role: record.role, principalId: record.principalId };
+    let soleAdmin = false;
     if (input.role === 'admin' && owner.isNew) {
       const admins = this.#adminPrincipals(tokens);
       if (admins.size >= 2) {
@@ -138,16 +139,8 @@ export class TokenService {
         });
         return { kind: 'requested', secret, request: requestInfo(request) };
       }
-      await this.#store.tokens.create(record, {
-        at,
-        action: 'token-created',
-        actor,
-        reason: input.reason,
-        scope,
-        // Only while a single admin principal exists may it make the second alone: say so.
-        data: { ...facts, soleAdmin: true },
-      });
-      return { kind: 'created', secret, info: tokenInfo(record) };
+      // Only while a single admin principal exists may it make the second alone: say so.
+      soleAdmin = true;
     }
     await this.#store.tokens.create(record, {
       at,
@@ -155,7 +148,7 @@ export class TokenService {
       actor,
       reason: input.reason,
       scope,
-      data: facts,
+      data: soleAdmin ? { ...facts, soleAdmin } : facts,
     });
     return { kind: 'created', secret, info: tokenInfo(record) };
   }
