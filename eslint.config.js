@@ -4,10 +4,9 @@ import globals from 'globals';
 import tseslint from 'typescript-eslint';
 
 // The architecture's import boundaries (docs/architecture.md): what each package may import.
-// scripts/lint-boundaries.test.ts proves each rule fires. For now test files are exempt from the
-// rules that keep the SDK and the gateway apart from the server and the stores, and the server
-// apart from the SDK: their end-to-end tests wire a real control plane, stores and a guard
-// together, until those tests move to an e2e/ workspace of their own.
+// scripts/lint-boundaries.test.ts proves each rule fires. A package's tests keep its boundary: tests
+// that wire a real control plane, stores and a guard (or the gateway, or the dashboard) together
+// live in the e2e/ workspace, which may import every package.
 const TESTS = ['**/*.test.{ts,tsx}', '**/test/**'];
 const STORES = ['@estop/store-sqlite', '@estop/store-postgres', '@estop/store-redis'];
 const APPS = ['@estop/cli', '@estop/dashboard'];
@@ -99,16 +98,20 @@ export default tseslint.config(
     sources: [forbidNode('the client runs in the browser too: no node:*')],
   }),
   ...boundary('sdk', {
-    always: [forbid('the SDK imports no gateway or app', '@estop/gateway', ...APPS)],
-    sources: [forbid('the SDK never imports the server or a store', '@estop/server', ...STORES)],
+    always: [
+      forbid('the SDK imports no gateway or app', '@estop/gateway', ...APPS),
+      forbid('the SDK never imports the server or a store (tests with both live in e2e/)', '@estop/server', ...STORES),
+    ],
   }),
   ...boundary('gateway', {
     always: [forbid('the gateway imports no app', ...APPS)],
     sources: [forbid('the gateway never imports the server or a store', '@estop/server', ...STORES)],
   }),
   ...boundary('server', {
-    always: [forbid('the server imports no gateway or app', '@estop/gateway', ...APPS)],
-    sources: [forbid('the server never imports the SDK', '@estop/sdk')],
+    always: [
+      forbid('the server imports no gateway or app', '@estop/gateway', ...APPS),
+      forbid('the server never imports the SDK (tests with both live in e2e/)', '@estop/sdk', '@estop/sdk/*'),
+    ],
   }),
   {
     // The dashboard is a browser bundle: core as types only (zod and the domain stay out of it),
@@ -149,8 +152,31 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's own tests (its parsers, its live connection) need no other package than core:
+    // the ones driving a real control plane and a guard in a browser live in e2e/dashboard/.
+    files: ['packages/dashboard/test/**/*.{ts,tsx}', 'packages/dashboard/src/**/*.test.{ts,tsx}'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            forbid(
+              "the dashboard's tests import no server, SDK, gateway, store or CLI (tests with them live in e2e/)",
+              '@estop/server',
+              '@estop/sdk',
+              '@estop/sdk/*',
+              '@estop/gateway',
+              '@estop/cli',
+              ...STORES,
+            ),
+          ],
+        },
+      ],
+    },
+  },
+  {
     // Tests read JSON answers loosely; the assertions are what check their shape.
-    files: ['**/*.test.ts', '**/test/**/*.ts', 'bench/**/*.ts'],
+    files: ['**/*.test.ts', '**/test/**/*.ts', 'e2e/**/*.ts', 'bench/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
 );

@@ -1,4 +1,4 @@
-// Runs every test file of every package (and of scripts/) with Node's test runner, from TypeScript sources.
+// Runs every test file of the packages, the e2e/ workspace and scripts/ with Node's test runner, from TypeScript sources.
 import { spawnSync } from 'node:child_process';
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,7 @@ function collect(directory, found = []) {
 }
 
 const filter = process.argv.slice(2);
-const files = [...collect('packages'), ...collect('scripts')]
+const files = [...collect('packages'), ...collect('e2e'), ...collect('scripts')]
   .filter((file) => filter.length === 0 || filter.some((part) => file.includes(part)))
   .sort();
 if (files.length === 0) {

@@ -3,7 +3,7 @@ import { afterEach, describe, it } from 'node:test';
 import { EstopError } from '@estop/core';
 import type { Api } from '../src/api/client.js';
 import { LiveConnection } from '../src/api/live.js';
-import { eventually } from './harness.js';
+import { eventually } from './eventually.js';
 
 interface OpenStream {
   path: string;

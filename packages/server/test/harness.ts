@@ -3,6 +3,9 @@ import { createMemoryStore, type Store } from '@estop/core';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/index.js';
 import { sha256Hex } from '../src/tokens/token-secret.js';
 
+/** SHA-256 hex, as the server stores token secrets: for tests that open a store of their own. */
+export { sha256Hex };
+
 export const ADMIN_TOKEN = 'estop_test-admin-token';
 
 /** A control plane listening on a free port, with an admin token and a small request helper. */

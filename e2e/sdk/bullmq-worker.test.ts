@@ -3,10 +3,10 @@ import process from 'node:process';
 import { after, before, describe, it } from 'node:test';
 import { Queue, type Job, type Worker } from 'bullmq';
 import { Redis } from 'ioredis';
-import { startEmailWorker, type EmailJobData } from '../../../examples/bullmq-worker/email-worker.js';
-import { RunStoppedError } from '../src/index.js';
+import { startEmailWorker, type EmailJobData } from '../../examples/bullmq-worker/email-worker.js';
+import { RunStoppedError } from '@estop/sdk';
 import { startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 // The Redis on this machine; REDIS_PORT points the tests at another port.
 const connection = { host: '127.0.0.1', port: Number(process.env.REDIS_PORT ?? 6379) };

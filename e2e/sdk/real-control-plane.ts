@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { createMemoryStore, type Rule } from '@estop/core';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '@estop/server';
-import { createGuard, RunStoppedError, type Guard, type Run } from '../src/index.js';
-import { waitFor } from './wait-for.js';
+import { createGuard, RunStoppedError, type Guard, type Run } from '@estop/sdk';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 const ADMIN_TOKEN = 'estop_sdk-adapters-admin';
 

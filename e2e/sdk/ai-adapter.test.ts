@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { generateText, jsonSchema, stepCountIs, tool } from 'ai';
 import { MockLanguageModelV3 } from 'ai/test';
-import { guardTools } from '../src/ai/index.js';
+import { guardTools } from '@estop/sdk/ai';
 import {
   heldUntilAborted,
   killRunMidCall,
   startRealControlPlane,
   type RealControlPlane,
 } from './real-control-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 const usage = {
   inputTokens: { total: 1, noCache: 1, cacheRead: 0, cacheWrite: 0 },

@@ -4,10 +4,10 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { InMemoryTransport } from '@modelcontextprotocol/sdk/inMemory.js';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import { z } from 'zod';
-import { guardMcpClient } from '../src/mcp/index.js';
-import { RunStoppedError } from '../src/index.js';
+import { guardMcpClient } from '@estop/sdk/mcp';
+import { RunStoppedError } from '@estop/sdk';
 import { startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 /** A real MCP server in this process, over an in-memory transport, counting what its tools did. */
 async function startMailServer() {

@@ -7,9 +7,8 @@ import type { Store } from '@estop/core';
 import { createGuard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
-import { sha256Hex } from '../src/tokens/token-secret.js';
-import { databaseUrl, postgresSchema } from './postgres-schema.js';
-import { eventually, startTestControlPlane } from './harness.js';
+import { databaseUrl, postgresSchema } from '../../packages/server/test/postgres-schema.js';
+import { eventually, sha256Hex, startTestControlPlane } from '../../packages/server/test/harness.js';
 
 /** Flips a stop on replica A and waits for a guard connected to replica B to deny. */
 async function stopOnOneReplicaEnforcedOnTheOther(createStore: () => Store, replicaPollMs: number): Promise<void> {

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CallDeniedError, isDrafted } from '../src/index.js';
+import { CallDeniedError, isDrafted } from '@estop/sdk';
 import { startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
 
 interface Email {

@@ -11,8 +11,10 @@ import type { Effect } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
-const dashboard = fileURLToPath(new URL('..', import.meta.url));
-const root = join(dashboard, '..', '..');
+export { eventually } from '../../packages/dashboard/test/eventually.js';
+
+const root = fileURLToPath(new URL('../..', import.meta.url));
+const dashboard = join(root, 'packages', 'dashboard');
 
 /** Where the tests expect headless Chromium. */
 export const CHROMIUM = '/usr/bin/chromium';
@@ -192,17 +194,6 @@ export async function screenshot(page: Page, name: string): Promise<boolean> {
   mkdirSync(dirname(path), { recursive: true });
   await page.screenshot({ path, fullPage: false });
   return true;
-}
-
-/** Waits for `check` to hold, re-checking on a short interval (no timed assertion: it just waits). */
-export async function eventually<T>(check: () => T | Promise<T>, what: string, timeoutMs = 15_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`${what}: not reached in ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
 }
 
 /** What a browser test works with: a control plane, a browser, and an SDK guard enforcing. */

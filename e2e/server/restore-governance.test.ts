@@ -7,9 +7,13 @@ import type { Store } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
-import { sha256Hex } from '../src/tokens/token-secret.js';
-import { databaseUrl, postgresSchema } from './postgres-schema.js';
-import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { databaseUrl, postgresSchema } from '../../packages/server/test/postgres-schema.js';
+import {
+  eventually,
+  sha256Hex,
+  startTestControlPlane,
+  type TestControlPlane,
+} from '../../packages/server/test/harness.js';
 
 let cp: TestControlPlane;
 let guard: Guard;

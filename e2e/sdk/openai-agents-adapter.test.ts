@@ -2,14 +2,14 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { Agent, run as runAgent, setTracingDisabled, tool } from '@openai/agents-core';
 import { assistantMessage, functionCall, ScriptedModel } from '@openai/agents-core/testing';
-import { guardAgentTools } from '../src/openai-agents/index.js';
+import { guardAgentTools } from '@estop/sdk/openai-agents';
 import {
   heldUntilAborted,
   killRunMidCall,
   startRealControlPlane,
   type RealControlPlane,
 } from './real-control-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 /** The `send_email` tool the scripted model calls, doing what `execute` does. */
 function sendEmailTool(execute: (input: { to: string }, signal: AbortSignal | undefined) => Promise<string>) {

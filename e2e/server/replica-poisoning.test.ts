@@ -4,9 +4,13 @@ import { after, describe, it } from 'node:test';
 import type { EnforcerRecord, Store } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import { createPostgresStore } from '@estop/store-postgres';
-import { sha256Hex } from '../src/tokens/token-secret.js';
-import { databaseUrl, postgresSchema } from './postgres-schema.js';
-import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { databaseUrl, postgresSchema } from '../../packages/server/test/postgres-schema.js';
+import {
+  eventually,
+  sha256Hex,
+  startTestControlPlane,
+  type TestControlPlane,
+} from '../../packages/server/test/harness.js';
 
 const postgres = postgresSchema('estop_poisoning');
 after(() => postgres.drop());

@@ -3,9 +3,9 @@ import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it, type TestContext } from 'node:test';
 import { isEstopError } from '@estop/core';
-import { CallDeniedError, createGuard, isDrafted, RunStoppedError, type Guard } from '../src/index.js';
+import { CallDeniedError, createGuard, isDrafted, RunStoppedError, type Guard } from '@estop/sdk';
 import { startGovernedPlane, startSideEffect, type GovernedPlane, type StoreKind } from './governed-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 const fixture = fileURLToPath(new URL('./fixtures/governed-write.ts', import.meta.url));
 const email = { tenant: 'acme', agent: 'mailer', tool: 'email.send', effect: 'write' } as const;

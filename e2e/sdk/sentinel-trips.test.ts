@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import { CallDeniedError, RunStoppedError } from '../src/index.js';
+import { CallDeniedError, RunStoppedError } from '@estop/sdk';
 import { startRealControlPlane, type RealControlPlane } from './real-control-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 describe('a sentinel stops a misbehaving agent on its own, through the SDK', () => {
   let control: RealControlPlane;

@@ -2,15 +2,15 @@ import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { ToolMessage, type ToolCall } from '@langchain/core/messages';
 import { DynamicStructuredTool } from '@langchain/core/tools';
-import { guardLangChainTool, guardLangChainTools } from '../src/langchain/index.js';
-import { CallDeniedError, isDrafted, RunStoppedError } from '../src/index.js';
+import { guardLangChainTool, guardLangChainTools } from '@estop/sdk/langchain';
+import { CallDeniedError, isDrafted, RunStoppedError } from '@estop/sdk';
 import {
   heldUntilAborted,
   killRunMidCall,
   startRealControlPlane,
   type RealControlPlane,
 } from './real-control-plane.js';
-import { waitFor } from './wait-for.js';
+import { waitFor } from '../../packages/sdk/test/wait-for.js';
 
 /** A `send_email` tool doing what `body` does with its input and the signal in its config. */
 function sendEmailTool(body: (input: { to: string }, signal: AbortSignal | undefined) => Promise<string>) {
