@@ -8,26 +8,17 @@ import type { ControlPlaneClient } from './control-plane-client.js';
  * the control plane in order and a burst of changes costs one request, not one per version.
  */
 export class AckSender {
-  readonly #client: ControlPlaneClient;
-  readonly #enforcerId: string;
-  readonly #inFlight: () => number;
-  readonly #onError: (error: EstopError) => void;
   readonly #controller = new AbortController();
   #latest: number | undefined;
   #acknowledged: number | undefined;
   #sending = false;
 
   constructor(
-    client: ControlPlaneClient,
-    enforcerId: string,
-    inFlight: () => number,
-    onError: (error: EstopError) => void,
-  ) {
-    this.#client = client;
-    this.#enforcerId = enforcerId;
-    this.#inFlight = inFlight;
-    this.#onError = onError;
-  }
+    private readonly client: ControlPlaneClient,
+    private readonly enforcerId: string,
+    private readonly inFlight: () => number,
+    private readonly onError: (error: EstopError) => void,
+  ) {}
 
   /**
    * Schedules an acknowledgement of `version`. After a snapshot (`force`) it is sent even if
@@ -61,13 +52,13 @@ export class AckSender {
       while (this.#latest !== undefined && this.#latest !== this.#acknowledged && !this.#controller.signal.aborted) {
         const version = this.#latest;
         try {
-          await this.#client.ack(this.#enforcerId, { version, inFlight: this.#inFlight() }, this.#controller.signal);
+          await this.client.ack(this.enforcerId, { version, inFlight: this.inFlight() }, this.#controller.signal);
           this.#acknowledged = version;
         } catch (error) {
           // Left for the next applied version or keep-alive to retry, rather than retried in
           // a loop against a control plane that is failing.
           if (!this.#controller.signal.aborted)
-            this.#onError(asEstopError(error, 'unavailable', `acknowledging version ${version} failed`));
+            this.onError(asEstopError(error, 'unavailable', `acknowledging version ${version} failed`));
           return;
         }
       }

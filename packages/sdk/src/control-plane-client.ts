@@ -85,31 +85,25 @@ export class ControlPlaneClient {
 
   /** Registers a run; registering it again (after the control plane forgot it) is fine. */
   async startRun(start: RunStart, signal: AbortSignal): Promise<void> {
-    const response = await this.#request(
-      pathTo(ROUTES.startRun),
-      'register a run',
-      signal,
-      'POST',
-      JSON.stringify(start),
-    );
-    if (ok(response)) return discard(response);
-    throw await errorFrom(response, `register run ${start.id}`);
+    return this.#report(pathTo(ROUTES.startRun), 'register a run', start, signal, `register run ${start.id}`);
   }
 
   /** Reports a run's state and calls in flight; `not_found` means the run must register again. */
   async runHeartbeat(runId: string, heartbeat: RunHeartbeat, signal: AbortSignal): Promise<void> {
     const path = pathTo(ROUTES.runHeartbeat, { id: runId });
-    const response = await this.#request(path, 'report a run', signal, 'POST', JSON.stringify(heartbeat));
-    if (ok(response)) return discard(response);
-    throw await errorFrom(response, `report run ${runId}`);
+    return this.#report(path, 'report a run', heartbeat, signal, `report run ${runId}`);
   }
 
   /** Reports that a run is over and nothing of it is running. */
   async endRun(runId: string, end: RunEnd, signal: AbortSignal): Promise<void> {
-    const path = pathTo(ROUTES.endRun, { id: runId });
-    const response = await this.#request(path, 'end a run', signal, 'POST', JSON.stringify(end));
+    return this.#report(pathTo(ROUTES.endRun, { id: runId }), 'end a run', end, signal, `end run ${runId}`);
+  }
+
+  /** POSTs `body` as JSON and expects any 2xx; another answer becomes an EstopError about `failure`. */
+  async #report(path: string, action: string, body: unknown, signal: AbortSignal, failure: string): Promise<void> {
+    const response = await this.#request(path, action, signal, 'POST', JSON.stringify(body));
     if (ok(response)) return discard(response);
-    throw await errorFrom(response, `end run ${runId}`);
+    throw await errorFrom(response, failure);
   }
 
   /**

@@ -7,9 +7,7 @@ import {
   ruleStoppingRun,
   type BudgetName,
   type BudgetUsage,
-  type Call,
   type Clock,
-  type Decision,
   type Effect,
   type Rule,
   type RunHeartbeat,
@@ -17,25 +15,17 @@ import {
 } from '@estop/core';
 import type { ControlPlaneClient } from './control-plane-client.js';
 import type { DraftedCall } from './drafted-call.js';
-import type { ExecuteOptions } from './execute-options.js';
-import type { GuardChange } from './guard.js';
+import type { Guard, GuardChange } from './guard.js';
 import type { Run, RunOptions, RunState, ToolCallOptions, ToolContext } from './run.js';
 import { checkRunOptions } from './run-options-check.js';
 import { RunReporter } from './run-reporter.js';
 import { CallDeniedError, RunStoppedError } from './run-stopped-error.js';
 
 /** What a run needs from the guard it runs under. */
-export interface RunHost {
+export interface RunHost extends Pick<Guard, 'decide' | 'execute'> {
   readonly enforcerId: string;
   readonly clock: Clock;
   readonly client: ControlPlaneClient;
-  decide(call: Call): Decision;
-  execute<Args, Result>(
-    call: Call,
-    args: Args,
-    fn: (args: Args) => Result | Promise<Result>,
-    options?: ExecuteOptions<Result>,
-  ): Promise<Result | DraftedCall>;
   /** The active rules at the applied version. */
   rules(): readonly Rule[];
   onChange(listener: (change: GuardChange) => void): () => void;

@@ -1,10 +1,8 @@
 import { ToolMessage, type ToolCall } from '@langchain/core/messages';
 import type { StructuredToolInterface, ToolRunnableConfig } from '@langchain/core/tools';
-import { combineSignals } from '../combine-signals.js';
 import { isDrafted } from '../drafted-call.js';
-import { refusalMessage } from '../refusal-message.js';
+import { runFrameworkTool } from '../framework-tool-call.js';
 import type { Run, ToolCallOptions } from '../run.js';
-import { CallDeniedError } from '../run-stopped-error.js';
 
 /** Per tool, by its name: its effect and estimated cost (see `run.tool`). */
 export type GuardLangChainToolsOptions = { readonly [toolName: string]: ToolCallOptions };
@@ -50,38 +48,24 @@ export function guardLangChainTool<Tool extends StructuredToolInterface>(
   const invoke = async (input: unknown, config?: ToolRunnableConfig): Promise<unknown> => {
     const toolCall = isToolCall(input) ? input : config?.toolCall;
     const args = isToolCall(input) ? input.args : input;
-    let started = false;
-    try {
-      const result = await run.tool(
-        tool.name,
-        args,
-        (_args, { signal }) => {
-          started = true;
-          return tool.invoke(input as never, { ...config, signal: combineSignals(signal, config?.signal) });
-        },
-        { ...callOptions, signal: config?.signal },
-      );
-      if (isDrafted(result) && toolCall?.id !== undefined) {
-        // A write kept as a draft: the model reads that it was not executed; the draft rides along as the artifact.
-        return new ToolMessage({
-          content: result.message,
-          tool_call_id: toolCall.id,
-          name: tool.name,
-          artifact: result,
-        });
-      }
-      return result;
-    } catch (error) {
-      if (error instanceof CallDeniedError && toolCall?.id !== undefined) {
-        return new ToolMessage({
-          content: refusalMessage(error, started),
-          tool_call_id: toolCall.id,
-          name: tool.name,
-          status: 'error',
-        });
-      }
-      throw error;
+    const outcome = await runFrameworkTool(
+      run,
+      tool.name,
+      args,
+      (_args, signal) => tool.invoke(input as never, { ...config, signal }),
+      callOptions,
+      config?.signal,
+    );
+    if (outcome.refused) {
+      if (toolCall?.id === undefined) throw outcome.error;
+      return new ToolMessage({ content: outcome.message, tool_call_id: toolCall.id, name: tool.name, status: 'error' });
     }
+    const { result } = outcome;
+    if (isDrafted(result) && toolCall?.id !== undefined) {
+      // A write kept as a draft: the model reads that it was not executed; the draft rides along as the artifact.
+      return new ToolMessage({ content: result.message, tool_call_id: toolCall.id, name: tool.name, artifact: result });
+    }
+    return result;
   };
   Object.defineProperty(guarded, 'invoke', { value: invoke, writable: true, configurable: true });
   return guarded;

@@ -1,9 +1,7 @@
 import type { Tool } from '@openai/agents-core';
-import { combineSignals } from '../combine-signals.js';
 import type { Run, ToolCallOptions } from '../run.js';
 import { isDrafted } from '../drafted-call.js';
-import { refusalMessage } from '../refusal-message.js';
-import { CallDeniedError } from '../run-stopped-error.js';
+import { runFrameworkTool } from '../framework-tool-call.js';
 
 /** Per function tool, by its name: its effect and estimated cost (see `run.tool`). */
 export type GuardAgentToolsOptions = { readonly [toolName: string]: ToolCallOptions };
@@ -49,27 +47,23 @@ function guardFunctionTool<Context>(
   return {
     ...tool,
     invoke: async (runContext, input, details) => {
-      let started = false;
-      try {
-        const result = await run.tool(
-          tool.name,
-          input,
-          (args, { signal }) => {
-            // The framework keys what it has prepared for this call by the details object
-            // itself, so the signal is set on it rather than on a copy.
-            started = true;
-            const callDetails = details ?? {};
-            callDetails.signal = combineSignals(signal, details?.signal);
-            return tool.invoke(runContext, args, callDetails);
-          },
-          { ...callOptions, signal: details?.signal },
-        );
-        // A write kept as a draft: the model reads that it was not executed, and the draft's id.
-        return isDrafted(result) ? result.message : result;
-      } catch (error) {
-        if (error instanceof CallDeniedError) return refusalMessage(error, started);
-        throw error;
-      }
+      const outcome = await runFrameworkTool(
+        run,
+        tool.name,
+        input,
+        (args, signal) => {
+          // The framework keys what it has prepared for this call by the details object
+          // itself, so the signal is set on it rather than on a copy.
+          const callDetails = details ?? {};
+          callDetails.signal = signal;
+          return tool.invoke(runContext, args, callDetails);
+        },
+        callOptions,
+        details?.signal,
+      );
+      if (outcome.refused) return outcome.message;
+      // A write kept as a draft: the model reads that it was not executed, and the draft's id.
+      return isDrafted(outcome.result) ? outcome.result.message : outcome.result;
     },
   };
 }
