@@ -7,11 +7,15 @@ export interface Refusal {
   fields: Record<string, unknown>;
 }
 
-/** The decision's explanation, with its rule's scope when the gateway knows the rule. */
-function explain(decision: Decision, rules: RuleBook): { scope: string | undefined; text: string } {
+/**
+ * The decision's explanation, with its rule's scope when the gateway knows the rule, and the
+ * fields every refusal of `tool` carries.
+ */
+function explain(tool: string, decision: Decision, rules: RuleBook): { text: string; fields: Record<string, unknown> } {
   const rule = decision.ruleId === undefined ? undefined : rules.find(decision.ruleId);
   const scope = rule === undefined ? undefined : describeScope(rule.scope);
-  return { scope, text: explainDecision(decision, { scope }) };
+  const { outcome, mode, ruleId, reason } = decision;
+  return { text: explainDecision(decision, { scope }), fields: { tool, outcome, mode, ruleId, reason, scope } };
 }
 
 /**
@@ -20,17 +24,9 @@ function explain(decision: Decision, rules: RuleBook): { scope: string | undefin
  * carried out by `guard.execute`, not refused; should one be described here, it is `conflict`.
  */
 export function describeRefusal(tool: string, decision: Decision, rules: RuleBook): Refusal {
-  const { scope, text } = explain(decision, rules);
-  const fields = {
-    tool,
-    outcome: decision.outcome,
-    mode: decision.mode,
-    ruleId: decision.ruleId,
-    reason: decision.reason,
-    scope,
-    source: decision.source,
-    executed: false,
-  };
+  const explained = explain(tool, decision, rules);
+  const text = explained.text;
+  const fields = { ...explained.fields, source: decision.source, executed: false };
   if (decision.outcome === 'draft' || decision.outcome === 'needs_approval') {
     const meaning = decision.mode === undefined ? '' : `; ${MODE_TABLE[decision.mode].meaning}`;
     const message = `${tool} was not executed: ${text}${meaning}`;
@@ -41,20 +37,12 @@ export function describeRefusal(tool: string, decision: Decision, rules: RuleBoo
 
 /** Explains a call that was running when a rule with `cancelInFlight` came to cover it. */
 export function describeCancellation(tool: string, decision: Decision, rules: RuleBook): Refusal {
-  const { scope, text } = explain(decision, rules);
+  const { text, fields } = explain(tool, decision, rules);
   return {
     error: new EstopError({
       code: 'conflict',
       message: `${tool} was cancelled in flight by rule ${decision.ruleId ?? '(unknown)'}: ${text}; the upstream may have partly carried it out`,
     }),
-    fields: {
-      tool,
-      outcome: decision.outcome,
-      mode: decision.mode,
-      ruleId: decision.ruleId,
-      reason: decision.reason,
-      scope,
-      cancelled: true,
-    },
+    fields: { ...fields, cancelled: true },
   };
 }

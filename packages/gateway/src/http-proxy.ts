@@ -83,6 +83,15 @@ function asEstopError(error: unknown): EstopError {
     : new EstopError({ code: 'internal', message: 'internal error', cause: error });
 }
 
+/** How the proxy carries a call that route `name` matched: forwarded as it streams, or held whole and governed. */
+type CallHandler = (
+  request: IncomingMessage,
+  response: ServerResponse,
+  name: string,
+  route: PreparedRoute,
+  call: Call,
+) => Promise<void>;
+
 /**
  * Creates the HTTP tool gateway. Each request is identified, decided locally by the guard and,
  * when allowed, streamed to the route's upstream with the tool's credentials injected and the
@@ -96,13 +105,7 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
   const httpAgent = new http.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
   const httpsAgent = new https.Agent({ keepAlive: true, maxFreeSockets: 256, scheduling: 'lifo' });
 
-  function forward(
-    request: IncomingMessage,
-    response: ServerResponse,
-    name: string,
-    route: PreparedRoute,
-    call: Call,
-  ): Promise<void> {
+  const forward: CallHandler = (request, response, name, route, call) => {
     return new Promise<void>((resolve) => {
       const running = inFlight.start(call);
       let finished = false;
@@ -182,20 +185,14 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
       request.on('error', () => fail(new EstopError({ code: 'invalid_request', message: 'the request broke off' })));
       request.pipe(upstreamRequest);
     });
-  }
+  };
 
   /**
    * A write, held whole (up to 1 MB) so it can be drafted, approved and deduped: through
    * `guard.execute` like any governed call, answered with the upstream's reply, a replay of a
    * duplicate's first reply, 202 for a draft, or a problem.
    */
-  async function governWrite(
-    request: IncomingMessage,
-    response: ServerResponse,
-    name: string,
-    route: PreparedRoute,
-    call: Call,
-  ): Promise<void> {
+  const governWrite: CallHandler = async (request, response, name, route, call) => {
     let body: Buffer;
     try {
       body = await readRequestBody(request);
@@ -252,7 +249,7 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
       if (gone.signal.aborted) return;
       sendFailure(response, name, error, rules);
     }
-  }
+  };
 
   return {
     async handle(request, response, name) {

@@ -163,13 +163,7 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
       const tenantHeader = header(headers, 'x-estop-tenant');
       let tenant: string;
       if (identity.tenant !== undefined) {
-        if (tenantHeader !== undefined && tenantHeader !== identity.tenant) {
-          throw new EstopError({
-            code: 'forbidden',
-            message: `token is bound to tenant ${identity.tenant}; it cannot act as ${tenantHeader}`,
-          });
-        }
-        tenant = identity.tenant;
+        tenant = boundTo('tenant', identity.tenant, tenantHeader);
       } else if (tenantHeader !== undefined) {
         tenant = tenantHeader;
       } else {
@@ -182,13 +176,7 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
       let agent: string;
       if (identity.agent !== undefined) {
         // A stop on the token's own agent applies whatever a header claims.
-        if (agentHeader !== undefined && agentHeader !== identity.agent) {
-          throw new EstopError({
-            code: 'forbidden',
-            message: `token is bound to agent ${identity.agent}; it cannot act as ${agentHeader}`,
-          });
-        }
-        agent = identity.agent;
+        agent = boundTo('agent', identity.agent, agentHeader);
       } else {
         agent = agentHeader ?? identity.name;
       }
@@ -197,6 +185,17 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
       return { tenant, agent, run: header(headers, 'x-estop-run'), name: identity.name };
     },
   };
+}
+
+/** What a token bound to a tenant or agent acts as: its binding, unless a header claims another (`forbidden`). */
+function boundTo(binding: 'tenant' | 'agent', bound: string, claimed: string | undefined): string {
+  if (claimed !== undefined && claimed !== bound) {
+    throw new EstopError({
+      code: 'forbidden',
+      message: `token is bound to ${binding} ${bound}; it cannot act as ${claimed}`,
+    });
+  }
+  return bound;
 }
 
 function bearerToken(authorization: string | undefined): string {
