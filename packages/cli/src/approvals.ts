@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import { isEstopError, type ApprovalView } from '@estop/core';
 import {
   CLIENT_OPTIONS,
   CLIENT_OPTIONS_HELP,
-  parseOrUsage,
+  parseFlags,
   REASON_OPTIONS,
   parseOneIdArgs,
   requireOption,
@@ -96,14 +95,7 @@ async function decide(decision: 'approve' | 'deny', args: string[], io: CommandI
 
 async function list(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop approvals', APPROVALS_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: { ...CLIENT_OPTIONS, all: { type: 'boolean', default: false } },
-        strict: true,
-        allowPositionals: false,
-      }),
-    );
+    const values = parseFlags(args, { ...CLIENT_OPTIONS, all: { type: 'boolean', default: false } });
     const client = connectClient(values, io);
     const result = await client.listApprovals({ all: values.all });
     if (values.json) writeJson(io, result);

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { parseArgs } from 'node:util';
+import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { join } from 'node:path';
 import { EstopError, parseDuration } from '@estop/core';
 import type { CommandIo } from './command.js';
@@ -159,6 +159,8 @@ export function requireOneId(positionals: readonly string[], missing: string, ta
   return id.trim();
 }
 
+type ParseArgsOptions = NonNullable<ParseArgsConfig['options']>;
+
 type OneIdArgs<Options extends typeof CLIENT_OPTIONS> = ReturnType<
   typeof parseArgs<{ args: string[]; options: Options; strict: true; allowPositionals: true }>
 >;
@@ -180,4 +182,19 @@ export function parseOneIdArgs<Options extends typeof CLIENT_OPTIONS>(
     parseArgs({ args, options, strict: true, allowPositionals: true }),
   );
   return { values, id: requireOneId(positionals, missing, takesOne) };
+}
+
+type Flags<Options extends ParseArgsOptions> = ReturnType<
+  typeof parseArgs<{ args: string[]; options: Options; strict: true; allowPositionals: false }>
+>['values'];
+
+/**
+ * Parses a command that takes flags only, `options`, and no other arguments; what is wrong
+ * is a UsageError (see parseOrUsage).
+ *
+ * @example
+ * const values = parseFlags(args, { ...CLIENT_OPTIONS, after: { type: 'string' } });
+ */
+export function parseFlags<Options extends ParseArgsOptions>(args: string[], options: Options): Flags<Options> {
+  return parseOrUsage(() => parseArgs({ args, options, strict: true, allowPositionals: false })).values;
 }

@@ -1,9 +1,8 @@
 import { hash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { EMPTY_HEAD, verifyChain, type AuditEntry, type AuditHead } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseFlags } from './args.js';
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
@@ -29,14 +28,7 @@ function sha256Hex(text: string): string {
 /** `estop audit export`: the log as JSON Lines on stdout. */
 export async function exportAudit(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop audit export', AUDIT_EXPORT_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: { ...CLIENT_OPTIONS, after: { type: 'string' } },
-        strict: true,
-        allowPositionals: false,
-      }),
-    );
+    const values = parseFlags(args, { ...CLIENT_OPTIONS, after: { type: 'string' } });
     const client = connectClient(values, io);
     let after = values.after === undefined ? 0 : parseIntegerOption('after', values.after);
     // The head when the export starts bounds it: entries appended meanwhile belong to the next export.
@@ -144,18 +136,11 @@ export function formatAuditFileVerification(result: AuditFileVerification): stri
 /** `estop audit verify --file FILE`: checks an export offline. */
 export async function verifyAuditFile(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop audit verify', AUDIT_VERIFY_FILE_HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: {
-          file: { type: 'string' },
-          json: { type: 'boolean', default: false },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }),
-    );
+    const values = parseFlags(args, {
+      file: { type: 'string' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h' },
+    });
     if (values.file === undefined) throw new UsageError('--file is required');
     let text: string;
     try {

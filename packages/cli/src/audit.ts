@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { AuditEntry, AuditHead } from '@estop/core';
 import { describeScope } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseOrUsage } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseFlags } from './args.js';
 import { exportAudit, verifyAuditFile } from './audit-export.js';
 import type { AuditVerification } from '@estop/client';
 import { connectClient } from './api-client.js';
@@ -48,14 +47,7 @@ export interface AuditListOptions {
 
 /** Parses and checks `estop audit list` arguments; throws a UsageError saying what to fix. */
 export function parseAuditListArgs(args: string[]): AuditListOptions {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      options: { ...CLIENT_OPTIONS, after: { type: 'string' }, limit: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }),
-  );
+  const values = parseFlags(args, { ...CLIENT_OPTIONS, after: { type: 'string' }, limit: { type: 'string' } });
   return {
     after: values.after === undefined ? undefined : parseIntegerOption('after', values.after),
     limit: values.limit === undefined ? undefined : parseIntegerOption('limit', values.limit, 1),

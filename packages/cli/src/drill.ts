@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import { isEstopError, describeScope, isGlobalScope, parseMode, type Enforcement, type Mode } from '@estop/core';
 import type { RuleRequest } from '@estop/client';
 import { fullyEnforced, waitForEnforcement } from '@estop/client';
 import type { ApiClient } from './api-client.js';
 import { connectClient } from './api-client.js';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseFlags } from './args.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
 import { describeEnforcement, writeJson, writeLines } from './output.js';
@@ -51,18 +50,11 @@ const MIN_EXPIRY_S = 60;
 
 /** Parses and checks `estop drill` arguments; throws a UsageError saying what to fix. */
 export function parseDrillArgs(args: string[]): DrillOptions {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CLIENT_OPTIONS,
-        ...STOP_OPTIONS,
-        timeout: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }),
-  );
+  const values = parseFlags(args, {
+    ...CLIENT_OPTIONS,
+    ...STOP_OPTIONS,
+    timeout: { type: 'string' },
+  });
   if (values.global) {
     throw new UsageError('a drill never stops every agent; name a drill scope such as --tenant acme-staging');
   }

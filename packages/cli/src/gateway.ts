@@ -1,5 +1,4 @@
 import { hostname } from 'node:os';
-import { parseArgs } from 'node:util';
 import { EstopError, isEstopError } from '@estop/core';
 import {
   createGateway,
@@ -13,7 +12,7 @@ import {
   type Guard,
 } from '@estop/gateway';
 import { createJsonLogger } from '@estop/server';
-import { parseIntegerOption, parseOrUsage, requireOption } from './args.js';
+import { parseIntegerOption, parseFlags, requireOption } from './args.js';
 import { runCommand, UsageError, type CommandIo } from './command.js';
 
 const HELP = `estop gateway — the tool gateway: agents reach their tools through it, and it enforces estop
@@ -131,24 +130,17 @@ async function serveStdio(
 /** `estop gateway`: runs the HTTP (and MCP) tool gateway, or one MCP server over stdio. */
 export function gateway(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop gateway', HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: {
-          config: { type: 'string' },
-          host: { type: 'string' },
-          port: { type: 'string' },
-          stdio: { type: 'boolean', default: false },
-          server: { type: 'string' },
-          tenant: { type: 'string' },
-          agent: { type: 'string' },
-          run: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }),
-    );
+    const values = parseFlags(args, {
+      config: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      stdio: { type: 'boolean', default: false },
+      server: { type: 'string' },
+      tenant: { type: 'string' },
+      agent: { type: 'string' },
+      run: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     const configPath = requireOption(
       'config',
       values.config ?? io.env.ESTOP_GATEWAY_CONFIG,

@@ -1,4 +1,3 @@
-import { parseArgs } from 'node:util';
 import type { Mode, Rule } from '@estop/core';
 import { MAX_DURATION_MS, MODES, MODE_ALIASES, MODE_TABLE, describeScope, isGlobalScope, parseMode } from '@estop/core';
 import type { Connection } from './args.js';
@@ -6,7 +5,7 @@ import {
   CLIENT_OPTIONS,
   CLIENT_OPTIONS_HELP,
   parseDurationOption,
-  parseOrUsage,
+  parseFlags,
   requireOption,
   resolveConnection,
 } from './args.js';
@@ -73,20 +72,13 @@ const DEFAULT_WAIT = '2s';
 
 /** Parses and checks `estop kill` arguments; throws a UsageError saying what to fix. */
 export function parseKillArgs(args: string[]): KillOptions {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CLIENT_OPTIONS,
-        ...STOP_OPTIONS,
-        expires: { type: 'string' },
-        'cancel-in-flight': { type: 'boolean', default: false },
-        wait: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }),
-  );
+  const values = parseFlags(args, {
+    ...CLIENT_OPTIONS,
+    ...STOP_OPTIONS,
+    expires: { type: 'string' },
+    'cancel-in-flight': { type: 'boolean', default: false },
+    wait: { type: 'string' },
+  });
 
   const scope = scopeFromFlags(values);
   if (values.global && !isGlobalScope(scope)) {

@@ -1,6 +1,5 @@
-import { parseArgs } from 'node:util';
 import { connectClient, type ApiClient } from './api-client.js';
-import { CLIENT_OPTIONS, parseOrUsage } from './args.js';
+import { CLIENT_OPTIONS, parseFlags } from './args.js';
 import { EXIT_OK, runCommand, type Command } from './command.js';
 import { writeJson, writeLines } from './output.js';
 
@@ -25,9 +24,7 @@ export interface ReadCommand<Answer> {
 export function readCommand<Answer>(command: ReadCommand<Answer>): Command {
   return (args, io) =>
     runCommand(command.name, command.help, args, io, async () => {
-      const { values } = parseOrUsage(() =>
-        parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
-      );
+      const values = parseFlags(args, CLIENT_OPTIONS);
       const answer = await command.read(connectClient(values, io));
       if (values.json) writeJson(io, answer);
       else writeLines(io, command.lines(answer));

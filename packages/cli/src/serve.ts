@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import { EstopError } from '@estop/core';
 import { DEFAULT_STORE, STORE_NAMES, createJsonLogger, isStoreName, startServer, storeKind } from '@estop/server';
-import { parseIntegerOption, parseOrUsage } from './args.js';
+import { parseIntegerOption, parseFlags } from './args.js';
 import { runCommand, UsageError, type CommandIo } from './command.js';
 
 /** One line per store in the registry, and the stores that take a database URL. */
@@ -55,22 +54,15 @@ function listenError(error: unknown, port: number | undefined): unknown {
 /** `estop serve`: runs until SIGINT or SIGTERM, then closes cleanly. */
 export function serve(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop serve', HELP, args, io, async () => {
-    const { values } = parseOrUsage(() =>
-      parseArgs({
-        args,
-        options: {
-          host: { type: 'string' },
-          port: { type: 'string' },
-          data: { type: 'string' },
-          store: { type: 'string' },
-          'database-url': { type: 'string' },
-          config: { type: 'string' },
-          help: { type: 'boolean', short: 'h' },
-        },
-        strict: true,
-        allowPositionals: false,
-      }),
-    );
+    const values = parseFlags(args, {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      data: { type: 'string' },
+      store: { type: 'string' },
+      'database-url': { type: 'string' },
+      config: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    });
     const port = values.port === undefined ? undefined : parseIntegerOption('--port', values.port);
     if (port !== undefined && port > 65535) throw new UsageError('--port must be a number from 0 to 65535');
     if (values.store !== undefined && !isStoreName(values.store)) {

@@ -1,7 +1,6 @@
-import { parseArgs } from 'node:util';
 import type { Rule, SentinelSpec } from '@estop/core';
 import { describeScope, isEstopError } from '@estop/core';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseFlags } from './args.js';
 import type { EnforcerStatus } from '@estop/client';
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
@@ -25,9 +24,7 @@ export interface StatusReport {
 
 /** Parses `estop status` arguments; throws a UsageError saying what to fix. */
 export function parseStatusArgs(args: string[]): { json: boolean; url: string | undefined; token: string | undefined } {
-  const { values } = parseOrUsage(() =>
-    parseArgs({ args, options: CLIENT_OPTIONS, strict: true, allowPositionals: false }),
-  );
+  const values = parseFlags(args, CLIENT_OPTIONS);
   return { json: values.json, url: values.url, token: values.token };
 }
 

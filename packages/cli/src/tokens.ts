@@ -1,10 +1,9 @@
-import { parseArgs } from 'node:util';
 import type { Role, TokenInfo } from '@estop/core';
 import { ROLES } from '@estop/core';
 import {
   CLIENT_OPTIONS,
   CLIENT_OPTIONS_HELP,
-  parseOrUsage,
+  parseFlags,
   REASON_OPTIONS,
   parseOneIdArgs,
   requireOption,
@@ -93,23 +92,16 @@ export interface TokenCreateOptions {
 
 /** Parses and checks `estop tokens create` arguments; throws a UsageError saying what to fix. */
 export function parseTokenCreateArgs(args: string[]): TokenCreateOptions {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      options: {
-        ...CLIENT_OPTIONS,
-        role: { type: 'string' },
-        tenant: { type: 'string' },
-        name: { type: 'string' },
-        'for-me': { type: 'boolean', default: false },
-        agent: { type: 'string' },
-        'any-agent': { type: 'boolean', default: false },
-        reason: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }),
-  );
+  const values = parseFlags(args, {
+    ...CLIENT_OPTIONS,
+    role: { type: 'string' },
+    tenant: { type: 'string' },
+    name: { type: 'string' },
+    'for-me': { type: 'boolean', default: false },
+    agent: { type: 'string' },
+    'any-agent': { type: 'boolean', default: false },
+    reason: { type: 'string' },
+  });
   const roleName = requireOption('role', values.role, `what the token may do: ${ROLES.join(', ')}`).trim();
   if (!(ROLES as readonly string[]).includes(roleName)) {
     throw new UsageError(`--role "${roleName}" is not a role; use one of ${ROLES.join(', ')}`);

@@ -1,5 +1,4 @@
-import { parseArgs } from 'node:util';
-import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseOrUsage } from './args.js';
+import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseFlags } from './args.js';
 import type { Enforcement } from '@estop/core';
 import { fullyEnforced, waitForEnforcement } from '@estop/client';
 import { connectClient } from './api-client.js';
@@ -27,14 +26,7 @@ export interface VerifyOptions {
 
 /** Parses and checks `estop verify` arguments; throws a UsageError saying what to fix. */
 export function parseVerifyArgs(args: string[]): VerifyOptions {
-  const { values } = parseOrUsage(() =>
-    parseArgs({
-      args,
-      options: { ...CLIENT_OPTIONS, timeout: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }),
-  );
+  const values = parseFlags(args, { ...CLIENT_OPTIONS, timeout: { type: 'string' } });
   const timeoutMs = parseDurationOption('timeout', values.timeout ?? '5s');
   return { timeoutMs, json: values.json, url: values.url, token: values.token };
 }
