@@ -10,7 +10,7 @@ import {
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
-import { formatAge, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
+import { formatAge, formatExpiry, formatTable, writeJson, writeLines, writeAnswer } from './output.js';
 
 export const APPROVALS_HELP = `usage: estop approvals [--all] [--json]
        estop approvals approve APPROVAL_ID --reason TEXT [--json]
@@ -98,8 +98,7 @@ async function list(args: string[], io: CommandIo): Promise<number> {
     const values = parseFlags(args, { ...CLIENT_OPTIONS, all: { type: 'boolean', default: false } });
     const client = connectClient(values, io);
     const result = await client.listApprovals({ all: values.all });
-    if (values.json) writeJson(io, result);
-    else writeLines(io, formatApprovals(result.approvals, Date.now(), values.all));
+    writeAnswer(io, values.json, result, () => formatApprovals(result.approvals, Date.now(), values.all));
     return EXIT_OK;
   });
 }

@@ -6,7 +6,7 @@ import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseIntegerOption, parseFlags } f
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
-import { writeJson, writeLines } from './output.js';
+import { writeAnswer } from './output.js';
 
 export const AUDIT_EXPORT_HELP = `usage: estop audit export [--after SEQ] > audit.jsonl
 
@@ -150,8 +150,7 @@ export async function verifyAuditFile(args: string[], io: CommandIo): Promise<nu
       return EXIT_FAILURE;
     }
     const result = verifyAuditExport(text);
-    if (values.json) writeJson(io, result);
-    else writeLines(io, formatAuditFileVerification(result));
+    writeAnswer(io, values.json, result, () => formatAuditFileVerification(result));
     return result.ok ? EXIT_OK : EXIT_FAILURE;
   });
 }

@@ -7,7 +7,7 @@ import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { readCommand } from './read-command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
-import { formatTable, writeJson, writeLines } from './output.js';
+import { formatTable, writeAnswer } from './output.js';
 
 export const AUDIT_HELP = `usage: estop audit <command>
 
@@ -92,8 +92,7 @@ async function list(args: string[], io: CommandIo): Promise<number> {
     const options = parseAuditListArgs(args);
     const client = connectClient(options, io);
     const result = await client.listAudit({ after: options.after, limit: options.limit });
-    if (options.json) writeJson(io, result);
-    else writeLines(io, formatAuditEntries(result.entries, result.head));
+    writeAnswer(io, options.json, result, () => formatAuditEntries(result.entries, result.head));
     return EXIT_OK;
   });
 }

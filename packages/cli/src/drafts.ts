@@ -5,7 +5,7 @@ import { formatArgs } from './approvals.js';
 import { connectClient, type ApiClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
-import { formatTable, writeJson, writeLines } from './output.js';
+import { formatTable, writeAnswer } from './output.js';
 
 export const DRAFTS_HELP = `usage: estop drafts [--tenant T] [--limit N] [--json]
        estop drafts export [--tenant T] > drafts.jsonl
@@ -87,8 +87,7 @@ async function list(args: string[], io: CommandIo): Promise<number> {
     if (limit > PAGE) throw new UsageError(`--limit is at most ${PAGE}; use \`estop drafts export\` for all of them`);
     const client = connectClient(values, io);
     const result = await client.listDrafts({ tenant: values.tenant, limit });
-    if (values.json) writeJson(io, result);
-    else writeLines(io, formatDrafts(result.drafts));
+    writeAnswer(io, values.json, result, () => formatDrafts(result.drafts));
     return EXIT_OK;
   });
 }

@@ -6,7 +6,7 @@ import { connectClient } from './api-client.js';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseDurationOption, parseFlags } from './args.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, UsageError, runCommand } from './command.js';
-import { describeEnforcement, writeJson, writeLines } from './output.js';
+import { describeEnforcement, writeAnswer } from './output.js';
 import { STOP_OPTIONS, scopeFromFlags } from './scope-flags.js';
 
 /** The scope a drill stops when none is named: a tenant no agent is expected to use. */
@@ -175,8 +175,7 @@ export async function drill(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop drill', DRILL_HELP, args, io, async () => {
     const options = parseDrillArgs(args);
     const report = await runDrill(connectClient(options, io), options);
-    if (options.json) writeJson(io, report);
-    else writeLines(io, drillLines(report));
+    writeAnswer(io, options.json, report, () => drillLines(report));
     return report.ok ? EXIT_OK : EXIT_FAILURE;
   });
 }

@@ -13,6 +13,18 @@ export function writeLines(io: CommandIo, lines: readonly string[]): void {
 }
 
 /**
+ * Writes a command's answer: as JSON when `json` (the `--json` flag) is set, otherwise as the
+ * `lines` a person reads, which are only worked out then.
+ *
+ * @example
+ * writeAnswer(io, values.json, result, () => formatRuns(result.runs, Date.now()));
+ */
+export function writeAnswer(io: CommandIo, json: boolean, answer: unknown, lines: () => readonly string[]): void {
+  if (json) writeJson(io, answer);
+  else writeLines(io, lines());
+}
+
+/**
  * Lays out rows under headers in columns separated by two spaces; the last column is not padded.
  * Returns the lines (header first), each indented by `indent`.
  */

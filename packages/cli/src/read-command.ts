@@ -1,7 +1,7 @@
 import { connectClient, type ApiClient } from './api-client.js';
 import { CLIENT_OPTIONS, parseFlags } from './args.js';
 import { EXIT_OK, runCommand, type Command } from './command.js';
-import { writeJson, writeLines } from './output.js';
+import { writeAnswer } from './output.js';
 
 /** A subcommand that takes only the client's flags, reads one answer from the control plane and prints it. */
 export interface ReadCommand<Answer> {
@@ -26,8 +26,7 @@ export function readCommand<Answer>(command: ReadCommand<Answer>): Command {
     runCommand(command.name, command.help, args, io, async () => {
       const values = parseFlags(args, CLIENT_OPTIONS);
       const answer = await command.read(connectClient(values, io));
-      if (values.json) writeJson(io, answer);
-      else writeLines(io, command.lines(answer));
+      writeAnswer(io, values.json, answer, () => command.lines(answer));
       return command.exitCode?.(answer) ?? EXIT_OK;
     });
 }

@@ -4,7 +4,7 @@ import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseOrUsage, requireOption } from
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
-import { writeJson, writeLines } from './output.js';
+import { writeJson, writeLines, writeAnswer } from './output.js';
 import { describeLift, describeRequestCreated, formatRestoreRequests } from './restore-output.js';
 
 export { describeLift } from './restore-output.js';
@@ -92,8 +92,7 @@ export async function restore(args: string[], io: CommandIo): Promise<number> {
     const client = connectClient(options, io);
     if (options.action === 'list') {
       const { requests } = await client.listRestoreRequests();
-      if (options.json) writeJson(io, { requests });
-      else writeLines(io, formatRestoreRequests(requests));
+      writeAnswer(io, options.json, { requests }, () => formatRestoreRequests(requests));
       return EXIT_OK;
     }
     if (options.action === 'confirm') {

@@ -5,7 +5,7 @@ import type { EnforcerStatus } from '@estop/client';
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, runCommand } from './command.js';
-import { formatAge, formatDuration, formatExpiry, formatTable, writeJson, writeLines } from './output.js';
+import { formatAge, formatDuration, formatExpiry, formatTable, writeAnswer } from './output.js';
 
 export const STATUS_HELP = `usage: estop status [--json]
 
@@ -118,8 +118,7 @@ export async function status(args: string[], io: CommandIo): Promise<number> {
       enforcers: enforcers.enforcers,
       sentinels: sentinels.sentinels,
     };
-    if (options.json) writeJson(io, report);
-    else writeLines(io, formatStatus(report, Date.now()));
+    writeAnswer(io, options.json, report, () => formatStatus(report, Date.now()));
     return EXIT_OK;
   });
 }

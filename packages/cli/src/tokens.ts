@@ -13,7 +13,7 @@ import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { readCommand } from './read-command.js';
 import { EXIT_OK, UsageError, runCommand } from './command.js';
-import { formatTable, writeJson, writeLines } from './output.js';
+import { formatTable, writeJson, writeLines, writeAnswer } from './output.js';
 
 export const TOKENS_HELP = `usage: estop tokens <command>
 
@@ -242,8 +242,7 @@ async function revoke(args: string[], io: CommandIo): Promise<number> {
     );
     const client = connectClient(values, io);
     await client.revokeToken(id);
-    if (values.json) writeJson(io, { revoked: id });
-    else writeLines(io, [`revoked token ${id}`]);
+    writeAnswer(io, values.json, { revoked: id }, () => [`revoked token ${id}`]);
     return EXIT_OK;
   });
 }
@@ -266,8 +265,9 @@ async function confirm(args: string[], io: CommandIo): Promise<number> {
     if (values.reason !== undefined && values.reason.trim() === '') throw new UsageError('--reason is empty');
     const client = connectClient(values, io);
     const result = await client.confirmTokenRequest(id, values.reason?.trim());
-    if (values.json) writeJson(io, result);
-    else writeLines(io, [`confirmed: admin token ${result.info.id} "${result.info.name}" now works`]);
+    writeAnswer(io, values.json, result, () => [
+      `confirmed: admin token ${result.info.id} "${result.info.name}" now works`,
+    ]);
     return EXIT_OK;
   });
 }

@@ -4,7 +4,7 @@ import { fullyEnforced, waitForEnforcement } from '@estop/client';
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
-import { describeEnforcement, writeJson, writeLines } from './output.js';
+import { describeEnforcement, writeAnswer } from './output.js';
 
 export const VERIFY_HELP = `usage: estop verify [--timeout 5s] [--json]
 
@@ -60,8 +60,7 @@ export async function verify(args: string[], io: CommandIo): Promise<number> {
     const { version } = await client.listRules();
     const enforcement = await waitForEnforcement(client, version, options.timeoutMs);
     const verdict = verifyVerdict(enforcement);
-    if (options.json) writeJson(io, { ok: verdict.ok, ...enforcement });
-    else writeLines(io, verdict.lines);
+    writeAnswer(io, options.json, { ok: verdict.ok, ...enforcement }, () => verdict.lines);
     if (verdict.warning !== undefined) io.stderr.write(`${verdict.warning}\n`);
     return verdict.ok ? EXIT_OK : EXIT_FAILURE;
   });
