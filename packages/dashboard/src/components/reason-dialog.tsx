@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent, type ReactNode } from 'react';
 import { Dialog } from './dialog.js';
+import { DialogActions } from './dialog-actions.js';
 import { ErrorNote } from './error-note.js';
 
 /**
@@ -54,18 +55,13 @@ export function ReasonDialog(props: {
             <textarea id={id} rows={2} required value={reason} onChange={(event) => setReason(event.target.value)} />
           </div>
           <ErrorNote error={error} />
-          <div className="actions">
-            <button type="button" className="button-quiet" onClick={props.onClose}>
-              Cancel
-            </button>
-            <button
-              type="submit"
-              className={props.danger === true ? 'button-danger' : 'button-primary'}
-              disabled={busy}
-            >
-              {busy ? 'Working…' : props.confirmLabel}
-            </button>
-          </div>
+          <DialogActions
+            onCancel={props.onClose}
+            label={props.confirmLabel}
+            busyLabel="Working…"
+            busy={busy}
+            danger={props.danger === true}
+          />
         </form>
       )}
     </Dialog>

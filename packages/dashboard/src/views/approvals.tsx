@@ -10,6 +10,12 @@ import { useSession } from '../components/session.js';
 import { useNow } from '../components/use-now.js';
 import { useResource } from '../components/use-resource.js';
 
+/** What an operator may decide about an approval: each decision's button. */
+const DECISIONS = [
+  { approve: true, className: 'button-primary', label: 'Approve…' },
+  { approve: false, className: 'button-danger-small', label: 'Deny…' },
+] as const;
+
 /** Writes waiting under `approval_gated`: the exact call, and approve or deny with a reason. */
 export function ApprovalsSection() {
   const { api, principal } = useSession();
@@ -52,20 +58,16 @@ export function ApprovalsSection() {
             </p>
             {canStop(principal) ? (
               <div className="actions">
-                <button
-                  type="button"
-                  className="button-primary"
-                  onClick={() => setDeciding({ approval, approve: true })}
-                >
-                  Approve…
-                </button>
-                <button
-                  type="button"
-                  className="button-danger-small"
-                  onClick={() => setDeciding({ approval, approve: false })}
-                >
-                  Deny…
-                </button>
+                {DECISIONS.map(({ approve, className, label }) => (
+                  <button
+                    key={label}
+                    type="button"
+                    className={className}
+                    onClick={() => setDeciding({ approval, approve })}
+                  >
+                    {label}
+                  </button>
+                ))}
               </div>
             ) : null}
           </li>

@@ -7,6 +7,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, age, describeScope, modeLabel, relative, timestamp } from '../components/format.js';
 import { canRestore, isAdmin } from '../components/permissions.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
+import { RowAction } from '../components/row-action.js';
 import { useLiveState, useSession } from '../components/session.js';
 import { useNow } from '../components/use-now.js';
 import { useResource } from '../components/use-resource.js';
@@ -48,11 +49,13 @@ export function RulesView() {
                 {rule.expiresAt === undefined ? 'never' : relative(rule.expiresAt, now)}
               </td>
               <td>
-                {canRestore(principal, rule.scope) ? (
-                  <button type="button" className="button-secondary" onClick={() => setRestoring(rule)}>
-                    Restore…
-                  </button>
-                ) : null}
+                <RowAction
+                  shown={canRestore(principal, rule.scope)}
+                  className="button-secondary"
+                  onClick={() => setRestoring(rule)}
+                >
+                  Restore…
+                </RowAction>
               </td>
             </tr>
           ))}

@@ -7,6 +7,7 @@ import { ErrorNote } from '../components/error-note.js';
 import { relative, timestamp } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
+import { RowAction } from '../components/row-action.js';
 import { useSession } from '../components/session.js';
 import { useNow } from '../components/use-now.js';
 import { useRuns } from '../components/use-runs.js';
@@ -62,11 +63,13 @@ export function RunsView() {
               <td title={timestamp(run.startedAt)}>{relative(run.startedAt, now)}</td>
               <td title={timestamp(run.lastHeartbeatAt)}>{relative(run.lastHeartbeatAt, now)}</td>
               <td>
-                {canStop(principal) && run.status !== 'ended' ? (
-                  <button type="button" className="button-danger-small" onClick={() => setKilling(run)}>
-                    Stop run
-                  </button>
-                ) : null}
+                <RowAction
+                  shown={canStop(principal) && run.status !== 'ended'}
+                  className="button-danger-small"
+                  onClick={() => setKilling(run)}
+                >
+                  Stop run
+                </RowAction>
               </td>
             </tr>
           ))}

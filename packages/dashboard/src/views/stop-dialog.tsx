@@ -3,6 +3,7 @@ import { ROUTES, pathTo } from '@estop/client';
 import { MODES, MODE_TABLE, type Mode, type Rule, type Scope } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
 import { Dialog } from '../components/dialog.js';
+import { DialogActions } from '../components/dialog-actions.js';
 import { ErrorNote } from '../components/error-note.js';
 import { describeScope, modeLabel } from '../components/format.js';
 import { isLive, scopeCoversRun } from '../components/scope-match.js';
@@ -251,14 +252,13 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
           {live.status !== 'live' ? <p className="error">Not connected: these counts may not be current.</p> : null}
         </section>
         <ErrorNote error={error} />
-        <div className="actions">
-          <button type="button" className="button-quiet" onClick={props.onClose}>
-            Cancel
-          </button>
-          <button type="submit" className="button-danger" disabled={busy}>
-            {busy ? 'Stopping…' : `Stop ${describeScope(scope)}`}
-          </button>
-        </div>
+        <DialogActions
+          onCancel={props.onClose}
+          label={`Stop ${describeScope(scope)}`}
+          busyLabel="Stopping…"
+          busy={busy}
+          danger
+        />
       </form>
     </Dialog>
   );
