@@ -3,6 +3,7 @@ import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditH
 import type { EnforcerRecord } from './enforcer.js';
 import { EstopError } from './errors.js';
 import { memoryApprovalStore, memoryDraftStore, memoryIdempotencyStore } from './memory-governance.js';
+import { memoryRequests } from './memory-requests.js';
 import { planCommit } from './plan-commit.js';
 import type { CommitRequest, CommitResult, Store } from './ports/store.js';
 import type { RestoreRequestRecord } from './restore-request.js';
@@ -36,8 +37,8 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const entries: AuditEntry[] = [];
   const tokens = new Map<string, TokenRecord>();
   const enforcers = new Map<string, EnforcerRecord>();
-  const restoreRequests = new Map<string, RestoreRequestRecord>();
-  const adminRequests = new Map<string, AdminRequestRecord>();
+  const restoreRequests = memoryRequests<RestoreRequestRecord>({ open, append, copy }, 'restore request');
+  const adminRequests = memoryRequests<AdminRequestRecord>({ open, append, copy }, 'admin request');
   let closed = false;
 
   function open(): void {
@@ -167,67 +168,23 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
       },
     },
     restoreRequests: {
-      async create(request, audit) {
-        open();
-        if (restoreRequests.has(request.id)) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `restore request "${request.id}" already exists`,
-            details: { requestId: request.id },
-          });
-        }
-        restoreRequests.set(request.id, { request: copy(request) });
-        return append([audit])[0] as AuditEntry;
-      },
-      async get(id) {
-        open();
-        const record = restoreRequests.get(id);
-        return record === undefined ? undefined : copy(record);
-      },
-      async list(query) {
-        open();
-        const pending = query?.pending === true;
-        return copy([...restoreRequests.values()].filter((record) => !pending || record.resolution === undefined));
-      },
+      create: restoreRequests.create,
+      get: restoreRequests.get,
+      list: restoreRequests.list,
       async resolve(id, resolution) {
-        open();
-        const record = restoreRequests.get(id);
-        if (record === undefined || record.resolution !== undefined) return false;
-        restoreRequests.set(id, { request: record.request, resolution: copy(resolution) });
-        return true;
+        return restoreRequests.resolve(id, resolution);
       },
     },
     adminRequests: {
-      async create(request, audit) {
-        open();
-        if (adminRequests.has(request.id)) {
-          throw new EstopError({
-            code: 'conflict',
-            message: `admin request "${request.id}" already exists`,
-            details: { requestId: request.id },
-          });
-        }
-        adminRequests.set(request.id, { request: copy(request) });
-        return append([audit])[0] as AuditEntry;
-      },
-      async get(id) {
-        open();
-        const record = adminRequests.get(id);
-        return record === undefined ? undefined : copy(record);
-      },
-      async list(query) {
-        open();
-        const pending = query?.pending === true;
-        return copy([...adminRequests.values()].filter((record) => !pending || record.resolution === undefined));
-      },
+      create: adminRequests.create,
+      get: adminRequests.get,
+      list: adminRequests.list,
       async resolve(id, resolution, audit) {
-        open();
-        const record = adminRequests.get(id);
-        if (record === undefined || record.resolution !== undefined) return false;
-        if (resolution.outcome === 'confirmed') createToken(record.request.token);
-        adminRequests.set(id, { request: record.request, resolution: copy(resolution) });
-        append([audit]);
-        return true;
+        const resolved = adminRequests.resolve(id, resolution, (request) => {
+          if (resolution.outcome === 'confirmed') createToken(request.token);
+        });
+        if (resolved) append([audit]);
+        return resolved;
       },
     },
     async migrate() {
