@@ -145,10 +145,19 @@ describe('npm run lint fails on an import that crosses a package boundary', () =
         "import { createControlPlane } from '@estop/server';\nimport { createGuard } from '@estop/sdk';\nvoid createControlPlane;\nvoid createGuard;",
       );
     }
-    // The gateway's tests still wire a control plane themselves until they move to e2e/gateway/.
-    await assertAllowed(
-      'packages/gateway/src/fixture.test.ts',
+    await assertCrosses(
+      'packages/gateway/test/fixture.ts',
       "import { createControlPlane } from '@estop/server';\nvoid createControlPlane;",
+      /e2e/,
+    );
+    await assertCrosses(
+      'packages/gateway/src/fixture.test.ts',
+      "import type { ControlPlane } from '@estop/server';\nexport type T = ControlPlane;",
+      /e2e/,
+    );
+    await assertAllowed(
+      'e2e/gateway/fixture.ts',
+      "import { createControlPlane } from '@estop/server';\nimport { createGateway } from '@estop/gateway';\nvoid createControlPlane;\nvoid createGateway;",
     );
   });
 

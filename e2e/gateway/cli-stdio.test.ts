@@ -8,7 +8,7 @@ import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { eventually, startPlane, type TestPlane } from './http-harness.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(root, 'packages/cli/src/bin.ts');
 const FIXTURE = fileURLToPath(new URL('./fixtures/mcp-test-server.ts', import.meta.url));
 

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isEstopError } from '@estop/core';
-import { createIdentityResolver } from '../src/identity.js';
+import { createIdentityResolver } from '@estop/gateway';
 import { eventually, send, startSetup, type TestSetup } from './http-harness.js';
 
 describe('an agent token bound to an agent cannot step out of a stop on that agent', () => {

@@ -4,9 +4,8 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { TestContext } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { startGovernedPlane, type GovernedPlane, type StoreKind } from '../../../e2e/sdk/governed-plane.js';
-import { createGateway, type Gateway } from '../src/create-gateway.js';
-import { GatewayFileSchema } from '../src/gateway-config.js';
+import { startGovernedPlane, type GovernedPlane, type StoreKind } from '../sdk/governed-plane.js';
+import { createGateway, type Gateway, GatewayFileSchema } from '@estop/gateway';
 import { connectClient, readRecord, recordFile, testUpstream } from './mcp-harness.js';
 
 /** An HTTP upstream that counts the writes it receives; `?fail=1` answers 503. */

@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest, type ClientRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { createGateway, type Gateway } from '../src/create-gateway.js';
-import { GatewayFileSchema } from '../src/gateway-config.js';
+import { createGateway, type Gateway, GatewayFileSchema } from '@estop/gateway';
 import { eventually, send, startPlane, startUpstream, type TestPlane, type TestUpstream } from './http-harness.js';
 
 // The upstream's `/slow` answers only when released, and these routes wait a minute for it:

@@ -4,8 +4,7 @@ import { after, before, describe, it } from 'node:test';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StdioClientTransport } from '@modelcontextprotocol/sdk/client/stdio.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { createInFlightCalls } from '../src/in-flight.js';
-import { runStdioGateway } from '../src/mcp-stdio.js';
+import { createInFlightCalls, runStdioGateway } from '@estop/gateway';
 import {
   gatewayConfig,
   recordFile,

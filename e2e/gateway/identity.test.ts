@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { isEstopError } from '@estop/core';
-import { createIdentityResolver } from '../src/identity.js';
+import { createIdentityResolver } from '@estop/gateway';
 import { eventually, startPlane, type TestPlane } from './http-harness.js';
 
 describe('the identity resolver accepts only agent tokens and never lets a bound token change tenant', () => {

@@ -3,8 +3,7 @@ import { PassThrough } from 'node:stream';
 import { after, before, describe, it } from 'node:test';
 import type { Guard } from '@estop/sdk';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { createInFlightCalls, type TrackedInFlightCalls } from '../src/in-flight.js';
-import { runStdioGateway } from '../src/mcp-stdio.js';
+import { createInFlightCalls, runStdioGateway, type TrackedInFlightCalls } from '@estop/gateway';
 import {
   eventually,
   gatewayConfig,

@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { after, before, describe, it } from 'node:test';
 import { eventually, send, startPlane, startUpstream, type TestPlane, type TestUpstream } from './http-harness.js';
 
-const root = fileURLToPath(new URL('../../..', import.meta.url));
+const root = fileURLToPath(new URL('../..', import.meta.url));
 const CLI = join(root, 'packages/cli/src/bin.ts');
 
 function estop(args: string[], env: Record<string, string>): ChildProcess {

@@ -3,8 +3,7 @@ import { createServer, request as httpRequest, type IncomingHttpHeaders, type Se
 import type { AddressInfo } from 'node:net';
 import { createMemoryStore } from '@estop/core';
 import { createControlPlane, type ControlPlane } from '@estop/server';
-import { createGateway, type Gateway } from '../src/create-gateway.js';
-import { GatewayFileSchema, type GatewayConfig } from '../src/gateway-config.js';
+import { createGateway, type Gateway, type GatewayConfig, GatewayFileSchema } from '@estop/gateway';
 
 export const ADMIN_TOKEN = 'estop_gateway-test-admin';
 

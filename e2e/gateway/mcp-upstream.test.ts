@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { createMcpUpstream } from '../src/mcp-upstream.js';
-import { restartDelay } from '../src/mcp-restart-delay.js';
+import { createMcpUpstream } from '@estop/gateway';
 import {
   connectClient,
   eventually,
@@ -76,14 +75,5 @@ describe('an upstream that cannot start fails its calls with an error naming it'
     } finally {
       await upstream.close();
     }
-  });
-});
-
-describe('restarts back off exponentially up to a bound', () => {
-  it('doubles from the base and stops at the maximum', () => {
-    assert.deepEqual(
-      [0, 1, 2, 3, 10, 100].map((failures) => restartDelay(failures, 100, 5000)),
-      [100, 200, 400, 800, 5000, 5000],
-    );
   });
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 import { after, before, describe, it } from 'node:test';
-import { GatewayFileSchema } from '../src/gateway-config.js';
+import { GatewayFileSchema } from '@estop/gateway';
 import {
   gatewayConfig,
   recordFile,

@@ -14,15 +14,20 @@ import { createGuard, type Guard } from '@estop/sdk';
 import { createControlPlane, type ControlPlane } from '@estop/server';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import { GatewayFileSchema, type GatewayConfig } from '../src/gateway-config.js';
-import { createIdentityResolver } from '../src/identity.js';
-import { createInFlightCalls, type TrackedInFlightCalls } from '../src/in-flight.js';
-import { createMcpGateway, type McpGateway } from '../src/mcp-gateway.js';
-import type { McpLogger } from '../src/mcp-upstream.js';
+import {
+  createIdentityResolver,
+  createInFlightCalls,
+  createMcpGateway,
+  type GatewayConfig,
+  GatewayFileSchema,
+  type McpGateway,
+  type McpLogger,
+  type TrackedInFlightCalls,
+} from '@estop/gateway';
 
 const ADMIN_TOKEN = 'estop_mcp-test-admin-token';
 /** The repository root, where `--import tsx` resolves. */
-export const REPOSITORY_ROOT = fileURLToPath(new URL('../../../', import.meta.url));
+export const REPOSITORY_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const FIXTURE = fileURLToPath(new URL('./fixtures/mcp-test-server.ts', import.meta.url));
 const HTTP_FIXTURE = fileURLToPath(new URL('./fixtures/mcp-test-http-server.ts', import.meta.url));
 const EVERYTHING = join(REPOSITORY_ROOT, 'node_modules/@modelcontextprotocol/server-everything/dist/index.js');

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
-import { GatewayFileSchema } from '../src/gateway-config.js';
+import { GatewayFileSchema } from '@estop/gateway';
 import {
   connectClient,
   readRecord,

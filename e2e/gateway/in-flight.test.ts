@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { createGuard, type Guard } from '@estop/sdk';
-import { createInFlightCalls } from '../src/in-flight.js';
+import { createInFlightCalls } from '@estop/gateway';
 import { eventually, startPlane, type TestPlane } from './http-harness.js';
 
 describe('in-flight calls are counted by the guard and aborted only by a cancelInFlight rule covering them', () => {
