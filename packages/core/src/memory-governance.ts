@@ -2,6 +2,7 @@ import type { ApprovalDecision, ApprovalRecord } from './approval.js';
 import type { AuditDraft, AuditEntry } from './audit.js';
 import type { Draft } from './draft.js';
 import { EstopError } from './errors.js';
+import { memoryRecords } from './memory-records.js';
 import type { ApprovalStore, DraftStore, IdempotencyStore } from './ports/store.js';
 
 /** What the memory store lends its governance parts: the closed check, the audit append, the copy. */
@@ -22,20 +23,12 @@ function decidable(record: ApprovalRecord, decision: ApprovalDecision): boolean 
 }
 
 /** Approvals held in memory; see ApprovalStore. */
-export function memoryApprovalStore({ open, append, copy }: MemoryParts): ApprovalStore {
-  const records = new Map<string, ApprovalRecord>();
+export function memoryApprovalStore(parts: MemoryParts): ApprovalStore {
+  const { open, append, copy } = parts;
+  const { records, create, get } = memoryRecords<ApprovalRecord>(parts, (id) => conflict('approval request', id));
   return {
-    async create(request, audit) {
-      open();
-      if (records.has(request.id)) throw conflict('approval request', request.id);
-      records.set(request.id, { request: copy(request) });
-      return append([audit])[0] as AuditEntry;
-    },
-    async get(id) {
-      open();
-      const record = records.get(id);
-      return record === undefined ? undefined : copy(record);
-    },
+    create: (request, audit) => create(request.id, { request }, audit),
+    get,
     async list(query) {
       open();
       const matching = [...records.values()].filter(
@@ -66,20 +59,12 @@ export function memoryApprovalStore({ open, append, copy }: MemoryParts): Approv
 }
 
 /** Drafts held in memory; see DraftStore. */
-export function memoryDraftStore({ open, append, copy }: MemoryParts): DraftStore {
-  const drafts = new Map<string, Draft>();
+export function memoryDraftStore(parts: MemoryParts): DraftStore {
+  const { open, copy } = parts;
+  const { records: drafts, create, get } = memoryRecords<Draft>(parts, (id) => conflict('draft', id));
   return {
-    async create(draft, audit) {
-      open();
-      if (drafts.has(draft.id)) throw conflict('draft', draft.id);
-      drafts.set(draft.id, copy(draft));
-      return append([audit])[0] as AuditEntry;
-    },
-    async get(id) {
-      open();
-      const draft = drafts.get(id);
-      return draft === undefined ? undefined : copy(draft);
-    },
+    create: (draft, audit) => create(draft.id, draft, audit),
+    get,
     async list(query) {
       open();
       const matching = [...drafts.values()]

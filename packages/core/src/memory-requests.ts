@@ -1,5 +1,6 @@
-import type { AuditDraft, AuditEntry } from './audit.js';
+import type { AuditDraft } from './audit.js';
 import type { MemoryParts } from './memory-governance.js';
+import { memoryRecords } from './memory-records.js';
 import { alreadyExists } from './sql/new-records.js';
 
 /** A request waiting for a second admin, as a store keeps it: the request, and its resolution once it has one. */
@@ -16,20 +17,12 @@ interface RequestRecord {
  * @example
  * const restoreRequests = memoryRequests<RestoreRequestRecord>(parts, 'restore request');
  */
-export function memoryRequests<Stored extends RequestRecord>({ open, append, copy }: MemoryParts, noun: string) {
-  const records = new Map<string, Stored>();
+export function memoryRequests<Stored extends RequestRecord>(parts: MemoryParts, noun: string) {
+  const { open, copy } = parts;
+  const { records, create, get } = memoryRecords<Stored>(parts, (id) => alreadyExists(noun, id, 'requestId'));
   return {
-    async create(request: Stored['request'], audit: AuditDraft): Promise<AuditEntry> {
-      open();
-      if (records.has(request.id)) throw alreadyExists(noun, request.id, 'requestId');
-      records.set(request.id, { request: copy(request) } as Stored);
-      return append([audit])[0] as AuditEntry;
-    },
-    async get(id: string): Promise<Stored | undefined> {
-      open();
-      const record = records.get(id);
-      return record === undefined ? undefined : copy(record);
-    },
+    create: (request: Stored['request'], audit: AuditDraft) => create(request.id, { request } as Stored, audit),
+    get,
     async list(query?: { pending?: boolean | undefined }): Promise<Stored[]> {
       open();
       const pending = query?.pending === true;
