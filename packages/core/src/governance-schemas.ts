@@ -55,24 +55,23 @@ export const IdempotencyClaimInputSchema = z.strictObject({
   run: NameSchema.optional(),
 });
 
-/** Body of `POST /v1/idempotency/complete`. */
-export const IdempotencyCompleteSchema = z.strictObject({
+/** The claim a completion or a release ends: the key, where it is kept, and the claim's id. */
+const IdempotencyClaimedSchema = z.strictObject({
   tenant: NameSchema,
   /** The tool the key was claimed for: keys are kept per tenant and tool. */
   tool: NameSchema,
   key: NameSchema,
   claimId: NameSchema,
+});
+
+/** Body of `POST /v1/idempotency/complete`. */
+export const IdempotencyCompleteSchema = IdempotencyClaimedSchema.extend({
   /** The call's result, any JSON; returned to duplicates. */
   result: z.json().default(null),
 });
 
 /** Body of `POST /v1/idempotency/release`. */
-export const IdempotencyReleaseSchema = z.strictObject({
-  tenant: NameSchema,
-  /** The tool the key was claimed for: keys are kept per tenant and tool. */
-  tool: NameSchema,
-  key: NameSchema,
-  claimId: NameSchema,
+export const IdempotencyReleaseSchema = IdempotencyClaimedSchema.extend({
   /** True when the call ran and failed, for the sentinels that count failures (with agent and run). */
   failed: z.boolean().default(false),
   agent: NameSchema.optional(),
