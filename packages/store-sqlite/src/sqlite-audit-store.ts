@@ -1,7 +1,7 @@
 import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditStore } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
 import { auditFromRow, auditValues } from '@estop/core/sql';
-import { SQLITE_DIALECT } from './sqlite-dialect.js';
+import { sqliteDecoder } from './sqlite-dialect.js';
 
 const DEFAULT_PAGE = 1000;
 
@@ -27,7 +27,7 @@ export function createSqliteAuditStore(context: SqliteContext): AuditStore {
         context
           .statements()
           .auditAfter.all(query.afterSeq ?? 0, Math.max(0, query.limit ?? DEFAULT_PAGE))
-          .map((row) => auditFromRow(row, SQLITE_DIALECT)),
+          .map(sqliteDecoder(auditFromRow)),
       ),
     head: () => context.run(() => context.statements().auditHead.get() ?? { ...EMPTY_HEAD }),
   };

@@ -19,3 +19,13 @@ export const SQLITE_DIALECT: SqlDialect = {
   readBoolean: (column) => column === 1,
   readJson: (column) => JSON.parse(column as string),
 };
+
+/**
+ * A shared row codec that reads rows with SQLite's coercions.
+ *
+ * @example
+ * const tokens = rows.map(sqliteDecoder(tokenFromRow));
+ */
+export function sqliteDecoder<Row, T>(fromRow: (row: Row, dialect: SqlDialect) => T): (row: Row) => T {
+  return (row) => fromRow(row, SQLITE_DIALECT);
+}

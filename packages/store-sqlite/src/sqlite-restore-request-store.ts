@@ -1,7 +1,7 @@
 import type { RestoreRequestStore } from '@estop/core';
 import { RESTORE_REQUESTS, restoreRequestFromRow } from '@estop/core/sql';
 import type { SqliteContext } from './sqlite-context.js';
-import { SQLITE_DIALECT } from './sqlite-dialect.js';
+import { sqliteDecoder } from './sqlite-dialect.js';
 import { newRecordInserter } from './sqlite-insert-new.js';
 
 /** Restore requests on SQLite; creating one writes it and its audit entry in one transaction. */
@@ -11,16 +11,13 @@ export function createSqliteRestoreRequestStore(context: SqliteContext): Restore
   return {
     create: (request, audit) => context.run(() => create.immediate(request, audit)),
     get: (id) =>
-      context.readOne(
-        () => context.statements().restoreRequestById.get(id),
-        (row) => restoreRequestFromRow(row, SQLITE_DIALECT),
-      ),
+      context.readOne(() => context.statements().restoreRequestById.get(id), sqliteDecoder(restoreRequestFromRow)),
     list: (query) =>
       context.run(() => {
         const statements = context.statements();
         const rows =
           query?.pending === true ? statements.pendingRestoreRequests.all() : statements.restoreRequests.all();
-        return rows.map((row) => restoreRequestFromRow(row, SQLITE_DIALECT));
+        return rows.map(sqliteDecoder(restoreRequestFromRow));
       }),
     resolve: (id, resolution) =>
       context.run(() => context.statements().resolveRestoreRequest.run(JSON.stringify(resolution), id).changes > 0),

@@ -2,7 +2,7 @@ import { planCommit, type ChangeEvent, type CommitRequest, type CommitResult, ty
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { changeEventFromRow, liftValues, ruleFromRow, ruleRecordFromRow, ruleValues } from '@estop/core/sql';
-import { SQLITE_DIALECT } from './sqlite-dialect.js';
+import { SQLITE_DIALECT, sqliteDecoder } from './sqlite-dialect.js';
 
 /** Rules and change events on SQLite; a commit is one IMMEDIATE transaction, audit entries included. */
 export function createSqliteRuleStore(context: SqliteContext): RuleStore {
@@ -13,7 +13,7 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
     const statements = context.statements();
     return {
       version: statements.version.get() ?? 0,
-      rules: statements.activeRules.all().map((row) => ruleFromRow(row, SQLITE_DIALECT)),
+      rules: statements.activeRules.all().map(sqliteDecoder(ruleFromRow)),
     };
   });
 
@@ -39,18 +39,14 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
   return {
     state: () => context.run(() => readState.deferred()),
     commit: (request) => context.run(() => commit.immediate(request)),
-    get: (id) =>
-      context.readOne(
-        () => context.statements().ruleById.get(id),
-        (row) => ruleRecordFromRow(row, SQLITE_DIALECT),
-      ),
+    get: (id) => context.readOne(() => context.statements().ruleById.get(id), sqliteDecoder(ruleRecordFromRow)),
     changesSince: (version, limit) =>
       context.run(() =>
         context
           .statements()
           // A negative LIMIT means "no limit" to SQLite.
           .changesAfter.all(version, limit === undefined ? -1 : Math.max(0, limit))
-          .map((row) => changeEventFromRow(row, SQLITE_DIALECT)),
+          .map(sqliteDecoder(changeEventFromRow)),
       ),
   };
 }

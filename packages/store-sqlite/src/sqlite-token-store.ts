@@ -2,7 +2,7 @@ import type { AuditDraft, AuditEntry, TokenRecord, TokenStore } from '@estop/cor
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { alreadyExists, tokenFromRow, tokenValues } from '@estop/core/sql';
-import { SQLITE_DIALECT } from './sqlite-dialect.js';
+import { SQLITE_DIALECT, sqliteDecoder } from './sqlite-dialect.js';
 
 /** Inserts a token within the caller's transaction; `conflict` if its id or hash is taken. */
 export function insertToken(context: SqliteContext, record: TokenRecord): void {
@@ -30,17 +30,8 @@ export function createSqliteTokenStore(context: SqliteContext): TokenStore {
   return {
     create: (record, audit) => context.run(() => create.immediate(record, audit)),
     findByHash: (hash) =>
-      context.readOne(
-        () => context.statements().tokenByHash.get(hash),
-        (row) => tokenFromRow(row, SQLITE_DIALECT),
-      ),
-    list: () =>
-      context.run(() =>
-        context
-          .statements()
-          .tokens.all()
-          .map((row) => tokenFromRow(row, SQLITE_DIALECT)),
-      ),
+      context.readOne(() => context.statements().tokenByHash.get(hash), sqliteDecoder(tokenFromRow)),
+    list: () => context.run(() => context.statements().tokens.all().map(sqliteDecoder(tokenFromRow))),
     revoke: (id, audit) => context.run(() => revoke.immediate(id, audit)),
   };
 }
