@@ -24,7 +24,7 @@ const BLOCK = 100;
 const ADMIN = 'estop_bench-admin';
 const root = fileURLToPath(new URL('..', import.meta.url));
 const upstreamScript = fileURLToPath(
-  new URL('../packages/gateway/test/fixtures/mcp-test-http-server.ts', import.meta.url),
+  new URL('../e2e/gateway/fixtures/mcp-test-http-server.ts', import.meta.url),
 );
 
 /** Starts a TypeScript script in its own process; resolves with the URL it prints as `listening <url>`. */
