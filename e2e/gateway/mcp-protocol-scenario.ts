@@ -1,5 +1,5 @@
 // One run through every feature of the protocol the test upstream offers, by an agent's client
-// that can sample, elicit and list roots. Its transcript is the same whether the client talks to
+// that can sample, elicit and list roots, and calls a tool as a task. Its transcript is the same whether the client talks to
 // the upstream directly or through the gateway: that is what "transparent" means.
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { Transport } from '@modelcontextprotocol/sdk/shared/transport.js';
@@ -10,6 +10,10 @@ import {
   ListRootsRequestSchema,
   LoggingMessageNotificationSchema,
   ResourceUpdatedNotificationSchema,
+  CallToolResultSchema,
+  CreateTaskResultSchema,
+  GetTaskResultSchema,
+  ListTasksResultSchema,
   type CallToolResult,
 } from '@modelcontextprotocol/sdk/types.js';
 
@@ -64,6 +68,15 @@ async function until(check: () => boolean): Promise<void> {
   }
 }
 
+/** `value` with the task's id and times replaced by fixed words, which differ from run to run. */
+function withoutTaskIdentity(value: unknown, taskId: string): unknown {
+  return JSON.parse(
+    JSON.stringify(value, (key, field: unknown) =>
+      key === 'createdAt' || key === 'lastUpdatedAt' ? 'time' : field === taskId ? 'task' : field,
+    ),
+  );
+}
+
 /** Connects a scenario client over `transport` and runs the whole protocol, returning what it saw. */
 export async function runScenario(transport: Transport): Promise<Record<string, unknown>> {
   const { client, logged, updated, asked } = scenarioClient();
@@ -111,6 +124,21 @@ export async function runScenario(transport: Transport): Promise<Record<string, 
       ref: { type: 'ref/prompt', name: 'greeting' },
       argument: { name: 'name', value: 'ap' },
     });
+    const created = await client.request(
+      {
+        method: 'tools/call',
+        params: { name: 'lookup', arguments: { query: 'banana' }, task: { ttl: 60_000 } },
+      },
+      CreateTaskResultSchema,
+    );
+    const taskId = created.task.taskId;
+    transcript['task.created'] = withoutTaskIdentity(created, taskId);
+    const result = await client.request({ method: 'tasks/result', params: { taskId } }, CallToolResultSchema);
+    transcript['task.result'] = withoutTaskIdentity(result, taskId);
+    const task = await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
+    transcript['task.get'] = withoutTaskIdentity(task, taskId);
+    const listed = await client.request({ method: 'tasks/list', params: {} }, ListTasksResultSchema);
+    transcript['task.list'] = withoutTaskIdentity(listed, taskId);
     return transcript;
   } finally {
     await client.close();

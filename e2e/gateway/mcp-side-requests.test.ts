@@ -1,11 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
-import {
-  CallToolResultSchema,
-  CreateMessageRequestSchema,
-  ElicitRequestSchema,
-} from '@modelcontextprotocol/sdk/types.js';
+import { CreateMessageRequestSchema, ElicitRequestSchema } from '@modelcontextprotocol/sdk/types.js';
 import {
   eventually,
   gatewayConfig,
@@ -118,28 +114,6 @@ describe("an upstream's requests to the agent belong to the call that made them"
     } finally {
       await first.client.close();
       await second.client.close();
-    }
-  });
-});
-
-describe('tasks are not offered', () => {
-  it('refuses a task-augmented tools/call without running it', async () => {
-    const { client } = await agent('tasks-refused');
-    try {
-      assert.equal(client.getServerCapabilities()?.tasks, undefined);
-      await assert.rejects(
-        client.request(
-          {
-            method: 'tools/call',
-            params: { name: 'send_email', arguments: { to: 'task@example.com' }, task: { ttl: 60_000 } },
-          },
-          CallToolResultSchema,
-        ),
-        /task/,
-      );
-      assert.equal(readRecord(record).filter((entry) => entry.to === 'task@example.com').length, 0);
-    } finally {
-      await client.close();
     }
   });
 });

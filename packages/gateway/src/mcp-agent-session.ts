@@ -8,7 +8,7 @@ export interface RelayedMessage {
 
 /**
  * One agent's session as an upstream sees it: where the requests and notifications the upstream
- * sends on its own (sampling, elicitation, roots, log messages, resource updates) are relayed.
+ * sends on its own (sampling, elicitation, roots, log messages, resource updates, task statuses) are relayed.
  */
 export interface McpAgentSession {
   /** The caller's tenant: what an upstream says outside any request reaches one tenant only. */
@@ -26,6 +26,8 @@ export interface McpAgentSession {
   notify(notification: RelayedMessage, relatedRequestId?: RequestId): void;
   /** True when the agent subscribed to updates of the resource `uri`. */
   subscribes(uri: string): boolean;
+  /** True when the agent created the upstream's task `taskId` (its status notifications are its own). */
+  ownsTask(taskId: string): boolean;
 }
 
 /**

@@ -125,6 +125,7 @@ export async function createMcpGateway(deps: McpGatewayDependencies): Promise<Mc
         [...sessions.values()].some(
           (other) => other.server === name && other.proxy !== proxy && other.proxy.subscribes(uri),
         ),
+      logger,
     });
     const transport: NodeStreamableHttpServerTransport = new NodeStreamableHttpServerTransport((sessionId) => {
       const identifiedBy = { authorization: request.headers.authorization, ...callerHeaders(request.headers) };

@@ -5,7 +5,7 @@ import type { ServerCapabilities } from '@modelcontextprotocol/sdk/types.js';
  * subscriptions, logging, completions), with list changes always, since the gateway sends them
  * when the rules change what a caller may see. Before the upstream has connected its
  * capabilities are unknown: everything is offered, and requests it cannot serve fail there.
- * Tasks are not offered: a task-augmented call would outlive the decision made for it.
+ * Tasks are offered as the upstream offers them, once it is known to.
  */
 export function proxyCapabilities(upstream: ServerCapabilities | undefined): ServerCapabilities {
   const capabilities: ServerCapabilities = { tools: { listChanged: true } };
@@ -16,6 +16,7 @@ export function proxyCapabilities(upstream: ServerCapabilities | undefined): Ser
   if (upstream === undefined || upstream.prompts !== undefined) capabilities.prompts = { listChanged: true };
   if (upstream === undefined || upstream.logging !== undefined) capabilities.logging = {};
   if (upstream === undefined || upstream.completions !== undefined) capabilities.completions = {};
+  if (upstream?.tasks !== undefined) capabilities.tasks = upstream.tasks;
   if (upstream?.experimental !== undefined) capabilities.experimental = upstream.experimental;
   return capabilities;
 }

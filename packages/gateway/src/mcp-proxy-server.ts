@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isEstopError, type Call, type Effect } from '@estop/core';
-import { CallDeniedError, isDrafted, type Guard } from '@estop/sdk';
+import type { Call, Effect } from '@estop/core';
+import { isDrafted, type Guard } from '@estop/sdk';
 import { draftedToolResult, ToolErrorResult } from '@estop/sdk/mcp';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
 import type { RequestHandlerExtra } from '@modelcontextprotocol/sdk/shared/protocol.js';
@@ -12,6 +12,7 @@ import {
   ResultSchema,
   type CallToolRequest,
   type CallToolResult,
+  type CreateTaskResult,
   type RequestId,
   type ServerNotification,
   type ServerRequest,
@@ -26,9 +27,12 @@ import { createMcpDepartures } from './mcp-departures.js';
 import { passThrough } from './mcp-pass-through.js';
 import { proxyCapabilities } from './mcp-proxy-capabilities.js';
 import { keepToolResult, replayToolResult } from './mcp-replay.js';
-import { cancelledResult, notRunResult, refusalResult, type RuleLookup } from './mcp-refusal.js';
+import type { RuleLookup } from './mcp-refusal.js';
+import { forwardTaskCall, refusedTask, taskOf } from './mcp-task-call.js';
+import { failedCallResult } from './mcp-failed-call.js';
+import { serveTasks, type McpSessionTasks } from './mcp-tasks.js';
 import { mcpToolEffect, mcpToolName } from './mcp-tool-effect.js';
-import type { McpUpstream } from './mcp-upstream.js';
+import type { McpLogger, McpUpstream } from './mcp-upstream.js';
 
 /** What one proxy server needs: the upstream it fronts, for whom, and the enforcement parts. */
 export interface McpProxyServerOptions {
@@ -43,6 +47,8 @@ export interface McpProxyServerOptions {
   dedupe?: McpDedupe | undefined;
   /** Tells whether another session of the same upstream subscribed to the resource `uri`. */
   subscribedElsewhere?: ((uri: string) => boolean) | undefined;
+  /** Where the cancellation of a task by a stop is reported. */
+  logger?: McpLogger | undefined;
 }
 
 /** A proxy server for one agent session, and what its transport tells it about the agent. */
@@ -71,7 +77,9 @@ type Extra = RequestHandlerExtra<ServerRequest, ServerNotification>;
  * An MCP server, for one caller, that fronts one upstream and enforces estop on it: `tools/list`
  * hides the tools disabled for the caller, `tools/call` goes through `guard.execute` (refused,
  * drafted, held for an approval, or deduped before it is forwarded) and is tracked in flight
- * while it runs, resources and prompts pass through. Used both by the HTTP
+ * while it runs, resources and prompts pass through. When the upstream offers tasks, a
+ * task-augmented `tools/call` is decided the same way, and its task stays in flight until it ends
+ * (see `serveTasks`). Used both by the HTTP
  * gateway (one per session) and by the stdio gateway.
  *
  * Tools are named `<server>.<tool>` in decisions, so `estop kill --tool 'mail.*'` covers the
@@ -136,6 +144,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
       });
     },
     notify(notification, relatedRequestId) {
+      if (notification.method === 'notifications/tasks/status') tasks?.observe(notification.params);
       send(() =>
         server.notification(
           notification as ServerNotification,
@@ -144,7 +153,12 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
       );
     },
     subscribes: (uri) => subscriptions.has(uri),
+    ownsTask: (taskId) => tasks?.owns(taskId) ?? false,
   };
+  const tasks: McpSessionTasks | undefined =
+    capabilities.tasks === undefined
+      ? undefined
+      : serveTasks({ server, upstream, session, serve, logger: options.logger });
 
   const callFor = (tool: string, effect: Effect): Call => ({
     tenant: caller.tenant,
@@ -176,13 +190,17 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     extra: Extra,
     readSignal: AbortSignal,
     gone: AbortSignal,
-  ): Promise<CallToolResult> => {
+  ): Promise<CallToolResult | CreateTaskResult> => {
     const name = request.params.name;
     const illFormed = illFormedCall(name, request.params.arguments);
     if (illFormed !== undefined) throw new McpError(ErrorCode.InvalidParams, illFormed);
-    // Tasks are not offered: a task would outlive its decision and its cancellation. Refused unrun.
-    if ((request.params as { task?: unknown }).task !== undefined) {
-      throw new McpError(ErrorCode.InvalidParams, `${name}: this gateway does not offer tasks; call it without "task"`);
+    // A task is offered only as the upstream offers it: its open tasks are this session's to cancel.
+    const augmented = request.params.task !== undefined;
+    if (augmented && tasks === undefined) {
+      throw new McpError(
+        ErrorCode.InvalidParams,
+        `${name}: this upstream does not offer tasks; call it without "task"`,
+      );
     }
     // The cached list, shared by every session: no one session's cancellation may fail it.
     const tool = findTool(await upstream.listTools(), name);
@@ -194,6 +212,9 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     let flight: InFlightCall | undefined;
     const forward = async (): Promise<CallToolResult> => {
       flight = inFlight.start(call);
+      const context = { session, relatedRequestId: extra.requestId, tool: call.tool };
+      // A task-augmented call: the task it creates upstream stays in flight until it ends.
+      if (augmented) return forwardTaskCall({ upstream, params: request.params, flight, cancelled, context, tasks });
       try {
         const progressToken = request.params._meta?.progressToken;
         // Progress is relayed in order, and all of it before the result.
@@ -202,7 +223,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
         const result = await upstream.callTool(request.params, {
           signal,
           // What the tool asks of the agent meanwhile (sampling, elicitation) ends with the call.
-          context: { session, relatedRequestId: extra.requestId, signal, tool: call.tool },
+          context: { ...context, signal },
           onprogress:
             progressToken === undefined
               ? undefined
@@ -241,13 +262,14 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
         },
       });
       if (replayed) options.dedupe?.replayed(call.tool);
-      return isDrafted(result) ? draftedToolResult(result, tool?.outputSchema !== undefined) : result;
+      // A duplicate of a task-augmented write is given the task the first call created.
+      const replayedTask = augmented && replayed ? taskOf(result) : undefined;
+      if (replayedTask !== undefined) tasks?.created(replayedTask);
+      const answer = isDrafted(result) ? draftedToolResult(result, tool?.outputSchema !== undefined) : result;
+      return augmented && isDrafted(result) ? refusedTask(answer) : answer;
     } catch (error) {
-      if (error instanceof ToolErrorResult) return error.result;
-      if (error instanceof CallDeniedError) return refusalResult(call.tool, error.decision, rules);
-      if (flight?.signal.aborted === true) return cancelledResult(call.tool, flight.stoppedBy, rules);
-      if (isEstopError(error) && flight === undefined && !readSignal.aborted) return notRunResult(error);
-      throw error;
+      const answer = failedCallResult(error, { tool: call.tool, flight, readSignal }, rules);
+      return augmented ? refusedTask(answer) : answer;
     }
   };
   server.setRequestHandler(CallToolRequestSchema, (request, extra) =>
@@ -283,6 +305,7 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
     abandon: (requestId) => departures.abandon(requestId),
     dispose() {
       departures.leaveAll();
+      tasks?.dispose();
       detach();
       stopGuard();
       stopUpstream();

@@ -55,6 +55,7 @@ export async function runStdioGateway(deps: StdioGatewayDependencies): Promise<v
     guard,
     inFlight,
     rules: (id) => rules.find(id),
+    logger,
   });
   const transport = new StdioServerTransport(input as Readable, output as Writable);
   const closed = new Promise<void>((resolve) => {

@@ -32,7 +32,8 @@ function eitherSignal(first: AbortSignal, second: AbortSignal): AbortSignal {
  * Relays what an upstream sends of its own accord to the agents: its requests (sampling,
  * elicitation, roots) to the agent whose request caused them, or to the only agent there is;
  * log messages likewise, or when they belong to no request to every agent if all are of one
- * tenant (else to none); resource updates to the agents that subscribed.
+ * tenant (else to none); resource updates to the agents that subscribed; a task's status to the
+ * agent that created the task.
  */
 export function relayToAgents(client: Client, wire: UpstreamWire, sessions: ReadonlySet<McpAgentSession>): void {
   const relay = async (
@@ -71,6 +72,12 @@ export function relayToAgents(client: Client, wire: UpstreamWire, sessions: Read
     if (notification.method === 'notifications/resources/updated') {
       const uri = String(notification.params?.['uri']);
       for (const session of sessions) if (session.subscribes(uri)) session.notify(notification);
+      return;
+    }
+    if (notification.method === 'notifications/tasks/status') {
+      // A task's status is its creator's only, whatever request or stream it came on.
+      const taskId = String(notification.params?.['taskId']);
+      for (const session of sessions) if (session.ownsTask(taskId)) session.notify(notification);
       return;
     }
     if (context !== undefined) {

@@ -26,6 +26,7 @@ const RELAYED_NOTIFICATIONS = new Set([
   'notifications/message',
   'notifications/resources/updated',
   'notifications/elicitation/complete',
+  'notifications/tasks/status',
 ]);
 
 /** Runs `work` so that the upstream requests it sends belong to `context`. */
@@ -49,7 +50,7 @@ export class UpstreamWire implements Transport {
   onclose?: () => void;
   onerror?: (error: Error) => void;
   onmessage?: (message: JSONRPCMessage, extra?: MessageExtraInfo) => void;
-  /** Log messages, resource updates and completed elicitations, handed over instead of reaching the SDK's client. */
+  /** Log messages, resource updates, completed elicitations and task statuses, handed over instead of reaching the SDK's client. */
   onnotification?: UpstreamNotificationListener;
   readonly #outgoing = new Map<RequestId, UpstreamCallContext>();
   readonly #incoming = new Map<RequestId, UpstreamCallContext>();
