@@ -112,6 +112,26 @@ for (const server of ['local', 'remote'] as const) {
   });
 
   describe(`a session sees and acts on its own tasks only (${kind} upstream)`, () => {
+    it("passes a task's status, told outside any request, to the session that created it only", async () => {
+      const owner = await agent(server, `tasks-status-owner-${server}`);
+      const other = await agent(server, `tasks-status-other-${server}`);
+      try {
+        const created = await owner.client.request(
+          asTask('slow', { label: `status-${server}`, ms: 10 }),
+          CreateTaskResultSchema,
+        );
+        const taskId = created.task.taskId;
+        await eventually(() =>
+          owner.statuses.some((status) => status.taskId === taskId && status.status === 'completed'),
+        );
+        await other.client.ping();
+        assert.deepEqual(other.statuses, []);
+      } finally {
+        await owner.client.close();
+        await other.client.close();
+      }
+    });
+
     it('refuses another session, even of the same tenant, its get, result and cancel, and lists it none', async () => {
       const tenant = `tasks-owner-${server}`;
       const owner = await agent(server, tenant);
