@@ -28,6 +28,11 @@ let plane: TestPlane;
 let httpUpstream: { url: string; close(): Promise<void> };
 let gateway: TestGateway;
 const records = { local: recordFile(), remote: recordFile() };
+const logged: Array<{ message: string; fields?: Record<string, unknown> | undefined }> = [];
+const logger = {
+  info: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
+  error: (message: string, fields?: Record<string, unknown>) => logged.push({ message, fields }),
+};
 
 before(async () => {
   plane = await startPlane();
@@ -35,6 +40,7 @@ before(async () => {
   gateway = await startGateway(
     plane,
     gatewayConfig(plane, { local: testUpstream(records.local), remote: { url: httpUpstream.url } }),
+    logger,
   );
 });
 
@@ -98,12 +104,24 @@ for (const server of ['local', 'remote'] as const) {
       const created = await client.request(asTask('slow', { label: tenant }), CreateTaskResultSchema);
       const taskId = created.task.taskId;
       await eventually(() => recorded().some((entry) => entry.tool === 'slow' && entry.label === tenant));
+      // The open task is a call in flight, as the acknowledgements count them.
+      assert.equal(gateway.inFlight.count, 1);
       const stop = await rule({ scope: { tenant }, mode: 'full_stop', cancelInFlight: true });
       try {
         await eventually(() => recorded().some((entry) => entry.task === 'cancelled' && entry.taskId === taskId));
         await eventually(() => statuses.some((status) => status.taskId === taskId && status.status === 'cancelled'));
         const task = await client.request({ method: 'tasks/get', params: { taskId } }, GetTaskResultSchema);
         assert.equal(task.status, 'cancelled');
+        assert.equal(gateway.inFlight.count, 0);
+        assert.ok(
+          logged.some(
+            (line) =>
+              line.message === 'mcp task cancelled' &&
+              line.fields?.['task'] === taskId &&
+              line.fields['status'] === 'cancelled' &&
+              line.fields['rule'] === stop,
+          ),
+        );
       } finally {
         await plane.api(`/v1/rules/${stop}/lift`, { reason: 'over' });
         await client.close();
