@@ -3,20 +3,20 @@ import { CLIENT_OPTIONS_HELP, parseDurationOption, parseOneIdArgs, REASON_OPTION
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { readCommand } from './read-command.js';
-import { EXIT_OK, runCommand } from './command.js';
+import { EXIT_FAILURE, EXIT_OK, runCommand } from './command.js';
 import { describeEnforcement, formatAge, formatTable, writeJson, writeLines } from './output.js';
 import { runStopStage } from '@estop/client';
 import { describeRunStop, waitForStop } from './run-stop-progress.js';
 
 export const RUNS_HELP = `usage: estop runs [--json]
-       estop runs kill RUN_ID --reason TEXT [--wait 2s] [--json]
+       estop runs kill RUN_ID --reason TEXT [--wait 2s] [--force] [--json]
 
 Lists the runs registered with the control plane (with their calls in flight), or kills one.
 A run not heard from for three heartbeats is shown as lost.
 
 ${CLIENT_OPTIONS_HELP}`;
 
-export const RUNS_KILL_HELP = `usage: estop runs kill RUN_ID --reason TEXT [--wait 2s] [--json]
+export const RUNS_KILL_HELP = `usage: estop runs kill RUN_ID --reason TEXT [--wait 2s] [--force] [--json]
 
 Stops one run: a full_stop rule scoped to the run, cancelling its calls in flight. The run's
 signal aborts, its running tool calls receive the abort, and every later call is refused.
@@ -26,6 +26,9 @@ requested -> enforced (no new calls) -> drained (nothing in flight) -> terminate
   --reason TEXT    why you are stopping it; recorded in the audit log
   --wait DURATION  how long to wait for the run to terminate, with its unit (default 2s;
                    0 = don't wait; at most 1d)
+  --force          stop the run even if the control plane has no record of it (a run id
+                   not yet registered, or from another control plane); without it an
+                   unknown run id is refused and nothing is created
 ${CLIENT_OPTIONS_HELP}`;
 
 /** Runs as a table, with each call in flight on a line of its own beneath its run; ages relative to `nowMs`. */
@@ -55,6 +58,8 @@ export interface RunKillOptions {
   runId: string;
   reason: string;
   waitMs: number;
+  /** Stop the run even if the control plane has no record of it. */
+  force: boolean;
   json: boolean;
   url: string | undefined;
   token: string | undefined;
@@ -64,7 +69,7 @@ export interface RunKillOptions {
 export function parseRunKillArgs(args: string[]): RunKillOptions {
   const { values, id: runId } = parseOneIdArgs(
     args,
-    { ...REASON_OPTIONS, wait: { type: 'string' } } as const,
+    { ...REASON_OPTIONS, wait: { type: 'string' }, force: { type: 'boolean', default: false } } as const,
     'which run? give its id, e.g. `estop runs kill run_1a2b --reason "looping"` (`estop runs` lists them)',
     'kill takes one run id',
   );
@@ -73,6 +78,7 @@ export function parseRunKillArgs(args: string[]): RunKillOptions {
     runId,
     reason,
     waitMs: parseDurationOption('wait', values.wait ?? '2s'),
+    force: values.force,
     json: values.json,
     url: values.url,
     token: values.token,
@@ -90,6 +96,16 @@ async function kill(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop runs kill', RUNS_KILL_HELP, args, io, async () => {
     const options = parseRunKillArgs(args);
     const client = connectClient(options, io);
+    if (!options.force) {
+      const { runs: known } = await client.listRuns();
+      if (!known.some((run) => run.id === options.runId)) {
+        io.stderr.write(
+          `estop runs kill: no run "${options.runId}" is registered with the control plane; nothing was stopped\n` +
+            'check the id with `estop runs`, or pass --force to stop that run id anyway (a durable full_stop rule)\n',
+        );
+        return EXIT_FAILURE;
+      }
+    }
     const { rule, version, run } = await client.killRun(options.runId, options.reason);
     if (!options.json) {
       writeLines(io, [`stopping run ${options.runId} (rule ${rule.id}, version ${version})`]);

@@ -136,4 +136,19 @@ describe('runs are listed and killed end to end: CLI → control plane → guard
       return body.runs?.terminated === 1 && body.runs.affected === 1;
     });
   });
+
+  it('estop runs kill refuses a run the control plane does not know, creating nothing, unless --force', async () => {
+    const before = JSON.parse((await cli(['status', '--json'])).out);
+    const refused = await cli(['runs', 'kill', 'run_nope', '--reason', 'x']);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err, /no run "run_nope".*nothing was stopped/s);
+    assert.match(refused.err, /--force/);
+    const unchanged = JSON.parse((await cli(['status', '--json'])).out);
+    assert.equal(unchanged.version, before.version);
+    assert.equal(unchanged.rules.length, before.rules.length);
+
+    const forced = await cli(['runs', 'kill', 'run_nope', '--reason', 'x', '--force', '--wait', '0', '--json']);
+    assert.equal(forced.code, 0, forced.err);
+    assert.equal(JSON.parse(forced.out).rule.scope.run, 'run_nope');
+  });
 });
