@@ -23,9 +23,7 @@ const CALLS = Number(process.env.BENCH_CALLS ?? 5000);
 const BLOCK = 100;
 const ADMIN = 'estop_bench-admin';
 const root = fileURLToPath(new URL('..', import.meta.url));
-const upstreamScript = fileURLToPath(
-  new URL('../e2e/gateway/fixtures/mcp-test-http-server.ts', import.meta.url),
-);
+const upstreamScript = fileURLToPath(new URL('../e2e/gateway/fixtures/mcp-test-http-server.ts', import.meta.url));
 
 /** Starts a TypeScript script in its own process; resolves with the URL it prints as `listening <url>`. */
 async function spawnListening(script: string, args: readonly string[] = []) {
