@@ -68,7 +68,12 @@ function toUsageError(error: unknown): unknown {
 export interface Connection {
   url: string;
   token: string | undefined;
+  /** Where the token came from, as an operator would name it; absent when there is no token. */
+  tokenSource?: TokenSource | undefined;
 }
+
+/** Where a client command's token came from, in the order they are looked for. */
+export type TokenSource = '--token' | 'ESTOP_TOKEN' | './.estop/admin-token';
 
 /**
  * Resolves the control plane address and token: `--url`, then `ESTOP_URL`, then the default;
@@ -80,9 +85,12 @@ export function resolveConnection(
 ): Connection {
   const url = values.url ?? nonEmpty(io.env.ESTOP_URL) ?? DEFAULT_URL;
   if (values.token !== undefined && values.token.trim() === '') throw new UsageError('--token is empty');
-  const token =
-    values.token?.trim() ?? nonEmpty(io.env.ESTOP_TOKEN)?.trim() ?? readAdminTokenFile(io.cwd ?? process.cwd());
-  return { url: checkUrl(url), token };
+  if (values.token !== undefined) return { url: checkUrl(url), token: values.token.trim(), tokenSource: '--token' };
+  const fromEnvironment = nonEmpty(io.env.ESTOP_TOKEN)?.trim();
+  if (fromEnvironment !== undefined) return { url: checkUrl(url), token: fromEnvironment, tokenSource: 'ESTOP_TOKEN' };
+  const fromFile = readAdminTokenFile(io.cwd ?? process.cwd());
+  if (fromFile === undefined) return { url: checkUrl(url), token: undefined };
+  return { url: checkUrl(url), token: fromFile, tokenSource: './.estop/admin-token' };
 }
 
 function nonEmpty(value: string | undefined): string | undefined {

@@ -1,7 +1,7 @@
 export type { ApiClient, ApiClientOptions } from './api-client.js';
 export { createApiClient, waitForEnforcement } from './api-client.js';
 export type { AuditVerification, EnforcerStatus, RuleRequest } from '@estop/client';
-export type { Connection } from './args.js';
+export type { Connection, TokenSource } from './args.js';
 export { DEFAULT_URL, resolveConnection } from './args.js';
 export { approvals } from './approvals.js';
 export { audit } from './audit.js';

@@ -415,8 +415,13 @@ describe('the connection comes from flags, then the environment, then defaults',
     assert.deepEqual(resolveConnection(values(['--url', 'http://flag:2/', '--token', 'estop_flag']), io), {
       url: 'http://flag:2',
       token: 'estop_flag',
+      tokenSource: '--token',
     });
-    assert.deepEqual(resolveConnection({}, io), { url: 'http://env:1', token: 'estop_env' });
+    assert.deepEqual(resolveConnection({}, io), {
+      url: 'http://env:1',
+      token: 'estop_env',
+      tokenSource: 'ESTOP_TOKEN',
+    });
   });
 
   it('defaults the URL and sends no token when there is none anywhere', () => {

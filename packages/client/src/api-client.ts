@@ -20,6 +20,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
   const base = options.url.replace(/\/+$/, '');
   const timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
   const missingTokenHint = options.token === undefined ? options.missingTokenHint : undefined;
+  const refusedTokenHint = options.token === undefined ? undefined : options.refusedTokenHint;
 
   async function request<T>(route: Route, path: string, body?: unknown, extraWaitMs = 0): Promise<T> {
     const headers: Record<string, string> = { accept: 'application/json, application/problem+json' };
@@ -38,7 +39,7 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       throw networkError(base, error, limitMs);
     }
     const text = await response.text();
-    if (!response.ok) throw problemError(response, text, { missingTokenHint });
+    if (!response.ok) throw problemError(response, text, { missingTokenHint, refusedTokenHint });
     if (response.status === 204 || text === '') return undefined as T;
     try {
       return JSON.parse(text) as T;

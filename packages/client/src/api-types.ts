@@ -98,6 +98,8 @@ export interface ApiClientOptions {
   timeoutMs?: number | undefined;
   /** Appended to an `unauthorized` refusal when no token was sent: where a token can come from. */
   missingTokenHint?: string | undefined;
+  /** Appended to a `forbidden` refusal of a request that carried a token: where it came from, how to use another. */
+  refusedTokenHint?: string | undefined;
 }
 
 /** A typed client of the control plane's operator API (docs/api.md), in Node or a browser. */

@@ -36,7 +36,8 @@ export function decodeProblem(status: number, text: string): DecodedProblem {
 /**
  * Maps a non-2xx answer to an EstopError carrying its code, its detail as the message, and the
  * problem's fields (with `status`) as details; `missingTokenHint` is appended to an
- * `unauthorized` refusal of a request that carried no token.
+ * `unauthorized` refusal of a request that carried no token, `refusedTokenHint` to a `forbidden`
+ * refusal of one that carried a token.
  *
  * @example
  * if (!response.ok) throw problemError(response, await response.text());
@@ -44,11 +45,12 @@ export function decodeProblem(status: number, text: string): DecodedProblem {
 export function problemError(
   response: { status: number; statusText: string },
   text: string,
-  options: { missingTokenHint?: string | undefined } = {},
+  options: { missingTokenHint?: string | undefined; refusedTokenHint?: string | undefined } = {},
 ): EstopError {
   const { code, detail, title, problem } = decodeProblem(response.status, text);
   let message = detail ?? title ?? `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ''}`;
   if (code === 'unauthorized' && options.missingTokenHint !== undefined) message += `; ${options.missingTokenHint}`;
+  if (code === 'forbidden' && options.refusedTokenHint !== undefined) message += `; ${options.refusedTokenHint}`;
   return new EstopError({
     code,
     message,
