@@ -2,6 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { EffectSchema, EstopError } from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { describeConfigIssue } from './config-issue.js';
 
 const headers = z.record(z.string(), z.string());
 
@@ -137,7 +138,7 @@ export function parseGatewayConfig(
   }
   const parsed = GatewayFileSchema.safeParse(substituted);
   if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`);
+    const problems = parsed.error.issues.map((issue) => describeConfigIssue(GatewayFileSchema, issue));
     throw new EstopError({ code: 'config_invalid', message: `${source}: ${problems.join('; ')}` });
   }
   return parsed.data;
