@@ -7,19 +7,21 @@ export interface RuleBook {
   close(): void;
 }
 
-/** Follows the guard's changes; the index by id is built only when a decision needs explaining. */
-export function createRuleBook(guard: Guard): RuleBook {
-  let rules: readonly Rule[] = [];
-  let byId: Map<string, Rule> | undefined;
-  const unsubscribe = guard.onChange((change) => {
-    rules = change.rules;
-    byId = undefined;
-  });
+/**
+ * Reads the guard's current rules, so that rules of the snapshot applied before the book was made
+ * are found as well as later ones; the index by id is built only when a decision needs explaining,
+ * once per applied version.
+ */
+export function createRuleBook(guard: Pick<Guard, 'rules'>): RuleBook {
+  let indexed: readonly Rule[] | undefined;
+  let byId = new Map<string, Rule>();
   return {
     find(id) {
-      byId ??= new Map(rules.map((rule) => [rule.id, rule]));
+      const rules = guard.rules;
+      if (rules !== indexed) [indexed, byId] = [rules, new Map(rules.map((rule) => [rule.id, rule]))];
       return byId.get(id);
     },
-    close: unsubscribe,
+    // Nothing to release: the book follows the guard by reading it, not by subscribing.
+    close() {},
   };
 }

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
-import { decide, EstopError, type Call, type Decision, type Effect, type StateSnapshot } from '@estop/core';
+import { decide, EstopError, type Call, type Decision, type Effect, type Rule, type StateSnapshot } from '@estop/core';
 import { AckSender } from './ack-sender.js';
 import { Backoff } from './backoff.js';
 import { BlockCounter } from './block-counter.js';
@@ -142,6 +142,10 @@ class SyncedGuard implements Guard {
 
   get inFlight(): number {
     return this.#inFlight;
+  }
+
+  get rules(): readonly Rule[] {
+    return this.#state.index.rules;
   }
 
   decide(call: Call): Decision {

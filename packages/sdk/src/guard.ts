@@ -27,6 +27,11 @@ export interface Guard {
   readonly stale: boolean;
   /** Calls running under `track`, reported to the control plane with each acknowledgement. */
   readonly inFlight: number;
+  /**
+   * The active rules of the version applied (none before the first snapshot), to explain a
+   * decision by its rule's scope; shared with the guard, so never mutate them.
+   */
+  readonly rules: readonly Rule[];
 
   /**
    * Resolves once the first snapshot is applied. Rejects with an EstopError if the control
