@@ -18,14 +18,14 @@ import { runCommand, UsageError, type CommandIo } from './command.js';
 const HELP = `estop gateway — the tool gateway: agents reach their tools through it, and it enforces estop
 
 Usage: estop gateway --config FILE [--host HOST] [--port PORT]
-       estop gateway --stdio --config FILE --server NAME [--tenant T] [--agent A] [--run R]
+       estop gateway --stdio --config FILE --server NAME --tenant T [--agent A] [--run R]
 
   --config FILE   the gateway's YAML file (env ESTOP_GATEWAY_CONFIG); \${VAR} is read from the environment
   --host, --port  override the config's listen address (HTTP mode)
   --stdio         serve one MCP server over stdin/stdout, for MCP clients that launch their servers
   --server NAME   with --stdio: the server of mcp.servers to front
-  --tenant, --agent, --run
-                  with --stdio: who is calling (default: the config's stdio block)
+  --tenant T      with --stdio, required: the calling tenant (unless the config's stdio block names it)
+  --agent, --run  with --stdio: who is calling (default: the config's stdio block)
   -h, --help      show this help
 
 ESTOP_TOKEN is the gateway's own enforcer token (estop tokens create --role enforcer). Agents

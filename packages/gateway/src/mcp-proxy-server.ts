@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Call, Effect } from '@estop/core';
+import type { Call, Decision, Effect } from '@estop/core';
 import { isDrafted, type Guard } from '@estop/sdk';
 import { draftedToolResult, ToolErrorResult } from '@estop/sdk/mcp';
 import { Server } from '@modelcontextprotocol/sdk/server/index.js';
@@ -27,7 +27,7 @@ import { createMcpDepartures } from './mcp-departures.js';
 import { passThrough } from './mcp-pass-through.js';
 import { proxyCapabilities } from './mcp-proxy-capabilities.js';
 import { keepToolResult, replayToolResult } from './mcp-replay.js';
-import type { RuleLookup } from './mcp-refusal.js';
+import { hiddenToolsWarning, type RuleLookup } from './mcp-refusal.js';
 import { forwardTaskCall, refusedTask, taskOf } from './mcp-task-call.js';
 import { failedCallResult } from './mcp-failed-call.js';
 import { serveTasks, type McpSessionTasks } from './mcp-tasks.js';
@@ -96,7 +96,8 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
   const server = new Server(
     { name: `estop-gateway/${upstream.name}`, version: '0.1.0' },
     {
-      capabilities,
+      // Logging is offered whatever the upstream offers: the gateway sends its own warnings.
+      capabilities: { ...capabilities, logging: {} },
       ...(instructions === undefined ? {} : { instructions }),
       debouncedNotificationMethods: ['notifications/tools/list_changed'],
     },
@@ -175,13 +176,22 @@ export function createMcpProxyServer(options: McpProxyServerOptions): McpProxySe
         fresh: true,
         context: { session, relatedRequestId: extra.requestId, signal },
       });
-      return {
-        tools: tools.filter((tool) => {
-          // Reads are refused by full_stop only: a refused read means the tool is off for this caller.
-          const decision = guard.decide(callFor(tool.name, 'read'));
-          return !(decision.outcome === 'deny' && decision.mode === 'full_stop');
-        }),
-      };
+      let hiddenBy: Decision | undefined;
+      const shown = tools.filter((tool) => {
+        // Reads are refused by full_stop only: a refused read means the tool is off for this caller.
+        const decision = guard.decide(callFor(tool.name, 'read'));
+        const hidden = decision.outcome === 'deny' && decision.mode === 'full_stop';
+        if (hidden) hiddenBy ??= decision;
+        return !hidden;
+      });
+      if (shown.length === 0 && hiddenBy !== undefined) {
+        // Sent on the request's own stream, before its answer, so that a client shows it with the list.
+        const data = hiddenToolsWarning(upstream.name, hiddenBy, rules);
+        await extra
+          .sendNotification({ method: 'notifications/message', params: { level: 'warning', logger: 'estop', data } })
+          .catch(() => undefined);
+      }
+      return { tools: shown };
     }),
   );
 

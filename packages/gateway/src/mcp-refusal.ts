@@ -37,6 +37,14 @@ export function refusalResult(tool: string, decision: Decision, rules: RuleLooku
 }
 
 /**
+ * What an agent is told when a `full_stop` hides every tool of `server` from it: an empty
+ * `tools/list` alone reads as a server with no tools.
+ */
+export function hiddenToolsWarning(server: string, decision: Decision, rules: RuleLookup): string {
+  return `estop: every tool of ${server} is hidden: ${explain(decision, rules)}`;
+}
+
+/**
  * The tool result for a write that did not run because a step it needs from the control plane
  * failed, or because an identical write is still running (`conflict`, whose message says when
  * to retry).
