@@ -56,7 +56,9 @@ export function createGatewayGuard(options: {
   logger?: GatewayLogger | undefined;
 }): Guard {
   const { config, logger } = options;
-  return createGuard({
+  // Set by an error, cleared by the next version applied: the log then says the trouble is over.
+  let troubled = false;
+  const guard = createGuard({
     url: config.control_plane.url,
     token: options.token,
     name: (options.name ?? `gateway@${hostname()}`).slice(0, 200),
@@ -68,8 +70,22 @@ export function createGatewayGuard(options: {
       waitMs: config.idempotency.wait_ms,
     },
     approvalTimeoutMs: config.approval_timeout_ms,
-    onError: logger === undefined ? undefined : (error) => logger.error(error.message, { code: error.code }),
+    onError:
+      logger === undefined
+        ? undefined
+        : (error) => {
+            troubled = true;
+            logger.error(error.message, { code: error.code });
+          },
   });
+  guard.onChange((change) => {
+    if (!troubled) return;
+    troubled = false;
+    logger?.info(`in step with the control plane again: state version ${change.version} applied`, {
+      version: change.version,
+    });
+  });
+  return guard;
 }
 
 function decoded(text: string): string | undefined {
