@@ -77,3 +77,38 @@ describe('an upstream that cannot start fails its calls with an error naming it'
     }
   });
 });
+
+describe("an upstream's stderr lines are logged tagged with the server's name", () => {
+  it('logs each line as a JSON log entry naming the server, not as raw text among them', async () => {
+    const lines: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
+    const log = (message: string, fields?: Record<string, unknown>) => lines.push({ message, fields });
+    const upstream = createMcpUpstream({
+      name: 'noisy',
+      upstream: {
+        command: process.execPath,
+        args: ['-e', "process.stderr.write('first words\\nsecond words\\n'); process.exit(7)"],
+        env: {},
+        tools: {},
+      },
+      timeoutMs: 5000,
+      restart: { baseMs: 10, maxMs: 50 },
+      logger: { info: log, error: log },
+    });
+    try {
+      await upstream.start();
+      const said = await eventually(() => {
+        const words = lines.filter((line) => line.message === 'mcp upstream stderr').slice(0, 2);
+        return words.length === 2 ? words : undefined;
+      });
+      assert.deepEqual(
+        said.map((line) => line.fields),
+        [
+          { server: 'noisy', line: 'first words' },
+          { server: 'noisy', line: 'second words' },
+        ],
+      );
+    } finally {
+      await upstream.close();
+    }
+  });
+});

@@ -83,7 +83,9 @@ export function createMcpUpstream(options: McpUpstreamOptions): McpUpstream {
         { name: 'estop-gateway', version: '0.1.0' },
         { capabilities: RELAYED_CLIENT_CAPABILITIES },
       );
-      const wire = new UpstreamWire(createUpstreamTransport(options.upstream));
+      const stderrLine =
+        logger === undefined ? undefined : (line: string) => logger.info('mcp upstream stderr', { server: name, line });
+      const wire = new UpstreamWire(createUpstreamTransport(options.upstream, stderrLine));
       relayToAgents(client, wire, sessions);
       const current: Connection = { client, wire, lost: false };
       client.setNotificationHandler(ToolListChangedNotificationSchema, () => notify('tools'));
