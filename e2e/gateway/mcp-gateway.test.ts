@@ -242,4 +242,21 @@ describe('a tenant-bound token can never act as another tenant', () => {
   it('refuses a request without a valid agent token', async () => {
     await assert.rejects(agent('estop_not-a-token'), /401|not valid/);
   });
+
+  it("answers a 401 with a problem carrying a code, like the control plane's", async () => {
+    const response = await fetch(`${gateway.url}/mcp/mail`, {
+      method: 'POST',
+      headers: {
+        authorization: 'Bearer estop_not-a-token',
+        'content-type': 'application/json',
+        accept: 'application/json, text/event-stream',
+      },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'ping' }),
+    });
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get('content-type'), 'application/problem+json');
+    const problem = (await response.json()) as Record<string, unknown>;
+    assert.equal(problem.code, 'unauthorized');
+    assert.equal(problem.status, 401);
+  });
 });

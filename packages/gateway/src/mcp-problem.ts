@@ -1,5 +1,5 @@
 import type { ServerResponse } from 'node:http';
-import { isEstopError, type ErrorCode } from '@estop/core';
+import { EstopError, isEstopError, problemOf, type ErrorCode } from '@estop/core';
 
 const STATUS: Partial<Record<ErrorCode, number>> = {
   invalid_request: 400,
@@ -13,21 +13,17 @@ const STATUS: Partial<Record<ErrorCode, number>> = {
 
 /**
  * Answers an MCP HTTP request the gateway refused before it reached a session, as
- * `application/problem+json` (RFC 9457). Errors other than EstopError are not described.
+ * `application/problem+json` (RFC 9457) in the control plane's shape (with its `code`). Errors
+ * other than EstopError are not described.
  */
 export function writeMcpProblem(response: ServerResponse, error: unknown): void {
   if (response.headersSent) {
     response.end();
     return;
   }
-  const known = isEstopError(error);
-  const status = (known ? STATUS[error.code] : undefined) ?? 500;
-  const body = {
-    type: 'about:blank',
-    title: known ? error.code : 'internal',
-    status,
-    detail: known ? error.message : 'internal error',
-  };
+  const known = isEstopError(error) ? error : new EstopError({ code: 'internal', message: 'internal error' });
+  const status = STATUS[known.code] ?? 500;
+  const body = problemOf(known, { status });
   response.writeHead(status, {
     'content-type': 'application/problem+json',
     ...(status === 401 ? { 'www-authenticate': 'Bearer' } : {}),
