@@ -58,6 +58,18 @@ describe('well-formed text is what a UTF-8 store gives back unchanged', () => {
     );
   });
 
+  it('findIllFormedText answers for arguments nested a million deep instead of overflowing the stack', () => {
+    const depth = 1_000_000;
+    const deep = JSON.parse('['.repeat(depth) + '"x\\ud800"' + ']'.repeat(depth)) as unknown;
+    assert.equal(findIllFormedText(deep)?.length, 1 + depth * 3);
+    assert.equal(findIllFormedText(JSON.parse('['.repeat(depth) + ']'.repeat(depth))), undefined);
+  });
+
+  it('findIllFormedText finds a bad key after a bad value nested under an earlier key first', () => {
+    assert.equal(findIllFormedText({ a: { b: 'x\u0000' }, ['k\ud800']: 1 }), '$.a.b');
+    assert.equal(findIllFormedText({ ['k\ud800']: { b: 'x\u0000' } }), '$.k\ud800');
+  });
+
   it('findIllFormedText names the first string or key that is not well-formed, deep in JSON', () => {
     assert.equal(findIllFormedText({ to: ['ok', 'x\ud800'] }), '$.to[1]');
     assert.equal(findIllFormedText({ ['k\u0000']: 1 }), '$.k\u0000');

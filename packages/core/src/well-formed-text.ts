@@ -24,20 +24,24 @@ export function isWellFormedText(text: string): boolean {
  * well-formed text; undefined when every one is.
  */
 export function findIllFormedText(value: unknown, path = '$'): string | undefined {
-  if (typeof value === 'string') return isWellFormedText(value) ? undefined : path;
-  if (value === null || typeof value !== 'object') return undefined;
-  if (Array.isArray(value)) {
-    for (let index = 0; index < value.length; index++) {
-      const found = findIllFormedText(value[index], `${path}[${index}]`);
-      if (found !== undefined) return found;
+  // An explicit stack, not recursion: arguments nested a million deep must be answered, not
+  // overflow the call stack. Children are pushed last-first so the first one found is the
+  // first in document order.
+  const pending: Array<[unknown, string]> = [[value, path]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [item, at] = next;
+    if (typeof item === 'string') {
+      if (!isWellFormedText(item)) return at;
+    } else if (Array.isArray(item)) {
+      for (let index = item.length - 1; index >= 0; index--) pending.push([item[index], `${at}[${index}]`]);
+    } else if (item !== null && typeof item === 'object') {
+      // A key is checked just before its value, as a string at the value's path.
+      const entries = Object.entries(item);
+      for (let index = entries.length - 1; index >= 0; index--) {
+        const [key, child] = entries[index] as [string, unknown];
+        pending.push([child, `${at}.${key}`], [key, `${at}.${key}`]);
+      }
     }
-    return undefined;
-  }
-  for (const [key, item] of Object.entries(value)) {
-    const at = `${path}.${key}`;
-    if (!isWellFormedText(key)) return at;
-    const found = findIllFormedText(item, at);
-    if (found !== undefined) return found;
   }
   return undefined;
 }
