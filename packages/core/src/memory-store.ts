@@ -166,6 +166,18 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         const since = query?.seenSince;
         return copy([...enforcers.values()].filter((record) => since === undefined || record.lastSeenAt >= since));
       },
+      async remove(ids) {
+        open();
+        for (const id of ids) enforcers.delete(id);
+      },
+      async removeSeenBefore(seenBefore) {
+        open();
+        let removed = 0;
+        for (const [id, record] of enforcers) {
+          if (record.lastSeenAt < seenBefore && enforcers.delete(id)) removed += 1;
+        }
+        return removed;
+      },
     },
     restoreRequests: {
       create: restoreRequests.create,

@@ -22,6 +22,12 @@ function flakyStore(refused: ReadonlySet<string>): EnforcerStore & {
     async list() {
       return [...store.saved.values()];
     },
+    async remove(ids: readonly string[]) {
+      for (const id of ids) store.saved.delete(id);
+    },
+    async removeSeenBefore() {
+      return 0;
+    },
   };
   return store;
 }

@@ -35,5 +35,17 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
             );
       return rows.map(enforcerFromRow);
     },
+    async remove(ids) {
+      if (ids.length === 0) return;
+      await context.query('DELETE FROM estop_enforcers WHERE id = ANY($1::text[])', [[...ids]]);
+    },
+    async removeSeenBefore(seenBefore) {
+      const [removed] = await context.query<{ count: number }>(
+        `WITH removed AS (DELETE FROM estop_enforcers WHERE last_seen_at < $1 RETURNING 1)
+         SELECT count(*)::int AS count FROM removed`,
+        [seenBefore],
+      );
+      return removed?.count ?? 0;
+    },
   };
 }

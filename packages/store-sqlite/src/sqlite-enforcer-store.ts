@@ -21,5 +21,14 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
             : statements.enforcersSeenSince.all(query.seenSince);
         return rows.map(enforcerFromRow);
       }),
+    remove: (ids) =>
+      context.run(() => {
+        const statement = context.statements().removeEnforcer;
+        context.db.transaction(() => {
+          for (const id of ids) statement.run(id);
+        })();
+      }),
+    removeSeenBefore: (seenBefore) =>
+      context.run(() => context.statements().removeEnforcersSeenBefore.run(seenBefore).changes),
   };
 }

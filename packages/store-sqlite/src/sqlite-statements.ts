@@ -46,6 +46,8 @@ export interface SqliteStatements {
   upsertEnforcer: Statement<unknown[]>;
   enforcers: Statement<[], EnforcerRow>;
   enforcersSeenSince: Statement<[string], EnforcerRow>;
+  removeEnforcer: Statement<[string]>;
+  removeEnforcersSeenBefore: Statement<[string]>;
   restoreRequestById: Statement<[string], RestoreRequestRow>;
   restoreRequests: Statement<[], RestoreRequestRow>;
   pendingRestoreRequests: Statement<[], RestoreRequestRow>;
@@ -99,6 +101,8 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     enforcersSeenSince: db.prepare<[string], EnforcerRow>(
       `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= ? ORDER BY ordinal`,
     ),
+    removeEnforcer: db.prepare<[string]>('DELETE FROM estop_enforcers WHERE id = ?'),
+    removeEnforcersSeenBefore: db.prepare<[string]>('DELETE FROM estop_enforcers WHERE last_seen_at < ?'),
     restoreRequestById: db.prepare<[string], RestoreRequestRow>(
       `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = ?`,
     ),

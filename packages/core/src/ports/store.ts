@@ -70,6 +70,13 @@ export interface EnforcerStore {
   upsert(records: readonly EnforcerRecord[]): Promise<void>;
   /** Enforcers in order of first registration; with `seenSince` (ISO-8601), only those seen since. */
   list(query?: { seenSince?: string }): Promise<EnforcerRecord[]>;
+  /** Deletes the records of enforcers that deregistered; ids with no record are passed over. */
+  remove(ids: readonly string[]): Promise<void>;
+  /**
+   * Deletes, in one statement, the records of enforcers last seen before `seenBefore`
+   * (ISO-8601): departed enforcers leave the store. Answers how many were deleted.
+   */
+  removeSeenBefore(seenBefore: string): Promise<number>;
 }
 
 /** Restore requests waiting for a second admin, and how each one ended. */
