@@ -117,6 +117,7 @@ export {
   EffectSchema,
   EnforcerRegistrationSchema,
   KeepAliveSchema,
+  LastEventIdSchema,
   LiftInputSchema,
   ModeSchema,
   RestoreConfirmSchema,
@@ -125,14 +126,15 @@ export {
   RuleSchema,
   ScopeSchema,
   StateSnapshotSchema,
+  StreamResumeSchema,
   TokenInputSchema,
 } from './schemas.js';
 export type { Scope } from './scope.js';
 export type { BudgetName, StopReason } from './stop-reason.js';
 export { BUDGET_NAMES, budgetExceeded, isStopReason, killedBy, killingRule } from './stop-reason.js';
 export { describeScope, isGlobalScope } from './scope.js';
-export type { Change, ChangeEvent, StateSnapshot } from './state.js';
-export { applyChange } from './state.js';
+export type { Change, ChangeEvent, StateSnapshot, StreamResume } from './state.js';
+export { applyChange, applyResume } from './state.js';
 export type { Role, TokenInfo, TokenRecord } from './token.js';
 export { BOOTSTRAP_PRINCIPAL_ID, ROLES, isReservedPrincipalName, roleAllows } from './token.js';
 export type { AdminRequest, AdminRequestRecord, AdminResolution } from './admin-request.js';

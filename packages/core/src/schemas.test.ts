@@ -3,7 +3,15 @@ import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { MODES } from './modes.js';
 import type { Rule, RuleLift } from './rule.js';
-import { ChangeEventSchema, LiftInputSchema, RuleInputSchema, RuleSchema, StateSnapshotSchema } from './schemas.js';
+import {
+  ChangeEventSchema,
+  LastEventIdSchema,
+  LiftInputSchema,
+  RuleInputSchema,
+  RuleSchema,
+  StateSnapshotSchema,
+  StreamResumeSchema,
+} from './schemas.js';
 import type { ChangeEvent, StateSnapshot } from './state.js';
 
 function issues(result: { success: boolean; error?: { issues: { message: string }[] } }): string {
@@ -183,6 +191,15 @@ describe('wire values round-trip through JSON and their schema unchanged', () =>
     );
   });
 
+  it('round-trips any stream resume', () => {
+    fc.assert(
+      fc.property(snapshotArbitrary, ({ version, tools }) => {
+        assert.deepEqual(StreamResumeSchema.parse(throughJson({ version, tools })), { version, tools });
+      }),
+      { numRuns: 100 },
+    );
+  });
+
   it('rejects a change event at version 0 and a time without an offset', () => {
     assert.equal(ChangeEventSchema.safeParse({ version: 0, at: '2030-01-01T00:00:00Z', changes: [] }).success, false);
     assert.equal(ChangeEventSchema.safeParse({ version: 1, at: '2030-01-01T00:00:00', changes: [] }).success, false);
@@ -202,5 +219,22 @@ describe('input text holds no control characters', () => {
     );
     assert.equal(RuleInputSchema.safeParse({ mode: 'full_stop', reason: 'line one\nline two\tend' }).success, true);
     assert.equal(LiftInputSchema.safeParse({ reason: '\u001b[31mred' }).success, false);
+  });
+});
+
+describe("a stream's Last-Event-ID is a version or nothing", () => {
+  it('reads back every version it is given as a decimal number', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: Number.MAX_SAFE_INTEGER }), (version) => {
+        assert.equal(LastEventIdSchema.parse(String(version)), version);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it('refuses anything else: signs, leading zeros, fractions, spaces, letters, huge numbers', () => {
+    for (const text of ['', '-1', '+1', '01', '1.5', ' 1', '1 ', '1e3', '0x10', 'abc', '9'.repeat(16), '٣']) {
+      assert.equal(LastEventIdSchema.safeParse(text).success, false, JSON.stringify(text));
+    }
   });
 });

@@ -115,6 +115,26 @@ export const ChangeEventSchema = z.object({
 export const KeepAliveSchema = z.object({ version: z.number().int().nonnegative(), at: isoTime });
 
 /** Body of `POST /v1/rules`: a switch to flip. */
+/**
+ * Sent first on a stream that continues from the version the enforcer already holds (its
+ * `Last-Event-ID`), instead of a snapshot: the changes after `version` follow. `tools` are the
+ * control plane's tool effects, which a snapshot would have carried.
+ */
+export const StreamResumeSchema = z.object({
+  version: z.number().int().nonnegative(),
+  tools: z.record(z.string(), EffectSchema),
+});
+
+/**
+ * A stream request's `Last-Event-ID`: the version the enforcer holds, as a decimal number. Anything
+ * else is not a version this control plane sent, and is answered with a snapshot.
+ */
+export const LastEventIdSchema = z
+  .string()
+  .regex(/^(0|[1-9][0-9]{0,15})$/)
+  .transform(Number)
+  .refine(Number.isSafeInteger);
+
 export const RuleInputSchema = z
   .strictObject({
     scope: ScopeSchema.default({}),

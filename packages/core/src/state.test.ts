@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { Rule } from './rule.js';
-import { applyChange, type StateSnapshot } from './state.js';
+import { applyChange, applyResume, type StateSnapshot } from './state.js';
 
 const ACTOR = { id: 'ops', kind: 'human' } as const;
 const AT = '2030-01-01T00:00:00.000Z';
@@ -63,4 +63,20 @@ describe('an event that is not the next version is a gap', () => {
       );
     });
   }
+});
+
+describe('a resumed stream continues from the snapshot the client holds', () => {
+  it("keeps the rules and version and takes the control plane's tool effects", () => {
+    const resumed = applyResume(snapshot, { version: 4, tools: { 'email.send': 'read', 'db.drop': 'write' } });
+    assert.deepEqual(resumed, {
+      version: 4,
+      rules: snapshot.rules,
+      tools: { 'email.send': 'read', 'db.drop': 'write' },
+    });
+  });
+
+  it('refuses a resume from another version', () => {
+    assert.equal(applyResume(snapshot, { version: 3, tools: {} }), undefined);
+    assert.equal(applyResume(snapshot, { version: 5, tools: {} }), undefined);
+  });
 });

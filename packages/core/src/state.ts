@@ -32,3 +32,21 @@ export function applyChange(snapshot: StateSnapshot, event: ChangeEvent): StateS
   }
   return { version: event.version, rules, tools: snapshot.tools };
 }
+
+/** The start of a stream that continues from a version the client holds, instead of a snapshot. */
+export interface StreamResume {
+  /** The version the stream continues from: the client's own; the changes after it follow. */
+  version: number;
+  /** The control plane's tool effects, as a snapshot would carry them. */
+  tools: StateSnapshot['tools'];
+}
+
+/**
+ * The state a resumed stream starts from: the client's snapshot with the control plane's tool
+ * effects. Undefined when the resume names another version than the snapshot's: the client
+ * must then resync from a fresh snapshot.
+ */
+export function applyResume(snapshot: StateSnapshot, resume: StreamResume): StateSnapshot | undefined {
+  if (resume.version !== snapshot.version) return undefined;
+  return { version: snapshot.version, rules: snapshot.rules, tools: resume.tools };
+}

@@ -4,6 +4,7 @@ import type { ApprovalService } from './approvals/approval-service.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 import type { ChangeHub } from './stream/change-hub.js';
+import type { StateHistory } from './stream/state-history.js';
 import type { DraftService } from './drafts/draft-service.js';
 import type { EnforcerRegistry } from './enforcers/enforcer-registry.js';
 import type { EnforcerService } from './enforcers/enforcer-service.js';
@@ -30,6 +31,8 @@ export interface AppEnv {
 export interface AppDeps {
   clock: Clock;
   hub: ChangeHub;
+  /** Past versions' changes, for streams that resume from the version their client holds. */
+  history: StateHistory;
   /** Which enforcers are connected here, for the state stream and the metrics. */
   registry: EnforcerRegistry;
   enforcers: EnforcerService;

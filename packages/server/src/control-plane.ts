@@ -21,6 +21,7 @@ import { AuditWriter } from './audit/audit-writer.js';
 import { createAuthenticator } from './tokens/authenticator.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
 import { createChangeHub } from './stream/change-hub.js';
+import { createStateHistory } from './stream/state-history.js';
 import { DraftService } from './drafts/draft-service.js';
 import { EnforcerRegistry } from './enforcers/enforcer-registry.js';
 import { EnforcerService } from './enforcers/enforcer-service.js';
@@ -198,6 +199,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     runs,
     drafts: new DraftService({ drafts: store.drafts, rules, clock, notify }),
     audit,
+    history: createStateHistory(store.rules),
     auditLog: new AuditService({ audit: store.audit }),
     approvals,
     tokens,

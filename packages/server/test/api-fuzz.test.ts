@@ -156,8 +156,18 @@ function edgeRequests(auth: FuzzAuth): FuzzRequest[] {
       ),
     ),
   );
+  // A resume names the version the client holds; anything but a version is answered with a snapshot.
+  const resumes = ['0', '1', '3', '-1', '01', '1.5', 'abc', ' ', '9'.repeat(16), '9'.repeat(400)].map(
+    (lastEventId): FuzzRequest => ({
+      method: 'GET',
+      url: '/v1/stream',
+      headers: { ...admin, 'last-event-id': lastEventId },
+      label: `a stream resuming from Last-Event-ID ${JSON.stringify(lastEventId.slice(0, 20))}`,
+    }),
+  );
   return [
     ...streams,
+    ...resumes,
     { method: 'GET', url: `/v1/rules/${'r'.repeat(20_000)}`, headers: admin, label: 'a 20 KB URL' },
     { method: 'GET', url: '/v1/rules', headers: { ...admin, 'x-pad': 'p'.repeat(20_000) }, label: '20 KB of headers' },
     { method: 'GET', url: '/v1/stream?enforcer=%00', headers: admin, label: 'a stream for a NUL enforcer' },

@@ -29,6 +29,7 @@ interface Call {
   method: 'GET' | 'POST' | 'DELETE';
   path: string;
   body?: unknown;
+  headers?: Record<string, string>;
 }
 
 interface Endpoint {
@@ -215,6 +216,12 @@ const ENDPOINTS: readonly Endpoint[] = [
     roles: STATE_READERS,
     otherTenant: 'allow',
     prepare: async () => ({ method: 'GET', path: '/v1/stream' }),
+  },
+  {
+    name: 'GET /v1/stream resuming from a version (Last-Event-ID)',
+    roles: STATE_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/stream', headers: { 'last-event-id': '1' } }),
   },
   {
     name: 'GET /v1/rules',
@@ -493,7 +500,7 @@ function expected(endpoint: Endpoint, role: Role | 'none', binding: Binding): Ex
 
 /** Sends a call; a stream is closed as soon as its status and type are known. */
 async function send(call: Call, token: string | null): Promise<{ status: number; type: string }> {
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...call.headers };
   if (token !== null) headers.authorization = `Bearer ${token}`;
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   const response = await fetch(`${cp.url}${call.path}`, {

@@ -1,7 +1,9 @@
 import type { ServerResponse } from 'node:http';
 import { sseFrame } from '@estop/client';
-import type { ChangeEvent, StateSnapshot } from '@estop/core';
+import type { ChangeEvent, StateSnapshot, StreamResume } from '@estop/core';
 import type { ChangeHub } from './change-hub.js';
+import type { StateHistory } from './state-history.js';
+import { planStreamStart, type StreamStart } from './stream-start.js';
 import { canSee, type Principal } from '../tokens/principal.js';
 
 function frame(event: string, data: unknown, id?: number): string {
@@ -48,15 +50,19 @@ export function startEventStream(response: ServerResponse): void {
 }
 
 /**
- * Serves the state stream on a raw Node response: a snapshot first, then every change in
- * version order, and a keep-alive whenever the stream has been quiet for `keepAliveMs`.
- * Writing to the socket directly keeps fan-out to thousands of enforcers cheap.
+ * Serves the state stream on a raw Node response: a snapshot first, or, for a client that holds
+ * a version (`resumeFrom`, its `Last-Event-ID`), a resume and the changes it misses (see
+ * `planStreamStart`); then every change in version order, and a keep-alive whenever the stream
+ * has been quiet for `keepAliveMs`. Writing to the socket directly keeps fan-out to thousands of
+ * enforcers cheap.
  */
 export function serveStateStream(options: {
   response: ServerResponse;
   hub: ChangeHub;
+  history: StateHistory;
   principal: Principal;
   keepAliveMs: number;
+  resumeFrom?: number | undefined;
   onClose: () => void;
 }): void {
   const { response, hub, principal, keepAliveMs } = options;
@@ -64,30 +70,84 @@ export function serveStateStream(options: {
   // then one plain write to the socket, which is what fan-out to thousands of streams costs.
   response.useChunkedEncodingByDefault = false;
   startEventStream(response);
-  let previous = hub.snapshot();
-  response.write(frame('snapshot', visible(principal, previous)));
+  const base = hub.snapshot();
+  // The hub's state after the last change heard, which a tenant's view of the next one needs.
+  let previous = base;
+  // The version the client holds once it has applied what was written.
+  let streamVersion = base.version;
+  // Changes heard while the start is being worked out, sent once it is written.
+  let held: Array<[ChangeEvent, StateSnapshot]> | undefined;
   let lastWrite = Date.now();
+  let closed = false;
+
+  const send = (event: ChangeEvent, snapshot: StateSnapshot): void => {
+    // A client ahead of this replica already has the versions the hub is catching up on.
+    if (event.version > streamVersion) {
+      response.write(
+        principal.tenant === undefined
+          ? changeFrame(event)
+          : frame('change', visibleEvent(principal, event, previous), event.version),
+      );
+      streamVersion = event.version;
+      lastWrite = Date.now();
+    }
+    previous = snapshot;
+  };
+  const sendSnapshot = (): void => {
+    const snapshot = hub.snapshot();
+    response.write(frame('snapshot', visible(principal, snapshot), snapshot.version));
+    previous = snapshot;
+    streamVersion = snapshot.version;
+    lastWrite = Date.now();
+  };
+  const sendResume = (version: number, changes: ChangeEvent[]): void => {
+    const resume: StreamResume = { version, tools: hub.snapshot().tools };
+    response.write(frame('resume', resume, version));
+    streamVersion = version;
+    for (const change of changes) {
+      response.write(frame('change', change, change.version));
+      streamVersion = change.version;
+    }
+    lastWrite = Date.now();
+  };
 
   const unsubscribe = hub.subscribe((event, snapshot) => {
-    response.write(
-      principal.tenant === undefined
-        ? changeFrame(event)
-        : frame('change', visibleEvent(principal, event, previous), event.version),
-    );
-    previous = snapshot;
-    lastWrite = Date.now();
+    if (held !== undefined) held.push([event, snapshot]);
+    else send(event, snapshot);
   });
+  const { resumeFrom } = options;
+  if (resumeFrom === undefined) sendSnapshot();
+  else if (resumeFrom === base.version) sendResume(resumeFrom, []);
+  else {
+    // Reading the store takes a moment: changes meanwhile are held, then sent after the start.
+    const waiting: Array<[ChangeEvent, StateSnapshot]> = [];
+    held = waiting;
+    void planStreamStart({ resumeFrom, base, history: options.history, principal })
+      // A store that cannot answer now still leaves a snapshot, which is always right.
+      .catch((): StreamStart => ({ kind: 'snapshot' }))
+      .then((start) => {
+        held = undefined;
+        if (closed) return;
+        if (start.kind === 'snapshot') {
+          // The hub's state already holds every change heard meanwhile.
+          sendSnapshot();
+          return;
+        }
+        sendResume(start.version, start.changes);
+        for (const [event, snapshot] of waiting) send(event, snapshot);
+      });
+  }
+
   const timer = setInterval(
     () => {
-      if (Date.now() - lastWrite < keepAliveMs - 5) return;
-      response.write(frame('keepalive', { version: hub.snapshot().version, at: new Date().toISOString() }));
+      if (held !== undefined || Date.now() - lastWrite < keepAliveMs - 5) return;
+      response.write(frame('keepalive', { version: streamVersion, at: new Date().toISOString() }));
       lastWrite = Date.now();
     },
     Math.max(10, Math.floor(keepAliveMs / 2)),
   );
   timer.unref();
 
-  let closed = false;
   const close = () => {
     if (closed) return;
     closed = true;

@@ -1,6 +1,6 @@
 import { ROUTES } from '@estop/client';
 import { RESPONSE_ALREADY_SENT } from '@hono/node-server/utils/response';
-import { EstopError } from '@estop/core';
+import { EstopError, LastEventIdSchema } from '@estop/core';
 import type { Hono } from 'hono';
 import { z } from 'zod';
 import type { AppDeps, AppEnv } from '../app-env.js';
@@ -17,7 +17,7 @@ const StreamQuery = z.object({ enforcer: z.string().min(1).max(100).optional() }
 /** The state snapshot and the stream of versioned changes that enforcers follow. */
 export function stateRoutes(
   app: Hono<AppEnv>,
-  deps: Pick<AppDeps, 'hub' | 'registry' | 'events' | 'sessions' | 'keepAliveMs'>,
+  deps: Pick<AppDeps, 'hub' | 'history' | 'registry' | 'events' | 'sessions' | 'keepAliveMs'>,
 ): void {
   app.get(ROUTES.state.path, (context) => {
     const principal = context.get('principal');
@@ -30,6 +30,8 @@ export function stateRoutes(
     const principal = context.get('principal');
     requireStateReader(principal);
     const { enforcer } = readQuery(context, StreamQuery);
+    // The version the client holds: an id this control plane sent, else ignored (a snapshot is sent).
+    const lastEventId = LastEventIdSchema.safeParse(context.req.header('last-event-id') ?? '');
     if (enforcer !== undefined && !deps.registry.owns(enforcer, principal.id)) {
       throw new EstopError({
         code: 'not_found',
@@ -49,8 +51,10 @@ export function stateRoutes(
     serveStateStream({
       response: context.env.outgoing,
       hub: deps.hub,
+      history: deps.history,
       principal,
       keepAliveMs: deps.keepAliveMs,
+      resumeFrom: lastEventId.success ? lastEventId.data : undefined,
       onClose: disconnect,
     });
     return RESPONSE_ALREADY_SENT;
