@@ -8,6 +8,8 @@ export const AUDIT_ACTIONS = [
   'rule-created',
   'rule-lifted',
   'rule-expired',
+  'rule-started',
+  'sentinel-would-trip',
   'token-created',
   'token-revoked',
   'admin-requested',

@@ -30,11 +30,16 @@ const GLOBS = [
 ];
 
 let nextId = 0;
-function rule(scope: Scope, mode: Mode, expiresAt?: string): Rule {
+function rule(scope: Scope, mode: Mode, expiresAt?: string, startsAt?: string): Rule {
   nextId += 1;
   const base = { id: `rule-${nextId}`, scope, mode, reason: `because ${nextId}`, actor: ACTOR };
   const rest = { createdAt: '2029-12-31T00:00:00.000Z', cancelInFlight: false };
-  return expiresAt === undefined ? { ...base, ...rest } : { ...base, ...rest, expiresAt };
+  return {
+    ...base,
+    ...rest,
+    ...(startsAt === undefined ? {} : { startsAt }),
+    ...(expiresAt === undefined ? {} : { expiresAt }),
+  };
 }
 
 function indexOf(rules: Rule[], tools: Record<string, Effect> = {}) {
@@ -57,6 +62,7 @@ function globMatches(glob: string, text: string): boolean {
 function ruleMatches(candidate: Rule, call: Call, nowMs: number): boolean {
   const { scope } = candidate;
   if (candidate.expiresAt !== undefined && Date.parse(candidate.expiresAt) <= nowMs) return false;
+  if (candidate.startsAt !== undefined && Date.parse(candidate.startsAt) > nowMs) return false;
   if (scope.tenant !== undefined && scope.tenant !== call.tenant) return false;
   if (scope.agent !== undefined && scope.agent !== call.agent) return false;
   if (scope.run !== undefined && scope.run !== call.run) return false;
@@ -101,9 +107,14 @@ const expiryArbitrary = fc.option(
   fc.integer({ min: -3, max: 3 }).map((offset) => new Date(NOW + offset * 60_000).toISOString()),
   { nil: undefined },
 );
+// A scheduled start before, exactly at, or after NOW, or none (in force from its creation).
+const startArbitrary = fc.option(
+  fc.integer({ min: -3, max: 3 }).map((offset) => new Date(NOW + offset * 60_000).toISOString()),
+  { nil: undefined },
+);
 const ruleArbitrary = fc
-  .tuple(scopeArbitrary, modeArbitrary, expiryArbitrary)
-  .map(([scope, mode, expiresAt]) => rule(scope, mode, expiresAt));
+  .tuple(scopeArbitrary, modeArbitrary, expiryArbitrary, startArbitrary)
+  .map(([scope, mode, expiresAt, startsAt]) => rule(scope, mode, expiresAt, startsAt));
 const rulesArbitrary = fc.array(ruleArbitrary, { maxLength: 12 });
 const callArbitrary: fc.Arbitrary<Call> = fc.record(
   {
@@ -278,6 +289,34 @@ describe('an expired rule never matches', () => {
   it('lets a live weaker rule decide once a stronger one expired', () => {
     const both = indexOf([rule({ tenant: 'acme' }, 'full_stop', expiresAt), rule({ tenant: 'acme' }, 'draft_only')]);
     assert.equal(decide(both, call, NOW + 1).mode, 'draft_only');
+  });
+});
+
+describe('a scheduled rule matches from its start, by the clock the caller passes', () => {
+  const startsAt = new Date(NOW).toISOString();
+  const call = { tenant: 'acme', tool: 'email.send' };
+
+  it('matches nothing before its start, and from its start on', () => {
+    const index = indexOf([rule({ tenant: 'acme' }, 'full_stop', undefined, startsAt)]);
+    assert.equal(decide(index, call, NOW - 1), ALLOW);
+    assert.equal(decide(index, call, NOW).outcome, 'deny');
+    assert.equal(decide(index, call, NOW + 60_000).outcome, 'deny');
+  });
+
+  it('lets a weaker rule in force decide until a stronger scheduled one starts', () => {
+    const both = indexOf([
+      rule({ tenant: 'acme' }, 'full_stop', undefined, startsAt),
+      rule({ tenant: 'acme' }, 'draft_only'),
+    ]);
+    assert.equal(decide(both, call, NOW - 1).mode, 'draft_only');
+    assert.equal(decide(both, call, NOW).mode, 'full_stop');
+  });
+
+  it('matches only between its start and its expiry', () => {
+    const window = indexOf([rule({ tenant: 'acme' }, 'read_only', new Date(NOW + 60_000).toISOString(), startsAt)]);
+    assert.equal(decide(window, call, NOW - 1), ALLOW);
+    assert.equal(decide(window, call, NOW + 30_000).mode, 'read_only');
+    assert.equal(decide(window, call, NOW + 60_000), ALLOW);
   });
 });
 

@@ -25,7 +25,8 @@ function bucket(
 }
 
 /**
- * Decides a call against the state: the most restrictive matching, unexpired rule wins;
+ * Decides a call against the state: the most restrictive matching rule in force (started, not
+ * expired) wins;
  * reads pass every mode but `full_stop`; a tool of unknown effect is a write.
  * `floor`, when given, applies to every call as a global rule would (the staleness
  * fail-safe and break-glass use it). Pure, local, and allocation-free once the index has
@@ -57,7 +58,7 @@ export function decide(index: RuleIndex, call: Call, nowMs: number = Date.now(),
       // Lists are ordered most restrictive first: nothing further on can win.
       if (rule.rank <= bestRank) break;
       if (!isWrite && rule.read === ALLOW) continue;
-      if (rule.expiresAtMs <= nowMs) continue;
+      if (rule.expiresAtMs <= nowMs || rule.startsAtMs > nowMs) continue;
       if (rule.tenant !== undefined && rule.tenant !== call.tenant) continue;
       if (rule.agent !== undefined && rule.agent !== call.agent) continue;
       if (rule.run !== undefined && rule.run !== call.run) continue;

@@ -71,7 +71,7 @@ export type {
 } from './ports/store.js';
 export type { RestoreClass, RestoreRequest, RestoreRequestRecord, RestoreResolution } from './restore-request.js';
 export { needsSecondApprover } from './restore-request.js';
-export type { Rule, RuleLift, RuleRecord } from './rule.js';
+export type { Rule, RuleLift, RuleRecord, RuleStatus } from './rule.js';
 export type { BudgetUsage, Reservation, RunBudgets } from './run-budget.js';
 export { MICRO_USD_PER_USD, RunBudget, toMicroUsd } from './run-budget.js';
 export type { RunIdentity } from './run-rules.js';
@@ -89,7 +89,7 @@ export {
   RunUsageSchema,
   StopReasonSchema,
 } from './run-schemas.js';
-export { isExpired } from './rule.js';
+export { isExpired, isInForce, isScheduled, ruleStatus } from './rule.js';
 export type { SentinelCounter } from './ports/sentinel-counter.js';
 export { createMemorySentinelCounter } from './memory-sentinel-counter.js';
 export type { ObservedCall, SentinelGroup, SentinelGroupOf, SentinelSignal, SentinelSpec } from './sentinel.js';

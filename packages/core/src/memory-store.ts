@@ -33,6 +33,8 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const { sha256 } = options;
   // Map iteration follows insertion, which gives "oldest first" for rules, tokens and enforcers.
   const rules = new Map<string, RuleRecord>();
+  /** Scheduled rules whose start is in the audit log. */
+  const startsRecorded = new Set<string>();
   const events: ChangeEvent[] = [];
   const entries: AuditEntry[] = [];
   const tokens = new Map<string, TokenRecord>();
@@ -114,6 +116,13 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         open();
         const after = events.filter((event) => event.version > version);
         return copy(limit === undefined ? after : after.slice(0, Math.max(0, limit)));
+      },
+      async recordStart(ruleId, audit) {
+        open();
+        if (!rules.has(ruleId) || startsRecorded.has(ruleId)) return false;
+        startsRecorded.add(ruleId);
+        append([audit]);
+        return true;
       },
     },
     audit: {

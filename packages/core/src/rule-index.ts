@@ -7,7 +7,7 @@ import { compileToolGlob, matchTool, type ToolMatcher } from './tool-glob.js';
 
 /**
  * A rule prepared for the hot path: its scope split into fields, its tool glob compiled,
- * its expiry parsed and the decisions it yields built once.
+ * its start and expiry parsed and the decisions it yields built once.
  */
 export interface CompiledRule {
   readonly rule: Rule | undefined;
@@ -16,6 +16,8 @@ export interface CompiledRule {
   readonly agent: string | undefined;
   readonly run: string | undefined;
   readonly tool: ToolMatcher;
+  /** When a scheduled rule starts matching; -Infinity for a rule in force from its creation. */
+  readonly startsAtMs: number;
   readonly expiresAtMs: number;
   /** Decision for a read call, or ALLOW when the mode lets reads through. */
   readonly read: Decision;
@@ -95,6 +97,7 @@ export function compileRule(rule: Rule): CompiledRule {
     agent: rule.scope.agent,
     run: rule.scope.run,
     tool: compileToolGlob(rule.scope.tool),
+    startsAtMs: rule.startsAt === undefined ? -Infinity : Date.parse(rule.startsAt),
     expiresAtMs: rule.expiresAt === undefined ? Infinity : Date.parse(rule.expiresAt),
     ...decisions(rule.mode, rule.id, rule.reason, 'rule'),
   };
@@ -112,6 +115,7 @@ export function createFloor(mode: Mode, reason: string, source: DecisionSource):
     agent: undefined,
     run: undefined,
     tool: compileToolGlob(undefined),
+    startsAtMs: -Infinity,
     expiresAtMs: Infinity,
     ...decisions(mode, undefined, reason, source),
   };

@@ -43,6 +43,12 @@ describe('a run stops only for a full_stop naming no tool', () => {
     ];
     assert.equal(ruleStoppingRun(rules, run, now), undefined);
   });
+
+  it('stops for a scheduled full_stop only from its start', () => {
+    const scheduled = [rule({ startsAt: '2026-01-02T00:00:00.001Z' })];
+    assert.equal(ruleStoppingRun(scheduled, run, now), undefined);
+    assert.equal(ruleStoppingRun(scheduled, run, now + 1)?.id, 'r1');
+  });
 });
 
 describe('a call in flight is cancelled only by a cancelInFlight rule that refuses it', () => {

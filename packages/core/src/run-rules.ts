@@ -1,6 +1,6 @@
 import type { Effect } from './call.js';
 import type { Rule } from './rule.js';
-import { isExpired } from './rule.js';
+import { isInForce } from './rule.js';
 import { compileToolGlob, matchTool } from './tool-glob.js';
 
 /** Who a run is, as rules see it. */
@@ -29,7 +29,7 @@ export function ruleStoppingRun(rules: readonly Rule[], run: RunIdentity, nowMs:
       rule.mode === 'full_stop' &&
       rule.scope.tool === undefined &&
       scopeMatchesRun(rule, run) &&
-      !isExpired(rule, nowMs),
+      isInForce(rule, nowMs),
   );
 }
 
@@ -49,6 +49,6 @@ export function ruleCancellingCall(
       (rule.mode === 'full_stop' || call.effect === 'write') &&
       scopeMatchesRun(rule, call) &&
       matchTool(compileToolGlob(rule.scope.tool), call.tool) &&
-      !isExpired(rule, nowMs),
+      isInForce(rule, nowMs),
   );
 }

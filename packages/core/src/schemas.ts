@@ -82,6 +82,7 @@ export const RuleSchema = z.object({
   reason: z.string(),
   actor: ActorSchema,
   createdAt: isoTime,
+  startsAt: isoTime.optional(),
   expiresAt: isoTime.optional(),
   cancelInFlight: z.boolean(),
 });
@@ -141,12 +142,19 @@ export const RuleInputSchema = z
     /** Absent: the control plane's default mode (`read_only` unless configured). */
     mode: ModeSchema.optional(),
     reason: reasonText,
+    /** A scheduled stop: the rule is pushed now and matches from this time (at most 366 days away). */
+    startsAt: isoTime.optional(),
     expiresAt: isoTime.optional(),
+    /** From `startsAt` when given, else from now. */
     expiresIn: DurationSchema.optional(),
     cancelInFlight: z.boolean().default(false),
   })
   .refine((input) => input.expiresAt === undefined || input.expiresIn === undefined, {
     message: 'give expiresAt or expiresIn, not both',
+  })
+  .refine((input) => input.startsAt === undefined || !input.cancelInFlight, {
+    message: 'a scheduled stop cannot cancel calls in flight: enforcers hear of it before it starts',
+    path: ['cancelInFlight'],
   });
 
 /** Body of `POST /v1/rules/:id/lift`. */

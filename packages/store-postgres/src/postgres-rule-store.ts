@@ -93,5 +93,19 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
       );
       return rows.map((row) => changeEventFromRow(row, POSTGRES_DIALECT));
     },
+
+    async recordStart(ruleId, audit) {
+      return context.transaction(async (client) => {
+        const head = await lockHead(client);
+        // Under the head lock, and conditional: of replicas racing, one updates the row, the others none.
+        const marked = await client.query(
+          'UPDATE estop_rules SET start_recorded = true WHERE id = $1 AND NOT start_recorded RETURNING id',
+          [ruleId],
+        );
+        if (marked.rowCount === 0) return false;
+        await appendAudit(client, head.audit, [audit], context.sha256);
+        return true;
+      });
+    },
   };
 }

@@ -1,4 +1,11 @@
-import { planCommit, type ChangeEvent, type CommitRequest, type CommitResult, type RuleStore } from '@estop/core';
+import {
+  planCommit,
+  type AuditDraft,
+  type ChangeEvent,
+  type CommitRequest,
+  type CommitResult,
+  type RuleStore,
+} from '@estop/core';
 import { appendAudit } from './sqlite-audit-store.js';
 import type { SqliteContext } from './sqlite-context.js';
 import { changeEventFromRow, liftValues, ruleFromRow, ruleRecordFromRow, ruleValues } from '@estop/core/sql';
@@ -36,6 +43,17 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
     return { event, audit: appendAudit(context, request.audit) };
   });
 
+  // Prepared on first use, which comes after `migrate()` has added the column.
+  let markStarted: { run(id: string): { changes: number } } | undefined;
+  const recordStart = db.transaction((ruleId: string, audit: AuditDraft): boolean => {
+    markStarted ??= db.prepare<[string]>(
+      'UPDATE estop_rules SET start_recorded = 1 WHERE id = ? AND start_recorded = 0',
+    );
+    if (markStarted.run(ruleId).changes === 0) return false;
+    appendAudit(context, [audit]);
+    return true;
+  });
+
   return {
     state: () => context.run(() => readState.deferred()),
     commit: (request) => context.run(() => commit.immediate(request)),
@@ -48,5 +66,6 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
           .changesAfter.all(version, limit === undefined ? -1 : Math.max(0, limit))
           .map(sqliteDecoder(changeEventFromRow)),
       ),
+    recordStart: (ruleId, audit) => context.run(() => recordStart.immediate(ruleId, audit)),
   };
 }

@@ -39,6 +39,13 @@ export interface RuleStore {
   get(id: string): Promise<RuleRecord | undefined>;
   /** Change events after `version`, in order, at most `limit`. */
   changesSince(version: number, limit?: number): Promise<ChangeEvent[]>;
+  /**
+   * Records that a scheduled rule has started: appends `audit` (its `rule-started` entry) and
+   * marks the start recorded, in one transaction, once. True for the one caller that recorded it;
+   * false, and nothing written, when it was recorded before or no rule has that id. Several
+   * replicas on one store may all try; the audit log says it once.
+   */
+  recordStart(ruleId: string, audit: AuditDraft): Promise<boolean>;
 }
 
 /** The hash-chained audit log. */

@@ -14,6 +14,7 @@ export interface RuleRow {
   reason: string;
   actor: unknown;
   created_at: string;
+  starts_at: string | null;
   expires_at: string | null;
   cancel_in_flight: unknown;
   lifted_at: string | null;
@@ -23,12 +24,12 @@ export interface RuleRow {
 }
 
 /** The columns `RuleRow` reads. */
-export const RULE_COLUMNS = `id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight,
+export const RULE_COLUMNS = `id, scope, mode, reason, actor, created_at, starts_at, expires_at, cancel_in_flight,
   lifted_at, lift_actor, lift_reason, lift_expired`;
 
 /** The columns `ruleValues` writes, in order. */
 export const RULE_INSERT_COLUMNS =
-  'id, scope, mode, reason, actor, created_at, expires_at, cancel_in_flight, created_version';
+  'id, scope, mode, reason, actor, created_at, starts_at, expires_at, cancel_in_flight, created_version';
 
 /** The values, in `RULE_INSERT_COLUMNS` order, that insert a rule created at `version`. */
 export function ruleValues(rule: Rule, version: number, dialect: SqlDialect): unknown[] {
@@ -39,6 +40,7 @@ export function ruleValues(rule: Rule, version: number, dialect: SqlDialect): un
     rule.reason,
     JSON.stringify(rule.actor),
     rule.createdAt,
+    rule.startsAt ?? null,
     rule.expiresAt ?? null,
     dialect.bindBoolean(rule.cancelInFlight),
     version,
@@ -62,6 +64,7 @@ export function ruleFromRow(row: RuleRow, dialect: SqlDialect): Rule {
     reason: row.reason,
     actor: dialect.readJson(row.actor) as Actor,
     createdAt: row.created_at,
+    ...present('startsAt', row.starts_at),
     ...present('expiresAt', row.expires_at),
     cancelInFlight: dialect.readBoolean(row.cancel_in_flight),
   };

@@ -162,6 +162,15 @@ const STEPS: readonly SharedStep[] = [
     // So that a replica shows another replica's enforcers only to their tenant's tokens.
     sql: (t) => `ALTER TABLE estop_enforcers ADD COLUMN tenant ${t.text};`,
   },
+  {
+    version: 7,
+    name: 'scheduled stops: when a rule starts, and whether its start is audited',
+    // start_recorded is set once, with the rule-started audit entry, by whichever replica gets there first.
+    sql: (t) => `
+      ALTER TABLE estop_rules ADD COLUMN starts_at ${t.text};
+      ALTER TABLE estop_rules ADD COLUMN start_recorded ${t.boolean} NOT NULL DEFAULT ${t.false};
+    `,
+  },
 ];
 
 /**

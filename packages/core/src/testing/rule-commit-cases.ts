@@ -66,6 +66,7 @@ export function describeRuleCommits(test: StoreTest): void {
         reason: 'Runaway "refund" loop — 止めて\nsee ticket #12',
         actor: { id: 'agent:sentinel', kind: 'agent' },
         createdAt: '2026-03-01T09:00:00.123Z',
+        startsAt: '2026-03-01T09:10:00.000+02:00',
         expiresAt: '2026-03-01T09:30:00.000+02:00',
         cancelInFlight: true,
       });
@@ -85,6 +86,7 @@ export function describeRuleCommits(test: StoreTest): void {
       assert.deepEqual(stored, rules);
       for (const rule of stored) {
         assert.equal('expiresAt' in rule, false);
+        assert.equal('startsAt' in rule, false);
         assert.deepEqual(Object.keys(rule.scope), []);
       }
     });

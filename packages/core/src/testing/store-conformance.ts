@@ -13,6 +13,7 @@ import { describeIdempotency } from './idempotency-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
 import { describeRestoreRequests } from './restore-request-cases.js';
 import { describeRuleCommits } from './rule-commit-cases.js';
+import { describeScheduledStarts } from './scheduled-start-cases.js';
 import { storeTest } from './store-test.js';
 import { describeTokens } from './token-cases.js';
 
@@ -30,6 +31,7 @@ export function runStoreConformance(options: { name: string; create: () => Promi
   describe(`${options.name} conforms to the Store port`, () => {
     describeLifecycle(test);
     describeRuleCommits(test);
+    describeScheduledStarts(test);
     describeCommitFailures(test);
     describeChangeEvents(test);
     describeAudit(test);
