@@ -28,7 +28,9 @@ ${STORE_LINES}
 Idempotency keys live in the store, shared by every replica on it; with ESTOP_REDIS_URL (or
 \`redis: {url}\` in the config) they live in Redis instead. Restore requests expire after
 \`restore.request_ttl\` (default 1h). Sentinels (\`sentinel:\` in the config) stop a scope on their
-own when its writes flood, repeat or fail; see docs/sentinel.md.
+own when its writes flood, repeat or fail; see docs/sentinel.md. An enforcer that closes deregisters
+at once; one that leaves without a word is forgotten after \`enforcers.forget_after\` (env
+ESTOP_ENFORCERS_FORGET_AFTER; default 10m, at least 10s).
 
 ESTOP_ADMIN_TOKEN, when set, is an admin token. Otherwise the first start writes a new admin
 token to <data>/admin-token (mode 0600) and prints that path; the CLI reads it from there.

@@ -23,6 +23,7 @@ export const ROUTES = {
 
   registerEnforcer: { method: 'POST', path: '/v1/enforcers' },
   listEnforcers: { method: 'GET', path: '/v1/enforcers' },
+  deregisterEnforcer: { method: 'DELETE', path: '/v1/enforcers/:id' },
   acknowledge: { method: 'POST', path: '/v1/enforcers/:id/ack' },
   acknowledgeMany: { method: 'POST', path: '/v1/enforcers/acks' },
   reportBlocks: { method: 'POST', path: '/v1/enforcers/:id/blocks' },

@@ -9,10 +9,12 @@ import {
   type Effect,
   type Mode,
   type SentinelSpec,
+  parseDuration,
   wellFormedText,
 } from '@estop/core';
 import { parse } from 'yaml';
 import { z } from 'zod';
+import { DEFAULT_FORGET_AFTER_MS, checkForgetAfter } from './enforcers/enforcer-expiry.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
 import { invalidRequest } from './http/problem.js';
 import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restores/restore-policy.js';
@@ -107,6 +109,9 @@ const FileSchema = z.strictObject({
     .array(SentinelFileSchema)
     .refine((specs) => new Set(specs.map((spec) => spec.name)).size === specs.length, 'sentinel names must be unique')
     .optional(),
+  // An enforcer gone (disconnected, not deregistered) longer than `forget_after` leaves memory,
+  // the store and the list; the audit keeps what it did.
+  enforcers: z.strictObject({ forget_after: DurationSchema.optional() }).optional(),
   // Idempotency keys in Redis rather than the store: for many control-plane replicas.
   redis: z
     .strictObject({
@@ -132,6 +137,8 @@ export interface ServerConfig {
   restore: RestorePolicy;
   /** Automatic trips. */
   sentinels: SentinelSpec[];
+  /** How long an enforcer that left without deregistering is kept before it is forgotten. Default 10 minutes. */
+  enforcerForgetAfterMs: number;
   /** Where idempotency keys live when not in the store. */
   redis?: { url: string; prefix?: string | undefined } | undefined;
 }
@@ -194,6 +201,7 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
       mode: spec.mode,
       expiresInMs: spec.expires,
     })),
+    enforcerForgetAfterMs: forgetAfter(env.ESTOP_ENFORCERS_FORGET_AFTER, file.enforcers?.forget_after),
     redis:
       env.ESTOP_REDIS_URL === undefined || env.ESTOP_REDIS_URL === ''
         ? file.redis
@@ -208,6 +216,7 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
       message: `redis.url (or ESTOP_REDIS_URL) must be a redis:// or rediss:// URL, not ${config.redis.url}`,
     });
   }
+  checkForgetAfter(config.enforcerForgetAfterMs);
   if (config.restore.requestTtlMs <= 0) {
     throw new EstopError({ code: 'config_invalid', message: 'restore.request_ttl must be longer than 0s' });
   }
@@ -219,4 +228,18 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     });
   }
   return config;
+}
+
+/** `ESTOP_ENFORCERS_FORGET_AFTER` (a duration with its unit), else the file's, else the default. */
+function forgetAfter(fromEnvironment: string | undefined, fromFile: number | undefined): number {
+  if (fromEnvironment === undefined || fromEnvironment === '') return fromFile ?? DEFAULT_FORGET_AFTER_MS;
+  try {
+    return parseDuration(fromEnvironment);
+  } catch (error) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `ESTOP_ENFORCERS_FORGET_AFTER: ${(error as Error).message}`,
+      cause: error,
+    });
+  }
 }

@@ -81,6 +81,11 @@ export interface ControlPlaneOptions {
   sentinelCounter?: SentinelCounter | undefined;
   /** Bounds on what a request may carry. Default: bodies up to 1 MiB. */
   limits?: { bodyBytes?: number | undefined } | undefined;
+  /**
+   * How long a disconnected enforcer that did not deregister is kept (in memory, in the store, in
+   * the list) before it is forgotten. Default 10 minutes; at least 10 seconds.
+   */
+  enforcers?: { forgetAfterMs?: number | undefined } | undefined;
 }
 
 /** A running control plane. */
@@ -112,15 +117,17 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   await store.migrate();
   const metrics = createMetrics();
   const hub = createChangeHub(await store.rules.state(), options.tools ?? {});
-  const registry = new EnforcerRegistry(
-    store.enforcers,
-    clock,
-    (ms) => metrics.propagation.observe(ms / 1000),
-    (ids, error) => logger.error('saving some enforcers failed; the others were saved', { ids, error: String(error) }),
-  );
-  const audit = new AuditWriter(store.audit);
   const events = new OperatorEvents();
   const notify = events.notify.bind(events);
+  const registry = new EnforcerRegistry(store.enforcers, clock, {
+    forgetAfterMs: options.enforcers?.forgetAfterMs,
+    onPropagated: (ms) => metrics.propagation.observe(ms / 1000),
+    onSaveFailed: (ids, error) =>
+      logger.error('saving some enforcers failed; the others were saved', { ids, error: String(error) }),
+    onForgotten: () => notify('enforcers'),
+    onForgetFailed: (error) => logger.error('deleting departed enforcers failed', { error: String(error) }),
+  });
+  const audit = new AuditWriter(store.audit);
   const restorePolicy: RestorePolicy = {
     secondApprover: options.restore?.secondApprover ?? DEFAULT_RESTORE_POLICY.secondApprover,
     cooldownMs: options.restore?.cooldownMs ?? DEFAULT_RESTORE_POLICY.cooldownMs,

@@ -29,6 +29,7 @@ export async function startServer(
     defaultMode: config.defaultMode,
     restore: config.restore,
     sentinels: config.sentinels,
+    enforcers: { forgetAfterMs: config.enforcerForgetAfterMs },
     sentinelCounter: await openSentinelCounter(config),
     idempotency: await openIdempotencyStore(config),
   });

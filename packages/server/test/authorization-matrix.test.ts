@@ -306,6 +306,14 @@ const ENDPOINTS: readonly Endpoint[] = [
     }),
   },
   {
+    // Like acknowledgements: registered with the caller's token, which alone may deregister it
+    // (enforcer-departure.test.ts shows every other token refused).
+    name: 'DELETE /v1/enforcers/:id',
+    roles: ENFORCERS,
+    otherTenant: 'allow',
+    prepare: async (caller) => ({ method: 'DELETE', path: `/v1/enforcers/${await registerEnforcer(caller)}` }),
+  },
+  {
     name: 'GET /v1/enforcers',
     roles: HUMAN_READERS,
     otherTenant: 'allow',

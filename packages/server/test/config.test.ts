@@ -55,6 +55,33 @@ tools:
     await assert.rejects(loadServerConfig({ config: bad }, {}), (error) => isEstopError(error, 'config_invalid'));
   });
 
+  it('forgets departed enforcers after 10m unless enforcers.forget_after or ESTOP_ENFORCERS_FORGET_AFTER says', async () => {
+    assert.equal((await loadServerConfig({}, {})).enforcerForgetAfterMs, 600_000);
+    const path = await file('enforcers:\n  forget_after: 2m\n');
+    assert.equal((await loadServerConfig({ config: path }, {})).enforcerForgetAfterMs, 120_000);
+    const fromEnvironment = await loadServerConfig({ config: path }, { ESTOP_ENFORCERS_FORGET_AFTER: '30s' });
+    assert.equal(fromEnvironment.enforcerForgetAfterMs, 30_000);
+  });
+
+  it('refuses a forget_after without its unit, or too short for replicas sharing a store', async () => {
+    const refused = (pattern: RegExp) => (error: unknown) =>
+      isEstopError(error, 'config_invalid') && pattern.test(error.message);
+    const bare = await file('enforcers:\n  forget_after: 600\n');
+    await assert.rejects(loadServerConfig({ config: bare }, {}), refused(/forget_after.*600 what\?/));
+    const short = await file('enforcers:\n  forget_after: 5s\n');
+    await assert.rejects(loadServerConfig({ config: short }, {}), refused(/forget_after.*at least 10s, not 5s/));
+    await assert.rejects(
+      loadServerConfig({}, { ESTOP_ENFORCERS_FORGET_AFTER: '10' }),
+      refused(/ESTOP_ENFORCERS_FORGET_AFTER: 10 what\?/),
+    );
+    await assert.rejects(
+      loadServerConfig({}, { ESTOP_ENFORCERS_FORGET_AFTER: '9s' }),
+      refused(/ESTOP_ENFORCERS_FORGET_AFTER\) must be at least 10s/),
+    );
+    const typo = await file('enforcers:\n  forget: 5m\n');
+    await assert.rejects(loadServerConfig({ config: typo }, {}), refused(/forget/));
+  });
+
   it('lets flags win over the environment, and the environment over the file', async () => {
     const path = await file('server: {port: 9000, host: 0.0.0.0}\n');
     const fromEnvironment = await loadServerConfig({ config: path }, { ESTOP_PORT: '9100' });

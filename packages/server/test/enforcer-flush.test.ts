@@ -43,7 +43,7 @@ describe("one record the store refuses never keeps a replica's other enforcers o
   it('saves every other record, reports the refused ones, and keeps them for the next flush', async () => {
     const store = flakyStore(new Set(['bad-1', 'bad-2']));
     const refusedReports: string[][] = [];
-    const registry = new EnforcerRegistry(store, systemClock, undefined, (ids) => refusedReports.push(ids));
+    const registry = new EnforcerRegistry(store, systemClock, { onSaveFailed: (ids) => refusedReports.push(ids) });
     registerConnected(registry, ['bad-1', 'good-1', 'bad-2', 'good-2', 'good-3']);
     await registry.flush();
     assert.deepEqual([...store.saved.keys()].sort(), ['good-1', 'good-2', 'good-3']);

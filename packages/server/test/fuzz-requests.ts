@@ -88,6 +88,7 @@ const ENDPOINTS: Endpoint[] = [
     body: () => ({ id: 'fuzz-enforcer', name: 'fuzz', kind: 'sdk', host: 'localhost', pid: 1 }),
   },
   { method: 'POST', path: '/v1/enforcers/:id/ack', id: 'enforcers', body: () => ({ version: 1, inFlight: 0 }) },
+  { method: 'DELETE', path: '/v1/enforcers/:id', id: 'enforcers' },
   {
     method: 'POST',
     path: '/v1/enforcers/:id/blocks',

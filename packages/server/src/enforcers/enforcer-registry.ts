@@ -1,16 +1,6 @@
 import { EstopError, type Clock, type Enforcement, type EnforcerRecord, type EnforcerStore } from '@estop/core';
-
-interface Live {
-  record: EnforcerRecord;
-  /** The identity (token) that registered it: only it may stream and acknowledge as this enforcer. */
-  owner: string;
-  /** The tenant the owner's token is bound to: a tenant-bound enforcer is that tenant's. */
-  tenant: string | undefined;
-  streams: number;
-  dirty: boolean;
-  /** The store refused this record on its own at the last flush: it is tried after the others. */
-  refused?: boolean;
-}
+import { DEFAULT_FORGET_AFTER_MS, DepartedSweep, checkForgetAfter } from './enforcer-expiry.js';
+import { saveEach, type RegistryEntry } from './registry-entry.js';
 
 interface VersionTrack {
   committedAt: number;
@@ -21,36 +11,62 @@ const TRACKED_VERSIONS = 64;
 // Another replica's enforcer counts as live while that replica has vouched for it this recently
 // (replicas refresh their connected enforcers' records on every flush, once a second).
 const REMOTE_LIVE_MS = 5000;
-// A disconnected enforcer is forgotten from memory after this; its record stays in the store.
-const FORGET_MS = 10 * 60_000;
-// A flush saving records one by one gives up after this many refusals in a row with none saved:
-// the store itself is away, and trying every record would only hold the flush up.
-const REFUSALS_BEFORE_GIVING_UP = 3;
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
 // Registrations check other replicas' enforcers against a read at most this old, so that many
 // enforcers registering at once (after a restart) cost one store read a second, not one each.
 const REGISTRATION_READ_MS = 1000;
 
+/** How an EnforcerRegistry forgets departed enforcers, and whom it tells of what. */
+export interface EnforcerRegistryOptions {
+  /**
+   * How long a disconnected enforcer is kept (in memory, in the store, in the list) before it is
+   * forgotten. Default 10 minutes; at least MIN_FORGET_AFTER_MS.
+   */
+  forgetAfterMs?: number | undefined;
+  /** Told how long each version took to reach an enforcer, in milliseconds. */
+  onPropagated?: ((ms: number) => void) | undefined;
+  /** Told, once per flush, of the records the store refused on their own; the flush saved the others. */
+  onSaveFailed?: ((ids: string[], error: unknown) => void) | undefined;
+  /** Told when departed enforcers were forgotten, so that operator views list them no more. */
+  onForgotten?: (() => void) | undefined;
+  /** Told when the store could not delete departed records; a later sweep deletes them. */
+  onForgetFailed?: ((error: unknown) => void) | undefined;
+}
+
 /**
  * Enforcers known to this replica: which are connected to the stream, what each has applied,
  * and how long each version took to reach them. Acknowledgements update memory at once and are
  * written to the store in batches, so a thousand acks do not cost a thousand transactions.
+ * An enforcer that deregisters leaves at once; one gone longer than `forgetAfterMs` leaves
+ * memory and the store at the next flush.
  */
 export class EnforcerRegistry {
-  private readonly live = new Map<string, Live>();
+  private readonly live = new Map<string, RegistryEntry>();
   private readonly versions = new Map<number, VersionTrack>();
   private readonly waiters = new Set<() => void>();
   private flushing: Promise<void> | undefined;
   private recentRead: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
+  private readonly forgetAfterMs: number;
+  private readonly departed: DepartedSweep;
+  private readonly onPropagated: (ms: number) => void;
+  private readonly onSaveFailed: (ids: string[], error: unknown) => void;
+  private readonly onForgotten: () => void;
+  private readonly onForgetFailed: (error: unknown) => void;
 
+  /** @throws EstopError `config_invalid` when `forgetAfterMs` is shorter than MIN_FORGET_AFTER_MS. */
   constructor(
     private readonly store: EnforcerStore,
     private readonly clock: Clock,
-    private readonly onPropagated: (ms: number) => void = () => {},
-    /** Told, once per flush, of the records the store refused on their own; the flush saved the others. */
-    private readonly onSaveFailed: (ids: string[], error: unknown) => void = () => {},
-  ) {}
+    options: EnforcerRegistryOptions = {},
+  ) {
+    this.forgetAfterMs = checkForgetAfter(options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
+    this.departed = new DepartedSweep(store, this.forgetAfterMs);
+    this.onPropagated = options.onPropagated ?? (() => {});
+    this.onSaveFailed = options.onSaveFailed ?? (() => {});
+    this.onForgotten = options.onForgotten ?? (() => {});
+    this.onForgetFailed = options.onForgetFailed ?? (() => {});
+  }
 
   /**
    * Records an enforcer's registration (its id is its own) by the identity `owner`. Only that
@@ -107,6 +123,24 @@ export class EnforcerRegistry {
   /** True when `owner` registered the enforcer `id` with this replica. */
   owns(id: string, owner: string): boolean {
     return this.live.get(id)?.owner === owner;
+  }
+
+  /**
+   * Forgets the enforcer `id` at once, if `owner` registered it: it leaves memory, the counts of
+   * waits and enforcement, and the store. False (and nothing changed) otherwise. A store that
+   * cannot delete the record is reported to `onForgetFailed`; the record then leaves with the
+   * departed, after `forgetAfterMs`.
+   */
+  async deregister(id: string, owner: string): Promise<boolean> {
+    const entry = this.live.get(id);
+    if (entry === undefined || entry.owner !== owner) return false;
+    this.live.delete(id);
+    for (const track of this.versions.values()) track.ackedAt.delete(id);
+    this.wake();
+    // A flush under way may be saving the record: delete it after that, not before.
+    await this.flushing?.catch(() => {});
+    await this.store.remove([id]).catch((error: unknown) => this.onForgetFailed(error));
+    return true;
   }
 
   /** Marks a stream open for the enforcer; call the returned function when it closes. */
@@ -275,7 +309,8 @@ export class EnforcerRegistry {
 
   /**
    * Writes changed records to the store, vouching for every connected enforcer with a fresh
-   * `lastSeenAt`, and forgets enforcers long disconnected. One flush runs at a time. When the
+   * `lastSeenAt`, and forgets enforcers disconnected longer than `forgetAfterMs`, in memory and
+   * (every few seconds, any replica's) in the store. One flush runs at a time. When the
    * store refuses the batch, each record is saved on its own: one record the store cannot hold
    * is reported and left for the next flush, and never keeps the others (and so this replica's
    * healthy enforcers, as other replicas see them) from being saved. Rejects only when nothing
@@ -286,53 +321,31 @@ export class EnforcerRegistry {
       try {
         const now = this.clock.now();
         const stamp = new Date(now).toISOString();
+        let forgotten = 0;
         for (const [id, entry] of this.live) {
           if (entry.streams > 0) {
             entry.record.lastSeenAt = stamp;
             entry.dirty = true;
-          } else if (!entry.dirty && now - Date.parse(entry.record.lastSeenAt) > FORGET_MS) {
+          } else if (!entry.dirty && now - Date.parse(entry.record.lastSeenAt) > this.forgetAfterMs) {
             this.live.delete(id);
+            forgotten += 1;
           }
         }
         const dirty = [...this.live.values()].filter((entry) => entry.dirty);
         for (const entry of dirty) entry.dirty = false;
-        await this.store.upsert(dirty.map((entry) => ({ ...entry.record }))).catch(() => this.saveEach(dirty));
+        await this.store
+          .upsert(dirty.map((entry) => ({ ...entry.record })))
+          .catch(() => saveEach(this.store, dirty, this.onSaveFailed));
+        forgotten += await this.departed.sweep(now).catch((error: unknown) => {
+          this.onForgetFailed(error);
+          return 0;
+        });
+        if (forgotten > 0) this.onForgotten();
       } finally {
         this.flushing = undefined;
       }
     })();
     return this.flushing;
-  }
-
-  /**
-   * Saves records one by one, those the store refused last time after the others; those refused
-   * stay dirty. Gives up (throwing) after a few refusals in a row with none saved, when the store
-   * itself is away, leaving the rest dirty for the next flush.
-   */
-  private async saveEach(entries: Live[]): Promise<void> {
-    let failure: unknown;
-    let saved = 0;
-    const refused: string[] = [];
-    const ordered = [...entries].sort((left, right) => Number(left.refused ?? false) - Number(right.refused ?? false));
-    for (const [index, entry] of ordered.entries()) {
-      if (saved === 0 && refused.length >= REFUSALS_BEFORE_GIVING_UP) {
-        for (const rest of ordered.slice(index)) rest.dirty = true;
-        throw failure;
-      }
-      try {
-        await this.store.upsert([{ ...entry.record }]);
-        entry.refused = false;
-        saved += 1;
-      } catch (error) {
-        failure = error;
-        entry.dirty = true;
-        entry.refused = true;
-        refused.push(entry.record.id);
-      }
-    }
-    if (refused.length === 0) return;
-    if (saved === 0) throw failure;
-    this.onSaveFailed(refused, failure);
   }
 
   private wake(): void {

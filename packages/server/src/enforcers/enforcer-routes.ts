@@ -15,7 +15,7 @@ const EnforcementQuery = z.object({
 });
 const VersionParam = z.coerce.number().int().nonnegative();
 
-/** Enforcer registration and acknowledgements, and the question "is version N enforced?". */
+/** Enforcer registration, deregistration and acknowledgements, and the question "is version N enforced?". */
 export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers'>): void {
   createRoute(app, ROUTES.registerEnforcer.path, 'enforcer', EnforcerRegistrationSchema, (principal, registration) =>
     deps.enforcers.register(principal, registration),
@@ -25,6 +25,12 @@ export function enforcerRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'enforcers
     const principal = authorize(context, 'enforcer');
     const { version, inFlight } = await readBody(context, AckSchema);
     deps.enforcers.ack(principal, { id: context.req.param('id'), version, inFlight });
+    return context.body(null, 204);
+  });
+
+  app.delete(ROUTES.deregisterEnforcer.path, async (context) => {
+    const principal = authorize(context, 'enforcer');
+    await deps.enforcers.deregister(principal, context.req.param('id'));
     return context.body(null, 204);
   });
 

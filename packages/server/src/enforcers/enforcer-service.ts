@@ -54,6 +54,18 @@ export class EnforcerService {
     this.deps.notify('enforcers');
   }
 
+  /**
+   * Deregisters an enforcer that is closing: it leaves this replica's memory, the counts of waits
+   * and enforcement, the store and the list at once; its audit entries stay. `not_found` unless
+   * the principal registered it (with this replica).
+   */
+  async deregister(principal: Principal, id: string): Promise<void> {
+    if (!(await this.deps.registry.deregister(id, principal.id))) {
+      throw new EstopError({ code: 'not_found', message: `enforcer ${id} is not registered by this token` });
+    }
+    this.deps.notify('enforcers');
+  }
+
   /** A batch of acknowledgements; answers the ids the principal did not register. */
   ackAll(principal: Principal, acks: readonly EnforcerAck[]): string[] {
     const unknown = acks
