@@ -1,5 +1,14 @@
 import type { Mode, Rule } from '@estop/core';
-import { MAX_DURATION_MS, MODES, MODE_ALIASES, MODE_TABLE, describeScope, isGlobalScope, parseMode } from '@estop/core';
+import {
+  IsoTimeSchema,
+  MAX_DURATION_MS,
+  MODES,
+  MODE_ALIASES,
+  MODE_TABLE,
+  describeScope,
+  isGlobalScope,
+  parseMode,
+} from '@estop/core';
 import type { Connection } from './args.js';
 import {
   CLIENT_OPTIONS,
@@ -31,7 +40,8 @@ const ALIAS_HELP = Object.entries(MODE_ALIASES)
   .join(', ');
 
 export const KILL_HELP = `usage: estop kill [--global] [--tenant T] [--agent A] [--run R] [--tool GLOB]
-                  [--mode MODE] --reason TEXT [--expires 30m] [--cancel-in-flight] [--wait 2s]
+                  [--mode MODE] --reason TEXT [--at TIME] [--expires 30m] [--cancel-in-flight]
+                  [--wait 2s]
 
 Stops agents: creates a rule that takes authority away within a scope. The command returns once
 the rule is durable, then waits up to --wait for the enforcers to acknowledge it and says which lag.
@@ -47,17 +57,21 @@ scope (at least one, or --global):
                       (read_only unless configured; ${ALIAS_HELP}):
 ${MODE_HELP}
   --reason TEXT       why you are stopping; recorded in the audit log
+  --at TIME           a scheduled stop (a maintenance window, a planned freeze): the rule is
+                      pushed now and takes effect at this ISO-8601 time, e.g.
+                      2026-12-24T18:00:00Z (at most 366d away; listed as scheduled until then)
   --expires DURATION  lift the rule automatically after e.g. 30m, 4h or 7d (a unit is required;
-                      at most 366d; default: never)
-  --cancel-in-flight  also abort calls already running in the scope
+                      at most 366d; default: never); with --at, counted from that time
+  --cancel-in-flight  also abort calls already running in the scope (not with --at)
   --wait DURATION     how long to wait for enforcers to acknowledge, e.g. 5s (default 2s;
                       0 = don't wait; at most 1d)
 ${CLIENT_OPTIONS_HELP}
 
 Exits 0 once the rule is durable, even when some enforcers have not acknowledged it yet.
 
-example:
-  estop kill --tenant acme --mode read_only --reason "duplicate emails"`;
+examples:
+  estop kill --tenant acme --mode read_only --reason "duplicate emails"
+  estop kill --tenant acme --mode full_stop --at 2026-12-24T18:00:00Z --expires 12h --reason "holiday freeze"`;
 
 /** What `estop kill` was asked to do, after its arguments were checked. */
 export interface KillOptions {
@@ -75,6 +89,7 @@ export function parseKillArgs(args: string[]): KillOptions {
   const values = parseFlags(args, {
     ...CLIENT_OPTIONS,
     ...STOP_OPTIONS,
+    at: { type: 'string' },
     expires: { type: 'string' },
     'cancel-in-flight': { type: 'boolean', default: false },
     wait: { type: 'string' },
@@ -107,11 +122,25 @@ export function parseKillArgs(args: string[]): KillOptions {
     expiresIn = values.expires.trim();
   }
   const waitMs = parseDurationOption('wait', values.wait ?? DEFAULT_WAIT);
+  const startsAt = values.at === undefined ? undefined : parseStartTime(values.at);
+  if (startsAt !== undefined && values['cancel-in-flight']) {
+    throw new UsageError('--cancel-in-flight cannot be scheduled: enforcers hear of a scheduled stop before it starts');
+  }
 
   const request: RuleRequest = { scope, reason, cancelInFlight: values['cancel-in-flight'] };
   if (mode !== undefined) request.mode = mode;
+  if (startsAt !== undefined) request.startsAt = startsAt;
   if (expiresIn !== undefined) request.expiresIn = expiresIn;
   return { request, waitMs, json: values.json, url: values.url, token: values.token };
+}
+
+/** `--at`: an ISO-8601 time with a zone (`Z` or an offset), as the control plane takes it. */
+function parseStartTime(text: string): string {
+  const trimmed = text.trim();
+  if (!IsoTimeSchema.safeParse(trimmed).success) {
+    throw new UsageError(`--at "${text}" is not an ISO-8601 time with a zone; write e.g. 2026-12-24T18:00:00Z`);
+  }
+  return trimmed;
 }
 
 /** Whole days, hours, minutes and seconds, largest first: `30m`, `1h30m`, `7d`, `45s`. */
@@ -135,12 +164,22 @@ function spanText(ms: number): string {
 
 /**
  * When a rule lifts itself, as `estop kill` says it: `expires 2026-12-07T03:00:00Z (in 30m)`,
- * the span counted from the rule's creation, so a stop that ends sooner than meant shows it.
+ * the span counted from the rule's creation (a scheduled rule's start), so a stop that ends
+ * sooner than meant shows it.
  */
-export function expiryLine(rule: Pick<Rule, 'createdAt' | 'expiresAt'>): string {
+export function expiryLine(rule: Pick<Rule, 'createdAt' | 'startsAt' | 'expiresAt'>): string {
   if (rule.expiresAt === undefined) return 'does not expire';
   const at = rule.expiresAt.replace(/\.000Z$/, 'Z');
-  return `expires ${at} (in ${spanText(Date.parse(rule.expiresAt) - Date.parse(rule.createdAt))})`;
+  const from = rule.startsAt ?? rule.createdAt;
+  const span = spanText(Date.parse(rule.expiresAt) - Date.parse(from));
+  return rule.startsAt === undefined ? `expires ${at} (in ${span})` : `expires ${at} (${span} after it starts)`;
+}
+
+/** The first line `estop kill` prints: what was stopped, or scheduled to stop and when. */
+export function stoppedLine(rule: Rule, version: number): string {
+  const what = `${describeScope(rule.scope)}: ${rule.mode} (rule ${rule.id}, version ${version})`;
+  if (rule.startsAt === undefined) return `stopped ${what}`;
+  return `scheduled ${what}, from ${rule.startsAt.replace(/\.000Z$/, 'Z')}`;
 }
 
 /** The `enforcement` part of `estop kill --json`: the Enforcement answer without its version. */
@@ -158,19 +197,17 @@ export async function kill(args: string[], io: CommandIo): Promise<number> {
 
     const { rule, version } = await client.createRule(options.request);
     if (!options.json) {
-      writeLines(io, [
-        `stopped ${describeScope(rule.scope)}: ${rule.mode} (rule ${rule.id}, version ${version})`,
-        ...(rule.expiresAt === undefined ? [] : [expiryLine(rule)]),
-      ]);
+      writeLines(io, [stoppedLine(rule, version), ...(rule.expiresAt === undefined ? [] : [expiryLine(rule)])]);
     }
 
     // The stop has succeeded from here on: a failure to learn about enforcement is reported, not fatal.
     let enforcement: Enforcement | undefined;
     if (options.waitMs > 0) {
       try {
-        // A stop of whole runs also waits for those runs to terminate, and says how far they got.
+        // A stop of whole runs also waits for those runs to terminate, and says how far they got;
+        // a scheduled one has nothing to terminate yet, only enforcers to hold it.
         enforcement =
-          rule.mode === 'full_stop' && rule.scope.tool === undefined
+          rule.mode === 'full_stop' && rule.scope.tool === undefined && rule.startsAt === undefined
             ? await waitForStop(client, version, rule.id, options.waitMs)
             : await waitForEnforcement(client, version, options.waitMs);
       } catch (error) {

@@ -6,6 +6,7 @@ import { drafts } from './drafts.js';
 import { drill } from './drill.js';
 import { kill } from './kill.js';
 import { restore } from './restore.js';
+import { rules } from './rules.js';
 import { runs } from './runs.js';
 import { status } from './status.js';
 import { tokens } from './tokens.js';
@@ -21,6 +22,7 @@ commands:
   kill       stop agents: create a rule within a scope (--tenant, --agent, --run, --tool, --global)
   restore    lift or step down a rule; list and confirm restore requests (a second admin)
   status     show the version, active rules and enforcers
+  rules      list the active rules, scheduled stops marked as scheduled
   verify     check that every connected enforcer has applied the current version
   drill      run the kill path end to end on a drill scope: stop, enforced, restore, audit
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
@@ -41,6 +43,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   kill,
   restore,
   status,
+  rules,
   verify,
   drill,
   runs,

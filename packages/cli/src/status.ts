@@ -1,11 +1,12 @@
 import type { Rule, SentinelSpec } from '@estop/core';
-import { describeScope, isEstopError } from '@estop/core';
+import { isEstopError } from '@estop/core';
 import { CLIENT_OPTIONS, CLIENT_OPTIONS_HELP, parseFlags } from './args.js';
 import type { EnforcerStatus } from '@estop/client';
 import { connectClient } from './api-client.js';
 import type { CommandIo } from './command.js';
 import { EXIT_OK, runCommand } from './command.js';
-import { formatAge, formatDuration, formatExpiry, formatTable, writeAnswer } from './output.js';
+import { formatAge, formatDuration, formatTable, writeAnswer } from './output.js';
+import { formatRuleTable } from './rule-table.js';
 
 export const STATUS_HELP = `usage: estop status [--json]
 
@@ -41,21 +42,7 @@ export function formatStatus(report: StatusReport, nowMs: number): string[] {
     lines.push('no active rules: every agent has its full authority');
   } else {
     lines.push(`active rules (${report.rules.length}):`);
-    lines.push(
-      ...formatTable(
-        ['ID', 'SCOPE', 'MODE', 'ACTOR', 'AGE', 'EXPIRES', 'REASON'],
-        report.rules.map((rule) => [
-          rule.id,
-          describeScope(rule.scope),
-          rule.mode + (rule.cancelInFlight ? ' (cancel in-flight)' : ''),
-          rule.actor.id,
-          formatAge(rule.createdAt, nowMs),
-          formatExpiry(rule.expiresAt, nowMs),
-          rule.reason,
-        ]),
-        '  ',
-      ),
-    );
+    lines.push(...formatRuleTable(report.rules, nowMs));
   }
   lines.push('');
   if (report.enforcers.length === 0) {

@@ -11,6 +11,7 @@ import type {
   Role,
   Rule,
   RuleLift,
+  RuleStatus,
   RunRecord,
   Scope,
   SentinelSpec,
@@ -67,9 +68,15 @@ export interface RuleRequest {
   /** Absent: the control plane's configured default mode. */
   mode?: Mode | undefined;
   reason: string;
+  /** A scheduled stop: an ISO-8601 time from which the rule takes effect. */
+  startsAt?: string | undefined;
+  /** From `startsAt` when given, else from now. */
   expiresIn?: string | undefined;
   cancelInFlight: boolean;
 }
+
+/** An active rule as `GET /v1/rules` lists it: `scheduled` until its start, then `active`. */
+export type ListedRule = Rule & { status: RuleStatus };
 
 /**
  * What `POST /v1/rules/:id/lift` answers: the lift (and, for a staged restore, the replacement),
@@ -105,7 +112,7 @@ export interface ApiClientOptions {
 /** A typed client of the control plane's operator API (docs/api.md), in Node or a browser. */
 export interface ApiClient {
   whoami(): Promise<WhoAmI>;
-  listRules(): Promise<{ version: number; rules: Rule[] }>;
+  listRules(): Promise<{ version: number; rules: ListedRule[] }>;
   createRule(input: RuleRequest): Promise<{ rule: Rule; version: number }>;
   /** With `to`, a staged restore: the rule is replaced by one of that less restrictive mode. */
   liftRule(id: string, reason: string, to?: Mode): Promise<LiftAnswer>;

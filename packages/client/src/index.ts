@@ -7,6 +7,7 @@ export type {
   EnforcerStatus,
   EventTopic,
   LiftAnswer,
+  ListedRule,
   RuleRequest,
   TokenRequest,
   TokenRequestView,

@@ -116,6 +116,7 @@ export {
   durationSchema,
   EffectSchema,
   EnforcerRegistrationSchema,
+  IsoTimeSchema,
   KeepAliveSchema,
   LastEventIdSchema,
   LiftInputSchema,

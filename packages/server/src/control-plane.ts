@@ -34,6 +34,7 @@ import { startReplicaSync } from './stream/replica-sync.js';
 import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restores/restore-policy.js';
 import { createRestoreService } from './restores/restore-service.js';
 import { createRuleService, type RuleService } from './rules/rule-service.js';
+import { createRuleStarts } from './rules/rule-starts.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { RunService } from './runs/run-service.js';
 import { SentinelService } from './sentinels/sentinel-service.js';
@@ -227,6 +228,22 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     const created = event.changes.flatMap((change) => (change.type === 'rule-created' ? [change.rule] : []));
     if (created.length > 0) approvals.voidCoveredBy(created).catch(voidFailed);
   });
+  // Scheduled rules are pushed when created; when one starts, it is audited once (by whichever
+  // replica gets there first) and voids the approvals it covers, and operator views refresh.
+  const starts = createRuleStarts({ store, hub, clock });
+  const checkStarts = () =>
+    starts
+      .check()
+      .then((started) => {
+        if (started.length === 0) return;
+        notify('rules');
+        notify('audit');
+        const recorded = started.filter((start) => start.recorded).map((start) => start.rule);
+        if (recorded.length > 0) approvals.voidCoveredBy(recorded).catch(voidFailed);
+      })
+      .catch((error: unknown) => logger.error('recording rule starts failed', { error: String(error) }));
+  // A start that passed while no replica ran is recorded now.
+  void checkStarts();
   const app = createApp(deps, authenticator, logger, {
     bodyBytes: options.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT_BYTES,
   });
@@ -236,6 +253,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const timers = [
     setInterval(() => {
       rules.expire().catch((error: unknown) => logger.error('expiring rules failed', { error: String(error) }));
+      void checkStarts();
     }, expiryCheckMs),
     setInterval(() => {
       approvals.expire().catch((error: unknown) => logger.error('expiring approvals failed', { error: String(error) }));

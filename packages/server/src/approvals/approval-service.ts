@@ -4,6 +4,7 @@ import {
   approvalHash,
   approvalStatus,
   approvalView,
+  isScheduled,
   type ApprovalCall,
   type ApprovalDecision,
   type ApprovalRecord,
@@ -179,9 +180,13 @@ export class ApprovalService {
     const open = (await this.deps.approvals.list()).filter((record) =>
       ['pending', 'approved'].includes(approvalStatus(record)),
     );
-    // Only rules still in force: a replica catching up replays creations of rules since lifted.
+    // Only rules still in force: a replica catching up replays creations of rules since lifted,
+    // and a scheduled rule voids what it covers when it starts, not before.
     const active = new Set(this.deps.hub.snapshot().rules.map((rule) => rule.id));
-    const voiding = rules.filter((rule) => modeVoidsApprovals(rule.mode) && active.has(rule.id));
+    const nowMs = this.deps.clock.now();
+    const voiding = rules.filter(
+      (rule) => modeVoidsApprovals(rule.mode) && active.has(rule.id) && !isScheduled(rule, nowMs),
+    );
     let count = 0;
     for (const record of open) {
       const rule = voiding.find((candidate) => ruleVoidsApproval(candidate, record.request.call));

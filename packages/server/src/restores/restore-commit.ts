@@ -49,6 +49,7 @@ export async function commitRestore(options: {
           reason,
           actor,
           createdAt: at,
+          startsAt: old.startsAt,
           expiresAt: old.expiresAt,
           cancelInFlight: false,
         };

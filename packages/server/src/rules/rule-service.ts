@@ -4,6 +4,7 @@ import {
   describeScope,
   MAX_DURATION_MS,
   needsSecondApprover,
+  ruleStatus,
   type Actor,
   type AuditDraft,
   type ChangeEvent,
@@ -14,6 +15,7 @@ import {
   type RuleInput,
   type RuleLift,
   type RuleRecord,
+  type RuleStatus,
   type Store,
 } from '@estop/core';
 import type { ChangeHub } from '../stream/change-hub.js';
@@ -38,8 +40,8 @@ export type LiftOutcome = ({ outcome: 'lifted' } & RestoreResult) | { outcome: '
  * has checked the principal's role (the routes do, once); the service checks its tenant.
  */
 export interface RuleService {
-  /** The active rules the principal may see, at the current version. */
-  list(principal: Principal): { version: number; rules: Rule[] };
+  /** The active rules the principal may see, at the current version, each `scheduled` until it starts. */
+  list(principal: Principal): { version: number; rules: (Rule & { status: RuleStatus })[] };
   /** The rule `id`, active or lifted, with its lift; `rule_not_found` when the principal may not see it. */
   get(principal: Principal, id: string): Promise<RuleRecord>;
   /** The rule `id`, active or not, or undefined when there is none. */
@@ -98,10 +100,26 @@ export function createRuleService(deps: {
 
   async function createRule(actor: Actor, input: RuleInput, data: Record<string, unknown>) {
     const now = clock.now();
+    const startsAt = input.startsAt === undefined ? undefined : new Date(Date.parse(input.startsAt)).toISOString();
+    const startsAtMs = startsAt === undefined ? now : Date.parse(startsAt);
+    if (startsAtMs < now) {
+      throw new EstopError({
+        code: 'invalid_request',
+        message: 'startsAt is in the past; leave it out to stop now',
+      });
+    }
+    if (startsAtMs - now > MAX_DURATION_MS) {
+      throw new EstopError({ code: 'invalid_request', message: 'startsAt is more than 366d away' });
+    }
+    // A scheduled stop's expiresIn counts from its start.
     const expiresAt =
-      input.expiresAt ?? (input.expiresIn === undefined ? undefined : new Date(now + input.expiresIn).toISOString());
+      input.expiresAt ??
+      (input.expiresIn === undefined ? undefined : new Date(startsAtMs + input.expiresIn).toISOString());
     if (expiresAt !== undefined && Date.parse(expiresAt) <= now) {
       throw new EstopError({ code: 'invalid_request', message: 'expiresAt is in the past' });
+    }
+    if (expiresAt !== undefined && startsAt !== undefined && Date.parse(expiresAt) <= startsAtMs) {
+      throw new EstopError({ code: 'invalid_request', message: 'expiresAt is not after startsAt' });
     }
     if (expiresAt !== undefined && Date.parse(expiresAt) - now > MAX_DURATION_MS) {
       throw new EstopError({ code: 'invalid_request', message: 'expiresAt is more than 366d away' });
@@ -114,6 +132,7 @@ export function createRuleService(deps: {
       reason: input.reason,
       actor,
       createdAt: at,
+      startsAt,
       expiresAt,
       cancelInFlight: input.cancelInFlight,
     };
@@ -127,6 +146,7 @@ export function createRuleService(deps: {
       data: {
         mode: rule.mode,
         scope: describeScope(rule.scope),
+        startsAt,
         expiresAt,
         cancelInFlight: rule.cancelInFlight,
         ...data,
@@ -139,7 +159,13 @@ export function createRuleService(deps: {
   return {
     list(principal) {
       const snapshot = hub.snapshot();
-      return { version: snapshot.version, rules: snapshot.rules.filter((rule) => canSee(principal, rule.scope)) };
+      const nowMs = clock.now();
+      return {
+        version: snapshot.version,
+        rules: snapshot.rules
+          .filter((rule) => canSee(principal, rule.scope))
+          .map((rule) => ({ ...rule, status: ruleStatus(rule, nowMs) })),
+      };
     },
 
     async get(principal, id) {

@@ -144,7 +144,8 @@ export class RunRegistry {
    */
   enforcement(rule: Rule, tenant?: string): RunsEnforcement | undefined {
     if (rule.mode !== 'full_stop' || rule.scope.tool !== undefined) return undefined;
-    const createdMs = Date.parse(rule.createdAt);
+    // A scheduled rule reaches runs from its start, not its creation.
+    const createdMs = rule.startsAt === undefined ? Date.parse(rule.createdAt) : Date.parse(rule.startsAt);
     const result: RunsEnforcement = { affected: 0, stopped: 0, terminated: 0, inFlight: 0 };
     for (const live of this.#runs.values()) {
       const { record } = live;
