@@ -43,8 +43,9 @@ describe('estop gateway --stdio fronts one MCP server for a client that launches
   });
   after(() => plane.close());
 
-  it('serves reads and refuses writes of a read_only tenant, then exits when the client goes away', async () => {
-    const enforcer = await plane.token('enforcer', 'stdio-gateway');
+  /** Launches `estop gateway --stdio` as a desktop client would, with its own enforcer token, and connects to it. */
+  async function launch(tokenName: string): Promise<Client> {
+    const enforcer = await plane.token('enforcer', tokenName);
     const env: Record<string, string> = {};
     for (const [name, value] of Object.entries(process.env)) if (value !== undefined) env[name] = value;
     delete env.NODE_OPTIONS;
@@ -70,6 +71,21 @@ describe('estop gateway --stdio fronts one MCP server for a client that launches
     });
     const client = new Client({ name: 'stdio-test', version: '1.0.0' });
     await client.connect(transport);
+    return client;
+  }
+
+  /** The stdio gateways the control plane lists, by id. */
+  async function stdioGateways(): Promise<Map<string, { connected: boolean }>> {
+    const answer = await plane.api('/v1/enforcers?limit=1000');
+    assert.equal(answer.status, 200, JSON.stringify(answer.body));
+    const records = answer.body.enforcers as { id: string; name: string; connected: boolean }[];
+    return new Map(
+      records.filter((record) => record.name.startsWith('gateway-stdio@')).map((record) => [record.id, record]),
+    );
+  }
+
+  it('serves reads and refuses writes of a read_only tenant, then exits when the client goes away', async () => {
+    const client = await launch('stdio-gateway');
     try {
       const { version } = await plane.rule({ scope: { tenant: 'acme' }, mode: 'read_only', reason: 'desktop test' });
       await eventually(async () => {
@@ -85,5 +101,17 @@ describe('estop gateway --stdio fronts one MCP server for a client that launches
     } finally {
       await client.close();
     }
+  });
+
+  it('deregisters when its client closes stdin: the control plane lists no stale gateway after it', async () => {
+    const before = await stdioGateways();
+    const client = await launch('stdio-gateway-leaving');
+    const launched = await eventually(async () => {
+      const connected = [...(await stdioGateways())].filter(([id, record]) => !before.has(id) && record.connected);
+      return connected.length === 1 ? connected[0]?.[0] : undefined;
+    }, 30_000);
+    // Closing the transport ends the gateway's stdin and waits for the process to exit.
+    await client.close();
+    assert.equal((await stdioGateways()).has(launched), false, `gateway ${launched} is still listed after it exited`);
   });
 });

@@ -54,6 +54,14 @@ describe('estop gateway --config serves the configured routes until it is told t
     await plane.close();
   });
 
+  /** The ids of the HTTP gateways the control plane lists. */
+  async function listedGateways(): Promise<string[]> {
+    const enforcers = await plane.api('/v1/enforcers');
+    return (enforcers.body.enforcers as { id: string; kind: string; name: string }[])
+      .filter((enforcer) => enforcer.kind === 'gateway' && enforcer.name.startsWith('gateway@'))
+      .map((enforcer) => enforcer.id);
+  }
+
   it('prints its URL, injects credentials from the environment, enforces rules and exits 0 on SIGTERM', async () => {
     const enforcer = await plane.token('enforcer', 'cli-gateway');
     const child = estop(['gateway', '--config', configFile, '--port', '0'], {
@@ -62,6 +70,7 @@ describe('estop gateway --config serves the configured routes until it is told t
     });
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    let gateways: string[] = [];
     try {
       const url = await new Promise<string>((resolve, reject) => {
         createInterface({ input: child.stdout as NodeJS.ReadableStream }).on('line', (line) => {
@@ -87,16 +96,17 @@ describe('estop gateway --config serves the configured routes until it is told t
         return answer.status === 403 ? answer : undefined;
       });
       assert.equal(denied.json.mode, 'read_only');
-      const enforcers = await plane.api('/v1/enforcers');
-      assert.ok(
-        (enforcers.body.enforcers as { kind: string; name: string }[]).some(
-          (enforcer) => enforcer.kind === 'gateway' && enforcer.name.startsWith('gateway@'),
-        ),
-      );
+      gateways = await listedGateways();
+      assert.equal(gateways.length, 1);
     } finally {
       child.kill('SIGTERM');
     }
     assert.equal(await exitCode(child), 0);
+    // It deregistered as it shut down: no stale gateway is left in the list.
+    assert.deepEqual(
+      (await listedGateways()).filter((id) => gateways.includes(id)),
+      [],
+    );
   });
 
   it('refuses to start without ESTOP_TOKEN, with exit code 2', async () => {

@@ -23,6 +23,8 @@ const SHORT_REQUEST_TIMEOUT_MS = 10_000;
  * an abort through `signal` is rethrown as it is, so callers can tell it apart.
  */
 export class ControlPlaneClient {
+  /** Whether a registration has succeeded: only then is there anything to deregister. */
+  #registered = false;
   readonly #baseUrl: URL;
   readonly #authorization: string;
   readonly #acks: AckBatch;
@@ -54,8 +56,37 @@ export class ControlPlaneClient {
       'POST',
       JSON.stringify(registration),
     );
-    if (ok(response) || response.statusCode === 409) return discard(response);
+    if (ok(response) || response.statusCode === 409) {
+      this.#registered = true;
+      return discard(response);
+    }
     throw await errorFrom(response, 'register');
+  }
+
+  /**
+   * Deregisters the enforcer as it closes, so that the control plane forgets it at once rather
+   * than list it as gone until `enforcers.forget_after`. Gives up after `timeoutMs` (the whole
+   * exchange, connecting included): closing must not hang on a control plane that is away. An
+   * enforcer the control plane does not know (any more) is fine; one never registered is skipped.
+   */
+  async deregister(enforcerId: string, timeoutMs: number): Promise<void> {
+    if (!this.#registered) return;
+    const signal = AbortSignal.timeout(timeoutMs);
+    const path = pathTo(ROUTES.deregisterEnforcer, { id: enforcerId });
+    let response: IncomingMessage;
+    try {
+      response = await this.#request(path, 'deregister', signal, 'DELETE', undefined, false, timeoutMs);
+    } catch (error) {
+      if (!signal.aborted) throw error;
+      throw new EstopError({
+        code: 'timeout',
+        message: `the control plane did not answer within ${timeoutMs}ms to deregister enforcer ${enforcerId}; it is forgotten when enforcers.forget_after has passed`,
+        cause: error,
+      });
+    }
+    this.#registered = false;
+    if (ok(response) || response.statusCode === 404) return discard(response);
+    throw await errorFrom(response, `deregister enforcer ${enforcerId}`);
   }
 
   /** Opens the event stream; the caller reads the response and aborts `signal` to close it. */

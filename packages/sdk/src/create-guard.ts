@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { hostname } from 'node:os';
 import { decide, EstopError, type Call, type Decision, type Effect, type Rule, type StateSnapshot } from '@estop/core';
 import { AckSender } from './ack-sender.js';
+import { asEstopError } from './as-estop-error.js';
 import { Backoff } from './backoff.js';
 import { BlockCounter } from './block-counter.js';
 import { parseBreakGlass, stricterOverride, type BreakGlassOverride } from './break-glass.js';
@@ -36,6 +37,9 @@ import { wrapTools, type GuardedTools, type ToolFunction, type WrapOptions } fro
 export function createGuard(options: GuardOptions): Guard {
   return new SyncedGuard(resolveGuardOptions(options));
 }
+
+// How long closing waits for the control plane to hear that the guard is gone.
+const DEREGISTER_TIMEOUT_MS = 2_000;
 
 /** The decision for a call that could not be decided at all: failing closed. */
 const UNDECIDABLE: Decision = Object.freeze({
@@ -261,6 +265,11 @@ class SyncedGuard implements Guard {
     this.#settleWaiters(closedError());
     await this.#blocks.close();
     await this.#sync.close();
+    // Said once the stream is closed and the last counts are sent: the control plane lists this
+    // enforcer no more at once. Best effort and brief, as the control plane may be away.
+    await this.#client
+      .deregister(this.id, DEREGISTER_TIMEOUT_MS)
+      .catch((error: unknown) => this.#report(asEstopError(error, 'unavailable', 'deregistering failed')));
   }
 
   #applied(snapshot: StateSnapshot, isSnapshot: boolean): void {

@@ -110,6 +110,11 @@ export interface Guard {
    */
   startRun(options: RunOptions): Run;
 
-  /** Closes the stream, stops timers and file watching, and reports the last blocked-call counts. */
+  /**
+   * Closes the stream, stops timers and file watching, reports the last blocked-call counts,
+   * and deregisters, so that the control plane lists this enforcer no more at once (waiting at
+   * most 2 seconds for it: a control plane that is away forgets the guard after its
+   * `enforcers.forget_after`). Never rejects; a failure to deregister goes to `onError`.
+   */
   close(): Promise<void>;
 }
