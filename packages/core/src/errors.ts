@@ -6,6 +6,7 @@ export const ERROR_CODES = [
   'not_found',
   'rule_not_found',
   'conflict',
+  'cause_continues',
   'rate_limited',
   'unavailable',
   'timeout',

@@ -99,6 +99,8 @@ export {
   SentinelSpecs,
   sentinelActor,
   sentinelCountText,
+  sentinelEnforces,
+  sentinelGroupKey,
   sentinelLimit,
 } from './sentinel.js';
 export type { CompiledRule, RuleIndex } from './rule-index.js';

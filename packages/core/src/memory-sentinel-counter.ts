@@ -13,6 +13,10 @@ export function createMemorySentinelCounter(): SentinelCounter {
       }
       return sum.add(nowMs, amount);
     },
+    async peek(group, nowMs) {
+      // The window is the one the group was made with, as `add` uses it.
+      return groups.get(group)?.sum(nowMs) ?? 0;
+    },
     async reset(group) {
       return groups.delete(group);
     },

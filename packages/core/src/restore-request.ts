@@ -20,6 +20,8 @@ export interface RestoreRequest {
   reason: string;
   /** ISO-8601 time of the request. */
   at: string;
+  /** True when the asker lifts a sentinel's trip although its cause continues (see `force`). */
+  force?: true | undefined;
 }
 
 /** How a restore request stopped being pending. */

@@ -162,11 +162,15 @@ export const LiftInputSchema = z.strictObject({
   reason: reasonText,
   /** A staged restore: replace the rule by one of this less restrictive mode on the same scope. */
   to: ModeSchema.optional(),
+  /** Lift a sentinel's trip even while its window is still over the threshold (audited). */
+  force: z.boolean().optional(),
 });
 
 /** Body of `POST /v1/restore-requests/:id/confirm`. */
 export const RestoreConfirmSchema = z.strictObject({
   reason: reasonText,
+  /** Lift a sentinel's trip even while its window is still over the threshold (audited). */
+  force: z.boolean().optional(),
 });
 
 // Enforcers report these numbers; every store holds them (PostgreSQL's pid and in-flight columns

@@ -30,6 +30,24 @@ export interface SentinelSpec {
   mode: Mode;
   /** The trip lifts itself after this long; absent, it stands until an operator restores it. */
   expiresInMs?: number | undefined;
+  /**
+   * False for a sentinel in shadow: it counts as one that enforces, and records what it would
+   * have done (`sentinel-would-trip`) instead of stopping anything. Absent, it enforces.
+   */
+  enforce?: boolean | undefined;
+}
+
+/** True unless the sentinel runs in shadow (`enforce: false`). */
+export function sentinelEnforces(spec: SentinelSpec): boolean {
+  return spec.enforce !== false;
+}
+
+/**
+ * The counter's key of the group a trip of `spec` on `scope` counts in: the sentinel's name and
+ * the scope's tenant, agent and run. A rule a sentinel made has the scope of its group.
+ */
+export function sentinelGroupKey(spec: Pick<SentinelSpec, 'name'>, scope: Scope): string {
+  return `${spec.name}\n${scope.tenant ?? ''}\n${scope.agent ?? ''}\n${scope.run ?? ''}`;
 }
 
 /** A call (or, for spend, a run) as the control plane hears of it. */
@@ -108,7 +126,7 @@ export class SentinelSpecs {
       if (spec.signal !== signal) continue;
       const scope = sentinelScope(spec, matcher, call);
       if (scope === undefined) continue;
-      found.push({ spec, scope, group: `${spec.name}\n${scope.tenant}\n${scope.agent ?? ''}\n${scope.run ?? ''}` });
+      found.push({ spec, scope, group: sentinelGroupKey(spec, scope) });
     }
     return found;
   }

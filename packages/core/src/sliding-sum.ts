@@ -32,6 +32,12 @@ export class SlidingSum {
     return this.#sum;
   }
 
+  /** The sum kept within the window ending at `nowMs`, adding nothing. */
+  sum(nowMs: number): number {
+    this.#drop(nowMs);
+    return this.#sum;
+  }
+
   /** True when no event falls within the window ending at `nowMs`. */
   isEmpty(nowMs: number): boolean {
     this.#drop(nowMs);

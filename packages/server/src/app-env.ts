@@ -14,6 +14,7 @@ import type { OperatorEvents } from './stream/operator-events.js';
 import type { Principal } from './tokens/principal.js';
 import type { RestoreService } from './restores/restore-service.js';
 import type { RuleService } from './rules/rule-service.js';
+import type { SentinelViews } from './sentinels/sentinel-views.js';
 import type { RunService } from './runs/run-service.js';
 import type { TokenService } from './tokens/token-service.js';
 import type { TokenSessions } from './tokens/token-sessions.js';
@@ -56,6 +57,8 @@ export interface AppDeps {
   keepAliveMs: number;
   /** The configured automatic trips. */
   sentinels: readonly SentinelSpec[];
+  /** The sentinels as operators see them: enforcing or in shadow, peaks, standing trips. */
+  sentinelViews: SentinelViews;
   /** Answers the readiness probe: resolves when the store answers. */
   ready: () => Promise<number>;
 }

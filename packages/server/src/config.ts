@@ -37,6 +37,8 @@ const SentinelFileSchema = z
     window: DurationSchema.refine((ms) => ms > 0 && ms <= DAY_MS, 'window must be longer than 0s and at most 24h'),
     mode: ModeSchema.default('read_only'),
     expires: DurationSchema.refine((ms) => ms > 0, 'expires must be longer than 0s').optional(),
+    // false: shadow mode, counting and recording what it would have done, stopping nothing.
+    enforce: z.boolean().optional(),
   })
   .superRefine((spec, context) => {
     if (spec.signal === 'spend') {
@@ -200,6 +202,7 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
       windowMs: spec.window,
       mode: spec.mode,
       expiresInMs: spec.expires,
+      ...(spec.enforce === false ? { enforce: false } : {}),
     })),
     enforcerForgetAfterMs: forgetAfter(env.ESTOP_ENFORCERS_FORGET_AFTER, file.enforcers?.forget_after),
     redis:

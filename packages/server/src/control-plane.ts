@@ -37,7 +37,10 @@ import { createRuleService, type RuleService } from './rules/rule-service.js';
 import { createRuleStarts } from './rules/rule-starts.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { RunService } from './runs/run-service.js';
+import { createSentinelHeat } from './sentinels/sentinel-heat.js';
+import { SentinelObservations } from './sentinels/sentinel-observations.js';
 import { SentinelService } from './sentinels/sentinel-service.js';
+import { createSentinelViews } from './sentinels/sentinel-views.js';
 import { TokenService } from './tokens/token-service.js';
 import { TokenSessions, watchRevocations } from './tokens/token-sessions.js';
 
@@ -134,12 +137,18 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     cooldownMs: options.restore?.cooldownMs ?? DEFAULT_RESTORE_POLICY.cooldownMs,
     requestTtlMs: options.restore?.requestTtlMs ?? DEFAULT_RESTORE_POLICY.requestTtlMs,
   };
+  const sentinels = options.sentinels ?? [];
+  const sentinelCounter = options.sentinelCounter ?? createMemorySentinelCounter();
+  // What a sentinel's trip still counts: lifting the trip asks it first.
+  const sentinelHeat = createSentinelHeat({ specs: sentinels, counter: sentinelCounter, clock });
+  const sentinelObservations = new SentinelObservations(sentinels);
   const restoreRequests = createRestoreService({
     store,
     hub,
     registry,
     clock,
     audit,
+    causes: sentinelHeat,
     requestTtlMs: restorePolicy.requestTtlMs,
     notify,
   });
@@ -151,21 +160,26 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     defaultMode: options.defaultMode ?? 'read_only',
     restore: restorePolicy,
     restoreRequests,
+    causes: sentinelHeat,
   });
   const approvals = new ApprovalService({ approvals: store.approvals, hub, rules, clock, notify });
   const aggregator = new AuditAggregator({ audit, clock, logger, onFlushed: () => notify('audit') });
   const idempotencyStore = options.idempotency ?? store.idempotency;
-  const sentinels = options.sentinels ?? [];
   const sentinel =
     sentinels.length === 0
       ? undefined
       : new SentinelService({
           specs: sentinels,
-          counter: options.sentinelCounter ?? createMemorySentinelCounter(),
+          counter: sentinelCounter,
           rules,
           hub,
           clock,
           logger,
+          heat: sentinelHeat,
+          observations: sentinelObservations,
+          audit,
+          metrics,
+          audited: () => notify('audit'),
         });
   const idempotency = new IdempotencyService({ keys: idempotencyStore, clock, aggregator, sentinel });
   const authenticator = createAuthenticator({ tokens: store.tokens, clock, adminToken: options.adminToken });
@@ -217,6 +231,12 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     events,
     keepAliveMs: options.keepAliveMs ?? 5000,
     sentinels,
+    sentinelViews: createSentinelViews({
+      specs: sentinels,
+      observations: sentinelObservations,
+      heat: sentinelHeat,
+      hub,
+    }),
     ready: async () => (await store.rules.state()).version,
   };
   const voidFailed = (error: unknown) => logger.error('voiding approvals failed', { error: String(error) });

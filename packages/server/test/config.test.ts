@@ -139,8 +139,25 @@ tools:
     window: 10m
     mode: full_stop
     expires: 30m
+  - name: shadow-loop
+    signal: duplicates
+    threshold: 5
+    window: 10m
+    enforce: false
 `);
-    assert.deepEqual((await loadServerConfig({ config: path }, {})).sentinels, [
+    const sentinels = (await loadServerConfig({ config: path }, {})).sentinels;
+    assert.deepEqual(sentinels.pop(), {
+      name: 'shadow-loop',
+      signal: 'duplicates',
+      tool: undefined,
+      per: 'tenant',
+      threshold: 5,
+      windowMs: 600_000,
+      mode: 'read_only',
+      expiresInMs: undefined,
+      enforce: false,
+    });
+    assert.deepEqual(sentinels, [
       {
         name: 'email-flood',
         signal: 'writes',

@@ -57,13 +57,13 @@ const ENDPOINTS: Endpoint[] = [
       expiresIn: '1h',
     }),
   },
-  { method: 'POST', path: '/v1/rules/:id/lift', id: 'rules', body: () => ({ reason: 'fuzz lift' }) },
+  { method: 'POST', path: '/v1/rules/:id/lift', id: 'rules', body: () => ({ reason: 'fuzz lift', force: true }) },
   { method: 'GET', path: '/v1/restore-requests', id: 'none', query: ['limit', 'cursor'] },
   {
     method: 'POST',
     path: '/v1/restore-requests/:id/confirm',
     id: 'restoreRequests',
-    body: () => ({ reason: 'fuzz confirm' }),
+    body: () => ({ reason: 'fuzz confirm', force: true }),
   },
   { method: 'GET', path: '/v1/runs', id: 'none', query: ['limit', 'cursor'] },
   {

@@ -33,6 +33,19 @@ redis.call('PEXPIRE', KEYS[1], window)
 return sum
 `;
 
+/**
+ * KEYS[1] as for ADD_SCRIPT; ARGV[1] now (ms), ARGV[2] the window (ms). The sum of the events
+ * within the window ending now; changes nothing.
+ */
+const PEEK_SCRIPT = `
+local members = redis.call('ZRANGEBYSCORE', KEYS[1], '(' .. (tonumber(ARGV[1]) - tonumber(ARGV[2])), '+inf')
+local sum = 0
+for _, member in ipairs(members) do
+  sum = sum + tonumber(string.match(member, '^(%d+):'))
+end
+return sum
+`;
+
 /** Where the Redis sentinel counter keeps its groups. */
 export interface RedisSentinelCounterOptions {
   /** A connection URL; default `redis://127.0.0.1:6379`. Ignored with `client`. */
@@ -57,6 +70,7 @@ export function createRedisSentinelCounter(options: RedisSentinelCounterOptions 
   const connection = openConnection('sentinel counter', options);
   const { client, run } = connection;
   const add = defineScript(client, 'estopSentinelAdd', ADD_SCRIPT);
+  const peek = defineScript(client, 'estopSentinelPeek', PEEK_SCRIPT);
   return {
     add: (group, nowMs, windowMs, amount, limit) =>
       run(async () =>
@@ -70,6 +84,10 @@ export function createRedisSentinelCounter(options: RedisSentinelCounterOptions 
             randomUUID(),
           ),
         ),
+      ),
+    peek: (group, nowMs, windowMs) =>
+      run(async () =>
+        Number(await peek(prefix + group, String(Math.floor(nowMs)), String(Math.max(1, Math.ceil(windowMs))))),
       ),
     reset: (group) => run(async () => (await client.del(prefix + group)) === 1),
     close: () => connection.close(),

@@ -11,6 +11,11 @@ export interface SentinelCounter {
    */
   add(group: string, nowMs: number, windowMs: number, amount: number, limit: number): Promise<number>;
   /**
+   * The sum `add` would answer for `group` at `nowMs`, as far as `windowMs` reaches, without
+   * adding anything: 0 for a group with nothing in its window (or none at all).
+   */
+  peek(group: string, nowMs: number, windowMs: number): Promise<number>;
+  /**
    * Starts `group` again from zero, as after a trip. True for the one caller that reset a group
    * with events in it, so that replicas racing past a threshold trip once.
    */

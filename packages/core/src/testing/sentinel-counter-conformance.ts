@@ -65,6 +65,20 @@ export function runSentinelCounterConformance(options: { name: string; create: (
     );
 
     it(
+      'peeks at the sum of a window without adding to it',
+      withCounter(async (counter) => {
+        assert.equal(await counter.peek('never-counted', base, 1000), 0);
+        await counter.add('p', base, 1000, 1, 10);
+        await counter.add('p', base + 500, 1000, 2, 10);
+        assert.equal(await counter.peek('p', base + 600, 1000), 3);
+        assert.equal(await counter.peek('p', base + 600, 1000), 3, 'peeking adds nothing');
+        assert.equal(await counter.peek('p', base + 1200, 1000), 2, 'older events have left the window');
+        await counter.reset('p');
+        assert.equal(await counter.peek('p', base + 1200, 1000), 0);
+      }),
+    );
+
+    it(
       'resets a group to zero for exactly one caller',
       withCounter(async (counter) => {
         await counter.add('tripped', base, 60_000, 1, 10);

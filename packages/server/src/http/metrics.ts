@@ -8,6 +8,8 @@ export interface Metrics {
   stateVersion: Gauge;
   propagation: Histogram;
   requests: Counter<'code'>;
+  /** Sentinel crossings by sentinel: `tripped` (a rule made) or `would_trip` (a sentinel in shadow). */
+  sentinelTrips: Counter<'sentinel' | 'outcome'>;
 }
 
 /** A fresh registry with estop's metrics (one per control plane, so tests can run several). */
@@ -32,6 +34,12 @@ export function createMetrics(): Metrics {
       name: 'estop_http_responses_total',
       help: 'HTTP responses by status code',
       labelNames: ['code'],
+      registers: [registry],
+    }),
+    sentinelTrips: new Counter({
+      name: 'estop_sentinel_trips_total',
+      help: 'Sentinel thresholds crossed, by sentinel and outcome: tripped (a rule) or would_trip (in shadow)',
+      labelNames: ['sentinel', 'outcome'],
       registers: [registry],
     }),
   };

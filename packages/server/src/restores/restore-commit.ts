@@ -35,6 +35,8 @@ export async function commitRestore(options: {
   at: string;
   to?: Mode | undefined;
   audit?: readonly AuditDraft[] | undefined;
+  /** Added to the `rule-lifted` entry's data (a forced lift's cause). */
+  liftData?: Record<string, unknown> | undefined;
 }): Promise<RestoreResult> {
   const { record, actor, reason, at, to } = options;
   const old = record.rule;
@@ -78,7 +80,11 @@ export async function commitRestore(options: {
     reason,
     scope: old.scope,
     ruleId: old.id,
-    data: replacement === undefined ? { mode: old.mode } : { mode: old.mode, replacedBy: replacement.id },
+    data: {
+      mode: old.mode,
+      ...(replacement === undefined ? {} : { replacedBy: replacement.id }),
+      ...options.liftData,
+    },
   });
   const { event } = await options.store.rules.commit({
     create: replacement === undefined ? undefined : [replacement],

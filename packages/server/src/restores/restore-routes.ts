@@ -14,8 +14,8 @@ export function restoreRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'restoreReq
 
   app.post(ROUTES.confirmRestoreRequest.path, async (context) => {
     const principal = authorize(context, 'admin');
-    const { reason } = await readBody(context, RestoreConfirmSchema);
-    const result = await deps.restoreRequests.confirm(principal, context.req.param('id'), reason);
+    const { reason, force } = await readBody(context, RestoreConfirmSchema);
+    const result = await deps.restoreRequests.confirm(principal, context.req.param('id'), reason, force);
     return context.json(result);
   });
 }

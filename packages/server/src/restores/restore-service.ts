@@ -20,7 +20,9 @@ import {
   type Principal,
 } from '../tokens/principal.js';
 import type { OperatorTopic } from '../stream/operator-events.js';
+import type { SentinelHeat } from '../sentinels/sentinel-heat.js';
 import { commitRestore, type RestoreResult } from './restore-commit.js';
+import { requireCauseEnded } from './restore-checks.js';
 import { randomId } from '../tokens/token-secret.js';
 
 /**
@@ -28,12 +30,30 @@ import { randomId } from '../tokens/token-secret.js';
  * checked that the principal is an admin (the routes do, once); the service checks its tenant.
  */
 export interface RestoreService {
-  /** Records a request to lift (or, with `to`, replace) an active rule; the rule stays until confirmed. */
-  request(principal: Principal, record: RuleRecord, reason: string, to?: Mode): Promise<RestoreRequest>;
+  /**
+   * Records a request to lift (or, with `to`, replace) an active rule; the rule stays until
+   * confirmed. `force`: the asker lifts a sentinel's trip although its cause continues.
+   */
+  request(
+    principal: Principal,
+    record: RuleRecord,
+    reason: string,
+    to?: Mode,
+    force?: boolean,
+  ): Promise<RestoreRequest>;
   /** Pending requests the principal may see, oldest first; requests whose rule is gone are voided. */
   pending(principal: Principal): Promise<RestoreRequest[]>;
-  /** A different admin confirms: the lift or replacement is committed and the request resolved. */
-  confirm(principal: Principal, id: string, reason: string): Promise<RestoreResult & { request: RestoreRequest }>;
+  /**
+   * A different admin confirms: the lift or replacement is committed and the request resolved.
+   * A sentinel's trip whose cause continues is refused (`cause_continues`) unless the request or
+   * the confirmation is forced.
+   */
+  confirm(
+    principal: Principal,
+    id: string,
+    reason: string,
+    force?: boolean,
+  ): Promise<RestoreResult & { request: RestoreRequest }>;
   /** Voids pending requests for a rule lifted some other way. */
   voidFor(ruleId: string): Promise<void>;
   /** Ends pending requests older than the request ttl, as the system. Returns how many. */
@@ -50,6 +70,8 @@ export function createRestoreService(deps: {
   /** How long a request waits for its confirmation before it expires. */
   requestTtlMs: number;
   notify: (topic: OperatorTopic) => void;
+  /** Whether a sentinel's trip is still hot, which a confirmation asks again. */
+  causes: Pick<SentinelHeat, 'causeOf'>;
 }): RestoreService {
   const { store, clock } = deps;
   const now = () => new Date(clock.now()).toISOString();
@@ -96,7 +118,7 @@ export function createRestoreService(deps: {
   }
 
   return {
-    async request(principal, record, reason, to) {
+    async request(principal, record, reason, to, force = false) {
       const at = now();
       const actor = actorOf(principal);
       const request: RestoreRequest = {
@@ -108,6 +130,7 @@ export function createRestoreService(deps: {
         requestedBy: actor,
         reason,
         at,
+        ...(force ? { force: true as const } : {}),
       };
       await store.restoreRequests.create(request, {
         at,
@@ -116,7 +139,7 @@ export function createRestoreService(deps: {
         reason,
         scope: record.rule.scope,
         ruleId: record.rule.id,
-        data: { requestId: request.id, mode: record.rule.mode, to },
+        data: { requestId: request.id, mode: record.rule.mode, to, ...(force ? { force: true } : {}) },
       });
       deps.notify('restore-requests');
       deps.notify('audit');
@@ -130,7 +153,7 @@ export function createRestoreService(deps: {
         .filter((request) => isWithinTenant(principal, request.scope));
     },
 
-    async confirm(principal, id, reason) {
+    async confirm(principal, id, reason, force = false) {
       const found = await store.restoreRequests.get(id);
       if (found === undefined || found.resolution !== undefined || !isWithinTenant(principal, found.request.scope)) {
         throw new EstopError({ code: 'not_found', message: `no pending restore request ${id}` });
@@ -155,6 +178,7 @@ export function createRestoreService(deps: {
           details: { requestId: id, ruleId: request.ruleId },
         });
       }
+      const cause = await requireCauseEnded(deps.causes, record.rule, force || request.force === true);
       const at = now();
       let result: RestoreResult;
       try {
@@ -165,6 +189,7 @@ export function createRestoreService(deps: {
           reason,
           at,
           to: request.to,
+          liftData: cause === undefined ? undefined : { force: true, cause },
           audit: [
             {
               at,

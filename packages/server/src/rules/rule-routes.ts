@@ -28,8 +28,8 @@ export function ruleRoutes(app: Hono<AppEnv>, deps: Pick<AppDeps, 'rules'>): voi
 
   app.post(ROUTES.liftRule.path, async (context) => {
     const principal = authorize(context, 'admin');
-    const { reason, to } = await readBody(context, LiftInputSchema);
-    const result = await deps.rules.lift(principal, context.req.param('id'), reason, to);
+    const { reason, to, force } = await readBody(context, LiftInputSchema);
+    const result = await deps.rules.lift(principal, context.req.param('id'), reason, to, force);
     if (result.outcome === 'requested') {
       const { request } = result;
       return context.json(

@@ -21,7 +21,8 @@ import {
 import type { ChangeHub } from '../stream/change-hub.js';
 import type { EnforcerRegistry } from '../enforcers/enforcer-registry.js';
 import { commitRestore, type RestoreResult } from '../restores/restore-commit.js';
-import { requireLiftable } from '../restores/restore-checks.js';
+import { requireCauseEnded, requireLiftable } from '../restores/restore-checks.js';
+import type { SentinelHeat } from '../sentinels/sentinel-heat.js';
 import type { RestorePolicy } from '../restores/restore-policy.js';
 import type { RestoreService } from '../restores/restore-service.js';
 import { publishEvent } from '../stream/publish-event.js';
@@ -54,8 +55,11 @@ export interface RuleService {
    * to the `rule-created` audit entry.
    */
   createAs(actor: Actor, input: RuleInput, data?: Record<string, unknown>): Promise<{ rule: Rule; version: number }>;
-  /** Lifts a rule, or with `to` replaces it by a less restrictive one; governed rules get a restore request. */
-  lift(principal: Principal, ruleId: string, reason: string, to?: Mode): Promise<LiftOutcome>;
+  /**
+   * Lifts a rule, or with `to` replaces it by a less restrictive one; governed rules get a restore
+   * request. A sentinel's trip whose cause continues is refused (`cause_continues`) unless `force`.
+   */
+  lift(principal: Principal, ruleId: string, reason: string, to?: Mode, force?: boolean): Promise<LiftOutcome>;
   /** Lifts every rule whose expiry has passed, as the system. Returns how many. */
   expire(): Promise<number>;
 }
@@ -69,6 +73,8 @@ export function createRuleService(deps: {
   defaultMode: Mode;
   restore: RestorePolicy;
   restoreRequests: RestoreService;
+  /** Whether a sentinel's trip is still hot, which a lift asks first. */
+  causes: Pick<SentinelHeat, 'causeOf'>;
 }): RuleService {
   const { store, hub, registry, clock } = deps;
 
@@ -193,18 +199,22 @@ export function createRuleService(deps: {
       return createRule(actor, input, data);
     },
 
-    async lift(principal, ruleId, reason, to) {
+    async lift(principal, ruleId, reason, to, force = false) {
       const record = await store.rules.get(ruleId);
       if (record === undefined || record.lift !== undefined) {
         throw new EstopError({ code: 'rule_not_found', message: `no active rule ${ruleId}` });
       }
       requireScopeWithinTenant(principal, record.rule.scope);
       requireLiftable(record.rule, to, deps.restore, clock.now());
+      const cause = await requireCauseEnded(deps.causes, record.rule, force);
       if (needsSecondApprover(record.rule, deps.restore.secondApprover)) {
-        return { outcome: 'requested', request: await deps.restoreRequests.request(principal, record, reason, to) };
+        const request = await deps.restoreRequests.request(principal, record, reason, to, cause !== undefined);
+        return { outcome: 'requested', request };
       }
       const at = new Date(clock.now()).toISOString();
-      const result = await commitRestore({ store, hub, registry, record, actor: actorOf(principal), reason, at, to });
+      const actor = actorOf(principal);
+      const liftData = cause === undefined ? undefined : { force: true, cause };
+      const result = await commitRestore({ store, hub, registry, record, actor, reason, at, to, liftData });
       await deps.restoreRequests.voidFor(ruleId);
       return { outcome: 'lifted', ...result };
     },
