@@ -50,12 +50,14 @@ describe('every refused attempt to change something is audited, without the toke
     assert.deepEqual(entry?.scope, { tenant: 'acme' });
   });
 
-  it('does not record reads, nor enforcers registering, acknowledging or reporting heartbeats', async () => {
+  it('does not record reads, nor enforcers registering, deregistering, acknowledging or reporting heartbeats', async () => {
     const before = (await refusals(cp)).length;
     const agent = await cp.token('agent');
     assert.equal((await cp.request('/v1/rules', { token: agent })).status, 403);
     assert.equal((await cp.request('/v1/enforcers', { token: agent, body: {} })).status, 403);
     assert.equal((await cp.request('/v1/enforcers/e1/ack', { token: agent, body: {} })).status, 403);
+    assert.equal((await cp.request('/v1/enforcers/e1', { method: 'DELETE', token: agent })).status, 403);
+    assert.equal((await cp.request('/v1/enforcers/e1', { method: 'DELETE', token: 'estop_revoked' })).status, 401);
     assert.equal((await cp.request('/v1/enforcers/acks', { token: agent, body: {} })).status, 403);
     assert.equal((await cp.request('/v1/runs/r1/heartbeat', { token: agent, body: {} })).status, 403);
     assert.equal((await refusals(cp)).length, before);

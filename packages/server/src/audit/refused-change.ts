@@ -5,6 +5,8 @@ import { actorOf, type Principal } from '../tokens/principal.js';
 const ROUTINE = [
   /^\/v1\/enforcers$/,
   /^\/v1\/enforcers\/acks$/,
+  // Deregistrations: one per closing enforcer, as many as registrations where workers come and go.
+  /^\/v1\/enforcers\/[^/]+$/,
   /^\/v1\/enforcers\/[^/]+\/ack$/,
   /^\/v1\/runs$/,
   /^\/v1\/runs\/[^/]+\/heartbeat$/,
@@ -15,8 +17,8 @@ export const UNKNOWN_ACTOR: Actor = { id: 'unknown', kind: 'human' };
 
 /**
  * Whether a refused request was an attempt to change something and so belongs in the audit log:
- * a 401 or 403 on a POST or DELETE under /v1, except enforcers' registrations, acknowledgements
- * and heartbeats (routine traffic, which would drown the log).
+ * a 401 or 403 on a POST or DELETE under /v1, except enforcers' registrations, deregistrations,
+ * acknowledgements and heartbeats (routine traffic, which would drown the log).
  */
 export function isRefusedChange(method: string, path: string, error: EstopError): boolean {
   if (error.code !== 'unauthorized' && error.code !== 'forbidden') return false;
