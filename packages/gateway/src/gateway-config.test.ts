@@ -48,4 +48,33 @@ describe('the gateway configuration is validated, with secrets taken from the en
     );
     assert.throws(() => parseGatewayConfig('control_plane: {url: http://x}\nlisten: {prot: 1}\n', {}), /prot/);
   });
+
+  it('takes the control plane as one URL, a list of replicas or a comma-separated ${VAR}, read as a list', () => {
+    const urls = ['http://cp-a:7070/', 'http://cp-b:7070/'];
+    assert.deepEqual(parseGatewayConfig('control_plane: {url: http://cp-a:7070}\n', {}).control_plane.url, [urls[0]]);
+    assert.deepEqual(
+      parseGatewayConfig('control_plane: {url: [http://cp-a:7070, http://cp-b:7070]}\n', {}).control_plane.url,
+      urls,
+    );
+    const env = { ESTOP_URL: 'http://cp-a:7070,http://cp-b:7070' };
+    assert.deepEqual(parseGatewayConfig('control_plane: {url: "${ESTOP_URL}"}\n', env).control_plane.url, urls);
+  });
+
+  it('refuses an empty list and names each bad replica by its place', () => {
+    assert.throws(
+      () => parseGatewayConfig('control_plane: {url: []}\n', {}),
+      (error) =>
+        isEstopError(error, 'config_invalid') &&
+        /control_plane\.url: must be a URL, a comma-separated list of URLs or a non-empty list of them/.test(
+          error.message,
+        ),
+    );
+    assert.throws(
+      () => parseGatewayConfig('control_plane: {url: [http://cp-a:7070, "ftp://cp-b", http://cp-a:7070/]}\n', {}),
+      (error) =>
+        isEstopError(error, 'config_invalid') &&
+        /control_plane\.url\.1: must use http or https, got ftp:/.test(error.message) &&
+        /control_plane\.url\.2: lists http:\/\/cp-a:7070\/ again/.test(error.message),
+    );
+  });
 });

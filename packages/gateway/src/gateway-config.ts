@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { EffectSchema, EstopError } from '@estop/core';
+import { parseControlPlaneUrls } from '@estop/sdk';
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { describeConfigIssue } from './config-issue.js';
@@ -33,9 +34,25 @@ const RouteSchema = z.strictObject({
   timeout_ms: z.number().int().positive().optional(),
 });
 
+/**
+ * The control plane's URL, or its replicas' as a list or a comma-separated string (so that
+ * `url: ${ESTOP_URL}` may name several); read as a list of base URLs, each checked.
+ */
+const ControlPlaneUrlSchema = z.union([z.string(), z.array(z.string())]).transform((value, context) => {
+  const { urls, problems } = parseControlPlaneUrls(value);
+  for (const problem of problems) {
+    context.addIssue({
+      code: 'custom',
+      message: problem.message,
+      path: problem.index === undefined ? [] : [problem.index],
+    });
+  }
+  return urls.map((url) => url.href);
+});
+
 /** The gateway's YAML file, after `${VAR}` substitution. */
 export const GatewayFileSchema = z.strictObject({
-  control_plane: z.strictObject({ url: z.url() }),
+  control_plane: z.strictObject({ url: ControlPlaneUrlSchema }),
   listen: z
     .strictObject({
       host: z.string().default('127.0.0.1'),
@@ -74,6 +91,16 @@ export const GatewayFileSchema = z.strictObject({
       window_ms: z.number().int().positive().optional(),
       wait_ms: z.number().int().min(0).optional(),
       tools: z.record(z.string().min(1), z.union([z.number().int().positive(), z.literal(false)])).default({}),
+      /**
+       * Keep the keys in this Redis, shared by every gateway (and guard) of the deployment,
+       * instead of asking the control plane for each write: see docs/gateway.md, "Deduplication".
+       */
+      redis: z
+        .strictObject({
+          url: z.string().regex(/^rediss?:\/\/\S+$/, 'must be a redis:// or rediss:// URL'),
+          prefix: z.string().min(1).max(200).optional(),
+        })
+        .optional(),
     })
     .default({ tools: {} }),
   /** How long an `approval_gated` write waits for an operator's decision. Default 5 minutes. */

@@ -2,12 +2,16 @@ import { hash } from 'node:crypto';
 import type { IncomingHttpHeaders } from 'node:http';
 import { ROUTES, pathTo } from '@estop/client';
 import { EstopError } from '@estop/core';
+import { describeUrlProblem, parseControlPlaneUrls, ReplicaSet } from '@estop/sdk';
 import type { Caller, IdentityResolver } from './caller.js';
 
 /** How the gateway checks agents' tokens against the control plane. */
 export interface IdentityOptions {
-  /** Base URL of the control plane, whose `GET /v1/whoami` validates a token. */
-  controlPlaneUrl: string;
+  /**
+   * Base URL of the control plane, whose `GET /v1/whoami` validates a token; or its replicas'
+   * (a list, or a comma-separated string): one is asked at a time, the next when it fails.
+   */
+  controlPlaneUrl: string | readonly string[];
   /**
    * How long a valid token's identity is remembered, in milliseconds. Default 250, at most 500:
    * a revoked token is refused within that time (plus the control plane's own quarter second).
@@ -60,11 +64,14 @@ const CACHE_LIMIT = 10_000;
  * const caller = await identity.resolve(request.headers); // { tenant, agent, run, name }
  */
 export function createIdentityResolver(options: IdentityOptions): IdentityResolver {
-  // Relative to the base URL, so that a control plane served under a path prefix is reached.
-  const whoami = new URL(
-    pathTo(ROUTES.whoami).slice(1),
-    options.controlPlaneUrl.endsWith('/') ? options.controlPlaneUrl : `${options.controlPlaneUrl}/`,
-  );
+  const { urls, problems } = parseControlPlaneUrls(options.controlPlaneUrl);
+  if (problems.length > 0) {
+    throw new EstopError({
+      code: 'config_invalid',
+      message: `createIdentityResolver: ${problems.map((problem) => describeUrlProblem('controlPlaneUrl', problem)).join('; ')}`,
+    });
+  }
+  const replicas = new ReplicaSet(urls);
   const cacheMs = Math.min(options.cacheMs ?? 250, MAX_IDENTITY_CACHE_MS);
   const rejectedCacheMs = options.rejectedCacheMs ?? 1000;
   const timeoutMs = options.timeoutMs ?? 5000;
@@ -73,7 +80,14 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
   // Concurrent first requests with one token share one question to the control plane.
   const pending = new Map<string, Promise<TokenIdentity>>();
 
-  async function ask(token: string): Promise<TokenIdentity> {
+  /**
+   * Asks the replica in use; one that does not answer or answers 5xx is left for the next, which
+   * is asked once more (a read, safe to repeat), so a failing-over control plane refuses no one.
+   */
+  async function whoamiAnswer(token: string, attempt = 0): Promise<Response> {
+    const replica = replicas.current;
+    // Relative to the base URL, so that a control plane served under a path prefix is reached.
+    const whoami = new URL(pathTo(ROUTES.whoami).slice(1), replica);
     let response: Response;
     try {
       response = await fetchFunction(whoami, {
@@ -81,12 +95,22 @@ export function createIdentityResolver(options: IdentityOptions): IdentityResolv
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
+      if (replicas.failed(replica) && attempt === 0) return whoamiAnswer(token, attempt + 1);
       throw new EstopError({
         code: 'unavailable',
         message: `cannot check the token: the control plane at ${whoami.origin} did not answer`,
         cause: error,
       });
     }
+    if (response.status >= 500 && replicas.failed(replica) && attempt === 0) {
+      await response.body?.cancel();
+      return whoamiAnswer(token, attempt + 1);
+    }
+    return response;
+  }
+
+  async function ask(token: string): Promise<TokenIdentity> {
+    const response = await whoamiAnswer(token);
     if (response.status === 401 || response.status === 403) {
       await response.body?.cancel();
       throw new EstopError({ code: 'unauthorized', message: 'the bearer token is not valid (unknown or revoked)' });

@@ -1,8 +1,16 @@
 import http, { type IncomingMessage } from 'node:http';
 import https from 'node:https';
 import { ROUTES, decodeProblem, pathTo } from '@estop/client';
-import { EstopError, type EnforcerRegistration, type RunEnd, type RunHeartbeat, type RunStart } from '@estop/core';
+import {
+  EstopError,
+  isEstopError,
+  type EnforcerRegistration,
+  type RunEnd,
+  type RunHeartbeat,
+  type RunStart,
+} from '@estop/core';
 import { AckBatch, type Ack } from './ack-batch.js';
+import type { ReplicaSet } from './replica-set.js';
 
 // Short requests (register, acknowledge) share keep-alive connections across every guard in
 // the process. Streams each get a connection of their own (`agent: false`), so an
@@ -12,39 +20,42 @@ const AGENTS = {
   'https:': new https.Agent({ keepAlive: true, maxSockets: 32 }),
 };
 
-// One batch per control plane and token, shared by every guard in the process.
+// One batch per control-plane replica and token, shared by every guard in the process.
 const BATCHES = new Map<string, AckBatch>();
 
 const SHORT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
  * The enforcer's side of the control plane's HTTP API (`docs/api.md`): register, open the
- * stream, acknowledge. Every failure becomes an EstopError whose code says what went wrong;
- * an abort through `signal` is rethrown as it is, so callers can tell it apart.
+ * stream, acknowledge. Every request goes to the replica in use (`replicas.current`); a
+ * transport failure or a 5xx answer there moves later requests to the next replica. Every
+ * failure becomes an EstopError whose code says what went wrong; an abort through `signal` is
+ * rethrown as it is, so callers can tell it apart.
  */
 export class ControlPlaneClient {
   /** Whether a registration has succeeded: only then is there anything to deregister. */
   #registered = false;
-  readonly #baseUrl: URL;
+  readonly #replicas: ReplicaSet;
+  readonly #token: string;
   readonly #authorization: string;
-  readonly #acks: AckBatch;
 
-  constructor(baseUrl: URL, token: string) {
-    if (baseUrl.protocol !== 'http:' && baseUrl.protocol !== 'https:') {
-      throw new EstopError({
-        code: 'config_invalid',
-        message: `the control plane url must be http(s), not ${baseUrl.protocol}`,
-      });
+  constructor(replicas: ReplicaSet, token: string) {
+    for (const url of replicas.urls) {
+      if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+        throw new EstopError({
+          code: 'config_invalid',
+          message: `the control plane url must be http(s), not ${url.protocol}`,
+        });
+      }
     }
-    this.#baseUrl = baseUrl;
+    this.#replicas = replicas;
+    this.#token = token;
     this.#authorization = `Bearer ${token}`;
-    const key = `${baseUrl.href}\n${token}`;
-    let batch = BATCHES.get(key);
-    if (batch === undefined) {
-      batch = new AckBatch((acks) => this.#sendAcks(acks));
-      BATCHES.set(key, batch);
-    }
-    this.#acks = batch;
+  }
+
+  /** The replica requests go to now. */
+  get replica(): URL {
+    return this.#replicas.current;
   }
 
   /** Registers the enforcer; registering an id the control plane already knows is fine. */
@@ -89,17 +100,25 @@ export class ControlPlaneClient {
     throw await errorFrom(response, `deregister enforcer ${enforcerId}`);
   }
 
-  /** Opens the event stream; the caller reads the response and aborts `signal` to close it. */
-  async openStream(enforcerId: string, signal: AbortSignal): Promise<IncomingMessage> {
+  /**
+   * Opens the event stream; the caller reads the response and aborts `signal` to close it. With
+   * `lastEventId` (the version the enforcer holds) the control plane may resume from it rather
+   * than send a snapshot.
+   */
+  async openStream(enforcerId: string, signal: AbortSignal, lastEventId?: number): Promise<IncomingMessage> {
     const path = pathTo(ROUTES.stream, {}, { enforcer: enforcerId });
-    const response = await this.#request(path, 'open the stream', signal, 'GET', undefined, true);
+    const headers = lastEventId === undefined ? undefined : { 'last-event-id': String(lastEventId) };
+    const replica = this.#replicas.current;
+    const response = await this.#request(path, 'open the stream', signal, 'GET', undefined, true, undefined, headers);
     if (!ok(response)) throw await errorFrom(response, 'open the stream');
     const type = response.headers['content-type'] ?? '';
     if (!type.startsWith('text/event-stream')) {
       await discard(response);
+      // Not a control plane at all: another replica may be one.
+      this.#replicas.failed(replica);
       throw new EstopError({
         code: 'unavailable',
-        message: `${this.#baseUrl.origin} answered the stream request with ${type || 'no body'}, not text/event-stream; is the url the estop control plane?`,
+        message: `${replica.origin} answered the stream request with ${type || 'no body'}, not text/event-stream; is the url the estop control plane?`,
       });
     }
     return response;
@@ -111,7 +130,25 @@ export class ControlPlaneClient {
    */
   async ack(enforcerId: string, ack: { version: number; inFlight: number }, signal: AbortSignal): Promise<void> {
     if (signal.aborted) throw signal.reason;
-    await this.#acks.add({ id: enforcerId, version: ack.version, inFlight: ack.inFlight });
+    const replica = this.#replicas.current;
+    try {
+      await this.#batchFor(replica).add({ id: enforcerId, version: ack.version, inFlight: ack.inFlight });
+    } catch (error) {
+      if (isReplicaFailure(error)) this.#replicas.failed(replica);
+      throw error;
+    }
+  }
+
+  #batchFor(replica: URL): AckBatch {
+    const key = `${replica.href}\n${this.#token}`;
+    let batch = BATCHES.get(key);
+    if (batch === undefined) {
+      // The batch is shared: it sends to its own replica, and moves no guard's replica itself.
+      const authorization = this.#authorization;
+      batch = new AckBatch((acks) => sendAcks(replica, authorization, acks));
+      BATCHES.set(key, batch);
+    }
+    return batch;
   }
 
   /** Registers a run; registering it again (after the control plane forgot it) is fine. */
@@ -140,7 +177,9 @@ export class ControlPlaneClient {
   /**
    * Sends one JSON request and returns the parsed answer (undefined for an empty one). Any
    * answer but 2xx becomes an EstopError whose code follows the status (`conflict` for 409)
-   * and whose `details.status` is the status; `timeoutMs` bounds the whole exchange.
+   * and whose `details.status` is the status; `timeoutMs` bounds the whole exchange. With
+   * `retryElsewhere`, a request that failed at its replica (unreachable, 5xx) is sent once more
+   * to the next one, for requests that are safe to repeat.
    */
   async send(
     method: 'GET' | 'POST',
@@ -149,6 +188,26 @@ export class ControlPlaneClient {
     body: unknown,
     signal: AbortSignal,
     timeoutMs = SHORT_REQUEST_TIMEOUT_MS,
+    retryElsewhere = false,
+  ): Promise<unknown> {
+    const replica = this.#replicas.current;
+    try {
+      return await this.#sendOnce(method, path, action, body, signal, timeoutMs);
+    } catch (error) {
+      if (!retryElsewhere || signal.aborted || !isReplicaFailure(error) || this.#replicas.current === replica) {
+        throw error;
+      }
+      return this.#sendOnce(method, path, action, body, signal, timeoutMs);
+    }
+  }
+
+  async #sendOnce(
+    method: 'GET' | 'POST',
+    path: string,
+    action: string,
+    body: unknown,
+    signal: AbortSignal,
+    timeoutMs: number,
   ): Promise<unknown> {
     const text = body === undefined ? undefined : JSON.stringify(body);
     const response = await this.#request(path, action, signal, method, text, false, timeoutMs);
@@ -166,20 +225,11 @@ export class ControlPlaneClient {
     }
   }
 
-  async #sendAcks(acks: Ack[]): Promise<{ unknown: string[] }> {
-    const body = JSON.stringify({ acks });
-    const response = await this.#request(
-      pathTo(ROUTES.acknowledgeMany),
-      'acknowledge',
-      new AbortController().signal,
-      'POST',
-      body,
-    );
-    if (!ok(response)) throw await errorFrom(response, 'acknowledge applied versions');
-    return JSON.parse(await readText(response)) as { unknown: string[] };
-  }
-
-  #request(
+  /**
+   * Sends one request to the replica in use. A transport failure or a 5xx answer there moves
+   * later requests to the next replica; the failure itself still goes to the caller.
+   */
+  async #request(
     path: string,
     action: string,
     signal: AbortSignal,
@@ -187,40 +237,99 @@ export class ControlPlaneClient {
     body?: string,
     stream = false,
     timeoutMs = SHORT_REQUEST_TIMEOUT_MS,
+    extraHeaders?: Record<string, string>,
   ): Promise<IncomingMessage> {
-    // Relative to the base URL, so that a control plane served under a path prefix is reached.
-    const url = new URL(path.replace(/^\//, ''), this.#baseUrl);
-    const headers: Record<string, string> = { authorization: this.#authorization };
-    if (body !== undefined) {
-      headers['content-type'] = 'application/json';
-      headers['content-length'] = String(Buffer.byteLength(body));
-    }
-    if (stream) headers.accept = 'text/event-stream';
-    const transport = url.protocol === 'https:' ? https : http;
-    const agent = stream ? false : AGENTS[url.protocol as 'http:' | 'https:'];
-    return new Promise((resolve, reject) => {
-      if (signal.aborted) {
-        reject(signal.reason);
-        return;
-      }
-      const request = transport.request(url, { method, headers, agent, signal }, resolve);
-      request.setNoDelay(true);
-      // A stream stays open for as long as the guard lives; a short request must not hang.
-      if (!stream) request.setTimeout(timeoutMs, () => request.destroy(new Error('timed out')));
-      request.once('error', (error) => {
-        if (signal.aborted) reject(signal.reason);
-        else
-          reject(
-            new EstopError({
-              code: 'unavailable',
-              message: `cannot reach the control plane at ${this.#baseUrl.origin} to ${action}: ${error.message}`,
-              cause: error,
-            }),
-          );
+    const replica = this.#replicas.current;
+    try {
+      const response = await request(replica, this.#authorization, {
+        path,
+        action,
+        signal,
+        method,
+        body,
+        stream,
+        timeoutMs,
+        headers: extraHeaders,
       });
-      request.end(body);
-    });
+      if ((response.statusCode ?? 0) >= 500) this.#replicas.failed(replica);
+      return response;
+    } catch (error) {
+      if (!signal.aborted) this.#replicas.failed(replica);
+      throw error;
+    }
   }
+}
+
+/** Sends acknowledgements to one replica (see AckBatch). */
+async function sendAcks(replica: URL, authorization: string, acks: Ack[]): Promise<{ unknown: string[] }> {
+  const response = await request(replica, authorization, {
+    path: pathTo(ROUTES.acknowledgeMany),
+    action: 'acknowledge',
+    signal: new AbortController().signal,
+    method: 'POST',
+    body: JSON.stringify({ acks }),
+  });
+  if (!ok(response)) throw await errorFrom(response, 'acknowledge applied versions');
+  return JSON.parse(await readText(response)) as { unknown: string[] };
+}
+
+/**
+ * Whether a failure was the replica's (unreachable, or a 5xx answer) rather than the request's:
+ * another replica may then answer it.
+ */
+export function isReplicaFailure(error: unknown): boolean {
+  if (!isEstopError(error)) return false;
+  const status = (error.details as { status?: unknown } | undefined)?.status;
+  return typeof status === 'number' ? status >= 500 : error.code === 'unavailable';
+}
+
+function request(
+  replica: URL,
+  authorization: string,
+  options: {
+    path: string;
+    action: string;
+    signal: AbortSignal;
+    method: string;
+    body?: string | undefined;
+    stream?: boolean | undefined;
+    timeoutMs?: number | undefined;
+    headers?: Record<string, string> | undefined;
+  },
+): Promise<IncomingMessage> {
+  const { action, signal, method, body, stream = false, timeoutMs = SHORT_REQUEST_TIMEOUT_MS } = options;
+  // Relative to the base URL, so that a control plane served under a path prefix is reached.
+  const url = new URL(options.path.replace(/^\//, ''), replica);
+  const headers: Record<string, string> = { ...options.headers, authorization };
+  if (body !== undefined) {
+    headers['content-type'] = 'application/json';
+    headers['content-length'] = String(Buffer.byteLength(body));
+  }
+  if (stream) headers.accept = 'text/event-stream';
+  const transport = url.protocol === 'https:' ? https : http;
+  const agent = stream ? false : AGENTS[url.protocol as 'http:' | 'https:'];
+  return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
+    const outgoing = transport.request(url, { method, headers, agent, signal }, resolve);
+    outgoing.setNoDelay(true);
+    // A stream stays open for as long as the guard lives; a short request must not hang.
+    if (!stream) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error('timed out')));
+    outgoing.once('error', (error) => {
+      if (signal.aborted) reject(signal.reason);
+      else
+        reject(
+          new EstopError({
+            code: 'unavailable',
+            message: `cannot reach the control plane at ${replica.origin} to ${action}: ${error.message}`,
+            cause: error,
+          }),
+        );
+    });
+    outgoing.end(body);
+  });
 }
 
 function ok(response: IncomingMessage): boolean {

@@ -18,13 +18,15 @@ import { GuardedRun, type RunHost } from './guarded-run.js';
 import type { Guard, GuardChange } from './guard.js';
 import { resolveGuardOptions, type GuardOptions, type ResolvedGuardOptions } from './guard-options.js';
 import { LocalState } from './local-state.js';
+import { ReplicaSet } from './replica-set.js';
 import type { Run, RunOptions } from './run.js';
 import { StateSync } from './state-sync.js';
 import { wrapTools, type GuardedTools, type ToolFunction, type WrapOptions } from './wrap-tools.js';
 
 /**
- * Creates a guard that follows the control plane at `options.url` and decides tool calls
- * locally. It starts syncing at once; decisions fail safe until the first snapshot arrives.
+ * Creates a guard that follows the control plane at `options.url` (one of its replicas at a
+ * time, when given several) and decides tool calls locally. It starts syncing at once;
+ * decisions fail safe until the first snapshot arrives.
  *
  * @throws EstopError `config_invalid` when the options are invalid; nothing else throws.
  * @example
@@ -67,6 +69,7 @@ class SyncedGuard implements Guard {
   readonly #stopWatching: (() => void) | undefined;
   readonly #envOverride: BreakGlassOverride | undefined;
   readonly #client: ControlPlaneClient;
+  readonly #replicas: ReplicaSet;
   readonly #runs = new Set<GuardedRun>();
   readonly #blocks: BlockCounter;
   readonly #governed: GovernedCallHost;
@@ -90,7 +93,9 @@ class SyncedGuard implements Guard {
         this.#report,
       );
     }
-    const client = new ControlPlaneClient(options.baseUrl, options.token);
+    const replicas = new ReplicaSet(options.urls);
+    this.#replicas = replicas;
+    const client = new ControlPlaneClient(replicas, options.token);
     this.#client = client;
     this.#acks = new AckSender(client, this.id, () => this.#inFlight, this.#report);
     this.#state = new LocalState(options.tools, options.clock, (snapshot, isSnapshot) =>
@@ -98,6 +103,7 @@ class SyncedGuard implements Guard {
     );
     this.#sync = new StateSync({
       client,
+      replicas,
       registration: {
         id: this.id,
         name: options.name,
@@ -206,7 +212,7 @@ class SyncedGuard implements Guard {
             new EstopError({
               code: 'timeout',
               message:
-                `no snapshot from the control plane at ${this.#options.baseUrl.origin} within ` +
+                `no snapshot from the control plane at ${this.#replicas.describe()} within ` +
                 `${this.#options.readyTimeoutMs}ms${cause === undefined ? '' : `; last error: ${cause.message}`}`,
               cause,
             }),

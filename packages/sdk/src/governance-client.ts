@@ -12,6 +12,10 @@ const LONG_POLL_SLACK_MS = 10_000;
  * The enforcer's side of approvals, drafts, idempotency and blocked-call reports
  * (`docs/api.md`, "Approvals, drafts, idempotency, blocked calls"). Each method throws the
  * EstopError the answer maps to; an abort through `signal` is rethrown as its reason.
+ *
+ * Claims, completions and releases of idempotency keys that fail at one replica are sent once
+ * more to the next: replicas share the keys, so a claim that the failed replica did take is
+ * seen by the next as held (`pending`), and the write waits or is refused, never run twice.
  */
 export class GovernanceClient {
   readonly #client: ControlPlaneClient;
@@ -83,6 +87,7 @@ export class GovernanceClient {
       input,
       signal,
       input.waitMs + LONG_POLL_SLACK_MS,
+      true,
     )) as IdempotencyClaimAnswer | undefined;
     const status = answer?.status;
     if (status !== 'claimed' && status !== 'done' && status !== 'pending') throw malformed('claim an idempotency key');
@@ -93,7 +98,8 @@ export class GovernanceClient {
     input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
     signal: AbortSignal,
   ): Promise<void> {
-    await this.#client.send('POST', pathTo(ROUTES.completeIdempotency), 'complete an idempotent call', input, signal);
+    const path = pathTo(ROUTES.completeIdempotency);
+    await this.#client.send('POST', path, 'complete an idempotent call', input, signal, undefined, true);
   }
 
   /** Gives a claim's key back; `failed` (with agent and run) says the call ran and failed. */
@@ -109,7 +115,8 @@ export class GovernanceClient {
     },
     signal: AbortSignal,
   ): Promise<void> {
-    await this.#client.send('POST', pathTo(ROUTES.releaseIdempotency), 'release an idempotency key', input, signal);
+    const path = pathTo(ROUTES.releaseIdempotency);
+    await this.#client.send('POST', path, 'release an idempotency key', input, signal, undefined, true);
   }
 
   async reportBlocks(enforcerId: string, report: BlockReport, signal: AbortSignal): Promise<void> {

@@ -1,4 +1,5 @@
 import { EstopError, parseMode, systemClock, type Clock, type Effect, type EnforcerKind, type Mode } from '@estop/core';
+import { describeUrlProblem, parseControlPlaneUrls } from './control-plane-urls.js';
 import { IdempotencyPolicy, type IdempotencyOptions } from './idempotency-policy.js';
 
 /** Where a guard reads its local break-glass override from. */
@@ -13,8 +14,12 @@ export interface BreakGlassOptions {
 
 /** How a guard connects to the control plane and fails safe. */
 export interface GuardOptions {
-  /** Base URL of the control plane, e.g. `https://estop.internal:7700`. */
-  url: string;
+  /**
+   * Base URL of the control plane, e.g. `https://estop.internal:7700`; or its replicas, as a list
+   * (`['http://cp-a:7070', 'http://cp-b:7070']`) or a comma-separated string. The guard uses one
+   * replica at a time, starting at a random one, and moves to the next when it fails.
+   */
+  url: string | readonly string[];
   /** A bearer token with the `enforcer` role. */
   token: string;
   /** How this enforcer is listed by `estop verify`. Default: the script's name and pid. */
@@ -61,7 +66,8 @@ export interface GuardOptions {
 
 /** Guard options with defaults applied and every value checked. */
 export interface ResolvedGuardOptions {
-  readonly baseUrl: URL;
+  /** The control plane's replicas (one for a single URL), as bases that endpoints resolve against. */
+  readonly urls: readonly URL[];
   readonly token: string;
   readonly name: string;
   readonly tools: Record<string, Effect>;
@@ -93,7 +99,8 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
   if (typeof options !== 'object' || options === null) {
     throw new EstopError({ code: 'config_invalid', message: 'createGuard: options must be an object' });
   }
-  const baseUrl = parseBaseUrl(options.url, problems);
+  const { urls, problems: urlProblems } = parseControlPlaneUrls(options.url);
+  problems.push(...urlProblems.map((problem) => describeUrlProblem('url', problem)));
   if (typeof options.token !== 'string' || !/^[\x21-\x7e]+$/.test(options.token)) {
     problems.push('token must be a non-empty string of printable characters without spaces');
   }
@@ -131,7 +138,7 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
   }
   const blockReportMs = positive(options.blockReportMs, 10_000, 'blockReportMs', problems);
 
-  if (problems.length > 0 || baseUrl === undefined) {
+  if (problems.length > 0) {
     throw new EstopError({
       code: 'config_invalid',
       message: `createGuard: ${problems.join('; ')}`,
@@ -139,7 +146,7 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
     });
   }
   return {
-    baseUrl,
+    urls,
     token: options.token,
     name,
     tools: { ...tools },
@@ -155,26 +162,6 @@ export function resolveGuardOptions(options: GuardOptions): ResolvedGuardOptions
     approvalTimeoutMs,
     blockReportMs,
   };
-}
-
-function parseBaseUrl(url: unknown, problems: string[]): URL | undefined {
-  let parsed: URL;
-  try {
-    parsed = new URL(String(url));
-  } catch {
-    problems.push(`url must be an absolute http(s) URL, got ${JSON.stringify(url)}`);
-    return undefined;
-  }
-  if (parsed.protocol !== 'http:' && parsed.protocol !== 'https:') {
-    problems.push(`url must use http or https, got ${parsed.protocol}`);
-    return undefined;
-  }
-  // Endpoints are resolved against the base, so a path prefix (behind a proxy) must end in a
-  // slash to be kept.
-  if (!parsed.pathname.endsWith('/')) parsed.pathname += '/';
-  parsed.search = '';
-  parsed.hash = '';
-  return parsed;
 }
 
 function positive(value: number | undefined, fallback: number, field: string, problems: string[]): number {

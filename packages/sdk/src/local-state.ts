@@ -1,11 +1,13 @@
 import {
   applyChange,
+  applyResume,
   buildRuleIndex,
   type ChangeEvent,
   type Clock,
   type Effect,
   type RuleIndex,
   type StateSnapshot,
+  type StreamResume,
 } from '@estop/core';
 
 /**
@@ -46,6 +48,19 @@ export class LocalState {
    */
   applySnapshot(snapshot: StateSnapshot): void {
     this.#commit(snapshot, true);
+  }
+
+  /**
+   * Continues from the applied version on a stream that resumed from it, with the control
+   * plane's tool effects; counts, like a snapshot, as a fresh start to acknowledge. Returns
+   * false, changing nothing, when nothing was applied yet or `resume` names another version.
+   */
+  applyResume(resume: StreamResume): boolean {
+    if (!this.synced) return false;
+    const next = applyResume(this.#snapshot, resume);
+    if (next === undefined) return false;
+    this.#commit(next, true);
+    return true;
   }
 
   /** Applies the next version; returns false, changing nothing, when `event` is not the next version. */

@@ -3,6 +3,7 @@ import {
   EstopError,
   KeepAliveSchema,
   StateSnapshotSchema,
+  StreamResumeSchema,
   isEstopError,
   type Clock,
 } from '@estop/core';
@@ -13,11 +14,14 @@ import type { Backoff } from './backoff.js';
 import type { EnforcerRegistration } from '@estop/core';
 import type { ControlPlaneClient } from './control-plane-client.js';
 import type { LocalState } from './local-state.js';
+import type { ReplicaSet } from './replica-set.js';
 import { SseParser, type SseEvent } from '@estop/client';
 
 /** What keeps a LocalState in step with the control plane. */
 export interface StateSyncParts {
   client: ControlPlaneClient;
+  /** The replicas `client` sends to; the stream follows the one in use. */
+  replicas: ReplicaSet;
   registration: EnforcerRegistration;
   state: LocalState;
   acks: AckSender;
@@ -36,10 +40,18 @@ const lastDecoded = new WeakMap<object, { data: string; value: unknown }>();
 const CLOSED = 'closed';
 const RESYNC = 'resync';
 const SILENT = 'silent';
+const MOVED = 'moved';
 
 interface Connection {
   readonly controller: AbortController;
   readonly openedAt: number;
+  /** The replica the connection is to. */
+  readonly replica: URL;
+  /** The version asked to resume from (`Last-Event-ID`); undefined when a snapshot was asked for. */
+  resumeFrom: number | undefined;
+  /** Whether the stream was opened (rather than refused). */
+  opened: boolean;
+  /** Whether the stream has started: a snapshot, or a resume from the version held, has been applied. */
   receivedSnapshot: boolean;
 }
 
@@ -51,14 +63,21 @@ interface SafeParseResult<T> {
 
 /**
  * Keeps the local state in step with the control plane: registers, follows the event stream,
- * applies versions strictly in order and acknowledges them. Any gap, malformed event, silence
- * past the staleness bound or broken connection ends the connection; the next one starts with
- * a fresh snapshot, after a backoff that resets once a snapshot has been applied.
+ * applies versions strictly in order and acknowledges them. Any gap or malformed event ends the
+ * connection, and the next one starts with a fresh snapshot. A connection that broke, fell
+ * silent past the staleness bound or failed at its replica moves to the next replica, registers
+ * there and resumes from the version held (`Last-Event-ID`), so the control plane sends only
+ * what changed meanwhile when it can. Each reconnect waits a jittered backoff, which resets once
+ * the stream has started.
  */
 export class StateSync {
   readonly #parts: StateSyncParts;
   #closed = false;
-  #registered = false;
+  /** The replica this enforcer is registered with. */
+  #registeredOn: URL | undefined;
+  /** False after a gap or malformed event: the next connection asks for a snapshot. */
+  #resumable = true;
+  #stopFollowingMoves: (() => void) | undefined;
   #connection: Connection | undefined;
   #loop: Promise<void> | undefined;
   #watchdog: ReturnType<typeof setInterval> | undefined;
@@ -73,6 +92,13 @@ export class StateSync {
     const interval = Math.max(10, Math.min(1_000, this.#parts.staleAfterMs / 4));
     this.#watchdog = setInterval(() => this.#checkSilence(), interval);
     this.#watchdog.unref();
+    // A failure of some other request moved the guard to another replica: the stream follows.
+    this.#stopFollowingMoves = this.#parts.replicas.onMove(() => {
+      const connection = this.#connection;
+      if (connection !== undefined && connection.replica !== this.#parts.replicas.current) {
+        connection.controller.abort(MOVED);
+      }
+    });
     this.#loop = this.#run();
   }
 
@@ -80,6 +106,7 @@ export class StateSync {
   async close(): Promise<void> {
     this.#closed = true;
     clearInterval(this.#watchdog);
+    this.#stopFollowingMoves?.();
     this.#connection?.controller.abort(CLOSED);
     this.#wake?.();
     await this.#loop;
@@ -90,47 +117,68 @@ export class StateSync {
       const connection: Connection = {
         controller: new AbortController(),
         openedAt: this.#parts.clock.now(),
+        replica: this.#parts.replicas.current,
+        resumeFrom: undefined,
+        opened: false,
         receivedSnapshot: false,
       };
       this.#connection = connection;
       const signal = connection.controller.signal;
       try {
         await this.#follow(connection);
+        // The control plane ended the stream (it is shutting down, or a proxy cut it).
+        if (!signal.aborted) {
+          this.#parts.onError(
+            new EstopError({ code: 'unavailable', message: `the stream from ${connection.replica.origin} ended` }),
+          );
+        }
       } catch (error) {
         if (!signal.aborted) this.#parts.onError(asEstopError(error, 'unavailable', 'the stream broke'));
       } finally {
         this.#connection = undefined;
         // Releases the response body if the stream ended some other way.
-        if (!signal.aborted) connection.controller.abort(CLOSED);
+        if (!signal.aborted) {
+          connection.controller.abort(CLOSED);
+          // A stream that dropped: its replica is gone or going, so the next connection tries
+          // another (a refused request has already moved on, or is not the replica's fault).
+          if (connection.opened) this.#parts.replicas.failed(connection.replica);
+        }
       }
       if (signal.reason === SILENT) {
+        this.#parts.replicas.failed(connection.replica);
         this.#parts.onError(
           new EstopError({
             code: 'timeout',
-            message: `no word from the control plane for ${this.#parts.staleAfterMs}ms; reconnecting`,
+            message: `no word from the control plane at ${connection.replica.origin} for ${this.#parts.staleAfterMs}ms; reconnecting`,
           }),
         );
       }
+      if (signal.reason === RESYNC) this.#resumable = false;
       if (this.#closed) return;
       await this.#sleep(this.#parts.backoff.next());
     }
   }
 
   async #follow(connection: Connection): Promise<void> {
-    const { client, registration } = this.#parts;
+    const { client, registration, state } = this.#parts;
     const signal = connection.controller.signal;
-    if (!this.#registered) {
+    // Each replica keeps its own list of connected enforcers: one that is new to this enforcer
+    // hears of it before the stream opens.
+    if (this.#registeredOn !== connection.replica) {
       await client.register(registration, signal);
-      this.#registered = true;
+      this.#registeredOn = connection.replica;
     }
+    connection.resumeFrom = state.synced && this.#resumable ? state.version : undefined;
     let body: IncomingMessage;
     try {
-      body = await client.openStream(registration.id, signal);
+      body = await client.openStream(registration.id, signal, connection.resumeFrom);
     } catch (error) {
-      // The control plane no longer knows this enforcer (its store was reset): register again.
-      if (isEstopError(error, 'not_found')) this.#registered = false;
+      // The control plane no longer knows this enforcer (it restarted, or the request reached
+      // another replica than the registration): register again.
+      if (isEstopError(error, 'not_found')) this.#registeredOn = undefined;
       throw error;
     }
+    connection.opened = true;
     const parser = new SseParser((event) => this.#handle(event, connection));
     // 'data' events rather than an async iterator: one callback per chunk and no promise, which
     // matters when a process follows many streams.
@@ -152,8 +200,23 @@ export class StateSync {
         const snapshot = this.#decode(event, StateSnapshotSchema, connection);
         if (snapshot === undefined) return;
         connection.receivedSnapshot = true;
+        this.#resumable = true;
         backoff.reset();
         state.applySnapshot(snapshot);
+        return;
+      }
+      case 'resume': {
+        const resume = this.#decode(event, StreamResumeSchema, connection);
+        if (resume === undefined) return;
+        if (connection.receivedSnapshot || resume.version !== connection.resumeFrom || !state.applyResume(resume)) {
+          this.#malformed(
+            connection,
+            `a resume from version ${resume.version} on a stream asked to resume from ${connection.resumeFrom ?? 'nothing'}`,
+          );
+          return;
+        }
+        connection.receivedSnapshot = true;
+        backoff.reset();
         return;
       }
       case 'change': {
@@ -180,7 +243,7 @@ export class StateSync {
 
   #expectSnapshot(event: SseEvent, connection: Connection): boolean {
     if (connection.receivedSnapshot) return true;
-    this.#malformed(connection, `a ${event.type} event came before the snapshot`);
+    this.#malformed(connection, `a ${event.type} event came before the snapshot or resume`);
     return false;
   }
 

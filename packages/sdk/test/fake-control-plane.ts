@@ -46,7 +46,13 @@ export class FakeControlPlane {
   readonly runEnds: (RunEnd & { run: string })[] = [];
   /** Streams opened so far, over the fake's whole life. */
   streamsOpened = 0;
+  /** The `Last-Event-ID` of each stream request, in order (undefined: none sent). */
+  readonly lastEventIds: (string | undefined)[] = [];
   #state: StateSnapshot = { version: 1, rules: [], tools: {} };
+  /** Every committed event, for resuming streams. */
+  readonly #events: ChangeEvent[] = [];
+  #resumes = false;
+  #failing = false;
   #streams = new Set<Stream>();
   #silent = false;
   #refuseWith: 401 | 403 | undefined;
@@ -59,12 +65,17 @@ export class FakeControlPlane {
   });
   #url = '';
 
-  /** Starts listening on a free port on localhost; keep-alives go out every `keepAliveMs`. */
+  /**
+   * Starts listening on a free port on localhost; keep-alives go out every `keepAliveMs`. With
+   * `resumes`, a stream asking to resume from a version the fake has committed (its
+   * `Last-Event-ID`) starts with a resume and the changes after it, as the control plane's does.
+   */
   static async start(
-    options: { keepAliveMs?: number; tools?: StateSnapshot['tools'] } = {},
+    options: { keepAliveMs?: number; tools?: StateSnapshot['tools']; resumes?: boolean } = {},
   ): Promise<FakeControlPlane> {
     const fake = new FakeControlPlane();
     fake.#state = { ...fake.#state, tools: options.tools ?? {} };
+    fake.#resumes = options.resumes ?? false;
     await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
     fake.#keepAlive = setInterval(() => fake.#sendKeepAlives(), options.keepAliveMs ?? 1_000);
@@ -165,6 +176,11 @@ export class FakeControlPlane {
     this.#streams.clear();
   }
 
+  /** Answers every request but a stream's with 503 while `on`, as a replica whose store is away would. */
+  failRequests(on: boolean): void {
+    this.#failing = on;
+  }
+
   /** Answers every request with this status (401 or 403) until called with undefined. */
   refuseWith(status: 401 | 403 | undefined): void {
     this.#refuseWith = status;
@@ -190,7 +206,9 @@ export class FakeControlPlane {
       else rules = rules.filter((rule) => rule.id !== change.lift.ruleId);
     }
     this.#state = { version, rules, tools: this.#state.tools };
-    return { version, at: new Date().toISOString(), changes };
+    const event = { version, at: new Date().toISOString(), changes };
+    this.#events.push(event);
+    return event;
   }
 
   async #route(request: IncomingMessage, response: ServerResponse): Promise<void> {
@@ -199,6 +217,10 @@ export class FakeControlPlane {
       const status = this.#refuseWith ?? 401;
       const code = status === 401 ? 'unauthorized' : 'forbidden';
       problem(response, status, code, status === 401 ? 'unknown token' : 'the token lacks the enforcer role');
+      return;
+    }
+    if (this.#failing && url.pathname !== '/v1/stream') {
+      problem(response, 503, 'unavailable', 'the store does not answer');
       return;
     }
     if (request.method === 'POST' && url.pathname === '/v1/enforcers') {
@@ -257,8 +279,21 @@ export class FakeControlPlane {
       const stream: Stream = { response, enforcer: url.searchParams.get('enforcer') ?? undefined, snapshotSent: false };
       this.#streams.add(stream);
       this.streamsOpened++;
+      const lastEventId = request.headers['last-event-id'];
+      this.lastEventIds.push(typeof lastEventId === 'string' ? lastEventId : undefined);
       response.on('close', () => this.#streams.delete(stream));
-      if (!this.#silent) this.#sendSnapshot(stream);
+      if (this.#silent) return;
+      const from = Number(lastEventId);
+      const known = from === 1 || this.#events.some((event) => event.version === from);
+      if (this.#resumes && lastEventId !== undefined && known && from <= this.#state.version) {
+        stream.snapshotSent = true;
+        response.write(
+          `event: resume\nid: ${from}\ndata: ${JSON.stringify({ version: from, tools: this.#state.tools })}\n\n`,
+        );
+        for (const event of this.#events.filter((item) => item.version > from)) response.write(changeText(event));
+        return;
+      }
+      this.#sendSnapshot(stream);
       return;
     }
     problem(response, 404, 'not_found', `no route ${request.method} ${url.pathname}`);
