@@ -7,6 +7,7 @@ import { drill } from './drill.js';
 import { kill } from './kill.js';
 import { restore } from './restore.js';
 import { rules } from './rules.js';
+import { sentinels } from './sentinels.js';
 import { runs } from './runs.js';
 import { status } from './status.js';
 import { tokens } from './tokens.js';
@@ -23,6 +24,7 @@ commands:
   restore    lift or step down a rule; list and confirm restore requests (a second admin)
   status     show the version, active rules and enforcers
   rules      list the active rules, scheduled stops marked as scheduled
+  sentinels  list the sentinels (enforcing or in shadow), their peaks and standing trips
   verify     check that every connected enforcer has applied the current version
   drill      run the kill path end to end on a drill scope: stop, enforced, restore, audit
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
@@ -44,6 +46,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   restore,
   status,
   rules,
+  sentinels,
   verify,
   drill,
   runs,

@@ -10,8 +10,10 @@ import { describeLift, describeRequestCreated, formatRestoreRequests } from './r
 export { describeLift } from './restore-output.js';
 
 export const RESTORE_HELP = `usage: estop restore                                   list pending restore requests
-       estop restore RULE_ID --reason TEXT [--to MODE]  lift a rule, or step it down to MODE
-       estop restore confirm REQUEST_ID --reason TEXT   confirm another admin's request
+       estop restore RULE_ID --reason TEXT [--to MODE] [--force]
+                                                      lift a rule, or step it down to MODE
+       estop restore confirm REQUEST_ID --reason TEXT [--force]
+                                                      confirm another admin's request
 
 Gives back the authority a rule took away. Needs an admin token. Find rule ids with
 \`estop status\`. Global rules and full stops (by default) are not lifted at once: a restore
@@ -20,6 +22,8 @@ request is created, and a different admin must confirm it.
   --reason TEXT    why it is safe to restore; recorded in the audit log
   --to MODE        staged restore: replace the rule by a less restrictive one on the same
                    scope (e.g. full_stop → read_only), in one step with no unprotected instant
+  --force          lift a sentinel's trip although its cause continues (its window still
+                   holds the threshold; refused otherwise); audited as forced
 ${CLIENT_OPTIONS_HELP}
 
 examples:
@@ -34,8 +38,8 @@ export type RestoreOptions = {
   token: string | undefined;
 } & (
   | { action: 'list' }
-  | { action: 'lift'; ruleId: string; reason: string; to?: Mode | undefined }
-  | { action: 'confirm'; requestId: string; reason: string }
+  | { action: 'lift'; ruleId: string; reason: string; to?: Mode | undefined; force?: true }
+  | { action: 'confirm'; requestId: string; reason: string; force?: true }
 );
 
 /** Parses and checks `estop restore` arguments; throws a UsageError saying what to fix. */
@@ -43,13 +47,19 @@ export function parseRestoreArgs(args: string[]): RestoreOptions {
   const { values, positionals } = parseOrUsage(() =>
     parseArgs({
       args,
-      options: { ...CLIENT_OPTIONS, reason: { type: 'string' }, to: { type: 'string' } },
+      options: {
+        ...CLIENT_OPTIONS,
+        reason: { type: 'string' },
+        to: { type: 'string' },
+        force: { type: 'boolean', default: false },
+      },
       strict: true,
       allowPositionals: true,
     }),
   );
   const connection = { json: values.json, url: values.url, token: values.token };
   const reason = (hint: string) => requireOption('reason', values.reason, hint).trim();
+  const force = values.force ? { force: true as const } : {};
   if (positionals.length === 0 && values.reason === undefined && values.to === undefined) {
     return { ...connection, action: 'list' };
   }
@@ -68,6 +78,7 @@ export function parseRestoreArgs(args: string[]): RestoreOptions {
       action: 'confirm',
       requestId: requestId.trim(),
       reason: reason('why do you confirm it? it goes in the audit log'),
+      ...force,
     };
   }
   if (first === undefined || first.trim() === '') {
@@ -82,7 +93,7 @@ export function parseRestoreArgs(args: string[]): RestoreOptions {
     if (to === undefined) throw new UsageError(`--to "${values.to}" is not a mode; use e.g. read_only`);
   }
   const liftReason = reason('why is it safe to restore? it goes in the audit log');
-  return { ...connection, action: 'lift', ruleId: first.trim(), reason: liftReason, to };
+  return { ...connection, action: 'lift', ruleId: first.trim(), reason: liftReason, to, ...force };
 }
 
 /** `estop restore`: lists pending restore requests, lifts or steps down a rule, or confirms a request. */
@@ -96,7 +107,7 @@ export async function restore(args: string[], io: CommandIo): Promise<number> {
       return EXIT_OK;
     }
     if (options.action === 'confirm') {
-      const result = await client.confirmRestoreRequest(options.requestId, options.reason);
+      const result = await client.confirmRestoreRequest(options.requestId, options.reason, options.force);
       if (options.json) writeJson(io, result);
       else
         writeLines(io, [
@@ -105,7 +116,7 @@ export async function restore(args: string[], io: CommandIo): Promise<number> {
         ]);
       return EXIT_OK;
     }
-    const result = await client.liftRule(options.ruleId, options.reason, options.to);
+    const result = await client.liftRule(options.ruleId, options.reason, options.to, options.force);
     if (options.json) writeJson(io, result);
     else if ('request' in result) writeLines(io, [describeRequestCreated(result.request)]);
     else writeLines(io, [describeLift(result.lift, result.version, result.replacement)]);

@@ -82,7 +82,8 @@ export function describeSentinel(sentinel: SentinelSpec): string {
       ? `$${sentinel.threshold} spent`
       : `${sentinel.threshold} ${sentinel.signal}${sentinel.tool === undefined ? '' : ` of ${sentinel.tool}`}`;
   const expiry = sentinel.expiresInMs === undefined ? '' : ` for ${formatDuration(sentinel.expiresInMs)}`;
-  return `${sentinel.name}: ${what} per ${sentinel.per} within ${formatDuration(sentinel.windowMs)} → ${sentinel.mode}${expiry}`;
+  const shadow = sentinel.enforce === false ? ' (shadow: records, stops nothing)' : '';
+  return `${sentinel.name}: ${what} per ${sentinel.per} within ${formatDuration(sentinel.windowMs)} → ${sentinel.mode}${expiry}${shadow}`;
 }
 
 /** `estop status`: the version, the active rules and the enforcers. */

@@ -73,9 +73,11 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
     whoami: () => call(ROUTES.whoami),
     listRules: () => listAll(ROUTES.listRules, 'rules'),
     createRule: (input) => call(ROUTES.createRule, {}, input),
-    liftRule: (id, reason, to) => call(ROUTES.liftRule, { id }, { reason, to }),
+    liftRule: (id, reason, to, force) =>
+      call(ROUTES.liftRule, { id }, { reason, to, ...(force === true ? { force } : {}) }),
     listRestoreRequests: () => listAll(ROUTES.listRestoreRequests, 'requests'),
-    confirmRestoreRequest: (id, reason) => call(ROUTES.confirmRestoreRequest, { id }, { reason }),
+    confirmRestoreRequest: (id, reason, force) =>
+      call(ROUTES.confirmRestoreRequest, { id }, { reason, ...(force === true ? { force } : {}) }),
     enforcement: (version, waitMs, ruleId) =>
       request(
         ROUTES.enforcement,

@@ -75,6 +75,32 @@ export interface RuleRequest {
   cancelInFlight: boolean;
 }
 
+/**
+ * A sentinel as `GET /v1/sentinels` shows it: its configuration, whether it enforces or runs in
+ * shadow, what this control plane has seen of it, and its trips standing now with their window
+ * against the threshold (`hot`: the cause continues, so lifting is refused without force).
+ * Control planes older than shadow mode send the configuration alone.
+ */
+export type SentinelView = SentinelSpec & {
+  enforce?: boolean | undefined;
+  observed?:
+    | {
+        peak: number;
+        peakAt?: string | undefined;
+        trips: number;
+        wouldTrips: number;
+        lastWouldTripAt?: string | undefined;
+      }
+    | undefined;
+  trips?:
+    | {
+        ruleId: string;
+        scope: Scope;
+        cause: { sentinel: string; count: number; threshold: number; windowMs: number; hot: boolean };
+      }[]
+    | undefined;
+};
+
 /** An active rule as `GET /v1/rules` lists it: `scheduled` until its start, then `active`. */
 export type ListedRule = Rule & { status: RuleStatus };
 
@@ -114,17 +140,21 @@ export interface ApiClient {
   whoami(): Promise<WhoAmI>;
   listRules(): Promise<{ version: number; rules: ListedRule[] }>;
   createRule(input: RuleRequest): Promise<{ rule: Rule; version: number }>;
-  /** With `to`, a staged restore: the rule is replaced by one of that less restrictive mode. */
-  liftRule(id: string, reason: string, to?: Mode): Promise<LiftAnswer>;
+  /**
+   * With `to`, a staged restore: the rule is replaced by one of that less restrictive mode. With
+   * `force`, a sentinel's trip is lifted even while its cause continues (otherwise `cause_continues`).
+   */
+  liftRule(id: string, reason: string, to?: Mode, force?: boolean): Promise<LiftAnswer>;
   listRestoreRequests(): Promise<{ requests: RestoreRequest[] }>;
   confirmRestoreRequest(
     id: string,
     reason: string,
+    force?: boolean,
   ): Promise<{ request: RestoreRequest; lift: RuleLift; version: number; replacement?: Rule | undefined }>;
   /** With `ruleId`, the answer also counts the runs that rule stops (`runs`). */
   enforcement(version: number, waitMs: number, ruleId?: string): Promise<Enforcement>;
   listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
-  listSentinels(): Promise<{ sentinels: SentinelSpec[] }>;
+  listSentinels(): Promise<{ sentinels: SentinelView[] }>;
   listAudit(query: {
     after?: number | undefined;
     limit?: number | undefined;

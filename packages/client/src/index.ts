@@ -9,6 +9,7 @@ export type {
   LiftAnswer,
   ListedRule,
   RuleRequest,
+  SentinelView,
   TokenRequest,
   TokenRequestView,
   WhoAmI,
