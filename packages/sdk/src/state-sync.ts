@@ -133,7 +133,10 @@ export class StateSync {
           );
         }
       } catch (error) {
-        if (!signal.aborted) this.#parts.onError(asEstopError(error, 'unavailable', 'the stream broke'));
+        // A request that failed at its replica moved the guard on (and aborted this connection
+        // with MOVED): its failure is still worth telling.
+        const moved = signal.reason === MOVED && error !== MOVED;
+        if (!signal.aborted || moved) this.#parts.onError(asEstopError(error, 'unavailable', 'the stream broke'));
       } finally {
         this.#connection = undefined;
         // Releases the response body if the stream ended some other way.
