@@ -21,6 +21,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'audit', load: () => import('./audit.bench.js') },
   { name: 'runs', load: () => import('./runs.bench.js') },
   { name: 'gateway.http', load: () => import('./gateway-http.bench.js') },
+  { name: 'gateway.http_writes', load: () => import('./gateway-http-writes.bench.js') },
   { name: 'gateway.mcp', load: () => import('./gateway-mcp.bench.js') },
   { name: 'idempotency', load: () => import('./idempotency.bench.js') },
   { name: 'sentinel', load: () => import('./sentinel.bench.js') },

@@ -11,6 +11,7 @@ import {
   type GatewayLogger,
   type Guard,
 } from '@estop/gateway';
+import { openGatewayKeys } from './gateway-keys.js';
 import { createJsonLogger } from '@estop/server';
 import { parseIntegerOption, parseFlags, requireOption } from './args.js';
 import { runCommand, UsageError, type CommandIo } from './command.js';
@@ -77,7 +78,8 @@ function signalled(): Promise<void> {
 }
 
 async function serveHttp(config: GatewayConfig, token: string, logger: GatewayLogger, io: CommandIo): Promise<number> {
-  const gateway = createGateway({ config, token, logger });
+  const keys = openGatewayKeys(config);
+  const gateway = createGateway({ config, token, logger, keys });
   try {
     await awaitState(gateway.guard, io);
     const url = await gateway.listen().catch((error: unknown) => {
@@ -87,6 +89,7 @@ async function serveHttp(config: GatewayConfig, token: string, logger: GatewayLo
     await signalled();
   } finally {
     await gateway.close();
+    await keys?.close();
   }
   return 0;
 }
@@ -99,7 +102,8 @@ async function serveStdio(
   server: string,
   caller: Caller,
 ): Promise<number> {
-  const guard = createGatewayGuard({ config, token, name: `gateway-stdio@${hostname()}`, logger });
+  const keys = openGatewayKeys(config);
+  const guard = createGatewayGuard({ config, token, name: `gateway-stdio@${hostname()}`, logger, keys });
   const inFlight = createInFlightCalls(guard);
   const stop = (): void => {
     process.stdin.destroy();
@@ -123,6 +127,7 @@ async function serveStdio(
     process.off('SIGTERM', stop);
     inFlight.close();
     await guard.close();
+    await keys?.close();
   }
   return 0;
 }

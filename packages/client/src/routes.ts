@@ -57,6 +57,7 @@ export const ROUTES = {
   claimIdempotency: { method: 'POST', path: '/v1/idempotency/claim' },
   completeIdempotency: { method: 'POST', path: '/v1/idempotency/complete' },
   releaseIdempotency: { method: 'POST', path: '/v1/idempotency/release' },
+  idempotencyBatch: { method: 'POST', path: '/v1/idempotency/batch' },
 
   listSentinels: { method: 'GET', path: '/v1/sentinels' },
 } as const satisfies Record<string, Route>;

@@ -78,6 +78,41 @@ export const IdempotencyReleaseSchema = IdempotencyClaimedSchema.extend({
   run: NameSchema.optional(),
 });
 
+/** The most operations one `POST /v1/idempotency/batch` carries. */
+export const IDEMPOTENCY_BATCH_MAX = 1000;
+
+/**
+ * Body of `POST /v1/idempotency/batch`: claims, completions and releases of many writes in one
+ * request, answered in order, and what enforcers keeping their own keys observed. A claim in a batch never waits: a key held by a write still
+ * running is answered `pending`, and the caller waits on `POST /v1/idempotency/claim`.
+ */
+export const IdempotencyBatchSchema = z.strictObject({
+  ops: z
+    .array(
+      z.discriminatedUnion('op', [
+        IdempotencyClaimInputSchema.omit({ waitMs: true }).extend({ op: z.literal('claim') }),
+        IdempotencyCompleteSchema.extend({ op: z.literal('complete') }),
+        IdempotencyReleaseSchema.extend({ op: z.literal('release') }),
+        z.strictObject({
+          /**
+           * What an enforcer that keeps its keys in a shared store of its own (Redis) did with
+           * them, for the sentinels and the audit log: a first write run, a duplicate
+           * suppressed, a write that ran and failed.
+           */
+          op: z.literal('observed'),
+          kind: z.enum(['write', 'duplicate', 'failure']),
+          tenant: NameSchema,
+          tool: NameSchema,
+          agent: NameSchema.optional(),
+          run: NameSchema.optional(),
+          enforcer: NameSchema.optional(),
+        }),
+      ]),
+    )
+    .min(1)
+    .max(IDEMPOTENCY_BATCH_MAX),
+});
+
 /** Body of `POST /v1/enforcers/:id/blocks`: calls the enforcer refused since its last report. */
 export const BlockReportSchema = z.strictObject({
   from: IsoTimeSchema,
@@ -104,3 +139,5 @@ export type ApprovalRequestInput = z.output<typeof ApprovalRequestInputSchema>;
 export type DraftInput = z.output<typeof DraftInputSchema>;
 export type IdempotencyClaimInput = z.output<typeof IdempotencyClaimInputSchema>;
 export type BlockReport = z.output<typeof BlockReportSchema>;
+export type IdempotencyBatch = z.output<typeof IdempotencyBatchSchema>;
+export type IdempotencyBatchOp = IdempotencyBatch['ops'][number];

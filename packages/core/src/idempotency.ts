@@ -18,6 +18,13 @@ export type IdempotencyClaimAnswer =
   | { status: 'pending'; key: string };
 
 /**
+ * One answer of `POST /v1/idempotency/batch`, in the order of its operations: a claim's answer,
+ * `ok` for a completion or release that held, or the problem of one that did not.
+ */
+export type IdempotencyBatchResult =
+  IdempotencyClaimAnswer | { status: 'ok' } | { status: 'error'; code: string; detail: string };
+
+/**
  * The key a write carries when its caller gives none: sha256 of the canonical JSON of
  * `{tenant, tool, args}`, so the same call with the same arguments is the same write.
  * Keys are always kept per tenant and tool (see `scopedIdempotencyKey`).

@@ -10,18 +10,27 @@ export type {
 } from './approval.js';
 export { approvalHash, approvalStatus, approvalView } from './approval.js';
 export type { Draft } from './draft.js';
-export type { ApprovalRequestInput, BlockReport, DraftInput, IdempotencyClaimInput } from './governance-schemas.js';
+export type {
+  ApprovalRequestInput,
+  BlockReport,
+  DraftInput,
+  IdempotencyBatch,
+  IdempotencyBatchOp,
+  IdempotencyClaimInput,
+} from './governance-schemas.js';
 export {
   ApprovalConsumeSchema,
   ApprovalDecisionInputSchema,
   ApprovalRequestInputSchema,
   BlockReportSchema,
   DraftInputSchema,
+  IDEMPOTENCY_BATCH_MAX,
+  IdempotencyBatchSchema,
   IdempotencyClaimInputSchema,
   IdempotencyCompleteSchema,
   IdempotencyReleaseSchema,
 } from './governance-schemas.js';
-export type { IdempotencyClaim, IdempotencyClaimAnswer } from './idempotency.js';
+export type { IdempotencyBatchResult, IdempotencyClaim, IdempotencyClaimAnswer } from './idempotency.js';
 export { derivedIdempotencyKey, scopedIdempotencyKey } from './idempotency.js';
 export { SYSTEM_ACTOR } from './actor.js';
 export type { AuditAction, AuditDraft, AuditEntry, AuditHead, ChainVerification, Sha256 } from './audit.js';

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { hostname } from 'node:os';
-import { clientErrorAnswer, EstopError, type Effect } from '@estop/core';
+import { clientErrorAnswer, EstopError, type Effect, type IdempotencyStore } from '@estop/core';
 import { createGuard, type Guard } from '@estop/sdk';
 import type { IdentityResolver } from './caller.js';
 import type { GatewayConfig } from './gateway-config.js';
@@ -18,6 +18,11 @@ export interface GatewayOptions {
   config: GatewayConfig;
   /** The gateway's own `enforcer` token (`ESTOP_TOKEN`), for following the control plane's state. */
   token: string;
+  /**
+   * Where the gateway keeps idempotency keys itself: the store `idempotency.redis` names, opened
+   * (and closed after the gateway) by the caller. Absent: the control plane keeps them.
+   */
+  keys?: IdempotencyStore | undefined;
   /** Who the callers are; by default their tokens are checked with the control plane. */
   identity?: IdentityResolver | undefined;
   /** The enforcement point; by default a guard of kind `gateway` on the config's control plane. */
@@ -54,6 +59,8 @@ export function createGatewayGuard(options: {
   token: string;
   name?: string | undefined;
   logger?: GatewayLogger | undefined;
+  /** Where the guard keeps idempotency keys itself (`idempotency.redis`, opened by the caller); absent: the control plane keeps them. */
+  keys?: IdempotencyStore | undefined;
 }): Guard {
   const { config, logger } = options;
   // Set by an error, cleared by the next version applied: the log then says the trouble is over.
@@ -68,6 +75,7 @@ export function createGatewayGuard(options: {
       windowMs: config.idempotency.window_ms,
       tools: config.idempotency.tools,
       waitMs: config.idempotency.wait_ms,
+      store: options.keys,
     },
     approvalTimeoutMs: config.approval_timeout_ms,
     onError:
@@ -122,7 +130,7 @@ function routeOf(url: string): { kind: 'tools' | 'mcp' | 'health' | 'none'; name
  */
 export function createGateway(options: GatewayOptions): Gateway {
   const { config, logger } = options;
-  const guard = options.guard ?? createGatewayGuard({ config, token: options.token, logger });
+  const guard = options.guard ?? createGatewayGuard({ config, token: options.token, logger, keys: options.keys });
   const inFlight = createInFlightCalls(guard);
   const identity =
     options.identity ??

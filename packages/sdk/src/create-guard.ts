@@ -119,7 +119,13 @@ class SyncedGuard implements Guard {
       staleAfterMs: options.staleAfterMs,
       onError: this.#report,
     });
-    const governance = new GovernanceClient(client);
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    const governance = new GovernanceClient(client, {
+      keys: options.idempotency.store,
+      clock: options.clock,
+      sha256,
+      onError: this.#report,
+    });
     this.#blocks = new BlockCounter({
       intervalMs: options.blockReportMs,
       clock: options.clock,
@@ -133,7 +139,7 @@ class SyncedGuard implements Guard {
       idempotency: options.idempotency,
       blocks: this.#blocks,
       approvalTimeoutMs: options.approvalTimeoutMs,
-      sha256: (text) => createHash('sha256').update(text).digest('hex'),
+      sha256,
       decide: (call) => this.decide(call),
       effectOf: (call) => this.#effectOf(call),
       report: this.#report,

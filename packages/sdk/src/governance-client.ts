@@ -1,6 +1,20 @@
-import { EstopError, type ApprovalView, type BlockReport, type Draft, type IdempotencyClaimAnswer } from '@estop/core';
+import {
+  ERROR_CODES,
+  EstopError,
+  type ApprovalView,
+  type BlockReport,
+  type Clock,
+  type Draft,
+  type ErrorCode,
+  type IdempotencyBatchResult,
+  type IdempotencyClaimAnswer,
+  type IdempotencyStore,
+  type Sha256,
+} from '@estop/core';
 import { ROUTES, pathTo } from '@estop/client';
 import type { ControlPlaneClient } from './control-plane-client.js';
+import { DirectKeys } from './direct-keys.js';
+import { IdempotencyBatch, type KeyOp } from './idempotency-batch.js';
 
 /** The call fields that approvals and drafts carry (`docs/api.md`): a draft's, less what the control plane adds. */
 export type GovernedCallFields = Omit<Draft, 'id' | 'actor' | 'at'>;
@@ -19,9 +33,73 @@ const LONG_POLL_SLACK_MS = 10_000;
  */
 export class GovernanceClient {
   readonly #client: ControlPlaneClient;
+  readonly #keys: IdempotencyBatch;
 
-  constructor(client: ControlPlaneClient) {
+  readonly #direct: DirectKeys | undefined;
+
+  /**
+   * With `keys`, the guard keeps idempotency keys in that store itself (see DirectKeys) and
+   * tells the control plane what it observed in the batches; failures to tell go to `onError`.
+   */
+  constructor(
+    client: ControlPlaneClient,
+    direct?: {
+      keys?: IdempotencyStore | undefined;
+      clock: Clock;
+      sha256: Sha256;
+      onError: (error: EstopError) => void;
+    },
+  ) {
     this.#client = client;
+    this.#keys = new IdempotencyBatch(async (ops) => {
+      const path = pathTo(ROUTES.idempotencyBatch);
+      const answer = (await client.send(
+        'POST',
+        path,
+        'claim or settle idempotency keys',
+        { ops },
+        NO_ABORT,
+        undefined,
+        true,
+      )) as { results?: unknown } | undefined;
+      if (!Array.isArray(answer?.results) || answer.results.length !== ops.length) {
+        throw malformed('claim or settle idempotency keys');
+      }
+      return answer.results as IdempotencyBatchResult[];
+    });
+    if (direct?.keys !== undefined) {
+      const { onError } = direct;
+      this.#direct = new DirectKeys(direct.keys, direct.clock, direct.sha256, (observation) => {
+        const op = { op: 'observed', ...observation } as const;
+        this.#keys.run(op, JSON.stringify(op).length).catch((error: unknown) =>
+          onError(
+            new EstopError({
+              code: 'unavailable',
+              message: `could not tell the control plane of a ${observation.kind} of ${observation.tool}, for its sentinels and audit log: ${(error as Error).message}`,
+              cause: error,
+            }),
+          ),
+        );
+      });
+    }
+  }
+
+  /**
+   * Carries `op` in a batch with the others of the moment, or on `single` when it is too large
+   * to share a request; a problem answered for it alone is thrown as its EstopError.
+   */
+  async #batched(op: KeyOp, signal: AbortSignal, single: () => Promise<unknown>): Promise<unknown> {
+    const bytes = JSON.stringify(op).length;
+    if (bytes > IdempotencyBatch.maxBytes) return single();
+    const result = await this.#keys.run(op, bytes, signal);
+    if (result.status === 'error') {
+      const code = (ERROR_CODES as readonly string[]).includes(result.code) ? (result.code as ErrorCode) : 'conflict';
+      throw new EstopError({
+        code,
+        message: `the control plane refused to ${op.op} an idempotency key: ${result.detail}`,
+      });
+    }
+    return result;
   }
 
   async requestApproval(
@@ -80,6 +158,17 @@ export class GovernanceClient {
     },
     signal: AbortSignal,
   ): Promise<IdempotencyClaimAnswer> {
+    if (this.#direct !== undefined) return this.#direct.claim(input, signal);
+    // First without waiting, with the claims of the moment; only a key held by a write still
+    // running waits for it, alone, on the claim route.
+    const { waitMs, ...fields } = input;
+    const first = (await this.#batched({ op: 'claim', ...fields }, signal, () => this.#claim(input, signal))) as
+      IdempotencyClaimAnswer | undefined;
+    if (first?.status === 'pending' && waitMs > 0) return this.#claim(input, signal);
+    return checkedClaim(first);
+  }
+
+  async #claim(input: Parameters<GovernanceClient['claim']>[0], signal: AbortSignal): Promise<IdempotencyClaimAnswer> {
     const answer = (await this.#client.send(
       'POST',
       pathTo(ROUTES.claimIdempotency),
@@ -89,17 +178,18 @@ export class GovernanceClient {
       input.waitMs + LONG_POLL_SLACK_MS,
       true,
     )) as IdempotencyClaimAnswer | undefined;
-    const status = answer?.status;
-    if (status !== 'claimed' && status !== 'done' && status !== 'pending') throw malformed('claim an idempotency key');
-    return answer as IdempotencyClaimAnswer;
+    return checkedClaim(answer);
   }
 
   async complete(
     input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
     signal: AbortSignal,
   ): Promise<void> {
+    if (this.#direct !== undefined) return this.#direct.complete(input);
     const path = pathTo(ROUTES.completeIdempotency);
-    await this.#client.send('POST', path, 'complete an idempotent call', input, signal, undefined, true);
+    await this.#batched({ op: 'complete', ...input }, signal, () =>
+      this.#client.send('POST', path, 'complete an idempotent call', input, signal, undefined, true),
+    );
   }
 
   /** Gives a claim's key back; `failed` (with agent and run) says the call ran and failed. */
@@ -115,14 +205,26 @@ export class GovernanceClient {
     },
     signal: AbortSignal,
   ): Promise<void> {
+    if (this.#direct !== undefined) return this.#direct.release(input);
     const path = pathTo(ROUTES.releaseIdempotency);
-    await this.#client.send('POST', path, 'release an idempotency key', input, signal, undefined, true);
+    const release = { ...input, failed: input.failed ?? false };
+    await this.#batched({ op: 'release', ...release }, signal, () =>
+      this.#client.send('POST', path, 'release an idempotency key', input, signal, undefined, true),
+    );
   }
 
   async reportBlocks(enforcerId: string, report: BlockReport, signal: AbortSignal): Promise<void> {
     const path = pathTo(ROUTES.reportBlocks, { id: enforcerId });
     await this.#client.send('POST', path, 'report blocked calls', report, signal);
   }
+}
+
+const NO_ABORT = new AbortController().signal;
+
+function checkedClaim(answer: IdempotencyClaimAnswer | undefined): IdempotencyClaimAnswer {
+  const status = answer?.status;
+  if (status !== 'claimed' && status !== 'done' && status !== 'pending') throw malformed('claim an idempotency key');
+  return answer as IdempotencyClaimAnswer;
 }
 
 function approvalFrom(answer: unknown, action: string): ApprovalView {

@@ -1,4 +1,4 @@
-import { compileToolGlob, matchTool, type ToolMatcher } from '@estop/core';
+import { compileToolGlob, matchTool, type IdempotencyStore, type ToolMatcher } from '@estop/core';
 
 /** How a guard dedupes writes: see `GuardOptions.idempotency`. */
 export interface IdempotencyOptions {
@@ -15,6 +15,14 @@ export interface IdempotencyOptions {
    * its key is held until its window ends. Default 2 minutes.
    */
   waitMs?: number | undefined;
+  /**
+   * Keep the keys in this store, shared by every enforcer of the deployment (e.g.
+   * `createRedisIdempotencyStore({ url })` from `@estop/store-redis`), instead of asking the
+   * control plane for each write: duplicates are suppressed among the enforcers that share it.
+   * The control plane still hears of each write, duplicate and failure, in batches, for its
+   * sentinels and audit log. A store that cannot be reached means the write is not run.
+   */
+  store?: IdempotencyStore | undefined;
 }
 
 const DEFAULT_WINDOW_MS = 10 * 60_000;
@@ -25,6 +33,8 @@ const MAX_WINDOW_MS = 7 * 24 * 60 * 60_000;
 export class IdempotencyPolicy {
   /** How long a repeat waits in all for an identical write in flight. */
   readonly waitMs: number;
+  /** The store the guard keeps keys in itself; undefined: the control plane keeps them. */
+  readonly store: IdempotencyStore | undefined;
   readonly #windowMs: number;
   readonly #exact = new Map<string, number | false>();
   readonly #globs: { matcher: ToolMatcher; window: number | false; pattern: string }[] = [];
@@ -32,6 +42,7 @@ export class IdempotencyPolicy {
   /** @throws nothing; problems are pushed to `problems`. */
   constructor(options: IdempotencyOptions | undefined, problems: string[]) {
     this.#windowMs = checkWindow(options?.windowMs ?? DEFAULT_WINDOW_MS, 'idempotency.windowMs', problems);
+    this.store = options?.store;
     const waitMs = options?.waitMs ?? DEFAULT_WAIT_MS;
     if (!Number.isInteger(waitMs) || waitMs < 0 || waitMs > MAX_WINDOW_MS) {
       problems.push('idempotency.waitMs must be a whole number of milliseconds from 0 to 7 days');

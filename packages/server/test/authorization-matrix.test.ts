@@ -467,6 +467,21 @@ const ENDPOINTS: readonly Endpoint[] = [
     prepare: async () => ({ method: 'POST', path: '/v1/idempotency/release', body: await claimKey() }),
   },
   {
+    name: 'POST /v1/idempotency/batch',
+    roles: ENFORCERS,
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/idempotency/batch',
+      body: {
+        ops: [
+          { op: 'claim', tenant: TENANT, tool: 'email.send', key: unique('key'), windowMs: 60_000 },
+          { op: 'complete', ...(await claimKey()), result: { ok: true } },
+        ],
+      },
+    }),
+  },
+  {
     // Registered with the caller's token, like acknowledgements; the counts name acme and its rule.
     name: 'POST /v1/enforcers/:id/blocks',
     roles: ENFORCERS,

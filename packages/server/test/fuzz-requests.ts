@@ -144,6 +144,18 @@ const ENDPOINTS: Endpoint[] = [
     id: 'none',
     body: () => ({ tenant: 'fuzz', key: 'k', claimId: 'c' }),
   },
+  {
+    method: 'POST',
+    path: '/v1/idempotency/batch',
+    id: 'none',
+    body: () => ({
+      ops: [
+        { op: 'claim', tenant: 'fuzz', tool: 'mail.send', args: { n: 1 }, windowMs: 60_000 },
+        { op: 'complete', tenant: 'fuzz', tool: 'mail.send', key: 'k', claimId: 'c', result: { ok: true } },
+        { op: 'release', tenant: 'fuzz', tool: 'mail.send', key: 'k', claimId: 'c' },
+      ],
+    }),
+  },
   { method: 'GET', path: '/v1/sentinels', id: 'none', query: ['limit', 'cursor'] },
   { method: 'GET', path: '/metrics', id: 'none' },
 ];

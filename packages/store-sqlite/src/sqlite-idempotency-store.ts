@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
 import type { IdempotencyClaim, IdempotencyStore } from '@estop/core';
+import { createCommitGroup } from './sqlite-commit-group.js';
 import type { SqliteContext } from './sqlite-context.js';
 
 /** Every this many claims, expired keys are swept, a bounded batch at a time. */
@@ -48,7 +49,9 @@ function answer(row: KeyRow | undefined, nowMs: number): IdempotencyClaim | unde
 
 /**
  * Idempotency keys on SQLite, shared by every process on the file. A duplicate is answered from a
- * plain read; a claim takes the write lock (IMMEDIATE), so two processes never both get `claimed`.
+ * plain read; claims, completions and releases are written in groups (see createCommitGroup),
+ * each group one IMMEDIATE transaction holding the write lock, so two processes never both get
+ * `claimed`, and a busy control plane syncs its WAL once per group rather than once per write.
  */
 export function createSqliteIdempotencyStore(context: SqliteContext): IdempotencyStore {
   let prepared: ReturnType<typeof prepare> | undefined;
@@ -56,7 +59,9 @@ export function createSqliteIdempotencyStore(context: SqliteContext): Idempotenc
   const statements = () => (prepared ??= prepare(context.db));
   let claims = 0;
 
-  const take = context.db.transaction((key: string, nowMs: number, ttlMs: number): IdempotencyClaim => {
+  const commit = createCommitGroup(context);
+  // Runs inside a group's transaction, which holds the write lock.
+  const take = (key: string, nowMs: number, ttlMs: number): IdempotencyClaim => {
     const claimId = randomUUID();
     const taken = statements().take.run({ key, claimId, nowMs, expiresAtMs: nowMs + ttlMs }).changes > 0;
     claims += 1;
@@ -64,12 +69,13 @@ export function createSqliteIdempotencyStore(context: SqliteContext): Idempotenc
     if (taken) return { status: 'claimed', claimId };
     // Not taken means live, and nobody can change that before this transaction ends.
     return answer(statements().lookup.get(key), nowMs) ?? { status: 'pending' };
-  });
+  };
 
   return {
-    claim: (key, nowMs, ttlMs) =>
-      context.run(() => answer(statements().lookup.get(key), nowMs) ?? take.immediate(key, nowMs, ttlMs)),
-    complete: (key, claimId, result) => context.run(() => statements().complete.run(result, key, claimId).changes > 0),
-    release: (key, claimId) => context.run(() => statements().release.run(key, claimId).changes > 0),
+    // A duplicate is answered from a plain read; only a claim that may take the key waits for a commit.
+    claim: async (key, nowMs, ttlMs) =>
+      (await context.run(() => answer(statements().lookup.get(key), nowMs))) ?? commit(() => take(key, nowMs, ttlMs)),
+    complete: (key, claimId, result) => commit(() => statements().complete.run(result, key, claimId).changes > 0),
+    release: (key, claimId) => commit(() => statements().release.run(key, claimId).changes > 0),
   };
 }

@@ -3,6 +3,8 @@ import {
   derivedIdempotencyKey,
   scopedIdempotencyKey,
   type Clock,
+  type IdempotencyBatchOp,
+  type IdempotencyBatchResult,
   type IdempotencyClaimAnswer,
   type IdempotencyClaimInput,
   type IdempotencyStore,
@@ -89,6 +91,45 @@ export class IdempotencyService {
         run: input.run,
         tool: input.tool,
       });
+    }
+  }
+
+  /**
+   * Many claims (none waiting), completions and releases at once, answered in order. Every
+   * operation's tenant is checked before any is carried out, so a batch naming another tenant
+   * is refused whole; then all run together, so a store that commits in groups writes them in
+   * one transaction. A completion or release whose claim no longer holds answers its problem in
+   * place; the others are unaffected.
+   */
+  async batch(principal: Principal, ops: readonly IdempotencyBatchOp[]): Promise<IdempotencyBatchResult[]> {
+    for (const op of ops) this.#check(principal, op.tenant);
+    return Promise.all(
+      ops.map(async (op): Promise<IdempotencyBatchResult> => {
+        try {
+          if (op.op === 'claim') return await this.claim(principal, { ...op, waitMs: 0 });
+          if (op.op === 'observed') {
+            this.#observed(principal, op);
+            return { status: 'ok' };
+          }
+          if (op.op === 'complete') await this.complete(principal, op);
+          else await this.release(principal, op);
+          return { status: 'ok' };
+        } catch (error) {
+          if (!(error instanceof EstopError) || error.code === 'internal' || error.code === 'unavailable') throw error;
+          return { status: 'error', code: error.code, detail: error.message };
+        }
+      }),
+    );
+  }
+
+  /** Counts what an enforcer keeping its own keys did, as a claim or release here would have. */
+  #observed(principal: Principal, op: Extract<IdempotencyBatchOp, { op: 'observed' }>): void {
+    const call = { tenant: op.tenant, agent: op.agent, run: op.run, tool: op.tool };
+    if (op.kind === 'write') this.deps.sentinel?.observe('writes', call);
+    else if (op.kind === 'failure') this.deps.sentinel?.observe('failures', call);
+    else {
+      this.deps.sentinel?.observe('duplicates', call);
+      this.deps.aggregator.duplicate(principal.name, op.enforcer ?? principal.name, op.tenant, op.tool);
     }
   }
 

@@ -1,0 +1,133 @@
+// The processes of the gateway.http_writes benchmark: `gateway` runs one HTTP tool gateway with
+// the configuration it is sent, and `client` sends distinct write bodies to each target, many in
+// flight, timing every call. Driven over IPC by gateway-http-writes.bench.ts.
+import http from 'node:http';
+import { createGateway, GatewayFileSchema } from '@estop/gateway';
+import { createRedisIdempotencyStore } from '@estop/store-redis';
+import { percentile } from './stats.js';
+
+/** One series: where the writes go, and the agent token for a gateway (none for the upstream or the bare proxy). */
+export interface WriteTarget {
+  name: string;
+  urls: string[];
+  token?: string;
+}
+
+export interface WritesPlan {
+  targets: WriteTarget[];
+  concurrency: number;
+  seconds: number;
+  rounds: number;
+}
+
+export interface SeriesFigures {
+  calls_per_s: number;
+  p50_us: number;
+  p99_us: number;
+}
+
+async function startGateway(message: { config: unknown; token: string }): Promise<void> {
+  const config = GatewayFileSchema.parse(message.config);
+  const redis = config.idempotency.redis;
+  const keys = redis === undefined ? undefined : createRedisIdempotencyStore({ url: redis.url, prefix: redis.prefix });
+  const gateway = createGateway({ config, token: message.token, keys });
+  await gateway.guard.ready();
+  const url = await gateway.listen();
+  process.send?.({ url });
+  process.on('disconnect', () => {
+    void gateway
+      .close()
+      .then(() => keys?.close())
+      .finally(() => process.exit(0));
+  });
+}
+
+// Every body is new, so every call is a first write: its key is claimed and completed.
+let sequence = 0;
+const PREFIX = `${process.pid}-${Date.now()}-`;
+
+function post(url: URL, token: string | undefined, agent: http.Agent): Promise<void> {
+  const body = `{"to":"someone@example.com","subject":"bench","n":"${PREFIX}${sequence++}"}`;
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    'content-length': String(Buffer.byteLength(body)),
+  };
+  if (token !== undefined) headers.authorization = `Bearer ${token}`;
+  return new Promise<void>((resolve, reject) => {
+    const request = http.request(
+      { hostname: url.hostname, port: url.port, path: url.pathname, method: 'POST', headers, agent },
+      (response) => {
+        response.on('data', () => {});
+        response.on('end', () =>
+          response.statusCode === 200 ? resolve() : reject(new Error(`${url.href} answered ${response.statusCode}`)),
+        );
+      },
+    );
+    request.on('error', reject);
+    request.end(body);
+  });
+}
+
+/** `concurrency` loops for `seconds`, spread over the target's URLs; every call's time is kept. */
+async function series(target: WriteTarget, concurrency: number, seconds: number, samples: number[]): Promise<number> {
+  const urls = target.urls.map((url) => new URL(url));
+  const agents = urls.map(() => new http.Agent({ keepAlive: true, maxSockets: concurrency }));
+  const deadline = performance.now() + seconds * 1000;
+  let completed = 0;
+  const loop = async (index: number): Promise<void> => {
+    const at = index % urls.length;
+    while (performance.now() < deadline) {
+      const start = process.hrtime.bigint();
+      await post(urls[at] as URL, target.token, agents[at] as http.Agent);
+      samples.push(Number(process.hrtime.bigint() - start) / 1000);
+      completed++;
+    }
+  };
+  const start = performance.now();
+  await Promise.all(Array.from({ length: concurrency }, (_, index) => loop(index)));
+  const elapsed = (performance.now() - start) / 1000;
+  for (const agent of agents) agent.destroy();
+  return completed / elapsed;
+}
+
+async function runClient(plan: WritesPlan): Promise<Record<string, SeriesFigures>> {
+  const samples = new Map<string, number[]>(plan.targets.map((target) => [target.name, []]));
+  const rates = new Map<string, number[]>(plan.targets.map((target) => [target.name, []]));
+  // A short warm-up of each, then rounds in alternating order, so drift in the machine's load
+  // falls on every series alike.
+  for (const target of plan.targets) await series(target, plan.concurrency, 0.5, []);
+  for (let round = 0; round < plan.rounds; round++) {
+    const order = round % 2 === 0 ? plan.targets : [...plan.targets].reverse();
+    for (const target of order) {
+      const rate = await series(target, plan.concurrency, plan.seconds, samples.get(target.name) as number[]);
+      (rates.get(target.name) as number[]).push(rate);
+    }
+  }
+  const figures: Record<string, SeriesFigures> = {};
+  for (const target of plan.targets) {
+    const times = samples.get(target.name) as number[];
+    const perRound = rates.get(target.name) as number[];
+    figures[target.name] = {
+      calls_per_s: perRound.reduce((sum, rate) => sum + rate, 0) / perRound.length,
+      p50_us: percentile(times, 50),
+      p99_us: percentile(times, 99),
+    };
+  }
+  return figures;
+}
+
+if (process.argv[2] === 'gateway') {
+  process.once('message', (message: { config: unknown; token: string }) => {
+    startGateway(message).catch((error: unknown) => {
+      console.error(error);
+      process.exit(1);
+    });
+  });
+} else if (process.argv[2] === 'client') {
+  process.once('message', (plan: WritesPlan) => {
+    runClient(plan).then(
+      (figures) => process.send?.({ figures }, () => process.exit(0)),
+      (error: unknown) => process.send?.({ error: String(error) }, () => process.exit(1)),
+    );
+  });
+}

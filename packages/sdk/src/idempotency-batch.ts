@@ -1,0 +1,110 @@
+import { IDEMPOTENCY_BATCH_MAX, type IdempotencyBatchResult } from '@estop/core';
+
+/** One operation of a batch, as `POST /v1/idempotency/batch` takes it. */
+export interface KeyOp {
+  op: 'claim' | 'complete' | 'release' | 'observed';
+  tenant: string;
+  tool: string;
+  key?: string | undefined;
+  [field: string]: unknown;
+}
+
+/** A batch is cut before it grows past this many bytes of JSON, well within the control plane's body limit. */
+const BATCH_BYTES = 256 * 1024;
+
+interface Queued {
+  op: KeyOp;
+  bytes: number;
+  resolve: (result: IdempotencyBatchResult) => void;
+  reject: (error: unknown) => void;
+}
+
+/** Sends one batch of operations; answers one result per operation, in order. */
+export type SendBatch = (ops: KeyOp[]) => Promise<IdempotencyBatchResult[]>;
+
+/**
+ * Claims, completions and releases of idempotency keys from every guard in this process that
+ * share a control plane and token, carried by one request at a time (`POST
+ * /v1/idempotency/batch`): those that arrive while a request is on its way go together in the
+ * next. Under load each write's two steps then cost a share of a request instead of a request
+ * each, and the control plane commits each batch's keys in one transaction; alone, a write pays
+ * one request per step, as it would without batching.
+ */
+export class IdempotencyBatch {
+  #queue: Queued[] = [];
+  #busy = false;
+  readonly #send: SendBatch;
+
+  constructor(send: SendBatch) {
+    this.#send = send;
+  }
+
+  /** An operation of more bytes of JSON than this goes on its own route, not in a batch. */
+  static readonly maxBytes = BATCH_BYTES;
+
+  /**
+   * Queues `op`; resolves with its result once the control plane has carried it out (a claim
+   * `claimed` is held, a completion durable). An abort while it is still queued takes it out,
+   * unsent; once sent, it is carried out whatever happens to the caller.
+   */
+  run(op: KeyOp, bytes: number, signal?: AbortSignal): Promise<IdempotencyBatchResult> {
+    return new Promise((resolve, reject) => {
+      const item: Queued = { op, bytes, resolve, reject };
+      if (signal !== undefined) {
+        if (signal.aborted) {
+          reject(signal.reason);
+          return;
+        }
+        const onAbort = (): void => {
+          const at = this.#queue.indexOf(item);
+          if (at === -1) return;
+          this.#queue.splice(at, 1);
+          reject(signal.reason);
+        };
+        signal.addEventListener('abort', onAbort, { once: true });
+        const settle =
+          <T>(done: (value: T) => void) =>
+          (value: T) => {
+            signal.removeEventListener('abort', onAbort);
+            done(value);
+          };
+        item.resolve = settle(resolve);
+        item.reject = settle(reject);
+      }
+      this.#queue.push(item);
+      // After the current I/O phase, so that the writes of one burst travel together.
+      if (!this.#busy && this.#queue.length === 1) setImmediate(() => void this.#flush());
+    });
+  }
+
+  async #flush(): Promise<void> {
+    if (this.#busy || this.#queue.length === 0) return;
+    this.#busy = true;
+    const batch = this.#take();
+    try {
+      const results = await this.#send(batch.map((item) => item.op));
+      batch.forEach((item, index) => {
+        const result = results[index];
+        if (result === undefined) item.reject(new Error('the control plane answered fewer results than operations'));
+        else item.resolve(result);
+      });
+    } catch (error) {
+      for (const item of batch) item.reject(error);
+    } finally {
+      this.#busy = false;
+      if (this.#queue.length > 0) void this.#flush();
+    }
+  }
+
+  /** The longest head of the queue within the batch limits (at least one operation). */
+  #take(): Queued[] {
+    let bytes = 0;
+    let count = 0;
+    for (const item of this.#queue) {
+      if (count >= IDEMPOTENCY_BATCH_MAX || (count > 0 && bytes + item.bytes > BATCH_BYTES)) break;
+      bytes += item.bytes;
+      count += 1;
+    }
+    return this.#queue.splice(0, count);
+  }
+}
