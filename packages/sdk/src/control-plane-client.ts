@@ -307,30 +307,40 @@ function request(
   }
   if (stream) headers.accept = 'text/event-stream';
   const transport = url.protocol === 'https:' ? https : http;
-  const agent = stream ? false : AGENTS[url.protocol as 'http:' | 'https:'];
-  return new Promise((resolve, reject) => {
-    if (signal.aborted) {
-      reject(signal.reason);
-      return;
-    }
-    const outgoing = transport.request(url, { method, headers, agent, signal }, resolve);
-    outgoing.setNoDelay(true);
-    // A stream stays open for as long as the guard lives; a short request must not hang.
-    if (!stream) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error('timed out')));
-    outgoing.once('error', (error) => {
-      if (signal.aborted) reject(signal.reason);
-      else
-        reject(
-          new EstopError({
-            code: 'unavailable',
-            message: `cannot reach the control plane at ${replica.origin} to ${action}: ${error.message}`,
-            cause: error,
-          }),
-        );
+  const pooled = stream ? false : AGENTS[url.protocol as 'http:' | 'https:'];
+  const attempt = (agent: http.Agent | false, retry: boolean): Promise<IncomingMessage> =>
+    new Promise((resolve, reject) => {
+      if (signal.aborted) {
+        reject(signal.reason);
+        return;
+      }
+      const outgoing = transport.request(url, { method, headers, agent, signal }, resolve);
+      outgoing.setNoDelay(true);
+      // A stream stays open for as long as the guard lives; a short request must not hang.
+      if (!stream) outgoing.setTimeout(timeoutMs, () => outgoing.destroy(new Error('timed out')));
+      outgoing.once('error', (error: NodeJS.ErrnoException) => {
+        if (signal.aborted) reject(signal.reason);
+        // A kept-alive connection the server closed just as it was reused: nothing was answered,
+        // and the server, closing an idle connection, had not read the request. Once more, on a
+        // connection of its own, before it counts as a failure.
+        else if (retry && outgoing.reusedSocket && STALE_SOCKET_CODES.has(error.code ?? '')) {
+          attempt(false, false).then(resolve, reject);
+        } else
+          reject(
+            new EstopError({
+              code: 'unavailable',
+              message: `cannot reach the control plane at ${replica.origin} to ${action}: ${error.message}`,
+              cause: error,
+            }),
+          );
+      });
+      outgoing.end(body);
     });
-    outgoing.end(body);
-  });
+  return attempt(pooled, pooled !== false);
 }
+
+/** How a reused connection that the server had already closed fails. */
+const STALE_SOCKET_CODES = new Set(['ECONNRESET', 'EPIPE']);
 
 function ok(response: IncomingMessage): boolean {
   const status = response.statusCode ?? 0;
