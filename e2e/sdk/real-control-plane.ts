@@ -14,8 +14,11 @@ export interface RealControlPlane {
   guard: Guard;
   /** Creates a rule through `POST /v1/rules` and waits until the guard has applied it. */
   rule(input: Record<string, unknown>): Promise<{ id: string }>;
-  /** Lifts a rule through `POST /v1/rules/:id/lift` and waits until the guard has applied it. */
-  lift(id: string): Promise<void>;
+  /**
+   * Lifts a rule through `POST /v1/rules/:id/lift` and waits until the guard has applied it;
+   * `force` lifts a sentinel's trip although its cause continues.
+   */
+  lift(id: string, options?: { force?: boolean }): Promise<void>;
   /** The active rules, from `GET /v1/rules`. */
   activeRules(): Promise<Rule[]>;
   close(): Promise<void>;
@@ -60,8 +63,9 @@ export async function startRealControlPlane(options: Partial<ControlPlaneOptions
       await applied(response.body.version as number);
       return { id: response.body.rule.id as string };
     },
-    async lift(id) {
-      const response = await api(`/v1/rules/${id}/lift`, { reason: 'test done' });
+    async lift(id, options = {}) {
+      const force = options.force === true ? { force: true } : {};
+      const response = await api(`/v1/rules/${id}/lift`, { reason: 'test done', ...force });
       if (response.status !== 200) throw new Error(`lift failed: ${JSON.stringify(response.body)}`);
       if (typeof response.body.version === 'number') await applied(response.body.version);
     },

@@ -45,7 +45,9 @@ describe('a sentinel stops a misbehaving agent on its own, through the SDK', () 
     assert.deepEqual(rule?.actor, { id: 'sentinel:loop', kind: 'system' });
     assert.deepEqual(rule?.scope, { tenant: 'acme', run: run.id });
     await run.end();
-    await control.lift(ruleId);
+    // The loop's window still holds its threshold: the trip stays unless the lift is forced.
+    await assert.rejects(control.lift(ruleId), /cause_continues/);
+    await control.lift(ruleId, { force: true });
   });
 
   it("a flood of distinct tickets trips read_only on the tenant's ticket tools: later writes are refused, other tools run", async () => {
@@ -83,6 +85,6 @@ describe('a sentinel stops a misbehaving agent on its own, through the SDK', () 
     assert.deepEqual(rule?.scope, { tenant: 'spendy' });
     assert.match(rule?.reason ?? '', /^sentinel big-spender: \$1\.10 spent for tenant=spendy within 1h$/);
     for (const run of runs) await run.end();
-    if (rule !== undefined) await control.lift(rule.id);
+    if (rule !== undefined) await control.lift(rule.id, { force: true });
   });
 });
