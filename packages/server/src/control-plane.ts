@@ -297,6 +297,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     registry,
     pollMs: options.replicaPollMs ?? 1000,
     onError: (error) => logger.error('following other replicas failed', { error: String(error) }),
+    onApplied: (via) => metrics.replicaChanges.inc({ via }),
   });
 
   return {

@@ -10,6 +10,11 @@ export interface Metrics {
   requests: Counter<'code'>;
   /** Sentinel crossings by sentinel: `tripped` (a rule made) or `would_trip` (a sentinel in shadow). */
   sentinelTrips: Counter<'sentinel' | 'outcome'>;
+  /**
+   * Versions committed by other replicas and applied here, by what found them: `notify` (the
+   * store announced the commit) or `poll` (the safety net, when an announcement was missed).
+   */
+  replicaChanges: Counter<'via'>;
 }
 
 /** A fresh registry with estop's metrics (one per control plane, so tests can run several). */
@@ -40,6 +45,12 @@ export function createMetrics(): Metrics {
       name: 'estop_sentinel_trips_total',
       help: 'Sentinel thresholds crossed, by sentinel and outcome: tripped (a rule) or would_trip (in shadow)',
       labelNames: ['sentinel', 'outcome'],
+      registers: [registry],
+    }),
+    replicaChanges: new Counter({
+      name: 'estop_replica_changes_total',
+      help: "Other replicas' versions applied here, by what found them: notify (announced) or poll (safety net)",
+      labelNames: ['via'],
       registers: [registry],
     }),
   };

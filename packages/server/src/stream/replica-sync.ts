@@ -2,11 +2,15 @@ import type { Store } from '@estop/core';
 import type { ChangeHub } from './change-hub.js';
 import type { EnforcerRegistry } from '../enforcers/enforcer-registry.js';
 
+/** What made a replica look for other replicas' commits: the store's announcement, or the poll. */
+export type ReplicaSyncTrigger = 'notify' | 'poll';
+
 /**
  * Keeps this replica's state in step with commits made by other control-plane processes on the
  * same store: it reads the change events after its version and publishes them to its streams.
  * It runs when the store announces a commit (where it can) and on a poll, so that a missed
- * announcement delays a change by one poll at most.
+ * announcement delays a change by one poll at most. `onApplied` is told of each version applied
+ * and what found it, so that a poll doing the announcements' work shows in the metrics.
  */
 export async function startReplicaSync(options: {
   store: Pick<Store, 'rules' | 'watchChanges'>;
@@ -14,44 +18,50 @@ export async function startReplicaSync(options: {
   registry: EnforcerRegistry;
   pollMs: number;
   onError: (error: unknown) => void;
+  onApplied?: ((via: ReplicaSyncTrigger) => void) | undefined;
 }): Promise<{ close(): Promise<void> }> {
   const { store, hub, registry } = options;
+  const onApplied = options.onApplied ?? (() => {});
   let running: Promise<void> | undefined;
-  let again = false;
+  // The trigger of the next run, if one came while a run was under way; an announcement wins.
+  let again: ReplicaSyncTrigger | undefined;
 
-  const catchUp = async (): Promise<void> => {
+  const catchUp = async (via: ReplicaSyncTrigger): Promise<void> => {
     for (;;) {
       const events = await store.rules.changesSince(hub.snapshot().version, 1000);
       for (const event of events) {
+        const before = hub.snapshot().version;
         registry.noteCommit(event.version, Date.parse(event.at));
         hub.publish(event);
+        if (hub.snapshot().version > before) onApplied(via);
       }
       if (events.length < 1000) return;
     }
   };
 
-  const sync = (): void => {
+  const sync = (via: ReplicaSyncTrigger): void => {
     if (running !== undefined) {
-      again = true;
+      again = again === 'notify' ? again : via;
       return;
     }
-    running = catchUp()
+    running = catchUp(via)
       .catch(options.onError)
       .finally(() => {
         running = undefined;
-        if (again) {
-          again = false;
-          sync();
-        }
+        const next = again;
+        again = undefined;
+        if (next !== undefined) sync(next);
       });
   };
 
-  const timer = setInterval(sync, options.pollMs);
+  const timer = setInterval(() => sync('poll'), options.pollMs);
   timer.unref();
-  const watcher = await store.watchChanges?.(sync).catch((error: unknown) => {
-    options.onError(error);
-    return undefined;
-  });
+  const watcher = await store
+    .watchChanges?.(() => sync('notify'))
+    .catch((error: unknown) => {
+      options.onError(error);
+      return undefined;
+    });
   return {
     async close() {
       clearInterval(timer);
