@@ -331,6 +331,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       }
       await sentinel?.settled();
       await options.sentinelCounter?.close?.();
+      registry.close();
       await registry.flush().catch(() => {});
       await aggregator.flush();
       if (options.idempotency !== undefined) await (options.idempotency as { close?: () => Promise<void> }).close?.();

@@ -16,6 +16,11 @@ const REMOTE_POLL_MS = 200;
 // Registrations check other replicas' enforcers against a read at most this old, so that many
 // enforcers registering at once (after a restart) cost one store read a second, not one each.
 const REGISTRATION_READ_MS = 1000;
+// An acknowledgement that advances an enforcer's version is written to the store this soon (with
+// whatever else came meanwhile), not at the next one-second flush: a replica waiting for the
+// enforcers of a version (kill --wait) re-reads the store every REMOTE_POLL_MS and so hears of
+// another replica's enforcers within about this plus that.
+const ACK_FLUSH_MS = 25;
 
 /** How an EnforcerRegistry forgets departed enforcers, and whom it tells of what. */
 export interface EnforcerRegistryOptions {
@@ -46,6 +51,7 @@ export class EnforcerRegistry {
   private readonly versions = new Map<number, VersionTrack>();
   private readonly waiters = new Set<() => void>();
   private flushing: Promise<void> | undefined;
+  private ackFlush: NodeJS.Timeout | undefined;
   private recentRead: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
   private readonly forgetAfterMs: number;
   private readonly departed: DepartedSweep;
@@ -83,11 +89,14 @@ export class EnforcerRegistry {
     if (existing !== undefined && existing.owner !== owner) {
       throw new EstopError({ code: 'forbidden', message: `enforcer ${record.id} is registered by another token` });
     }
+    // A registration starts a new session: what the enforcer applied counts again only once it
+    // acknowledges it, so that an enforcer restarted under the same id is never counted for a
+    // version its new process has not applied.
     const full: EnforcerRecord = {
-      version: 0,
-      inFlight: 0,
       ...existing?.record,
       ...record,
+      version: 0,
+      inFlight: 0,
       lastSeenAt: new Date(this.clock.now()).toISOString(),
     };
     // The tenant comes from the token, never from the registration; kept in the store so that
@@ -171,6 +180,7 @@ export class EnforcerRegistry {
     const entry = this.live.get(id);
     if (entry === undefined || entry.owner !== owner) return false;
     const now = this.clock.now();
+    if (version > entry.record.version) this.flushSoon();
     entry.record.version = Math.max(entry.record.version, version);
     entry.record.inFlight = inFlight;
     entry.record.lastSeenAt = new Date(now).toISOString();
@@ -346,6 +356,28 @@ export class EnforcerRegistry {
       }
     })();
     return this.flushing;
+  }
+
+  /** Flushes within ACK_FLUSH_MS, once for every acknowledgement that came meanwhile. */
+  private flushSoon(): void {
+    if (this.ackFlush !== undefined) return;
+    this.ackFlush = setTimeout(() => {
+      this.ackFlush = undefined;
+      // After a flush under way, which may have listed its records before this acknowledgement.
+      // A failure here is told by the periodic flush, which saves these records again.
+      const previous = this.flushing ?? Promise.resolve();
+      void previous
+        .catch(() => {})
+        .then(() => this.flush())
+        .catch(() => {});
+    }, ACK_FLUSH_MS);
+    this.ackFlush.unref();
+  }
+
+  /** Cancels an acknowledgement flush not yet started (the control plane's close flushes itself). */
+  close(): void {
+    clearTimeout(this.ackFlush);
+    this.ackFlush = undefined;
   }
 
   private wake(): void {
