@@ -16,7 +16,13 @@ export async function watchPostgresChanges(url: string, onChange: () => void): P
   let timer: NodeJS.Timeout | undefined;
 
   const connect = async (): Promise<void> => {
-    const next = new pg.Client({ connectionString: url, application_name: 'estop-watch' });
+    // Bounded, so that a partition does not hold the reconnection up; kept alive, so that one is noticed.
+    const next = new pg.Client({
+      connectionString: url,
+      application_name: 'estop-watch',
+      connectionTimeoutMillis: 2_000,
+      keepAlive: true,
+    });
     next.on('notification', () => onChange());
     next.on('error', () => reconnect());
     next.on('end', () => reconnect());

@@ -1,5 +1,5 @@
-import { Pool, escapeIdentifier, type PoolClient } from 'pg';
-import { EstopError, type Sha256, type Store } from '@estop/core';
+import { DatabaseError, Pool, escapeIdentifier, type PoolClient } from 'pg';
+import { EstopError, isEstopError, type Sha256, type Store } from '@estop/core';
 import { createPostgresAdminRequestStore } from './postgres-admin-request-store.js';
 import { createPostgresApprovalStore } from './postgres-approval-store.js';
 import { createPostgresAuditStore } from './postgres-audit-store.js';
@@ -23,8 +23,14 @@ export interface PostgresStoreOptions {
   sha256: Sha256;
   /** The schema holding estop's tables, created by `migrate()` if missing. Default `public`. */
   schema?: string | undefined;
-  /** Connection pool limits; by default 10 connections, and 10 s to connect before `unavailable`. */
-  pool?: { max?: number; connectionTimeoutMillis?: number; idleTimeoutMillis?: number } | undefined;
+  /**
+   * Connection pool limits; by default 10 connections, 2 s to connect (or to wait for a free
+   * connection) and 5 s for a query's answer before `unavailable`: with PostgreSQL unreachable,
+   * writes are refused within seconds rather than hanging.
+   */
+  pool?:
+    | { max?: number; connectionTimeoutMillis?: number; idleTimeoutMillis?: number; queryTimeoutMillis?: number }
+    | undefined;
 }
 
 /**
@@ -45,8 +51,12 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     connectionString: options.url,
     application_name: 'estop',
     max: options.pool?.max ?? 10,
-    connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 10_000,
+    connectionTimeoutMillis: options.pool?.connectionTimeoutMillis ?? 2_000,
     idleTimeoutMillis: options.pool?.idleTimeoutMillis ?? 30_000,
+    // Bounds a query on a connection whose peer went silent (a partition): the connection is
+    // then discarded, not reused.
+    query_timeout: options.pool?.queryTimeoutMillis ?? 5_000,
+    keepAlive: true,
     // Awaited before the pool hands the connection out, so no query runs in the wrong schema.
     onConnect: async (client) => {
       await client.query(`SET search_path TO ${escapeIdentifier(schema)}`);
@@ -76,6 +86,11 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
       client.release();
       return result;
     } catch (error) {
+      // A connection that failed or timed out is discarded at once: a ROLLBACK would only wait on it.
+      if (!(error instanceof DatabaseError) && !isEstopError(error)) {
+        client.release(error instanceof Error ? error : new Error(String(error)));
+        throw toStoreError(error);
+      }
       // If even ROLLBACK fails the connection is broken: handing the error to release() discards it.
       await client.query('ROLLBACK').then(
         () => client.release(),

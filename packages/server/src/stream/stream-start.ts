@@ -18,7 +18,8 @@ export type StreamStart = { kind: 'snapshot' } | { kind: 'resume'; version: numb
  * between the client's and the hub's; a snapshot is the answer to anything else, since it is
  * always right. A client ahead of this replica (it came from a replica that had heard of a
  * newer commit) resumes too, when the store has its version: this replica's hub catches up
- * within a poll, and the stream sends what comes after the client's version.
+ * within a poll, and the stream sends what comes after the client's version. When the store
+ * cannot be read (PostgreSQL away), a snapshot of this replica's state: enforcers keep connecting.
  */
 export async function planStreamStart(options: {
   resumeFrom: number | undefined;
@@ -26,6 +27,10 @@ export async function planStreamStart(options: {
   history: StateHistory;
   principal: Principal;
 }): Promise<StreamStart> {
+  return planFromHistory(options).catch((): StreamStart => ({ kind: 'snapshot' }));
+}
+
+async function planFromHistory(options: Parameters<typeof planStreamStart>[0]): Promise<StreamStart> {
   const { resumeFrom, base, history, principal } = options;
   if (resumeFrom === undefined) return { kind: 'snapshot' };
   if (resumeFrom === base.version) return { kind: 'resume', version: resumeFrom, changes: [] };
