@@ -2,6 +2,9 @@ import { Redis } from 'ioredis';
 import { EstopError } from '@estop/core';
 import { toStoreError } from './redis-errors.js';
 
+// Idempotency claims and sentinel counts are single round trips, well under a millisecond.
+const COMMAND_TIMEOUT_MS = 2000;
+
 /** A script registered on a client (sent once, then run by its SHA). */
 export type Script = (key: string, ...args: string[]) => Promise<unknown>;
 
@@ -27,11 +30,17 @@ export function openConnection(
   options: { url?: string | undefined; client?: Redis | undefined },
 ): AdapterConnection {
   const owned = options.client === undefined;
-  // Fail a command after two reconnection attempts rather than queueing it for long: the caller
-  // turns `unavailable` into a decision, which is better than a write waiting on a dead cache.
+  // Fail a command after two reconnection attempts rather than queueing it for long, and one
+  // without an answer after COMMAND_TIMEOUT_MS (a partition: the connection open, nothing coming
+  // back): the caller turns `unavailable` into a decision, which is better than a write waiting
+  // on a dead cache. The client reconnects by itself when Redis returns.
   const client =
     options.client ??
-    new Redis(options.url ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 2, connectTimeout: 5000 });
+    new Redis(options.url ?? 'redis://127.0.0.1:6379', {
+      maxRetriesPerRequest: 2,
+      connectTimeout: 2000,
+      commandTimeout: COMMAND_TIMEOUT_MS,
+    });
   // Connection errors reach callers through their commands; without a listener Node would crash.
   if (owned) client.on('error', () => {});
   let closed = false;
