@@ -29,6 +29,9 @@ export const AUDIT_ACTIONS = [
   'draft-recorded',
   'duplicates-suppressed',
   'calls-blocked',
+  'alert-resolved',
+  'drill-passed',
+  'drill-failed',
 ] as const;
 
 /** One kind of audited event, named noun-verb. */

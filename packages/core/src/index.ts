@@ -78,6 +78,16 @@ export type {
   Store,
   TokenStore,
 } from './ports/store.js';
+export type { NotificationStore } from './ports/notification-store.js';
+export type {
+  Delivery,
+  DeliveryOutcome,
+  DeliveryStatus,
+  NewDelivery,
+  NotifyEvent,
+  ReceiverSummary,
+} from './notification.js';
+export { NOTIFY_EVENTS, notifyEventOf } from './notification.js';
 export type { RestoreClass, RestoreRequest, RestoreRequestRecord, RestoreResolution } from './restore-request.js';
 export { needsSecondApprover } from './restore-request.js';
 export type { Rule, RuleLift, RuleRecord, RuleStatus } from './rule.js';

@@ -3,6 +3,7 @@ import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditH
 import type { EnforcerRecord } from './enforcer.js';
 import { EstopError } from './errors.js';
 import { memoryApprovalStore, memoryDraftStore, memoryIdempotencyStore } from './memory-governance.js';
+import { memoryNotificationStore } from './memory-notifications.js';
 import { memoryRequests } from './memory-requests.js';
 import { planCommit } from './plan-commit.js';
 import type { CommitRequest, CommitResult, Store } from './ports/store.js';
@@ -97,6 +98,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
     approvals: memoryApprovalStore(parts),
     drafts: memoryDraftStore(parts),
     idempotency: memoryIdempotencyStore(parts),
+    notifications: memoryNotificationStore({ ...parts, head }),
     rules: {
       async state() {
         open();

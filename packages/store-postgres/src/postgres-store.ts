@@ -10,6 +10,7 @@ import { createPostgresEnforcerStore } from './postgres-enforcer-store.js';
 import { toStoreError } from './postgres-errors.js';
 import { createPostgresIdempotencyStore } from './postgres-idempotency-store.js';
 import { migratePostgres } from './postgres-migrations.js';
+import { createPostgresNotificationStore } from './postgres-notification-store.js';
 import { createPostgresRestoreRequestStore } from './postgres-restore-request-store.js';
 import { createPostgresRuleStore } from './postgres-rule-store.js';
 import { createPostgresTokenStore } from './postgres-token-store.js';
@@ -123,6 +124,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     approvals: createPostgresApprovalStore(context),
     drafts: createPostgresDraftStore(context),
     idempotency: createPostgresIdempotencyStore(context),
+    notifications: createPostgresNotificationStore(context),
     migrate: () => transaction((client) => migratePostgres(client, schema)),
     watchChanges: (onChange) => watchPostgresChanges(options.url, onChange),
     async close() {

@@ -11,6 +11,7 @@ import { createSqliteEnforcerStore } from './sqlite-enforcer-store.js';
 import { toStoreError } from './sqlite-errors.js';
 import { createSqliteIdempotencyStore } from './sqlite-idempotency-store.js';
 import { migrateSqlite } from './sqlite-migrations.js';
+import { createSqliteNotificationStore } from './sqlite-notification-store.js';
 import { ownerOnlyDatabaseFiles } from './owner-only-files.js';
 import { createSqliteRestoreRequestStore } from './sqlite-restore-request-store.js';
 import { createSqliteRuleStore } from './sqlite-rule-store.js';
@@ -91,6 +92,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     approvals: createSqliteApprovalStore(context),
     drafts: createSqliteDraftStore(context),
     idempotency: createSqliteIdempotencyStore(context),
+    notifications: createSqliteNotificationStore(context),
     migrate: () => context.run(() => migrateSqlite(db)),
     async close() {
       if (db.open) db.close();

@@ -4,6 +4,7 @@ import type { AuditDraft, AuditEntry, AuditHead } from '../audit.js';
 import type { Draft } from '../draft.js';
 import type { EnforcerRecord } from '../enforcer.js';
 import type { IdempotencyClaim } from '../idempotency.js';
+import type { NotificationStore } from './notification-store.js';
 import type { RestoreRequest, RestoreRequestRecord, RestoreResolution } from '../restore-request.js';
 import type { Rule, RuleLift, RuleRecord } from '../rule.js';
 import type { ChangeEvent } from '../state.js';
@@ -185,6 +186,8 @@ export interface Store {
   readonly approvals: ApprovalStore;
   readonly drafts: DraftStore;
   readonly idempotency: IdempotencyStore;
+  /** The notification outbox: receivers' cursors over the audit log, and their deliveries. */
+  readonly notifications: NotificationStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /**

@@ -23,3 +23,13 @@ export {
 } from './request-rows.js';
 export type { NewRecordTable } from './new-records.js';
 export { ADMIN_REQUESTS, APPROVAL_REQUESTS, DRAFTS, RESTORE_REQUESTS, alreadyExists } from './new-records.js';
+export type { DeliveryRow, ReceiverCountRow } from './notification-rows.js';
+export {
+  DELIVERY_COLUMNS,
+  DELIVERY_INSERT_COLUMNS,
+  RECEIVER_SUMMARY_SQL,
+  deliveryFromRow,
+  newDeliveryValues,
+  receiverSummaries,
+  settleValues,
+} from './notification-rows.js';

@@ -171,6 +171,40 @@ const STEPS: readonly SharedStep[] = [
       ALTER TABLE estop_rules ADD COLUMN start_recorded ${t.boolean} NOT NULL DEFAULT ${t.false};
     `,
   },
+  {
+    version: 8,
+    name: "notifications: receivers' cursors over the audit log, deliveries, entries recorded once",
+    // A receiver's cursor is the audit position through which its deliveries are queued; a
+    // delivery's id is stable (receiver and what it notifies), so replicas queue it once. The body
+    // is kept as sent, so every attempt signs the same bytes. Epoch ms by the writers' clocks.
+    sql: (t) => `
+      CREATE TABLE estop_notify_cursors (
+        receiver ${t.text} PRIMARY KEY,
+        seq ${t.bigint} NOT NULL
+      )${t.keyedTableSuffix};
+      CREATE TABLE estop_notify_deliveries (
+        ordinal ${t.ordinal},
+        id ${t.text} NOT NULL UNIQUE,
+        receiver ${t.text} NOT NULL,
+        event ${t.text} NOT NULL,
+        seq ${t.bigint},
+        body ${t.text} NOT NULL,
+        created_at ${t.text} NOT NULL,
+        status ${t.text} NOT NULL,
+        attempts ${t.integer} NOT NULL,
+        next_attempt_ms ${t.bigint} NOT NULL,
+        lease_until_ms ${t.bigint} NOT NULL,
+        last_error ${t.text},
+        delivered_at ${t.text}
+      );
+      CREATE INDEX estop_notify_deliveries_due ON estop_notify_deliveries (next_attempt_ms) WHERE status = 'pending';
+      CREATE INDEX estop_notify_deliveries_status ON estop_notify_deliveries (status, ordinal);
+      CREATE TABLE estop_once (
+        key ${t.text} PRIMARY KEY,
+        at ${t.text} NOT NULL
+      )${t.keyedTableSuffix};
+    `,
+  },
 ];
 
 /**

@@ -11,6 +11,7 @@ import { describeDrafts } from './draft-cases.js';
 import { describeEnforcers } from './enforcer-cases.js';
 import { describeIdempotency } from './idempotency-cases.js';
 import { describeLifecycle } from './lifecycle-cases.js';
+import { describeNotifications } from './notification-cases.js';
 import { describeRestoreRequests } from './restore-request-cases.js';
 import { describeRuleCommits } from './rule-commit-cases.js';
 import { describeScheduledStarts } from './scheduled-start-cases.js';
@@ -20,7 +21,7 @@ import { describeTokens } from './token-cases.js';
 /**
  * The behaviour every `Store` adapter must show, as `node:test` suites: atomic versioned commits,
  * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens,
- * enforcers, restore requests, admin requests, approvals, drafts and idempotency keys. `create` must return an
+ * enforcers, restore requests, admin requests, approvals, drafts, idempotency keys and the notification outbox. `create` must return an
  * empty, migrated store built with `sha256Hex`; the suite closes every store it creates.
  *
  * @example
@@ -43,6 +44,7 @@ export function runStoreConformance(options: { name: string; create: () => Promi
     describeAdminRequests(test);
     describeApprovals(test);
     describeDrafts(test);
+    describeNotifications(test);
     describeIdempotency((title, body) => test(title, (store) => body(store.idempotency)), 'caller');
   });
 }
