@@ -1,6 +1,7 @@
 import {
   ALLOW,
   approvalHash,
+  derivedIdempotencyKey,
   EstopError,
   isEstopError,
   type Call,
@@ -158,12 +159,14 @@ async function runOnce<Args, Result>(
   windowMs: number,
   signal: AbortSignal,
 ): Promise<Result | typeof STALE> {
-  const key = options.idempotencyKey;
+  // Derived here as the control plane would, so a claim carries a key, never the arguments.
+  const key =
+    options.idempotencyKey ??
+    derivedIdempotencyKey(host.sha256, { tenant: call.tenant, tool: call.tool, args: jsonArguments(call.tool, args) });
   const claim = {
     tenant: call.tenant,
     tool: call.tool,
     key,
-    args: key === undefined ? jsonArguments(call.tool, args) : undefined,
     windowMs,
     enforcer: host.enforcerId,
     agent: call.agent,
