@@ -39,13 +39,28 @@ export function age(fromMs: number, nowMs: number): string {
   return `${Math.floor(hours / 24)}d`;
 }
 
-/** `in 12m` or `12m ago`, with the exact time for the title attribute. */
-export function relative(iso: string, nowMs: number): string {
+/**
+ * How long ago something happened: `12m ago`, or `just now` within its first second. A time
+ * ahead of the browser's clock (the server's clock runs ahead) is also `just now`: what has
+ * happened is never shown as in the future.
+ */
+export function ago(iso: string, nowMs: number): string {
   const at = Date.parse(iso);
-  return at >= nowMs ? `in ${age(nowMs, at)}` : `${age(at, nowMs)} ago`;
+  return nowMs - at < 1000 ? 'just now' : `${age(at, nowMs)} ago`;
 }
 
-/** A local, readable timestamp. */
+/** How long until a deadline (`in 12m`), or `now` once it has passed by the browser's clock. */
+export function until(iso: string, nowMs: number): string {
+  const at = Date.parse(iso);
+  return at - nowMs < 1000 ? 'now' : `in ${age(nowMs, at)}`;
+}
+
+/**
+ * A date as the logs and the CLI write it, the same for every reader whatever their zone:
+ * `2026-12-07 04:51:03 UTC` (24-hour, to the second).
+ */
 export function timestamp(iso: string): string {
-  return new Date(iso).toLocaleString(undefined, { hour12: false });
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return iso;
+  return `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }

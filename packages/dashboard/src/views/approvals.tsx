@@ -3,7 +3,7 @@ import { ROUTES, pathTo } from '@estop/client';
 import { getAll, statusOf } from '../api/client.js';
 import type { ApprovalView } from '../api/types.js';
 import { ErrorNote } from '../components/error-note.js';
-import { actorLabel, relative, timestamp } from '../components/format.js';
+import { actorLabel, ago, timestamp, until } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { useSession } from '../components/session.js';
@@ -53,8 +53,8 @@ export function ApprovalsSection() {
             </pre>
             <p className="muted small">
               Requested by {actorLabel(approval.requestedBy)}{' '}
-              <span title={timestamp(approval.at)}>{relative(approval.at, now)}</span>; denied unless decided{' '}
-              <span title={timestamp(approval.expiresAt)}>{relative(approval.expiresAt, now)}</span>.
+              <span title={timestamp(approval.at)}>{ago(approval.at, now)}</span>; denied unless decided{' '}
+              <span title={timestamp(approval.expiresAt)}>{until(approval.expiresAt, now)}</span>.
             </p>
             {canStop(principal) ? (
               <div className="actions">

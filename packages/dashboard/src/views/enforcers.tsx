@@ -1,6 +1,6 @@
 import { DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
-import { relative, timestamp } from '../components/format.js';
+import { ago, timestamp } from '../components/format.js';
 import { useLiveState } from '../components/session.js';
 import { useEnforcers } from '../components/use-enforcers.js';
 import { useNow } from '../components/use-now.js';
@@ -43,7 +43,7 @@ export function EnforcersView() {
                 </td>
                 <td>{enforcer.kind === 'sdk' ? 'SDK' : 'gateway'}</td>
                 <td className={behind ? 'text-warn' : undefined}>{enforcer.version}</td>
-                <td title={timestamp(enforcer.lastSeenAt)}>{relative(enforcer.lastSeenAt, now)}</td>
+                <td title={timestamp(enforcer.lastSeenAt)}>{ago(enforcer.lastSeenAt, now)}</td>
                 <td>{enforcer.inFlight}</td>
                 <td>
                   {!connected ? (

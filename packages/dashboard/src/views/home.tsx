@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { MODES, type Rule } from '../api/types.js';
-import { actorLabel, describeScope, modeLabel, relative, scopeKind } from '../components/format.js';
+import { actorLabel, ago, describeScope, modeLabel, scopeKind } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
 import { useLiveState, useSession } from '../components/session.js';
 import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
@@ -103,7 +103,7 @@ export function Home() {
                   <span className="big-red-scope">{switchScope}</span>
                 </a>
                 <p id="held-by" data-testid="held-by">
-                  Full stop on <code>{describeScope(held.scope)}</code> made {relative(held.createdAt, now)} by{' '}
+                  Full stop on <code>{describeScope(held.scope)}</code> made {ago(held.createdAt, now)} by{' '}
                   {actorLabel(held.actor)}: “{held.reason}”. Restoring is on the Rules page.
                 </p>
               </>

@@ -2,7 +2,7 @@ import { useId, useState } from 'react';
 import { MODES, type Mode, type Rule } from '../api/types.js';
 import { ROUTES, pathTo } from '@estop/client';
 import { problemField } from '../api/client.js';
-import { describeScope, modeLabel } from '../components/format.js';
+import { describeScope, modeLabel, timestamp } from '../components/format.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { useSession } from '../components/session.js';
 
@@ -28,7 +28,7 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
     } catch (error) {
       const liftableAt = problemField(error, 'liftableAt');
       if (typeof liftableAt === 'string') {
-        throw new Error(`${(error as Error).message}; it can be lifted from ${new Date(liftableAt).toLocaleString()}`);
+        throw new Error(`${(error as Error).message}; it can be lifted from ${timestamp(liftableAt)}`);
       }
       throw error;
     }

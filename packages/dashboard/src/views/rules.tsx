@@ -4,7 +4,7 @@ import { getAll } from '../api/client.js';
 import type { RestoreRequest, Rule } from '../api/types.js';
 import { ACTIONS, DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
-import { actorLabel, age, describeScope, modeLabel, relative, timestamp } from '../components/format.js';
+import { actorLabel, age, ago, describeScope, modeLabel, timestamp, until } from '../components/format.js';
 import { canRestore, isAdmin } from '../components/permissions.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { RowAction } from '../components/row-action.js';
@@ -46,7 +46,7 @@ export function RulesView() {
               <td>{actorLabel(rule.actor)}</td>
               <td title={timestamp(rule.createdAt)}>{age(Date.parse(rule.createdAt), now)}</td>
               <td title={rule.expiresAt === undefined ? undefined : timestamp(rule.expiresAt)}>
-                {rule.expiresAt === undefined ? 'never' : relative(rule.expiresAt, now)}
+                {rule.expiresAt === undefined ? 'never' : until(rule.expiresAt, now)}
               </td>
               <td>
                 <RowAction
@@ -93,7 +93,7 @@ function RestoreRequests(props: { now: number }) {
                 <td>{modeLabel(request.mode)}</td>
                 <td>{request.to === undefined ? 'lifted' : modeLabel(request.to)}</td>
                 <td>{actorLabel(request.requestedBy)}</td>
-                <td title={timestamp(request.at)}>{relative(request.at, props.now)}</td>
+                <td title={timestamp(request.at)}>{ago(request.at, props.now)}</td>
                 <td>{request.reason}</td>
                 <td>
                   {own ? (

@@ -4,7 +4,7 @@ import type { Rule, RunRecord } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
 import { ACTIONS, DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
-import { relative, timestamp } from '../components/format.js';
+import { age, ago, timestamp } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { RowAction } from '../components/row-action.js';
@@ -56,12 +56,12 @@ export function RunsView() {
                   : run.inFlight.map((call) => (
                       <div key={`${call.tool}-${call.startedAt}`}>
                         <code>{call.tool}</code>{' '}
-                        <span className="muted">for {relative(call.startedAt, now).replace(' ago', '')}</span>
+                        <span className="muted">for {age(Date.parse(call.startedAt), now)}</span>
                       </div>
                     ))}
               </td>
-              <td title={timestamp(run.startedAt)}>{relative(run.startedAt, now)}</td>
-              <td title={timestamp(run.lastHeartbeatAt)}>{relative(run.lastHeartbeatAt, now)}</td>
+              <td title={timestamp(run.startedAt)}>{ago(run.startedAt, now)}</td>
+              <td title={timestamp(run.lastHeartbeatAt)}>{ago(run.lastHeartbeatAt, now)}</td>
               <td>
                 <RowAction
                   shown={canStop(principal) && run.status !== 'ended'}
