@@ -11,11 +11,14 @@ const WAIT_MS = 5000;
 /**
  * How far a new rule has got, told as it converges: the enforcers that applied its version (from
  * the long-polled `GET /v1/versions/:v/enforcement?wait=…&rule=ID`), then the runs it stops:
- * stopped, drained (nothing in flight), terminated, with the stragglers named.
+ * stopped, drained (nothing in flight), terminated, with the stragglers named. Once every
+ * connected enforcer has applied it, that figure (how many, how fast) is the stop's and stays:
+ * an enforcer leaving or joining later changes only the count connected now.
  */
 export function Convergence(props: { rule: Rule; version: number }) {
   const { api, live } = useSession();
   const [enforcement, setEnforcement] = useState<Enforcement | undefined>();
+  const [converged, setConverged] = useState<Enforcement | undefined>();
   const [error, setError] = useState<unknown>();
   const [asked, setAsked] = useState(0);
   const runs = useRuns();
@@ -32,6 +35,7 @@ export function Convergence(props: { rule: Rule; version: number }) {
           const answer = await api.get<Enforcement>(path, controller.signal);
           if (cancelled) return;
           setEnforcement(answer);
+          if (answer.total > 0 && allAcknowledged(answer)) setConverged((first) => first ?? answer);
           setError(undefined);
           if (allAcknowledged(answer)) return;
         } catch (caught) {
@@ -67,7 +71,11 @@ export function Convergence(props: { rule: Rule; version: number }) {
         Rule <code>{props.rule.id}</code> is durable at version <strong>{props.version}</strong>.
       </p>
       {enforcement === undefined ? <p>Waiting for enforcers to apply version {props.version}…</p> : null}
-      {enforcement !== undefined ? <EnforcerLine enforcement={enforcement} /> : null}
+      {converged !== undefined && enforcement !== undefined ? (
+        <EnforcerLine enforcement={converged} connectedNow={enforcement.total} />
+      ) : enforcement !== undefined ? (
+        <EnforcerLine enforcement={enforcement} />
+      ) : null}
       {enforcement?.runs !== undefined ? (
         <RunsLine enforcement={enforcement} straggling={straggling} />
       ) : enforcement !== undefined ? (
@@ -82,7 +90,7 @@ export function Convergence(props: { rule: Rule; version: number }) {
   );
 }
 
-function EnforcerLine(props: { enforcement: Enforcement }) {
+function EnforcerLine(props: { enforcement: Enforcement; connectedNow?: number }) {
   const { acknowledged, total, ms, pending } = props.enforcement;
   if (total === 0) {
     return (
@@ -95,6 +103,12 @@ function EnforcerLine(props: { enforcement: Enforcement }) {
     return (
       <p className="status-ok" data-testid="enforced">
         Enforced on {acknowledged}/{total} enforcers{ms !== undefined ? ` in ${ms} ms` : ''}.
+        {props.connectedNow !== undefined && props.connectedNow !== total ? (
+          <span className="muted" data-testid="connected-now">
+            {' '}
+            ({props.connectedNow} connected now)
+          </span>
+        ) : null}
       </p>
     );
   }

@@ -5,7 +5,8 @@ import { canStop } from '../components/permissions.js';
 import { useLiveState, useSession } from '../components/session.js';
 import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
 import { useNow } from '../components/use-now.js';
-import { StopDialog, type ScopeKind } from './stop-dialog.js';
+import type { ScopeKind } from '../components/stop-scope.js';
+import { StopDialog } from './stop-dialog.js';
 
 const KINDS = ['global', 'tenant', 'agent', 'run', 'tool'] as const;
 

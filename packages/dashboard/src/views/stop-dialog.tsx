@@ -1,6 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import { ROUTES, pathTo } from '@estop/client';
-import { MODES, MODE_TABLE, type Mode, type Rule, type Scope } from '../api/types.js';
+import { MODES, MODE_TABLE, type Mode, type Rule } from '../api/types.js';
 import { Convergence } from '../components/convergence.js';
 import { Dialog } from '../components/dialog.js';
 import { DialogActions } from '../components/dialog-actions.js';
@@ -11,33 +11,17 @@ import { useLiveState, useSession } from '../components/session.js';
 import { expiryProblem } from '../components/expiry-input.js';
 import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
 import { useRuns } from '../components/use-runs.js';
-
-export type ScopeKind = 'global' | 'tenant' | 'agent' | 'run' | 'tool';
+import { missingName, scopeOf, type ScopeFields, type ScopeKind } from '../components/stop-scope.js';
 
 /** The modes to choose from, most restrictive first. */
 const CHOICES: readonly Mode[] = [...MODES].reverse();
 
-/** The form's fields; blank strings are left out of the scope. */
-interface StopForm {
-  kind: ScopeKind;
-  tenant: string;
-  agent: string;
-  run: string;
-  tool: string;
+/** The form's fields. */
+interface StopForm extends ScopeFields {
   mode: Mode;
   reason: string;
   expiresIn: string;
   cancelInFlight: boolean;
-}
-
-function scopeOf(form: StopForm): Scope {
-  const scope: Scope = {};
-  const tenant = form.tenant.trim();
-  if (form.kind !== 'global' && tenant !== '') scope.tenant = tenant;
-  if (form.kind === 'agent') scope.agent = form.agent.trim();
-  if (form.kind === 'run') scope.run = form.run.trim();
-  if (form.kind === 'tool') scope.tool = form.tool.trim();
-  return scope;
 }
 
 /**
@@ -71,6 +55,7 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
   const set = <K extends keyof StopForm>(key: K, value: StopForm[K]) =>
     setForm((previous) => ({ ...previous, [key]: value }));
   const scope = scopeOf(form);
+  const missing = missingName(form);
   const counts = enforcerCounts(enforcers.data?.enforcers, live.snapshot?.version);
   const matching = (runs.data?.runs ?? []).filter((run) => isLive(run) && scopeCoversRun(scope, run));
 
@@ -226,37 +211,44 @@ export function StopDialog(props: { initial: { kind: ScopeKind; mode: Mode; tena
         </div>
         <section className="preview" aria-label="What will be pulled" data-testid="stop-preview">
           <h3>What this pulls</h3>
-          <p>
-            <strong>{describeScope(scope)}</strong> → <strong>{modeLabel(form.mode)}</strong>:{' '}
-            {MODE_TABLE[form.mode].meaning}.
-          </p>
-          <ul>
-            <li>
-              {counts.connected} connected {counts.connected === 1 ? 'enforcer applies' : 'enforcers apply'} it
-              {counts.connected === 0 ? ' — none is connected, so nothing enforces it until one connects' : ''}.
-            </li>
-            <li>
-              {matching.length} live {matching.length === 1 ? 'run matches' : 'runs match'}
-              {matching.length > 0
-                ? `: ${matching
-                    .slice(0, 5)
-                    .map((run) => run.id)
-                    .join(', ')}${matching.length > 5 ? ', …' : ''}`
-                : ''}
-              {form.mode === 'full_stop' && form.kind !== 'tool' && matching.length > 0
-                ? ' (they will be stopped)'
-                : ''}
-              .
-            </li>
-          </ul>
+          {missing !== undefined ? (
+            <p data-testid="stop-missing">{missing}: until then this stops nothing.</p>
+          ) : (
+            <>
+              <p>
+                <strong>{describeScope(scope)}</strong> → <strong>{modeLabel(form.mode)}</strong>:{' '}
+                {MODE_TABLE[form.mode].meaning}.
+              </p>
+              <ul>
+                <li>
+                  {counts.connected} connected {counts.connected === 1 ? 'enforcer applies' : 'enforcers apply'} it
+                  {counts.connected === 0 ? ' — none is connected, so nothing enforces it until one connects' : ''}.
+                </li>
+                <li>
+                  {matching.length} live {matching.length === 1 ? 'run matches' : 'runs match'}
+                  {matching.length > 0
+                    ? `: ${matching
+                        .slice(0, 5)
+                        .map((run) => run.id)
+                        .join(', ')}${matching.length > 5 ? ', …' : ''}`
+                    : ''}
+                  {form.mode === 'full_stop' && form.kind !== 'tool' && matching.length > 0
+                    ? ' (they will be stopped)'
+                    : ''}
+                  .
+                </li>
+              </ul>
+            </>
+          )}
           {live.status !== 'live' ? <p className="error">Not connected: these counts may not be current.</p> : null}
         </section>
         <ErrorNote error={error} />
         <DialogActions
           onCancel={props.onClose}
-          label={`Stop ${describeScope(scope)}`}
+          label={missing === undefined ? `Stop ${describeScope(scope)}` : `Stop ${form.kind}`}
           busyLabel="Stopping…"
           busy={busy}
+          disabled={missing !== undefined}
           danger
         />
       </form>
