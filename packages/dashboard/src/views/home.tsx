@@ -153,7 +153,7 @@ export function Home() {
               <tr>
                 <th scope="col">Scope</th>
                 {MODES.map((mode) => (
-                  <th scope="col" key={mode}>
+                  <th scope="col" key={mode} className="num">
                     {modeLabel(mode)}
                   </th>
                 ))}
@@ -166,7 +166,7 @@ export function Home() {
                   {MODES.map((mode) => {
                     const count = cell(kind, mode);
                     return (
-                      <td key={mode} className={count > 0 ? `count mode-${mode}` : 'count zero'}>
+                      <td key={mode} className={count > 0 ? `num count mode-${mode}` : 'num count zero'}>
                         {rules === undefined ? '—' : count}
                       </td>
                     );
