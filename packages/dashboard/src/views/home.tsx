@@ -10,6 +10,8 @@ import { StopDialog } from './stop-dialog.js';
 
 const KINDS = ['global', 'tenant', 'agent', 'run', 'tool'] as const;
 
+const OFFLINE = 'Not connected to the control plane: the switch can be pressed again once the connection is back.';
+
 /** The state in one sentence: what is stopped, or that nothing is, and only when current. */
 function Headline(props: { rules: Rule[] | undefined; current: boolean }) {
   if (!props.current || props.rules === undefined) {
@@ -50,7 +52,7 @@ function Headline(props: { rules: Rule[] | undefined; current: boolean }) {
 /**
  * The full stop that already holds the switch's own scope (everything, or the bound tenant), so
  * that the switch can show itself pressed. Only asked of a current state: while disconnected the
- * switch stays a switch, since a stop needs no known state.
+ * switch is shown unpressed but cannot be pressed.
  */
 function holdingStop(rules: Rule[], tenant: string | undefined): Rule | undefined {
   return rules.find(
@@ -88,15 +90,26 @@ export function Home() {
         {canStop(principal) ? (
           <>
             {held === undefined ? (
-              <button
-                type="button"
-                className="big-red"
-                data-testid="big-red"
-                onClick={() => setStopping({ kind: bound === undefined ? 'global' : 'tenant' })}
-              >
-                <span className="big-red-label">STOP</span>
-                <span className="big-red-scope">{switchScope}</span>
-              </button>
+              <>
+                {/* Dimmed and not pressable while the page is not current; the note says why. */}
+                <button
+                  type="button"
+                  className="big-red"
+                  data-testid="big-red"
+                  disabled={!current}
+                  title={current ? undefined : OFFLINE}
+                  aria-describedby={current ? undefined : 'switch-offline'}
+                  onClick={() => setStopping({ kind: bound === undefined ? 'global' : 'tenant' })}
+                >
+                  <span className="big-red-label">STOP</span>
+                  <span className="big-red-scope">{switchScope}</span>
+                </button>
+                {!current ? (
+                  <p id="switch-offline" className="switch-offline" data-testid="switch-offline">
+                    {OFFLINE}
+                  </p>
+                ) : null}
+              </>
             ) : (
               <>
                 <a className="big-red big-red-held" data-testid="big-red" href="#/rules" aria-describedby="held-by">
