@@ -125,6 +125,9 @@ describe('an operator stops a tenant from the dashboard and an SDK guard denies'
     await row.getByText('duplicate emails').waitFor();
     await row.getByRole('button', { name: 'Restore…' }).click();
     const dialog = page.getByRole('dialog');
+    // The dialog offers the next step down first (read only → draft only); lifting is chosen.
+    assert.equal(await dialog.getByLabel('Restore to').inputValue(), 'draft_only');
+    await dialog.getByLabel('Restore to').selectOption({ label: 'normal (lift the rule)' });
     await dialog.getByLabel(/^Reason/).fill('dedupe fixed');
     await dialog.getByRole('button', { name: 'Lift the rule' }).click();
     await dialog.getByText(/Lifted \(version \d+\)/).waitFor();

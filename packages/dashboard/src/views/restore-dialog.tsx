@@ -6,12 +6,15 @@ import { describeScope, modeLabel, timestamp } from '../components/format.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { useSession } from '../components/session.js';
 
-/** Lifts a rule, or steps it down to a less restrictive mode (a staged restore). */
+/**
+ * Lifts a rule, or steps it down to a less restrictive mode (a staged restore). It offers the
+ * next step down the mode ladder first (full stop → read only, …), lifting only from the lowest.
+ */
 export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
   const { api } = useSession();
-  const [to, setTo] = useState<Mode | ''>('');
-  const id = useId();
   const lower = MODES.slice(0, MODES.indexOf(props.rule.mode));
+  const [to, setTo] = useState<Mode | ''>(lower.at(-1) ?? '');
+  const id = useId();
 
   const action = async (reason: string) => {
     try {
@@ -20,7 +23,8 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
         to === '' ? { reason } : { reason, to },
       );
       if (answer.status === 202) {
-        return `Restore requested: ${answer.body.message ?? 'a second admin must confirm it'}. The rule stays in force until then.`;
+        // The control plane's message already says the rule stays in force until confirmed.
+        return `Restore requested: ${answer.body.message ?? 'the rule stays in force until a second admin confirms it'}.`;
       }
       return answer.body.replacement !== undefined
         ? `Stepped down to ${modeLabel(answer.body.replacement.mode)} (version ${answer.body.version}).`
