@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import {
   ALLOW,
   approvalHash,
@@ -36,6 +37,9 @@ export interface GovernedCallHost {
 /** While an earlier identical write runs, each claim waits at most this long for its result. */
 const CLAIM_WAIT_MS = 10_000;
 const NEVER = new AbortController().signal;
+// Every completion and release in flight listens on it (until it settles): many at once is the
+// normal case under load, not a leak.
+setMaxListeners(0, NEVER);
 /** What `runOnce` answers when the decision changed before the write could run. */
 const STALE: unique symbol = Symbol('stale decision');
 
