@@ -94,11 +94,11 @@ export function AuditView() {
                 <span className={`badge action-${entry.action}`}>{entry.action}</span>
               </td>
               <td>{actorLabel(entry.actor)}</td>
-              <td>
+              <td className="wrap">
                 <code>{describeScope(entry.scope)}</code>
               </td>
-              <td>{entry.reason ?? ''}</td>
-              <td className="small">
+              <td className="wrap">{entry.reason ?? ''}</td>
+              <td className="small wrap">
                 {entry.ruleId !== undefined ? <code>{entry.ruleId}</code> : null} {details(entry)}
               </td>
             </tr>
