@@ -2,7 +2,7 @@
 // the configuration a user gets by default first (deduplication on, keys kept by a real
 // `estop serve` on embedded SQLite), and beside it in the same run: the same gateway with
 // deduplication off, gateways keeping keys in Redis, a bare node:http proxy, and the upstream
-// directly. Upstream, load generator, control plane and each gateway run in processes of their own.
+// directly; and an SDK guard's run.tool writes (each a POST to the upstream) with and without. Upstream, load generator, control plane and each gateway run in processes of their own.
 import { fork, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { adminRequest, childEnv, messageFrom, startControlPlaneProcess, stopProcess } from './control-plane-process.js';
@@ -68,6 +68,18 @@ export async function run(): Promise<Record<string, unknown>> {
     { name: 'bare_proxy', urls: [`http://127.0.0.1:${barePort}/send`] },
     { name: 'upstream', urls: [upstreamUrl] },
   ];
+  // The SDK's run.tool writes, against the same control plane and upstream.
+  const sdk = start(WRITES_WORKER, 'sdk');
+  sdk.send({
+    controlPlane: plane.url,
+    token: enforcer,
+    upstream: upstreamUrl,
+    concurrency: CONCURRENCY,
+    seconds: SECONDS,
+    rounds: ROUNDS,
+  });
+  const sdkAnswer = (await messageFrom(sdk)) as { figures?: Record<string, SeriesFigures>; error?: string };
+  if (sdkAnswer.figures === undefined) throw new Error(`benchmark SDK client failed: ${sdkAnswer.error}`);
   const client = start(WRITES_WORKER, 'client');
   client.send({ targets, concurrency: CONCURRENCY, seconds: SECONDS, rounds: ROUNDS });
   const answer = (await messageFrom(client)) as { figures?: Record<string, SeriesFigures>; error?: string };
@@ -78,7 +90,9 @@ export async function run(): Promise<Record<string, unknown>> {
   bare.kill();
   if (answer.figures === undefined) throw new Error(`benchmark client failed: ${answer.error}`);
   const f = answer.figures as Record<'default' | 'no_dedupe' | 'redis' | 'bare_proxy' | 'upstream', SeriesFigures>;
+  const s = sdkAnswer.figures as Record<'sdk_default' | 'sdk_no_dedupe', SeriesFigures>;
   const ratio = f.default.calls_per_s / f.no_dedupe.calls_per_s;
+  const sdkRatio = s.sdk_default.calls_per_s / s.sdk_no_dedupe.calls_per_s;
   const p50Above = f.default.p50_us - f.no_dedupe.p50_us;
   return {
     default_calls_per_s: Math.round(f.default.calls_per_s),
@@ -96,12 +110,18 @@ export async function run(): Promise<Record<string, unknown>> {
     upstream_p50_us: Math.round(f.upstream.p50_us),
     upstream_p99_us: Math.round(f.upstream.p99_us),
     ratio_default_vs_no_dedupe: Number(ratio.toFixed(3)),
+    sdk_default_calls_per_s: Math.round(s.sdk_default.calls_per_s),
+    sdk_default_p50_us: Math.round(s.sdk_default.p50_us),
+    sdk_no_dedupe_calls_per_s: Math.round(s.sdk_no_dedupe.calls_per_s),
+    sdk_no_dedupe_p50_us: Math.round(s.sdk_no_dedupe.p50_us),
+    ratio_sdk_default_vs_no_dedupe: Number(sdkRatio.toFixed(3)),
     ratio_no_dedupe_vs_bare_proxy: Number((f.no_dedupe.calls_per_s / f.bare_proxy.calls_per_s).toFixed(3)),
     concurrency: CONCURRENCY,
     setup:
       'distinct write bodies; upstream, load generator, `estop serve` (SQLite) and each gateway in processes of their own; redis: two gateways sharing keys in Redis, the load split between them',
     goals: {
       ratio_default_vs_no_dedupe: atLeast(ratio, 0.8),
+      ratio_sdk_default_vs_no_dedupe: atLeast(sdkRatio, 0.8),
       default_p50_above_no_dedupe_us: atMost(p50Above, 1000, ' µs'),
       redis_calls_per_s: atLeast(f.redis.calls_per_s, 10_000),
     },

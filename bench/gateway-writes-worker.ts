@@ -1,8 +1,10 @@
 // The processes of the gateway.http_writes benchmark: `gateway` runs one HTTP tool gateway with
-// the configuration it is sent, and `client` sends distinct write bodies to each target, many in
-// flight, timing every call. Driven over IPC by gateway-http-writes.bench.ts.
+// the configuration it is sent, `client` sends distinct write bodies to each target, many in
+// flight, timing every call, and `sdk` does the same through an SDK guard's `run.tool`, each
+// call's tool a POST to the upstream. Driven over IPC by gateway-http-writes.bench.ts.
 import http from 'node:http';
 import { createGateway, GatewayFileSchema } from '@estop/gateway';
+import { createGuard } from '@estop/sdk';
 import { createRedisIdempotencyStore } from '@estop/store-redis';
 import { percentile } from './stats.js';
 
@@ -116,12 +118,89 @@ async function runClient(plan: WritesPlan): Promise<Record<string, SeriesFigures
   return figures;
 }
 
+export interface SdkPlan {
+  controlPlane: string;
+  token: string;
+  upstream: string;
+  concurrency: number;
+  seconds: number;
+  rounds: number;
+}
+
+/**
+ * `run.tool` writes, `concurrency` in flight, with deduplication on (the guard's default) and
+ * off, in alternating rounds; each call's tool POSTs a distinct body to the upstream.
+ */
+async function runSdk(plan: SdkPlan): Promise<Record<string, SeriesFigures>> {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: plan.concurrency });
+  const upstream = new URL(plan.upstream);
+  const variants = {
+    sdk_default: createGuard({ url: plan.controlPlane, token: plan.token, name: 'bench-sdk-default' }),
+    sdk_no_dedupe: createGuard({
+      url: plan.controlPlane,
+      token: plan.token,
+      name: 'bench-sdk-no-dedupe',
+      idempotency: { tools: { '*': false } },
+    }),
+  };
+  await Promise.all(Object.values(variants).map((guard) => guard.ready()));
+  const figures: Record<string, SeriesFigures> = {};
+  const samples = new Map<string, number[]>(Object.keys(variants).map((name) => [name, []]));
+  const rates = new Map<string, number[]>(Object.keys(variants).map((name) => [name, []]));
+  const measure = async (name: string, seconds: number, keep: boolean): Promise<void> => {
+    const guard = variants[name as keyof typeof variants];
+    const run = guard.startRun({ tenant: 'acme', agent: 'bench' });
+    const deadline = performance.now() + seconds * 1000;
+    let completed = 0;
+    const times = keep ? (samples.get(name) as number[]) : [];
+    const loop = async (): Promise<void> => {
+      while (performance.now() < deadline) {
+        const start = process.hrtime.bigint();
+        const n = `${PREFIX}${sequence++}`;
+        await run.tool('email.send', { to: 'someone@example.com', n }, () => post(upstream, undefined, agent), {
+          effect: 'write',
+        });
+        times.push(Number(process.hrtime.bigint() - start) / 1000);
+        completed++;
+      }
+    };
+    const started = performance.now();
+    await Promise.all(Array.from({ length: plan.concurrency }, loop));
+    if (keep) (rates.get(name) as number[]).push(completed / ((performance.now() - started) / 1000));
+    await run.end();
+  };
+  for (const name of Object.keys(variants)) await measure(name, 0.5, false);
+  for (let round = 0; round < plan.rounds; round++) {
+    const order = round % 2 === 0 ? Object.keys(variants) : Object.keys(variants).reverse();
+    for (const name of order) await measure(name, plan.seconds, true);
+  }
+  for (const name of Object.keys(variants)) {
+    const perRound = rates.get(name) as number[];
+    const times = samples.get(name) as number[];
+    figures[name] = {
+      calls_per_s: perRound.reduce((sum, rate) => sum + rate, 0) / perRound.length,
+      p50_us: percentile(times, 50),
+      p99_us: percentile(times, 99),
+    };
+  }
+  await Promise.all(Object.values(variants).map((guard) => guard.close()));
+  agent.destroy();
+  return figures;
+}
+
 if (process.argv[2] === 'gateway') {
   process.once('message', (message: { config: unknown; token: string }) => {
     startGateway(message).catch((error: unknown) => {
       console.error(error);
       process.exit(1);
     });
+  });
+} else if (process.argv[2] === 'sdk') {
+  process.once('message', (plan: SdkPlan) => {
+    runSdk(plan).then(
+      (figures) => process.send?.({ figures }, () => process.exit(0)),
+      (error: unknown) => process.send?.({ error: String(error) }, () => process.exit(1)),
+    );
   });
 } else if (process.argv[2] === 'client') {
   process.once('message', (plan: WritesPlan) => {
