@@ -5,7 +5,7 @@ import { createPostgresStore } from '@estop/store-postgres';
 import { databaseUrl, postgresSchema } from '../../packages/server/test/postgres-schema.js';
 import { eventually, sha256Hex, startTestControlPlane } from '../../packages/server/test/harness.js';
 
-describe('a run registered with one replica is killed through another', () => {
+describe('a run registered with one replica is listed and killed through another', () => {
   const postgres = postgresSchema('estop_replica_runs');
   after(() => postgres.drop());
 
@@ -21,19 +21,35 @@ describe('a run registered with one replica is killed through another', () => {
       await eventually(async () =>
         (await second.request('/v1/runs')).body.runs.some((listed: { id: string }) => listed.id === run.id),
       );
+      // Listed by the other replica too, to its tenant's tokens only.
+      const viewer = await first.token('viewer', 'acme');
+      const listed = await eventually(async () =>
+        (await first.request('/v1/runs', { token: viewer })).body.runs.find(
+          (each: { id: string }) => each.id === run.id,
+        ),
+      );
+      assert.deepEqual([listed.tenant, listed.agent, listed.status], ['acme', 'looper', 'running']);
+      const stranger = await first.token('viewer', 'globex');
+      assert.deepEqual((await first.request('/v1/runs', { token: stranger })).body.runs, []);
+
       const operator = await first.token('operator', 'acme');
       const killed = await first.request(`/v1/runs/${run.id}/kill`, { token: operator, body: { reason: 'looping' } });
       assert.equal(killed.status, 201, JSON.stringify(killed.body));
+      assert.equal(killed.body.run.id, run.id);
       assert.deepEqual(killed.body.rule.scope, { tenant: 'acme', run: run.id });
       assert.equal(killed.body.rule.mode, 'full_stop');
       await eventually(() => run.status === 'stopped');
       assert.equal(run.stopReason, `killed:${killed.body.rule.id}`);
       assert.equal(run.signal.aborted, true);
-      // The replica the run is registered with reports it stopped by that rule.
-      await eventually(async () => {
-        const listed = (await second.request('/v1/runs')).body.runs.find((each: { id: string }) => each.id === run.id);
-        return listed?.status !== 'running' && listed?.stopReason === `killed:${killed.body.rule.id}`;
-      });
+      // Both replicas report it stopped by that rule.
+      for (const replica of [second, first]) {
+        await eventually(async () => {
+          const found = (await replica.request('/v1/runs')).body.runs.find(
+            (each: { id: string }) => each.id === run.id,
+          );
+          return found?.status !== 'running' && found?.stopReason === `killed:${killed.body.rule.id}`;
+        });
+      }
     } finally {
       await guard.close();
       await first.close();

@@ -79,6 +79,7 @@ export type {
   TokenStore,
 } from './ports/store.js';
 export type { NotificationStore } from './ports/notification-store.js';
+export type { RunStore, SharedRun } from './ports/run-store.js';
 export type {
   Delivery,
   DeliveryOutcome,

@@ -1,6 +1,7 @@
 import type { AdminRequestRecord } from './admin-request.js';
 import { EMPTY_HEAD, chainEntries, type AuditDraft, type AuditEntry, type AuditHead, type Sha256 } from './audit.js';
 import type { EnforcerRecord } from './enforcer.js';
+import { memoryRunStore } from './memory-run-store.js';
 import { EstopError } from './errors.js';
 import { memoryApprovalStore, memoryDraftStore, memoryIdempotencyStore } from './memory-governance.js';
 import { memoryNotificationStore } from './memory-notifications.js';
@@ -99,6 +100,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
     drafts: memoryDraftStore(parts),
     idempotency: memoryIdempotencyStore(parts),
     notifications: memoryNotificationStore({ ...parts, head }),
+    runs: memoryRunStore(open),
     rules: {
       async state() {
         open();

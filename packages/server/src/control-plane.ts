@@ -37,6 +37,7 @@ import { createRuleService, type RuleService } from './rules/rule-service.js';
 import { createRuleStarts } from './rules/rule-starts.js';
 import { RunRegistry } from './runs/run-registry.js';
 import { RunService } from './runs/run-service.js';
+import { SharedRuns } from './runs/shared-runs.js';
 import { createSentinelHeat } from './sentinels/sentinel-heat.js';
 import { SentinelObservations } from './sentinels/sentinel-observations.js';
 import { SentinelService } from './sentinels/sentinel-service.js';
@@ -210,7 +211,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       ? undefined
       : (run, usd) => sentinel.observe('spend', { tenant: run.tenant, agent: run.agent, run: run.id }, toMicroUsd(usd)),
   );
-  const runs = new RunService({ runs: runRegistry, rules, audit, clock, notify });
+  // Runs registered with any replica on the store are listed and killed from every one.
+  const sharedRuns = new SharedRuns({ store: store.runs, registry: runRegistry, clock });
+  const runs = new RunService({ runs: runRegistry, shared: sharedRuns, rules, audit, clock, notify });
   const deps: AppDeps = {
     clock,
     hub,
@@ -287,6 +290,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     setInterval(() => void aggregator.flush(), options.auditIntervalMs ?? 10_000),
     setInterval(() => {
       registry.flush().catch((error: unknown) => logger.error('saving enforcers failed', { error: String(error) }));
+      sharedRuns.flush().catch((error: unknown) => logger.error('sharing runs failed', { error: String(error) }));
     }, 1000),
     setInterval(() => sentinel?.prune(), 10_000),
   ];
@@ -333,6 +337,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       await options.sentinelCounter?.close?.();
       registry.close();
       await registry.flush().catch(() => {});
+      await sharedRuns.flush().catch(() => {});
       await aggregator.flush();
       if (options.idempotency !== undefined) await (options.idempotency as { close?: () => Promise<void> }).close?.();
       await store.close();

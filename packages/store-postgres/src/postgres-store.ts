@@ -13,6 +13,7 @@ import { migratePostgres } from './postgres-migrations.js';
 import { createPostgresNotificationStore } from './postgres-notification-store.js';
 import { createPostgresRestoreRequestStore } from './postgres-restore-request-store.js';
 import { createPostgresRuleStore } from './postgres-rule-store.js';
+import { createPostgresRunStore } from './postgres-run-store.js';
 import { createPostgresTokenStore } from './postgres-token-store.js';
 
 const SCHEMA_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,62}$/;
@@ -125,6 +126,7 @@ export function createPostgresStore(options: PostgresStoreOptions): Store {
     drafts: createPostgresDraftStore(context),
     idempotency: createPostgresIdempotencyStore(context),
     notifications: createPostgresNotificationStore(context),
+    runs: createPostgresRunStore(context),
     migrate: () => transaction((client) => migratePostgres(client, schema)),
     watchChanges: (onChange) => watchPostgresChanges(options.url, onChange),
     async close() {

@@ -15,6 +15,7 @@ import { createSqliteNotificationStore } from './sqlite-notification-store.js';
 import { ownerOnlyDatabaseFiles } from './owner-only-files.js';
 import { createSqliteRestoreRequestStore } from './sqlite-restore-request-store.js';
 import { createSqliteRuleStore } from './sqlite-rule-store.js';
+import { createSqliteRunStore } from './sqlite-run-store.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { createSqliteTokenStore } from './sqlite-token-store.js';
 
@@ -93,6 +94,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     drafts: createSqliteDraftStore(context),
     idempotency: createSqliteIdempotencyStore(context),
     notifications: createSqliteNotificationStore(context),
+    runs: createSqliteRunStore(context),
     migrate: () => context.run(() => migrateSqlite(db)),
     async close() {
       if (db.open) db.close();

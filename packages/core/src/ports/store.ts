@@ -5,6 +5,7 @@ import type { Draft } from '../draft.js';
 import type { EnforcerRecord } from '../enforcer.js';
 import type { IdempotencyClaim } from '../idempotency.js';
 import type { NotificationStore } from './notification-store.js';
+import type { RunStore } from './run-store.js';
 import type { RestoreRequest, RestoreRequestRecord, RestoreResolution } from '../restore-request.js';
 import type { Rule, RuleLift, RuleRecord } from '../rule.js';
 import type { ChangeEvent } from '../state.js';
@@ -188,6 +189,8 @@ export interface Store {
   readonly idempotency: IdempotencyStore;
   /** The notification outbox: receivers' cursors over the audit log, and their deliveries. */
   readonly notifications: NotificationStore;
+  /** Runs shared by the replicas on this store; absent where only one process uses it. */
+  readonly runs?: RunStore;
   /** Creates or upgrades the schema; safe to call on every start. */
   migrate(): Promise<void>;
   /**

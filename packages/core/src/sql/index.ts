@@ -12,6 +12,8 @@ export { AUDIT_COLUMNS, auditFromRow, auditValues } from './audit-rows.js';
 export type { TokenRow } from './token-rows.js';
 export { TOKEN_COLUMNS, tokenFromRow, tokenValues } from './token-rows.js';
 export type { EnforcerRow } from './enforcer-rows.js';
+export type { RunRow } from './run-rows.js';
+export { RUN_COLUMNS, runFromRow, runValues } from './run-rows.js';
 export { ENFORCER_COLUMNS, ENFORCER_UPSERT_SET, enforcerFromRow, enforcerValues } from './enforcer-rows.js';
 export type { AdminRequestRow, ApprovalRow, RestoreRequestRow } from './request-rows.js';
 export {

@@ -205,6 +205,20 @@ const STEPS: readonly SharedStep[] = [
       )${t.keyedTableSuffix};
     `,
   },
+  {
+    version: 9,
+    name: 'runs shared by replicas: each run as its replica last wrote it',
+    // The record is kept as JSON: only its replica changes it, the others list it as written.
+    sql: (t) => `
+      CREATE TABLE estop_runs (
+        id ${t.text} PRIMARY KEY,
+        record ${t.text} NOT NULL,
+        heartbeat_ms ${t.bigint} NOT NULL,
+        heard_at ${t.text} NOT NULL
+      )${t.keyedTableSuffix};
+      CREATE INDEX estop_runs_heard ON estop_runs (heard_at);
+    `,
+  },
 ];
 
 /**

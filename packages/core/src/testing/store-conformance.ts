@@ -14,6 +14,7 @@ import { describeLifecycle } from './lifecycle-cases.js';
 import { describeNotifications } from './notification-cases.js';
 import { describeRestoreRequests } from './restore-request-cases.js';
 import { describeRuleCommits } from './rule-commit-cases.js';
+import { describeRuns } from './run-cases.js';
 import { describeScheduledStarts } from './scheduled-start-cases.js';
 import { storeTest } from './store-test.js';
 import { describeTokens } from './token-cases.js';
@@ -45,6 +46,7 @@ export function runStoreConformance(options: { name: string; create: () => Promi
     describeApprovals(test);
     describeDrafts(test);
     describeNotifications(test);
+    describeRuns(test);
     describeIdempotency((title, body) => test(title, (store) => body(store.idempotency)), 'caller');
   });
 }

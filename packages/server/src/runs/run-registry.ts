@@ -8,6 +8,7 @@ import {
   type RunRecord,
   type RunsEnforcement,
   type RunStart,
+  type SharedRun,
 } from '@estop/core';
 
 interface LiveRun {
@@ -20,11 +21,11 @@ interface LiveRun {
 }
 
 /** Heartbeats a run may miss before it is shown as lost. */
-const MISSED_HEARTBEATS = 3;
+export const MISSED_HEARTBEATS = 3;
 /** How long an ended run stays listed, so that kills can report it. */
-const ENDED_RETENTION_MS = 10 * 60_000;
+export const ENDED_RETENTION_MS = 10 * 60_000;
 /** How long a lost run stays listed after it was last heard from. */
-const LOST_RETENTION_MS = 60 * 60_000;
+export const LOST_RETENTION_MS = 60 * 60_000;
 
 /**
  * Runs registered with this replica: who runs them, where they stand, what they have in flight.
@@ -33,6 +34,8 @@ const LOST_RETENTION_MS = 60 * 60_000;
  */
 export class RunRegistry {
   readonly #runs = new Map<string, LiveRun>();
+  /** Runs changed since `takeChanged` last ran: what this replica has to share. */
+  readonly #changed = new Set<string>();
   readonly #clock: Clock;
   readonly #onSpend: ((run: RunRecord, usd: number) => void) | undefined;
 
@@ -73,6 +76,7 @@ export class RunRegistry {
       lastHeardMs: now,
       endedMs: existing?.endedMs,
     });
+    this.#changed.add(start.id);
     return { ...record };
   }
 
@@ -90,6 +94,7 @@ export class RunRegistry {
     if (heartbeat.stopReason !== undefined) live.record.stopReason = heartbeat.stopReason;
     live.record.inFlight = heartbeat.inFlight;
     this.#use(live, heartbeat.usage);
+    this.#changed.add(id);
   }
 
   /** Takes a run's reported usage, telling `onSpend` how much more it spent since last heard. */
@@ -120,7 +125,29 @@ export class RunRegistry {
       lastHeartbeatAt: new Date(now).toISOString(),
     } satisfies Partial<RunRecord>);
     this.#use(live, end.usage);
+    this.#changed.add(id);
     return { run: { ...live.record }, first: true };
+  }
+
+  /**
+   * The runs changed since the last call, as other replicas are to see them, and forgets that
+   * they changed; `putBack` them if they could not be shared.
+   */
+  takeChanged(): SharedRun[] {
+    const changed: SharedRun[] = [];
+    for (const id of this.#changed) {
+      const live = this.#runs.get(id);
+      if (live === undefined) continue;
+      const record = { ...live.record, inFlight: [...live.record.inFlight] };
+      changed.push({ record, heartbeatMs: live.heartbeatMs, heardAt: new Date(live.lastHeardMs).toISOString() });
+    }
+    this.#changed.clear();
+    return changed;
+  }
+
+  /** Marks runs as changed again, for the next `takeChanged`. */
+  putBack(runs: readonly SharedRun[]): void {
+    for (const run of runs) this.#changed.add(run.record.id);
   }
 
   /** The run with this id, if this replica knows it. */

@@ -15,6 +15,7 @@ import type { RuleService } from '../rules/rule-service.js';
 import type { OperatorTopic } from '../stream/operator-events.js';
 import { canSee, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
 import type { RunRegistry } from './run-registry.js';
+import type { SharedRuns } from './shared-runs.js';
 
 /** Who terminated a run, for the audit log: its budget, or estop itself (rules and timeouts). */
 function terminationActor(run: RunRecord): Actor {
@@ -24,6 +25,8 @@ function terminationActor(run: RunRecord): Actor {
 /** What RunService is built from: only the dependencies it uses. */
 export interface RunServiceDeps {
   runs: RunRegistry;
+  /** The runs of every replica on the store, for listing and killing. */
+  shared: Pick<SharedRuns, 'list' | 'get'>;
   rules: Pick<RuleService, 'create' | 'requireReportable'>;
   audit: AuditWriter;
   clock: Clock;
@@ -68,9 +71,9 @@ export class RunService {
     this.deps.notify('runs');
   }
 
-  /** The runs this replica knows that the principal may see. */
-  list(principal: Principal): RunRecord[] {
-    return this.deps.runs.list().filter((run) => canSee(principal, { tenant: run.tenant }));
+  /** The runs registered with any replica on the store that the principal may see. */
+  async list(principal: Principal): Promise<RunRecord[]> {
+    return (await this.deps.shared.list()).filter((run) => canSee(principal, { tenant: run.tenant }));
   }
 
   /** How far a rule has reached the runs it stops; a tenant's token counts its tenant's runs only. */
@@ -79,15 +82,16 @@ export class RunService {
   }
 
   /**
-   * Kills a run with a full stop on its scope, cancelling what it has in flight. A run this
-   * replica does not know may live on another one: the rule reaches it anyway.
+   * Kills a run with a full stop on its scope, cancelling what it has in flight. The run may be
+   * registered with another replica (it is then found in the store) or with none yet: the rule
+   * reaches it wherever its guard is connected.
    */
   async kill(
     principal: Principal,
     id: string,
     reason: string,
   ): Promise<{ rule: Rule; version: number; run: RunRecord | null }> {
-    const known = this.deps.runs.get(id);
+    const known = await this.deps.shared.get(id).catch(() => this.deps.runs.get(id));
     const visible = known !== undefined && canSee(principal, { tenant: known.tenant }) ? known : undefined;
     const tenant = visible?.tenant ?? principal.tenant;
     const scope: Scope = tenant === undefined ? { run: id } : { tenant, run: id };
