@@ -96,7 +96,10 @@ describe('runs and approvals: a per-run stop converges, a gated write waits for 
     await page.getByTestId('enforcers-connected').filter({ hasText: /^2$/ }).waitFor();
     await second.close();
     await page.getByTestId('enforcers-connected').filter({ hasText: /^1$/ }).waitFor();
+    // A closed guard deregisters: the list has it no more (one that vanished without a word is marked stale).
     await page.getByRole('link', { name: 'Enforcers', exact: true }).click();
-    await page.getByTestId('enforcers-table').locator('tr', { hasText: 'worker-2' }).getByText('stale').waitFor();
+    const table = page.getByTestId('enforcers-table');
+    await table.locator('tr', { hasText: 'worker-runs' }).getByText('current').waitFor();
+    assert.equal(await table.locator('tr', { hasText: 'worker-2' }).count(), 0);
   });
 });
