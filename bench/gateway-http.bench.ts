@@ -100,6 +100,11 @@ export async function run(): Promise<Record<string, unknown>> {
     bare_proxy_added_p50_us: Math.round((figures.bare_proxy_p50_us as number) - (figures.direct_p50_us as number)),
     bare_proxy_added_p99_us: Math.round((figures.bare_proxy_p99_us as number) - (figures.direct_p99_us as number)),
     bare_proxy_calls_per_s: Math.round(figures.bare_proxy_calls_per_s as number),
+    // The gateway's own cost against the least a proxy can do, on the same path in the same run.
+    ratio_added_p50_vs_bare_proxy: Number(
+      (addedP50 / ((figures.bare_proxy_p50_us as number) - (figures.direct_p50_us as number))).toFixed(2),
+    ),
+    ratio_calls_per_s_vs_bare_proxy: Number((callsPerSecond / (figures.bare_proxy_calls_per_s as number)).toFixed(2)),
     samples_per_series: figures.samples,
     concurrency: CONCURRENCY,
     setup: 'upstream and load generator in their own processes; gateway with an idle in-memory control plane in one',
@@ -107,6 +112,11 @@ export async function run(): Promise<Record<string, unknown>> {
       added_p50_us: atMost(addedP50, 250, ' µs'),
       added_p99_us: atMost(addedP99, 1000, ' µs'),
       calls_per_s: atLeast(callsPerSecond, 8000),
+      ratio_added_p50_vs_bare_proxy: atMost(
+        addedP50 / ((figures.bare_proxy_p50_us as number) - (figures.direct_p50_us as number)),
+        1.3,
+      ),
+      ratio_calls_per_s_vs_bare_proxy: atLeast(callsPerSecond / (figures.bare_proxy_calls_per_s as number), 0.8),
     },
   };
 }
