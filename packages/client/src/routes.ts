@@ -60,6 +60,11 @@ export const ROUTES = {
   idempotencyBatch: { method: 'POST', path: '/v1/idempotency/batch' },
 
   listSentinels: { method: 'GET', path: '/v1/sentinels' },
+
+  notifyStatus: { method: 'GET', path: '/v1/notify' },
+  notifyTest: { method: 'POST', path: '/v1/notify/test' },
+  alertmanagerHook: { method: 'POST', path: '/v1/hooks/alertmanager' },
+  recordDrill: { method: 'POST', path: '/v1/drills' },
 } as const satisfies Record<string, Route>;
 
 /** The name of an endpoint in ROUTES. */

@@ -1,8 +1,9 @@
 /**
  * Roles a token can hold. `viewer` < `operator` < `admin`; `enforcer` is for guards and
- * gateways; `agent` identifies an agent to the tool gateway and may do nothing else.
+ * gateways; `agent` identifies an agent to the tool gateway and may do nothing else; `hook` is
+ * for alerting systems, which may fire the configured triggers and do nothing else.
  */
-export const ROLES = ['viewer', 'operator', 'admin', 'enforcer', 'agent'] as const;
+export const ROLES = ['viewer', 'operator', 'admin', 'enforcer', 'agent', 'hook'] as const;
 
 /** A token's role. */
 export type Role = (typeof ROLES)[number];
@@ -47,11 +48,11 @@ const RESERVED_NAMES: ReadonlySet<string> = new Set([
   'admin (estop_admin_token)',
   'system',
 ]);
-const RESERVED_PREFIXES = ['sentinel:', 'budget:', 'system:', 'estop:'] as const;
+const RESERVED_PREFIXES = ['sentinel:', 'budget:', 'system:', 'estop:', 'alert:'] as const;
 
 /**
  * True when `name` belongs to estop itself (`system`, `bootstrap-admin`, the environment's
- * admin, `sentinel:*`, `budget:*`), so that no token can act, or be audited, as estop.
+ * admin, `sentinel:*`, `budget:*`, `alert:*`), so that no token can act, or be audited, as estop.
  */
 export function isReservedPrincipalName(name: string): boolean {
   const folded = name.trim().toLowerCase();
@@ -70,6 +71,7 @@ const HUMAN_RANK: Partial<Record<Role, number>> = { viewer: 1, operator: 2, admi
 export function roleAllows(role: Role, required: Role): boolean {
   if (required === 'enforcer') return role === 'enforcer' || role === 'admin';
   if (required === 'agent') return role === 'agent';
+  if (required === 'hook') return role === 'hook';
   const have = HUMAN_RANK[role];
   const need = HUMAN_RANK[required] as number;
   return have !== undefined && have >= need;

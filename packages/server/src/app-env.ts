@@ -1,15 +1,17 @@
 import type { HttpBindings } from '@hono/node-server';
-import type { Clock, SentinelSpec } from '@estop/core';
+import type { Clock, NotificationStore, SentinelSpec } from '@estop/core';
 import type { ApprovalService } from './approvals/approval-service.js';
 import type { AuditService } from './audit/audit-service.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 import type { ChangeHub } from './stream/change-hub.js';
 import type { StateHistory } from './stream/state-history.js';
 import type { DraftService } from './drafts/draft-service.js';
+import type { DrillService } from './drills/drill-service.js';
 import type { EnforcerRegistry } from './enforcers/enforcer-registry.js';
 import type { EnforcerService } from './enforcers/enforcer-service.js';
 import type { IdempotencyService } from './idempotency/idempotency-service.js';
 import type { Metrics } from './http/metrics.js';
+import type { Notifier } from './notify/notifier.js';
 import type { OperatorEvents } from './stream/operator-events.js';
 import type { Principal } from './tokens/principal.js';
 import type { RestoreService } from './restores/restore-service.js';
@@ -18,6 +20,7 @@ import type { SentinelViews } from './sentinels/sentinel-views.js';
 import type { RunService } from './runs/run-service.js';
 import type { TokenService } from './tokens/token-service.js';
 import type { TokenSessions } from './tokens/token-sessions.js';
+import type { TriggerService } from './triggers/trigger-service.js';
 
 /** Hono's environment for the control plane: Node bindings and the authenticated principal. */
 export interface AppEnv {
@@ -59,6 +62,14 @@ export interface AppDeps {
   sentinels: readonly SentinelSpec[];
   /** The sentinels as operators see them: enforcing or in shadow, peaks, standing trips. */
   sentinelViews: SentinelViews;
+  /** Queues and delivers notifications; its receivers, for `GET /v1/notify`. */
+  notifier: Notifier;
+  /** The outbox, read for `GET /v1/notify`. */
+  notifications: Pick<NotificationStore, 'list' | 'summary'>;
+  /** Alerts that pull the switch. */
+  triggers: TriggerService;
+  /** Drills on the record. */
+  drills: DrillService;
   /** Answers the readiness probe: resolves when the store answers. */
   ready: () => Promise<number>;
 }

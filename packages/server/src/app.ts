@@ -12,11 +12,14 @@ import { approvalRoutes } from './approvals/approval-routes.js';
 import { auditRoutes } from './audit/audit-routes.js';
 import { dashboardRoutes } from './http/dashboard-routes.js';
 import { draftRoutes } from './drafts/draft-routes.js';
+import { drillRoutes } from './drills/drill-routes.js';
 import { enforcerRoutes } from './enforcers/enforcer-routes.js';
 import { eventRoutes } from './stream/event-routes.js';
 import { sentinelRoutes } from './sentinels/sentinel-routes.js';
 import { healthRoutes } from './http/health-routes.js';
 import { idempotencyRoutes } from './idempotency/idempotency-routes.js';
+import { notifyRoutes } from './notify/notify-routes.js';
+import { hookRoutes } from './triggers/hook-routes.js';
 import { restoreRoutes } from './restores/restore-routes.js';
 import { ruleRoutes } from './rules/rule-routes.js';
 import { runRoutes } from './runs/run-routes.js';
@@ -78,6 +81,9 @@ export function createApp(
   idempotencyRoutes(app, deps);
   eventRoutes(app, deps);
   sentinelRoutes(app, deps);
+  notifyRoutes(app, deps);
+  hookRoutes(app, deps);
+  drillRoutes(app, deps);
   dashboardRoutes(app);
 
   app.notFound((context) =>

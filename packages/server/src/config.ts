@@ -17,6 +17,14 @@ import { z } from 'zod';
 import { DEFAULT_FORGET_AFTER_MS, checkForgetAfter } from './enforcers/enforcer-expiry.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
 import { invalidRequest } from './http/problem.js';
+import {
+  NotifyFileSchema,
+  TriggerFileSchema,
+  receiversFrom,
+  triggersFrom,
+  type TriggerSpec,
+} from './notify/notify-config.js';
+import type { Receiver } from './notify/receiver.js';
 import { DEFAULT_RESTORE_POLICY, RestoreClassSchema, type RestorePolicy } from './restores/restore-policy.js';
 import { DEFAULT_STORE, STORE_NAMES, isStoreName, storeKind, type StoreName } from './store-registry.js';
 
@@ -114,6 +122,11 @@ const FileSchema = z.strictObject({
   // An enforcer gone (disconnected, not deregistered) longer than `forget_after` leaves memory,
   // the store and the list; the audit keeps what it did.
   enforcers: z.strictObject({ forget_after: DurationSchema.optional() }).optional(),
+  // Webhooks that hear of changes; a stop some enforcer has not applied after `notify_lagging_after` is notified.
+  notify: NotifyFileSchema.optional(),
+  notify_lagging_after: DurationSchema.refine((ms) => ms >= 1000, 'notify_lagging_after is at least 1s').optional(),
+  // Alertmanager's alerts that pull the switch (POST /v1/hooks/alertmanager).
+  triggers: TriggerFileSchema.optional(),
   // Idempotency keys in Redis rather than the store: for many control-plane replicas.
   redis: z
     .strictObject({
@@ -141,6 +154,12 @@ export interface ServerConfig {
   sentinels: SentinelSpec[];
   /** How long an enforcer that left without deregistering is kept before it is forgotten. Default 10 minutes. */
   enforcerForgetAfterMs: number;
+  /** Webhooks that hear of changes, with `${VAR}` in their URL and secret expanded. */
+  notify: Receiver[];
+  /** After how long a stop some enforcer has not applied is notified. Default 10 s. */
+  notifyLaggingAfterMs: number;
+  /** Alerts that pull the switch. */
+  triggers: TriggerSpec[];
   /** Where idempotency keys live when not in the store. */
   redis?: { url: string; prefix?: string | undefined } | undefined;
 }
@@ -205,6 +224,9 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
       ...(spec.enforce === false ? { enforce: false } : {}),
     })),
     enforcerForgetAfterMs: forgetAfter(env.ESTOP_ENFORCERS_FORGET_AFTER, file.enforcers?.forget_after),
+    notify: receiversFrom(file.notify, env),
+    notifyLaggingAfterMs: file.notify_lagging_after ?? 10_000,
+    triggers: triggersFrom(file.triggers),
     redis:
       env.ESTOP_REDIS_URL === undefined || env.ESTOP_REDIS_URL === ''
         ? file.redis

@@ -30,6 +30,14 @@ import { IdempotencyService } from './idempotency/idempotency-service.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './http/metrics.js';
 import { OperatorEvents } from './stream/operator-events.js';
+import { DrillService } from './drills/drill-service.js';
+import { watchEnforcementLag } from './notify/enforcement-lag.js';
+import { createNotifier } from './notify/notifier.js';
+import type { TriggerSpec } from './notify/notify-config.js';
+import { createNotifyCounters } from './notify/notify-metrics.js';
+import type { Receiver } from './notify/receiver.js';
+import type { RetryPolicy } from './notify/retry-delay.js';
+import { createTriggerService } from './triggers/trigger-service.js';
 import { startReplicaSync } from './stream/replica-sync.js';
 import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restores/restore-policy.js';
 import { createRestoreService } from './restores/restore-service.js';
@@ -91,6 +99,21 @@ export interface ControlPlaneOptions {
    * the list) before it is forgotten. Default 10 minutes; at least 10 seconds.
    */
   enforcers?: { forgetAfterMs?: number | undefined } | undefined;
+  /**
+   * Webhooks that hear of changes, from a durable outbox over the audit log. `laggingAfterMs`:
+   * a new rule some enforcer has not applied by then is notified (default 10 s); `retry` and
+   * `timeoutMs` (one attempt, default 10 s) bound deliveries. Default: no receivers.
+   */
+  notify?:
+    | {
+        receivers?: readonly Receiver[] | undefined;
+        laggingAfterMs?: number | undefined;
+        retry?: RetryPolicy | undefined;
+        timeoutMs?: number | undefined;
+      }
+    | undefined;
+  /** Alerts that pull the switch (`POST /v1/hooks/alertmanager`). Default none. */
+  triggers?: readonly TriggerSpec[] | undefined;
 }
 
 /** A running control plane. */
@@ -214,6 +237,30 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   // Runs registered with any replica on the store are listed and killed from every one.
   const sharedRuns = new SharedRuns({ store: store.runs, registry: runRegistry, clock });
   const runs = new RunService({ runs: runRegistry, shared: sharedRuns, rules, audit, clock, notify });
+  const notifier = createNotifier({
+    store,
+    receivers: options.notify?.receivers ?? [],
+    clock,
+    logger,
+    counters: createNotifyCounters(metrics.registry),
+    retry: options.notify?.retry,
+    timeoutMs: options.notify?.timeoutMs,
+  });
+  // Whatever operators' views hear of (a change, an audit entry) may be something to notify.
+  const stopWaking = events.subscribe(() => notifier.wake());
+  const stopWakingOnChanges = hub.subscribe(() => notifier.wake());
+  const lagging =
+    notifier.receivers.length === 0
+      ? undefined
+      : watchEnforcementLag({
+          hub,
+          registry,
+          notifier,
+          clock,
+          logger,
+          afterMs: options.notify?.laggingAfterMs ?? 10_000,
+        });
+  notifier.wake();
   const deps: AppDeps = {
     clock,
     hub,
@@ -241,6 +288,16 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       hub,
     }),
     ready: async () => (await store.rules.state()).version,
+    notifier,
+    notifications: store.notifications,
+    triggers: createTriggerService({
+      triggers: options.triggers ?? [],
+      rules,
+      notifications: store.notifications,
+      clock,
+      audited: () => notify('audit'),
+    }),
+    drills: new DrillService({ audit, clock, audited: () => notify('audit') }),
   };
   const voidFailed = (error: unknown) => logger.error('voiding approvals failed', { error: String(error) });
   // Every applied version, whether committed here or by another replica: newer rules more
@@ -326,6 +383,9 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       for (const timer of timers) clearInterval(timer);
       revocations.close();
       approvals.close();
+      lagging?.close();
+      stopWaking();
+      stopWakingOnChanges();
       events.close();
       await replicaSync.close();
       if (server !== undefined) {
@@ -334,6 +394,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
         await closing;
       }
       await sentinel?.settled();
+      await notifier.close();
       await options.sentinelCounter?.close?.();
       registry.close();
       await registry.flush().catch(() => {});

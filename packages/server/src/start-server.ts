@@ -32,6 +32,8 @@ export async function startServer(
     enforcers: { forgetAfterMs: config.enforcerForgetAfterMs },
     sentinelCounter: await openSentinelCounter(config),
     idempotency: await openIdempotencyStore(config),
+    notify: { receivers: config.notify, laggingAfterMs: config.notifyLaggingAfterMs },
+    triggers: config.triggers,
   });
   const { createdFile } = await bootstrapAdmin({ store, data: config.data, clock: systemClock, adminToken });
   const url = await controlPlane.listen({ host: config.host, port: config.port });
@@ -41,6 +43,8 @@ export async function startServer(
     idempotency: config.redis === undefined ? config.store : 'redis',
     sentinels: config.sentinels.map((sentinel) => sentinel.name),
     sentinelCounts: config.sentinels.length === 0 ? undefined : config.redis === undefined ? 'memory' : 'redis',
+    notify: config.notify.length === 0 ? undefined : config.notify.map((receiver) => receiver.name),
+    triggers: config.triggers.length === 0 ? undefined : config.triggers.map((trigger) => trigger.alert),
     version: (await store.rules.state()).version,
   });
   return { url, controlPlane, adminTokenFile: createdFile };

@@ -12,7 +12,9 @@ import { createSqliteStore } from '@estop/store-sqlite';
 import { sha256Hex } from '../src/tokens/token-secret.js';
 import { fuzzRequestArbitrary, type FuzzAuth, type FuzzIds, type FuzzRequest } from './fuzz-requests.js';
 import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { receiverKey, receiverName } from '../src/notify/receiver.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
+import { startReceiver } from './webhook-receiver.js';
 
 // Reproducible: the same seed sends the same requests. ESTOP_FUZZ_SEED and ESTOP_FUZZ_REQUESTS override.
 const SEED = Number(process.env.ESTOP_FUZZ_SEED ?? 20_261_207);
@@ -38,6 +40,8 @@ async function callers(cp: TestControlPlane): Promise<FuzzAuth> {
     'admin@other': bearer(await cp.token('admin', 'other')),
     'viewer@other': bearer(await cp.token('viewer', 'other')),
     'agent@fuzz': bearer(await cp.token('agent', 'fuzz')),
+    hook: bearer(await cp.token('hook')),
+    'hook@fuzz': bearer(await cp.token('hook', 'fuzz')),
     none: null,
     unknown: 'Bearer estop_not-a-token',
     empty: 'Bearer ',
@@ -191,7 +195,23 @@ function rawSocket(url: string, bytes: string): Promise<string> {
 }
 
 async function fuzz(context: TestContext, storeName: string, store: Store): Promise<void> {
-  const cp = await startTestControlPlane({ store });
+  const receiver = await startReceiver();
+  const cp = await startTestControlPlane({
+    store,
+    notify: {
+      receivers: [
+        {
+          key: receiverKey(receiver.url),
+          name: receiverName(receiver.url),
+          url: receiver.url,
+          secret: 'fuzz',
+          events: new Set(['rule-created', 'drill-failed', 'alert-resolved']),
+          format: 'json',
+        },
+      ],
+    },
+    triggers: [{ alert: 'FuzzAlert', match: {}, scopeFromLabels: ['tenant', 'agent'], mode: 'read_only' }],
+  });
   try {
     const auth = await callers(cp);
     const ids = await existing(cp, auth);
@@ -228,6 +248,7 @@ async function fuzz(context: TestContext, storeName: string, store: Store): Prom
     assert.equal(verified.body.ok, true, JSON.stringify(verified.body));
   } finally {
     await cp.close();
+    await receiver.close();
   }
 }
 

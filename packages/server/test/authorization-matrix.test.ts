@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
+import { receiverKey, receiverName } from '../src/notify/receiver.js';
 import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { startReceiver, type TestReceiver } from './webhook-receiver.js';
 
 /**
  * Who may call what: every endpoint × every role × tenant binding. The table is the
@@ -10,7 +12,7 @@ import { ADMIN_TOKEN, startTestControlPlane, type TestControlPlane } from './har
  * a token bound to no tenant, one bound to `acme` (the object's tenant) and one bound to
  * `globex` (another tenant), and without any token (`none`).
  */
-const ROLES = ['viewer', 'operator', 'admin', 'enforcer', 'agent'] as const;
+const ROLES = ['viewer', 'operator', 'admin', 'enforcer', 'agent', 'hook'] as const;
 type Role = (typeof ROLES)[number];
 type Binding = 'unbound' | 'same tenant' | 'other tenant';
 const BINDINGS: readonly Binding[] = ['unbound', 'same tenant', 'other tenant'];
@@ -508,6 +510,50 @@ const ENDPOINTS: readonly Endpoint[] = [
     otherTenant: 'allow',
     prepare: async () => ({ method: 'GET', path: '/v1/sentinels' }),
   },
+  {
+    name: 'GET /v1/notify',
+    roles: HUMAN_READERS,
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'GET', path: '/v1/notify' }),
+  },
+  {
+    name: 'POST /v1/notify/test',
+    roles: ['admin'],
+    otherTenant: 'allow',
+    prepare: async () => ({ method: 'POST', path: '/v1/notify/test', body: {} }),
+  },
+  {
+    // Another tenant's hook token is answered, its alert skipped: it stops nothing outside its tenant.
+    name: 'POST /v1/hooks/alertmanager',
+    roles: ['hook'],
+    otherTenant: 'allow',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/hooks/alertmanager',
+      body: {
+        version: '4',
+        alerts: [
+          {
+            status: 'firing',
+            labels: { alertname: 'MatrixAlert', tenant: TENANT },
+            annotations: {},
+            startsAt: at(),
+            fingerprint: unique('fp'),
+          },
+        ],
+      },
+    }),
+  },
+  {
+    name: 'POST /v1/drills',
+    roles: ['admin'],
+    otherTenant: 'forbidden',
+    prepare: async () => ({
+      method: 'POST',
+      path: '/v1/drills',
+      body: { ok: false, scope: { tenant: TENANT }, mode: 'read_only', problems: ['matrix'] },
+    }),
+  },
 ];
 
 type Expected = 'allow' | 401 | 403 | 404;
@@ -539,11 +585,27 @@ describe('every endpoint answers every role and tenant binding as the authorizat
   const tokens = new Map<string, string>();
   const key = (role: Role, binding: Binding) => `${role}/${binding}`;
   let now = Date.now();
+  let receiver: TestReceiver;
 
   before(async () => {
+    receiver = await startReceiver();
     // A manual clock: each unauthenticated probe starts a fresh rate-limit window, so the
     // matrix sees the 401 itself rather than the 429 that repeated failures earn.
-    cp = await startTestControlPlane({ clock: { now: () => now } });
+    cp = await startTestControlPlane({
+      clock: { now: () => now },
+      notify: {
+        receivers: [
+          {
+            key: receiverKey(receiver.url),
+            name: receiverName(receiver.url),
+            url: receiver.url,
+            events: new Set(['rule-created']),
+            format: 'json',
+          },
+        ],
+      },
+      triggers: [{ alert: 'MatrixAlert', match: {}, scopeFromLabels: ['tenant'], mode: 'read_only' }],
+    });
     ownerToken = await cp.token('enforcer', undefined, 'matrix-run-owner');
     for (const role of ROLES) {
       tokens.set(key(role, 'unbound'), await cp.token(role));
@@ -551,7 +613,10 @@ describe('every endpoint answers every role and tenant binding as the authorizat
       tokens.set(key(role, 'other tenant'), await cp.token(role, OTHER_TENANT));
     }
   });
-  after(() => cp.close());
+  after(async () => {
+    await cp.close();
+    await receiver.close();
+  });
 
   for (const endpoint of ENDPOINTS) {
     it(endpoint.name, async () => {

@@ -158,6 +158,35 @@ const ENDPOINTS: Endpoint[] = [
   },
   { method: 'GET', path: '/v1/sentinels', id: 'none', query: ['limit', 'cursor'] },
   { method: 'GET', path: '/metrics', id: 'none' },
+  { method: 'GET', path: '/v1/notify', id: 'none', query: ['status', 'limit'] },
+  { method: 'POST', path: '/v1/notify/test', id: 'none', body: () => ({}) },
+  {
+    method: 'POST',
+    path: '/v1/hooks/alertmanager',
+    id: 'none',
+    body: () => ({
+      version: '4',
+      status: 'firing',
+      receiver: 'estop',
+      groupLabels: { alertname: 'FuzzAlert' },
+      alerts: [
+        {
+          status: 'firing',
+          labels: { alertname: 'FuzzAlert', tenant: 'fuzz', agent: 'a1' },
+          annotations: { summary: 'fuzz' },
+          startsAt: NOW(),
+          endsAt: '0001-01-01T00:00:00Z',
+          fingerprint: 'f0f0f0f0f0f0f0f0',
+        },
+      ],
+    }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/drills',
+    id: 'none',
+    body: () => ({ ok: false, scope: { tenant: 'fuzz' }, mode: 'read_only', steps: { stop: 12 }, problems: ['fuzz'] }),
+  },
 ];
 
 const PATH_TRICKS = [

@@ -51,10 +51,16 @@ export interface RuleService {
   requireReportable(principal: Principal, ruleId: string, tenant: string | undefined): Promise<Rule>;
   create(principal: Principal, input: RuleInput): Promise<{ rule: Rule; version: number }>;
   /**
-   * Creates a rule as estop itself (a sentinel's trip): no principal to check; `data` is added
-   * to the `rule-created` audit entry.
+   * Creates a rule as estop itself (a sentinel's trip, an alert): no principal to check; `data` is
+   * added to the `rule-created` audit entry. With `id`, the rule takes it, and a second creation
+   * with the same id is `conflict`: how something is stopped once however often it is asked.
    */
-  createAs(actor: Actor, input: RuleInput, data?: Record<string, unknown>): Promise<{ rule: Rule; version: number }>;
+  createAs(
+    actor: Actor,
+    input: RuleInput,
+    data?: Record<string, unknown>,
+    id?: string,
+  ): Promise<{ rule: Rule; version: number }>;
   /**
    * Lifts a rule, or with `to` replaces it by a less restrictive one; governed rules get a restore
    * request. A sentinel's trip whose cause continues is refused (`cause_continues`) unless `force`.
@@ -104,7 +110,7 @@ export function createRuleService(deps: {
     return { lift: liftRecord, version, rule: record.rule };
   }
 
-  async function createRule(actor: Actor, input: RuleInput, data: Record<string, unknown>) {
+  async function createRule(actor: Actor, input: RuleInput, data: Record<string, unknown>, id?: string) {
     const now = clock.now();
     const startsAt = input.startsAt === undefined ? undefined : new Date(Date.parse(input.startsAt)).toISOString();
     const startsAtMs = startsAt === undefined ? now : Date.parse(startsAt);
@@ -132,7 +138,7 @@ export function createRuleService(deps: {
     }
     const at = new Date(now).toISOString();
     const rule: Rule = {
-      id: randomId('r'),
+      id: id ?? randomId('r'),
       scope: Object.fromEntries(Object.entries(input.scope).filter(([, value]) => value !== undefined)),
       mode: input.mode ?? deps.defaultMode,
       reason: input.reason,
@@ -195,8 +201,8 @@ export function createRuleService(deps: {
       return createRule(actorOf(principal), input, {});
     },
 
-    createAs(actor, input, data = {}) {
-      return createRule(actor, input, data);
+    createAs(actor, input, data = {}, id) {
+      return createRule(actor, input, data, id);
     },
 
     async lift(principal, ruleId, reason, to, force = false) {
