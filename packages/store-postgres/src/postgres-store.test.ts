@@ -218,6 +218,7 @@ if (problem === undefined) {
             'estop_once',
             'estop_restore_requests',
             'estop_rules',
+            'estop_runs',
             'estop_tokens',
           ],
         );
