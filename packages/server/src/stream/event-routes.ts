@@ -45,6 +45,8 @@ export function eventRoutes(
     };
     response.on('close', close);
     response.on('error', close);
+    // Gone while being authorized: 'close' has been emitted already.
+    if (response.destroyed) close();
     return RESPONSE_ALREADY_SENT;
   });
 }

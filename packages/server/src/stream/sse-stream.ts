@@ -157,4 +157,8 @@ export function serveStateStream(options: {
   };
   response.on('close', close);
   response.on('error', close);
+  // A client that went away while the request was being authorized has closed the response
+  // already, and 'close' is not emitted again: without this, its enforcer would count as
+  // connected here for good, holding every enforcement answer short of complete.
+  if (response.destroyed) close();
 }
