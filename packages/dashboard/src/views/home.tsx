@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { MODES, type Rule } from '../api/types.js';
 import { actorLabel, ago, describeScope, modeLabel, scopeKind } from '../components/format.js';
 import { canStop } from '../components/permissions.js';
+import { rulesInForce } from '../components/rule-timing.js';
 import { useLiveState, useSession } from '../components/session.js';
 import { enforcerCounts, useEnforcers } from '../components/use-enforcers.js';
 import { useNow } from '../components/use-now.js';
@@ -69,11 +70,13 @@ export function Home() {
   const live = useLiveState();
   const enforcers = useEnforcers();
   const [stopping, setStopping] = useState<{ kind: ScopeKind } | undefined>();
-  const rules = live.snapshot?.rules;
+  const now = useNow();
+  // Scheduled stops are pushed before they start; like enforcers, the page counts one from its start.
+  const rules = live.snapshot === undefined ? undefined : rulesInForce(live.snapshot.rules, now);
+  const scheduled = (live.snapshot?.rules.length ?? 0) - (rules?.length ?? 0);
   const current = live.status === 'live';
   const counts = enforcerCounts(enforcers.data?.enforcers, live.snapshot?.version);
   const bound = principal.tenant;
-  const now = useNow();
   const held = current && rules !== undefined ? holdingStop(rules, bound) : undefined;
   const switchScope = bound === undefined ? 'all agents, everywhere' : `every agent of ${bound}`;
 
@@ -189,6 +192,11 @@ export function Home() {
             </tbody>
           </table>
         </div>
+        {scheduled > 0 ? (
+          <p className="muted" data-testid="scheduled-count">
+            {scheduled} scheduled {scheduled === 1 ? 'stop' : 'stops'} not yet in force (not counted above).
+          </p>
+        ) : null}
         <p>
           <a href="#/rules">All active rules →</a>
         </p>

@@ -1,26 +1,54 @@
 import { useId, useState } from 'react';
-import { MODES, type Mode, type Rule } from '../api/types.js';
+import { MODES, type Mode, type Rule, type SentinelView } from '../api/types.js';
 import { ROUTES, pathTo } from '@estop/client';
-import { problemField } from '../api/client.js';
+import { problemField, statusOf } from '../api/client.js';
 import { describeScope, modeLabel, timestamp } from '../components/format.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
+import { causeWindowText, liftGuardText, trippedBy, type TripCause } from '../components/sentinel-text.js';
 import { useSession } from '../components/session.js';
+
+/** The cause a 409 `cause_continues` refusal carries, or undefined for any other error. */
+function refusedCause(error: unknown): Omit<TripCause, 'hot'> | undefined {
+  if (statusOf(error) !== 409 || (error as { code?: unknown }).code !== 'cause_continues') return undefined;
+  const [sentinel, count, threshold, windowMs] = ['sentinel', 'count', 'threshold', 'windowMs'].map((field) =>
+    problemField(error, field),
+  );
+  if (typeof sentinel !== 'string' || typeof count !== 'number' || typeof threshold !== 'number') return undefined;
+  if (typeof windowMs !== 'number') return undefined;
+  return { sentinel, count, threshold, windowMs };
+}
 
 /**
  * Lifts a rule, or steps it down to a less restrictive mode (a staged restore). It offers the
  * next step down the mode ladder first (full stop → read only, …), lifting only from the lowest.
+ * For a sentinel's trip whose cause continues it says so before anything is pressed and offers
+ * to force the lift (`force: true`), which the control plane otherwise refuses.
  */
-export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
+export function RestoreDialog(props: {
+  rule: Rule;
+  /** The rule's trip as the sentinel list shows it, when a sentinel made it. */
+  trip?: { cause: TripCause; sentinel: SentinelView } | undefined;
+  onClose: () => void;
+}) {
   const { api } = useSession();
   const lower = MODES.slice(0, MODES.indexOf(props.rule.mode));
   const [to, setTo] = useState<Mode | ''>(lower.at(-1) ?? '');
+  const [force, setForce] = useState(false);
+  const [refused, setRefused] = useState(false);
   const id = useId();
+  const forceId = useId();
+  const sentinel = trippedBy(props.rule);
+  const signal = props.trip?.sentinel.signal;
+  const hot = props.trip?.cause.hot === true;
+  // Offered when the list says the cause continues, when a sentinel made the rule but the list does
+  // not say how its window stands, and after the control plane refused a lift for its cause.
+  const offerForce = sentinel !== undefined && (hot || props.trip === undefined || refused);
 
   const action = async (reason: string) => {
     try {
       const answer = await api.post<{ message?: string; version?: number; replacement?: Rule }>(
         pathTo(ROUTES.liftRule, { id: props.rule.id }),
-        to === '' ? { reason } : { reason, to },
+        { reason, ...(to === '' ? {} : { to }), ...(force && offerForce ? { force: true } : {}) },
       );
       if (answer.status === 202) {
         // The control plane's message already says the rule stays in force until confirmed.
@@ -28,8 +56,15 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
       }
       return answer.body.replacement !== undefined
         ? `Stepped down to ${modeLabel(answer.body.replacement.mode)} (version ${answer.body.version}).`
-        : `Lifted (version ${answer.body.version}).`;
+        : `Lifted${force && offerForce ? ' by force' : ''} (version ${answer.body.version}).`;
     } catch (error) {
+      const cause = refusedCause(error);
+      if (cause !== undefined) {
+        setRefused(true);
+        throw new Error(
+          `Refused (cause_continues): ${liftGuardText(cause, signal)}. Tick “Force the lift” to lift it anyway.`,
+        );
+      }
       const liftableAt = problemField(error, 'liftableAt');
       if (typeof liftableAt === 'string') {
         throw new Error(`${(error as Error).message}; it can be lifted from ${timestamp(liftableAt)}`);
@@ -63,6 +98,30 @@ export function RestoreDialog(props: { rule: Rule; onClose: () => void }) {
         </select>
         <p className="hint">Step down rather than jump: full stop → read only → normal.</p>
       </div>
+      {props.trip !== undefined && hot ? (
+        <p className="status-warn" data-testid="lift-guard">
+          {liftGuardText(props.trip.cause, signal)}.
+        </p>
+      ) : null}
+      {props.trip !== undefined && !hot ? (
+        <p className="hint" data-testid="lift-guard">
+          Sentinel {props.trip.cause.sentinel}'s cause is over ({causeWindowText(props.trip.cause, signal)}).
+        </p>
+      ) : null}
+      {props.trip === undefined && sentinel !== undefined ? (
+        <p className="hint" data-testid="lift-guard">
+          Sentinel {sentinel} made this rule: while its window still holds its threshold, lifting needs force and a
+          reason.
+        </p>
+      ) : null}
+      {offerForce ? (
+        <div className="field">
+          <label htmlFor={forceId}>
+            <input id={forceId} type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} />{' '}
+            Force the lift although the cause continues (recorded in the audit log)
+          </label>
+        </div>
+      ) : null}
     </ReasonDialog>
   );
 }

@@ -8,9 +8,12 @@ import { actorLabel, age, ago, describeScope, modeLabel, timestamp, until } from
 import { canRestore, isAdmin } from '../components/permissions.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
 import { RowAction } from '../components/row-action.js';
+import { isScheduled, scheduledText } from '../components/rule-timing.js';
+import { causeOf } from '../components/sentinel-text.js';
 import { useLiveState, useSession } from '../components/session.js';
 import { useNow } from '../components/use-now.js';
 import { useResource } from '../components/use-resource.js';
+import { useSentinels } from '../components/use-sentinels.js';
 import { RestoreDialog } from './restore-dialog.js';
 import { SentinelsSection } from './sentinels.js';
 
@@ -20,6 +23,7 @@ export function RulesView() {
   const live = useLiveState();
   const now = useNow();
   const [restoring, setRestoring] = useState<Rule | undefined>();
+  const sentinels = useSentinels();
   const rules = [...(live.snapshot?.rules ?? [])].sort((a, b) => b.createdAt.localeCompare(a.createdAt));
 
   return (
@@ -41,6 +45,16 @@ export function RulesView() {
               <td>
                 <span className={`badge mode-${rule.mode}`}>{modeLabel(rule.mode)}</span>
                 {rule.cancelInFlight ? <span className="muted"> · cancels in flight</span> : null}
+                {rule.startsAt !== undefined && isScheduled(rule, now) ? (
+                  <div data-testid="scheduled">
+                    <span
+                      className="badge badge-scheduled"
+                      title="pushed to enforcers; matches nothing until it starts"
+                    >
+                      {scheduledText({ ...rule, startsAt: rule.startsAt }, now)}
+                    </span>
+                  </div>
+                ) : null}
               </td>
               <td>{rule.reason}</td>
               <td>{actorLabel(rule.actor)}</td>
@@ -62,8 +76,14 @@ export function RulesView() {
         </DataTable>
       ) : null}
       {isAdmin(principal) ? <RestoreRequests now={now} /> : null}
-      <SentinelsSection />
-      {restoring !== undefined ? <RestoreDialog rule={restoring} onClose={() => setRestoring(undefined)} /> : null}
+      <SentinelsSection sentinels={sentinels} />
+      {restoring !== undefined ? (
+        <RestoreDialog
+          rule={restoring}
+          trip={causeOf(restoring, sentinels.data?.sentinels ?? [])}
+          onClose={() => setRestoring(undefined)}
+        />
+      ) : null}
     </div>
   );
 }
