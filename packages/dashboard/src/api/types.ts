@@ -26,6 +26,9 @@ export type { WhoAmI as Principal } from '@estop/client';
 /** A sentinel as `GET /v1/sentinels` shows it: enforcing or in shadow, its peak, its standing trips. */
 export type { SentinelView } from '@estop/client';
 
+/** `GET /v1/notify`: each notification receiver's outbox and the latest deliveries (no bodies). */
+export type { DeliveryView, NotifyReceiverView, NotifyStatus } from '@estop/client';
+
 // The graded modes, least to most restrictive, and what each means: core's mode table, whose
 // subpath imports no code, so it is the one value the bundle takes from core.
 export { MODES, MODE_TABLE } from '@estop/core/modes';

@@ -6,6 +6,7 @@ import { DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, describeScope, timestamp } from '../components/format.js';
 import { useResource } from '../components/use-resource.js';
+import { NotificationsSection } from './notifications.js';
 
 const PAGE = 500;
 
@@ -48,6 +49,8 @@ export function AuditView() {
     <div>
       <h1>Audit log</h1>
       <Verification result={verification.data} error={verification.error} />
+      <NotificationsSection />
+      <h2 id="entries">Entries</h2>
       <form className="filters" onSubmit={(event) => event.preventDefault()} aria-label="Filter the audit log">
         <div className="field">
           <label htmlFor={ids.actor}>Actor</label>
