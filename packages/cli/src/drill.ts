@@ -145,6 +145,30 @@ export async function runDrill(client: ApiClient, options: DrillOptions): Promis
   return report;
 }
 
+/**
+ * Puts the drill's result on the control plane's record (`drill-passed`, or `drill-failed`, which
+ * is notified); a failure to record is said on stderr and changes nothing else.
+ */
+export async function recordDrill(client: ApiClient, options: DrillOptions, report: DrillReport, io: CommandIo) {
+  const steps: Record<string, number> = {};
+  if (report.stop !== undefined) steps.stop_durable = report.stop.durableMs;
+  if (report.stop?.enforcement.ms !== undefined) steps.stop_enforced = report.stop.enforcement.ms;
+  if (report.restore !== undefined) steps.restore_durable = report.restore.durableMs;
+  if (report.restore?.enforcement.ms !== undefined) steps.restore_enforced = report.restore.enforcement.ms;
+  try {
+    await client.recordDrill({
+      ok: report.ok,
+      scope: options.request.scope,
+      mode: report.mode,
+      ruleId: report.ruleId,
+      steps,
+      problems: report.problems.slice(0, 20).map((problem) => problem.slice(0, 1000)),
+    });
+  } catch (error) {
+    io.stderr.write(`estop drill: the result was not recorded: ${(error as Error).message}\n`);
+  }
+}
+
 /** The drill's account for a person: one line a step, then the verdict. */
 export function drillLines(report: DrillReport): string[] {
   const lines = [
@@ -174,7 +198,9 @@ export function drillLines(report: DrillReport): string[] {
 export async function drill(args: string[], io: CommandIo): Promise<number> {
   return runCommand('estop drill', DRILL_HELP, args, io, async () => {
     const options = parseDrillArgs(args);
-    const report = await runDrill(connectClient(options, io), options);
+    const client = connectClient(options, io);
+    const report = await runDrill(client, options);
+    await recordDrill(client, options, report, io);
     writeAnswer(io, options.json, report, () => drillLines(report));
     return report.ok ? EXIT_OK : EXIT_FAILURE;
   });

@@ -5,6 +5,7 @@ import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE } from './command.js';
 import { drafts } from './drafts.js';
 import { drill } from './drill.js';
 import { kill } from './kill.js';
+import { notify } from './notify.js';
 import { restore } from './restore.js';
 import { rules } from './rules.js';
 import { sentinels } from './sentinels.js';
@@ -27,6 +28,7 @@ commands:
   sentinels  list the sentinels (enforcing or in shadow), their peaks and standing trips
   verify     check that every connected enforcer has applied the current version
   drill      run the kill path end to end on a drill scope: stop, enforced, restore, audit
+  notify     show notification receivers and their deliveries; \`notify test\` sends a test event
   runs       list live runs with their calls in flight; \`runs kill RUN_ID\` stops one
   approvals  list writes waiting for an operator; \`approvals approve|deny ID --reason …\` decides one
   drafts     list writes recorded instead of run (draft_only); \`drafts export\` writes them all as JSON lines
@@ -49,6 +51,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   sentinels,
   verify,
   drill,
+  notify,
   runs,
   approvals,
   drafts,

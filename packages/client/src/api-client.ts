@@ -87,6 +87,10 @@ export function createApiClient(options: ApiClientOptions): ApiClient {
       ),
     listEnforcers: () => listAll(ROUTES.listEnforcers, 'enforcers'),
     listSentinels: () => listAll(ROUTES.listSentinels, 'sentinels'),
+    notifyStatus: ({ status, limit } = {}) =>
+      request(ROUTES.notifyStatus, pathTo(ROUTES.notifyStatus, {}, { status, limit })),
+    notifyTest: () => call(ROUTES.notifyTest, {}, {}),
+    recordDrill: (record) => call(ROUTES.recordDrill, {}, record),
     listAudit: ({ after, limit }) => request(ROUTES.listAudit, pathTo(ROUTES.listAudit, {}, { after, limit })),
     verifyAudit: () => call(ROUTES.verifyAudit),
     listTokens: () => listAll(ROUTES.listTokens, 'tokens'),

@@ -3,6 +3,7 @@ import type {
   ApprovalView,
   AuditEntry,
   AuditHead,
+  DeliveryStatus,
   Draft,
   Enforcement,
   EnforcerRecord,
@@ -17,6 +18,7 @@ import type {
   SentinelSpec,
   TokenInfo,
 } from '@estop/core';
+import type { DrillRecord, NotifyStatus, NotifyTestResult, RecordedDrill } from './notify-types.js';
 
 /** `GET /v1/whoami`: the principal a token acts as. */
 export interface WhoAmI {
@@ -155,6 +157,12 @@ export interface ApiClient {
   enforcement(version: number, waitMs: number, ruleId?: string): Promise<Enforcement>;
   listEnforcers(): Promise<{ version: number; enforcers: EnforcerStatus[] }>;
   listSentinels(): Promise<{ sentinels: SentinelView[] }>;
+  /** Each notification receiver's outbox and the latest deliveries (with `status`, only those). */
+  notifyStatus(query?: { status?: DeliveryStatus | undefined; limit?: number | undefined }): Promise<NotifyStatus>;
+  /** Sends a `test` event to every receiver; each first attempt's outcome. */
+  notifyTest(): Promise<{ results: NotifyTestResult[] }>;
+  /** Puts a drill's result on the record (`drill-passed` or `drill-failed`, which is notified). */
+  recordDrill(record: DrillRecord): Promise<RecordedDrill>;
   listAudit(query: {
     after?: number | undefined;
     limit?: number | undefined;

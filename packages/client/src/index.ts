@@ -15,6 +15,14 @@ export type {
   WhoAmI,
 } from './api-types.js';
 export { EVENT_TOPICS } from './api-types.js';
+export type {
+  DeliveryView,
+  DrillRecord,
+  NotifyReceiverView,
+  NotifyStatus,
+  NotifyTestResult,
+  RecordedDrill,
+} from './notify-types.js';
 export type { EnforcementSource, RunStopStage } from './enforcement.js';
 export { MAX_SERVER_WAIT_MS, allAcknowledged, fullyEnforced, runStopStage, waitForEnforcement } from './enforcement.js';
 export { isNetworkError, networkError } from './network-error.js';

@@ -8,6 +8,8 @@ export interface Received {
   body: string;
   json: any;
   signed: boolean;
+  /** What the receiver answered. */
+  status: number;
 }
 
 /** A real HTTP receiver of webhooks: records each request and answers with `answer()` (default 200). */
@@ -35,13 +37,15 @@ export async function startReceiver(secret = 'test-secret', port = 0): Promise<T
     request.on('end', () => {
       const body = Buffer.concat(chunks).toString('utf8');
       const signature = request.headers['x-estop-signature'];
+      const status = receiver.answer();
       receiver.received.push({
         headers: request.headers,
         body,
         json: JSON.parse(body),
         signed: verifySignature(secret, body, typeof signature === 'string' ? signature : undefined),
+        status,
       });
-      response.statusCode = receiver.answer();
+      response.statusCode = status;
       response.end();
     });
   });
