@@ -25,6 +25,7 @@ const BENCHMARKS: readonly Benchmark[] = [
   { name: 'gateway.mcp', load: () => import('./gateway-mcp.bench.js') },
   { name: 'idempotency', load: () => import('./idempotency.bench.js') },
   { name: 'sentinel', load: () => import('./sentinel.bench.js') },
+  { name: 'notify', load: () => import('./notify.bench.js') },
 ];
 
 const RESULTS = new URL('./results.json', import.meta.url);
