@@ -3,9 +3,11 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { createPostgresStore } from '@estop/store-postgres';
 import { createSqliteStore } from '@estop/store-sqlite';
 import { receiverKey, receiverName, type Receiver } from '../src/notify/receiver.js';
 import { eventually, sha256Hex, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { databaseUrl, postgresSchema } from './postgres-schema.js';
 import { startReceiver, type TestReceiver } from './webhook-receiver.js';
 import type { NotifyEvent } from '@estop/core';
 
@@ -287,6 +289,46 @@ describe('a stop some enforcer has not applied in time is notified, naming it', 
     } finally {
       controller.abort();
       await cp.close();
+      await receiver.close();
+    }
+  });
+});
+
+describe('replicas on one PostgreSQL queue each notification once and lease each attempt to one of them', () => {
+  const postgres = postgresSchema('estop_notify');
+  after(() => postgres.drop());
+
+  it('three replicas hearing the same stops deliver each with one id, once while none fails', async (context) => {
+    if (!(await postgres.ready(context))) return;
+    const receiver = await startReceiver();
+    const replicas: TestControlPlane[] = [];
+    try {
+      for (let index = 0; index < 3; index += 1) {
+        replicas.push(
+          await startTestControlPlane({
+            store: createPostgresStore({ url: databaseUrl, sha256: sha256Hex, schema: postgres.schema }),
+            notify: { receivers: [receiverAt(receiver.url)], retry: FAST_RETRY },
+            replicaPollMs: 100,
+          }),
+        );
+      }
+      const ruleIds: string[] = [];
+      for (let index = 0; index < 6; index += 1) {
+        ruleIds.push(await createRule(replicas[index % 3] as TestControlPlane, `replica-${index}`));
+      }
+      const ruleOf = (request: { json: any }) => request.json.data?.entry?.ruleId as string | undefined;
+      await eventually(() => ruleIds.every((id) => receiver.received.some((request) => ruleOf(request) === id)));
+      // Let every replica's poll pass over the same entries again.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      for (const id of ruleIds) {
+        const requests = receiver.received.filter((request) => ruleOf(request) === id);
+        assert.equal(requests.length, 1, `rule ${id} was POSTed ${requests.length} times`);
+      }
+      const summary = (await (replicas[0] as TestControlPlane).request('/v1/notify')).body.receivers[0];
+      assert.equal(summary.delivered, ruleIds.length);
+      assert.equal(summary.pending, 0);
+    } finally {
+      for (const replica of replicas) await replica.close();
       await receiver.close();
     }
   });
