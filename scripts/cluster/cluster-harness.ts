@@ -46,6 +46,19 @@ export function clusterCommand(...args: string[]): void {
   execFileSync(join(root, 'scripts/cluster.sh'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/** Each replica's resident memory in MiB (NaN where it is not running), from /proc. */
+export function replicaMemoryMb(cluster: Cluster): number[] {
+  return cluster.replicas.map((_, index) => {
+    try {
+      const pid = readFileSync(join(cluster.dir, `replica-${index + 1}.pid`), 'utf8').trim();
+      const kb = /VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+      return kb === undefined ? Number.NaN : Math.round(Number(kb) / 1024);
+    } catch {
+      return Number.NaN;
+    }
+  });
+}
+
 /** An API answer: the status (0 when the request failed or timed out) and the parsed body. */
 export interface Answer {
   status: number;
