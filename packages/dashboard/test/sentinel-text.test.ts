@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { SentinelView } from '../src/api/types.js';
-import { causeOf, crossingsText, liftGuardText, peakText, trippedBy } from '../src/components/sentinel-text.js';
+import { causeOf, crossingsText, liftGuardText, peakText, trippedBy, tripOf } from '../src/components/sentinel-text.js';
 
 const FLOOD: SentinelView = {
   name: 'email-flood',
@@ -47,6 +47,9 @@ describe('a trip whose cause continues is named before a lift is pressed', () =>
     assert.equal(trippedBy(rule), 'email-flood');
     assert.equal(causeOf(rule, [FLOOD])?.cause.count, 4);
     assert.equal(causeOf({ ...rule, id: 'r_2' }, [FLOOD]), undefined);
+    assert.equal(causeOf({ ...rule, actor: { id: 'sentinel:other', kind: 'system' } }, [FLOOD]), undefined);
+    assert.equal(tripOf('r_1', [FLOOD])?.sentinel.name, 'email-flood');
+    assert.equal(tripOf('r_2', [FLOOD]), undefined);
     assert.equal(causeOf({ id: 'r_1', actor: { id: 'sentinel:email-flood', kind: 'human' } }, [FLOOD]), undefined);
   });
 

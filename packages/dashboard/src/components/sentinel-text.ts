@@ -53,14 +53,24 @@ export function trippedBy(rule: Pick<Rule, 'actor'>): string | undefined {
   return rule.actor.kind === 'system' && rule.actor.id.startsWith('sentinel:') ? rule.actor.id.slice(9) : undefined;
 }
 
+/** The standing trip of the rule `ruleId` in the sentinel list, with its sentinel, or undefined. */
+export function tripOf(
+  ruleId: string,
+  sentinels: readonly SentinelView[],
+): { cause: TripCause; sentinel: SentinelView } | undefined {
+  for (const sentinel of sentinels) {
+    const trip = sentinel.trips?.find((candidate) => candidate.ruleId === ruleId);
+    if (trip !== undefined) return { cause: trip.cause, sentinel };
+  }
+  return undefined;
+}
+
 /** Where `rule`'s trip stands, from the sentinel list's standing trips: undefined for a rule no sentinel made, or one not listed. */
 export function causeOf(
   rule: Pick<Rule, 'id' | 'actor'>,
   sentinels: readonly SentinelView[],
 ): { cause: TripCause; sentinel: SentinelView } | undefined {
   const name = trippedBy(rule);
-  if (name === undefined) return undefined;
-  const sentinel = sentinels.find((candidate) => candidate.name === name);
-  const trip = sentinel?.trips?.find((candidate) => candidate.ruleId === rule.id);
-  return sentinel === undefined || trip === undefined ? undefined : { cause: trip.cause, sentinel };
+  const listed = name === undefined ? undefined : tripOf(rule.id, sentinels);
+  return listed?.sentinel.name === name ? listed : undefined;
 }

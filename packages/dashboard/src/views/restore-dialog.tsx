@@ -1,22 +1,12 @@
 import { useId, useState } from 'react';
-import { MODES, type Mode, type Rule, type SentinelView } from '../api/types.js';
+import { MODES, type Mode, type Rule } from '../api/types.js';
 import { ROUTES, pathTo } from '@estop/client';
-import { problemField, statusOf } from '../api/client.js';
+import { problemField } from '../api/client.js';
 import { describeScope, modeLabel, timestamp } from '../components/format.js';
+import { ForceLift, LiftGuardNote, causeRefusal, type ListedTrip } from '../components/lift-guard.js';
 import { ReasonDialog } from '../components/reason-dialog.js';
-import { causeWindowText, liftGuardText, trippedBy, type TripCause } from '../components/sentinel-text.js';
+import { trippedBy } from '../components/sentinel-text.js';
 import { useSession } from '../components/session.js';
-
-/** The cause a 409 `cause_continues` refusal carries, or undefined for any other error. */
-function refusedCause(error: unknown): Omit<TripCause, 'hot'> | undefined {
-  if (statusOf(error) !== 409 || (error as { code?: unknown }).code !== 'cause_continues') return undefined;
-  const [sentinel, count, threshold, windowMs] = ['sentinel', 'count', 'threshold', 'windowMs'].map((field) =>
-    problemField(error, field),
-  );
-  if (typeof sentinel !== 'string' || typeof count !== 'number' || typeof threshold !== 'number') return undefined;
-  if (typeof windowMs !== 'number') return undefined;
-  return { sentinel, count, threshold, windowMs };
-}
 
 /**
  * Lifts a rule, or steps it down to a less restrictive mode (a staged restore). It offers the
@@ -27,7 +17,7 @@ function refusedCause(error: unknown): Omit<TripCause, 'hot'> | undefined {
 export function RestoreDialog(props: {
   rule: Rule;
   /** The rule's trip as the sentinel list shows it, when a sentinel made it. */
-  trip?: { cause: TripCause; sentinel: SentinelView } | undefined;
+  trip?: ListedTrip | undefined;
   onClose: () => void;
 }) {
   const { api } = useSession();
@@ -36,7 +26,6 @@ export function RestoreDialog(props: {
   const [force, setForce] = useState(false);
   const [refused, setRefused] = useState(false);
   const id = useId();
-  const forceId = useId();
   const sentinel = trippedBy(props.rule);
   const signal = props.trip?.sentinel.signal;
   const hot = props.trip?.cause.hot === true;
@@ -58,12 +47,10 @@ export function RestoreDialog(props: {
         ? `Stepped down to ${modeLabel(answer.body.replacement.mode)} (version ${answer.body.version}).`
         : `Lifted${force && offerForce ? ' by force' : ''} (version ${answer.body.version}).`;
     } catch (error) {
-      const cause = refusedCause(error);
-      if (cause !== undefined) {
+      const refusal = causeRefusal(error, signal);
+      if (refusal !== undefined) {
         setRefused(true);
-        throw new Error(
-          `Refused (cause_continues): ${liftGuardText(cause, signal)}. Tick “Force the lift” to lift it anyway.`,
-        );
+        throw refusal;
       }
       const liftableAt = problemField(error, 'liftableAt');
       if (typeof liftableAt === 'string') {
@@ -98,30 +85,8 @@ export function RestoreDialog(props: {
         </select>
         <p className="hint">Step down rather than jump: full stop → read only → normal.</p>
       </div>
-      {props.trip !== undefined && hot ? (
-        <p className="status-warn" data-testid="lift-guard">
-          {liftGuardText(props.trip.cause, signal)}.
-        </p>
-      ) : null}
-      {props.trip !== undefined && !hot ? (
-        <p className="hint" data-testid="lift-guard">
-          Sentinel {props.trip.cause.sentinel}'s cause is over ({causeWindowText(props.trip.cause, signal)}).
-        </p>
-      ) : null}
-      {props.trip === undefined && sentinel !== undefined ? (
-        <p className="hint" data-testid="lift-guard">
-          Sentinel {sentinel} made this rule: while its window still holds its threshold, lifting needs force and a
-          reason.
-        </p>
-      ) : null}
-      {offerForce ? (
-        <div className="field">
-          <label htmlFor={forceId}>
-            <input id={forceId} type="checkbox" checked={force} onChange={(event) => setForce(event.target.checked)} />{' '}
-            Force the lift although the cause continues (recorded in the audit log)
-          </label>
-        </div>
-      ) : null}
+      <LiftGuardNote trip={props.trip} sentinel={sentinel} />
+      {offerForce ? <ForceLift checked={force} onChange={setForce} /> : null}
     </ReasonDialog>
   );
 }

@@ -1,12 +1,11 @@
 import { useState } from 'react';
 import { ROUTES, pathTo } from '@estop/client';
 import { getAll } from '../api/client.js';
-import type { RestoreRequest, Rule } from '../api/types.js';
+import type { RestoreRequest, Rule, SentinelView } from '../api/types.js';
 import { ACTIONS, DataTable } from '../components/data-table.js';
 import { ErrorNote } from '../components/error-note.js';
 import { actorLabel, age, ago, describeScope, modeLabel, timestamp, until } from '../components/format.js';
 import { canRestore, isAdmin } from '../components/permissions.js';
-import { ReasonDialog } from '../components/reason-dialog.js';
 import { RowAction } from '../components/row-action.js';
 import { isScheduled, scheduledText } from '../components/rule-timing.js';
 import { causeOf } from '../components/sentinel-text.js';
@@ -14,6 +13,7 @@ import { useLiveState, useSession } from '../components/session.js';
 import { useNow } from '../components/use-now.js';
 import { useResource } from '../components/use-resource.js';
 import { useSentinels } from '../components/use-sentinels.js';
+import { ConfirmRestoreDialog } from './confirm-restore-dialog.js';
 import { RestoreDialog } from './restore-dialog.js';
 import { SentinelsSection } from './sentinels.js';
 
@@ -66,7 +66,11 @@ export function RulesView() {
                 <RowAction
                   shown={canRestore(principal, rule.scope)}
                   className="button-secondary"
-                  onClick={() => setRestoring(rule)}
+                  onClick={() => {
+                    // A trip's window moves without any event: read it afresh for the dialog.
+                    sentinels.reload();
+                    setRestoring(rule);
+                  }}
                 >
                   Restore…
                 </RowAction>
@@ -75,7 +79,9 @@ export function RulesView() {
           ))}
         </DataTable>
       ) : null}
-      {isAdmin(principal) ? <RestoreRequests now={now} /> : null}
+      {isAdmin(principal) ? (
+        <RestoreRequests now={now} sentinels={sentinels.data?.sentinels ?? []} onOpen={sentinels.reload} />
+      ) : null}
       <SentinelsSection sentinels={sentinels} />
       {restoring !== undefined ? (
         <RestoreDialog
@@ -88,8 +94,8 @@ export function RulesView() {
   );
 }
 
-function RestoreRequests(props: { now: number }) {
-  const { api, principal } = useSession();
+function RestoreRequests(props: { now: number; sentinels: readonly SentinelView[]; onOpen: () => void }) {
+  const { principal } = useSession();
   const requests = useResource(['restore-requests', 'rules'], (client) =>
     getAll<{ requests: RestoreRequest[] }>(client, pathTo(ROUTES.listRestoreRequests), 'requests'),
   );
@@ -119,7 +125,14 @@ function RestoreRequests(props: { now: number }) {
                   {own ? (
                     <span className="muted">yours: another admin must confirm</span>
                   ) : (
-                    <button type="button" className="button-secondary" onClick={() => setConfirming(request)}>
+                    <button
+                      type="button"
+                      className="button-secondary"
+                      onClick={() => {
+                        props.onOpen();
+                        setConfirming(request);
+                      }}
+                    >
                       Confirm…
                     </button>
                   )}
@@ -130,22 +143,11 @@ function RestoreRequests(props: { now: number }) {
         </DataTable>
       ) : null}
       {confirming !== undefined ? (
-        <ReasonDialog
-          title={`Confirm restore of ${describeScope(confirming.scope)}`}
-          confirmLabel="Confirm restore"
+        <ConfirmRestoreDialog
+          request={confirming}
+          sentinels={props.sentinels}
           onClose={() => setConfirming(undefined)}
-          action={async (reason) => {
-            const answer = await api.post<{ version: number }>(
-              pathTo(ROUTES.confirmRestoreRequest, { id: confirming.id }),
-              { reason },
-            );
-            return `Confirmed: ${confirming.to === undefined ? 'lifted' : `stepped down to ${modeLabel(confirming.to)}`} (version ${answer.body.version}).`;
-          }}
-        >
-          <p>
-            {actorLabel(confirming.requestedBy)} asked: “{confirming.reason}”.
-          </p>
-        </ReasonDialog>
+        />
       ) : null}
     </section>
   );
