@@ -115,7 +115,6 @@ export const ChangeEventSchema = z.object({
 /** Sent on the stream when nothing has changed, so enforcers know the control plane is alive. */
 export const KeepAliveSchema = z.object({ version: z.number().int().nonnegative(), at: isoTime });
 
-/** Body of `POST /v1/rules`: a switch to flip. */
 /**
  * Sent first on a stream that continues from the version the enforcer already holds (its
  * `Last-Event-ID`), instead of a snapshot: the changes after `version` follow. `tools` are the
@@ -136,6 +135,7 @@ export const LastEventIdSchema = z
   .transform(Number)
   .refine(Number.isSafeInteger);
 
+/** Body of `POST /v1/rules`: a switch to flip. */
 export const RuleInputSchema = z
   .strictObject({
     scope: ScopeSchema.default({}),
