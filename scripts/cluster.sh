@@ -83,7 +83,9 @@ replica_kill() { # N [signal]
   [ -n "$pid" ] || return 0
   kill "-${2:-TERM}" "$pid" 2>/dev/null || true
   if [ "${2:-TERM}" = TERM ] || [ "${2:-TERM}" = KILL ]; then
-    while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+    # A replica gets 15 s to close cleanly (as TimeoutStopSec in docs/deploy.md), then is killed.
+    for _ in $(seq 1 300); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.05; done
+    kill -KILL "$pid" 2>/dev/null || true
   fi
 }
 
@@ -142,10 +144,8 @@ down() {
   local pid
   pid="$(cat "$dir/haproxy.pid" 2>/dev/null || true)"
   if [ -n "$pid" ]; then kill "$pid" 2>/dev/null || true; fi
-  for n in 1 2 3; do
-    replica_kill "$n" CONT
-    replica_kill "$n" TERM
-  done
+  for n in 1 2 3; do replica_kill "$n" CONT; done
+  for n in 1 2 3; do replica_kill "$n" TERM; done
   redis_stop
   as_pg "$pg_bin/pg_ctl" -D "$dir/pg" -m immediate -w stop >/dev/null 2>&1 || true
   rm -rf "$dir"
