@@ -144,7 +144,13 @@ async function measureControlPlane(url: string): Promise<Figures> {
       return body.status !== 'claimed';
     },
     async (key) => {
-      await post('/v1/idempotency/complete', { tenant: 'acme', key, claimId: claims.get(key), result: { sent: true } });
+      await post('/v1/idempotency/complete', {
+        tenant: 'acme',
+        tool: 'email.send',
+        key,
+        claimId: claims.get(key),
+        result: { sent: true },
+      });
     },
   );
 }
