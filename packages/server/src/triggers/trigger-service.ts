@@ -58,11 +58,13 @@ function scopeOf(trigger: TriggerSpec, alert: Alert, principal: Principal): Scop
 /** Annotations as one line of a reason: control characters become spaces, at most 500 characters. */
 function summaryOf(alert: Alert): string {
   const summary = alert.annotations.summary ?? alert.annotations.description ?? '';
-  return summary
-    // eslint-disable-next-line no-control-regex -- removing control characters is the point
-    .replace(/[\u0000-\u001f\u007f]+/g, ' ')
-    .trim()
-    .slice(0, 500);
+  return (
+    summary
+      // eslint-disable-next-line no-control-regex -- removing control characters is the point
+      .replace(/[\u0000-\u001f\u007f]+/g, ' ')
+      .trim()
+      .slice(0, 500)
+  );
 }
 
 /** Fires the configured triggers for Alertmanager's alerts. */
