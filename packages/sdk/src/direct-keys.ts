@@ -11,6 +11,20 @@ import {
 /** How often a waiting claim looks again whether the first call has finished. */
 const RECLAIM_MS = 20;
 
+/** A write's claim of its key: without `key`, the key is derived from the arguments. */
+export interface KeyClaim {
+  tenant: string;
+  tool: string;
+  key?: string | undefined;
+  args?: unknown;
+  windowMs: number;
+  /** While an identical write runs, how long to wait for its result. */
+  waitMs: number;
+  enforcer: string;
+  agent?: string | undefined;
+  run?: string | undefined;
+}
+
 /** What an enforcer keeping its own keys tells the control plane of, for its sentinels and audit log. */
 export interface KeyObservation {
   kind: 'write' | 'duplicate' | 'failure';
@@ -38,20 +52,7 @@ export class DirectKeys {
     private readonly observe: (observation: KeyObservation) => void,
   ) {}
 
-  async claim(
-    input: {
-      tenant: string;
-      tool: string;
-      key?: string | undefined;
-      args?: unknown;
-      windowMs: number;
-      waitMs: number;
-      enforcer: string;
-      agent?: string | undefined;
-      run?: string | undefined;
-    },
-    signal: AbortSignal,
-  ): Promise<IdempotencyClaimAnswer> {
+  async claim(input: KeyClaim, signal: AbortSignal): Promise<IdempotencyClaimAnswer> {
     const key =
       input.key ?? derivedIdempotencyKey(this.sha256, { tenant: input.tenant, tool: input.tool, args: input.args });
     const scoped = scopedIdempotencyKey(input.tenant, input.tool, key);

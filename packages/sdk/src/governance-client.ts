@@ -13,7 +13,7 @@ import {
 } from '@estop/core';
 import { ROUTES, pathTo } from '@estop/client';
 import type { ControlPlaneClient } from './control-plane-client.js';
-import { DirectKeys } from './direct-keys.js';
+import { DirectKeys, type KeyClaim } from './direct-keys.js';
 import { IdempotencyBatch, type KeyOp } from './idempotency-batch.js';
 
 /** The call fields that approvals and drafts carry (`docs/api.md`): a draft's, less what the control plane adds. */
@@ -144,20 +144,7 @@ export class GovernanceClient {
     return answer;
   }
 
-  async claim(
-    input: {
-      tenant: string;
-      tool: string;
-      key?: string | undefined;
-      args?: unknown;
-      windowMs: number;
-      waitMs: number;
-      enforcer: string;
-      agent?: string | undefined;
-      run?: string | undefined;
-    },
-    signal: AbortSignal,
-  ): Promise<IdempotencyClaimAnswer> {
+  async claim(input: KeyClaim, signal: AbortSignal): Promise<IdempotencyClaimAnswer> {
     if (this.#direct !== undefined) return this.#direct.claim(input, signal);
     // First without waiting, with the claims of the moment; only a key held by a write still
     // running waits for it, alone, on the claim route.
@@ -168,7 +155,7 @@ export class GovernanceClient {
     return checkedClaim(first);
   }
 
-  async #claim(input: Parameters<GovernanceClient['claim']>[0], signal: AbortSignal): Promise<IdempotencyClaimAnswer> {
+  async #claim(input: KeyClaim, signal: AbortSignal): Promise<IdempotencyClaimAnswer> {
     const answer = (await this.#client.send(
       'POST',
       pathTo(ROUTES.claimIdempotency),
