@@ -34,6 +34,11 @@ async function connect(cp: TestControlPlane, token: string, id: string): Promise
     signal: controller.signal,
   });
   assert.equal(response.status, 200);
+  // Read as an enforcer reads it: fetch cancels the body of a response that is garbage-collected
+  // unread, which closed the stream (and so disconnected the enforcer) at a random moment.
+  void (async () => {
+    for await (const _chunk of response.body ?? []) void _chunk;
+  })().catch(() => {});
   return () => controller.abort();
 }
 
