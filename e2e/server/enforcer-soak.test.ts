@@ -28,6 +28,11 @@ async function dropping(cp: TestControlPlane, token: string, id: string): Promis
     signal: controller.signal,
   });
   assert.equal(response.status, 200);
+  // Read as a worker reads it: fetch cancels the body of a response garbage-collected unread,
+  // which would cut the stream before the test does.
+  void (async () => {
+    for await (const _chunk of response.body ?? []) void _chunk;
+  })().catch(() => {});
   return () => controller.abort();
 }
 
