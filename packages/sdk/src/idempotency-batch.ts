@@ -17,6 +17,7 @@ interface Queued {
   bytes: number;
   resolve: (result: IdempotencyBatchResult) => void;
   reject: (error: unknown) => void;
+  signal: AbortSignal | undefined;
 }
 
 /** Sends one batch of operations; answers one result per operation, in order. */
@@ -32,6 +33,7 @@ export type SendBatch = (ops: KeyOp[]) => Promise<IdempotencyBatchResult[]>;
  */
 export class IdempotencyBatch {
   #queue: Queued[] = [];
+  readonly #watched = new Map<AbortSignal, { items: Set<Queued>; onAbort: () => void }>();
   #busy = false;
   readonly #send: SendBatch;
 
@@ -49,32 +51,50 @@ export class IdempotencyBatch {
    */
   run(op: KeyOp, bytes: number, signal?: AbortSignal): Promise<IdempotencyBatchResult> {
     return new Promise((resolve, reject) => {
-      const item: Queued = { op, bytes, resolve, reject };
-      if (signal !== undefined) {
-        if (signal.aborted) {
-          reject(signal.reason);
-          return;
-        }
-        const onAbort = (): void => {
-          const at = this.#queue.indexOf(item);
-          if (at === -1) return;
-          this.#queue.splice(at, 1);
-          reject(signal.reason);
-        };
-        signal.addEventListener('abort', onAbort, { once: true });
-        const settle =
-          <T>(done: (value: T) => void) =>
-          (value: T) => {
-            signal.removeEventListener('abort', onAbort);
-            done(value);
-          };
-        item.resolve = settle(resolve);
-        item.reject = settle(reject);
+      if (signal?.aborted === true) {
+        reject(signal.reason);
+        return;
       }
+      const item: Queued = { op, bytes, resolve, reject, signal };
+      if (signal !== undefined) this.#watch(signal, item);
       this.#queue.push(item);
       // After the current I/O phase, so that the writes of one burst travel together.
       if (!this.#busy && this.#queue.length === 1) setImmediate(() => void this.#flush());
     });
+  }
+
+  /**
+   * One listener per signal, however many operations it covers (many calls of one run share the
+   * run's signal): on abort, its operations still queued are taken out, unsent.
+   */
+  #watch(signal: AbortSignal, item: Queued): void {
+    let watched = this.#watched.get(signal);
+    if (watched === undefined) {
+      const items = new Set<Queued>();
+      const onAbort = (): void => {
+        this.#watched.delete(signal);
+        for (const queued of items) {
+          const at = this.#queue.indexOf(queued);
+          if (at !== -1) this.#queue.splice(at, 1);
+          queued.reject(signal.reason);
+        }
+      };
+      watched = { items, onAbort };
+      this.#watched.set(signal, watched);
+      signal.addEventListener('abort', onAbort, { once: true });
+    }
+    watched.items.add(item);
+  }
+
+  /** Once sent, an operation is carried out whatever happens to its caller: no longer watched. */
+  #unwatch(item: Queued): void {
+    if (item.signal === undefined) return;
+    const watched = this.#watched.get(item.signal);
+    if (watched === undefined) return;
+    watched.items.delete(item);
+    if (watched.items.size > 0) return;
+    item.signal.removeEventListener('abort', watched.onAbort);
+    this.#watched.delete(item.signal);
   }
 
   async #flush(): Promise<void> {
@@ -105,6 +125,8 @@ export class IdempotencyBatch {
       bytes += item.bytes;
       count += 1;
     }
-    return this.#queue.splice(0, count);
+    const taken = this.#queue.splice(0, count);
+    for (const item of taken) this.#unwatch(item);
+    return taken;
   }
 }
