@@ -12,6 +12,11 @@ import {
 import { AckBatch, type Ack } from './ack-batch.js';
 import type { ReplicaSet } from './replica-set.js';
 
+/** A request body already written as JSON, sent as it is. */
+export class JsonText {
+  constructor(readonly text: string) {}
+}
+
 // Short requests (register, acknowledge) share keep-alive connections across every guard in
 // the process. Streams each get a connection of their own (`agent: false`), so an
 // acknowledgement never waits behind, or scans past, thousands of open streams.
@@ -209,7 +214,7 @@ export class ControlPlaneClient {
     signal: AbortSignal,
     timeoutMs: number,
   ): Promise<unknown> {
-    const text = body === undefined ? undefined : JSON.stringify(body);
+    const text = body === undefined ? undefined : body instanceof JsonText ? body.text : JSON.stringify(body);
     const response = await this.#request(path, action, signal, method, text, false, timeoutMs);
     if (!ok(response)) throw await errorFrom(response, action);
     const answer = await readText(response);

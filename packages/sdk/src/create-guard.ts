@@ -72,6 +72,8 @@ class SyncedGuard implements Guard {
   readonly #replicas: ReplicaSet;
   readonly #runs = new Set<GuardedRun>();
   readonly #blocks: BlockCounter;
+  /** Completions of keys whose writes already returned, still on their way. */
+  readonly #settling = new Set<Promise<void>>();
   readonly #governed: GovernedCallHost;
   #runHost: RunHost | undefined;
   #inFlight = 0;
@@ -141,6 +143,11 @@ class SyncedGuard implements Guard {
       approvalTimeoutMs: options.approvalTimeoutMs,
       sha256,
       decide: (call) => this.decide(call),
+      afterward: (work) => {
+        const settling = this.#settling;
+        const done: Promise<void> = work.finally(() => settling.delete(done));
+        settling.add(done);
+      },
       effectOf: (call) => this.#effectOf(call),
       report: this.#report,
     };
@@ -275,6 +282,8 @@ class SyncedGuard implements Guard {
     this.#runs.clear();
     this.#acks.close();
     this.#settleWaiters(closedError());
+    // Writes that ran complete their keys first: a repeat after the close is then replayed, not refused.
+    await Promise.all(this.#settling);
     await this.#blocks.close();
     await this.#sync.close();
     // Said once the stream is closed and the last counts are sent: the control plane lists this

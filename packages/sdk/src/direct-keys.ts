@@ -83,10 +83,10 @@ export class DirectKeys {
     tool: string;
     key: string;
     claimId: string;
-    result: unknown;
+    resultJson: string;
   }): Promise<void> {
     const scoped = scopedIdempotencyKey(input.tenant, input.tool, input.key);
-    if (!(await this.store.complete(scoped, input.claimId, JSON.stringify(input.result ?? null)))) {
+    if (!(await this.store.complete(scoped, input.claimId, input.resultJson))) {
       throw lost(input.key, input.claimId);
     }
   }

@@ -12,7 +12,7 @@ import {
   type Sha256,
 } from '@estop/core';
 import { ROUTES, pathTo } from '@estop/client';
-import type { ControlPlaneClient } from './control-plane-client.js';
+import { JsonText, type ControlPlaneClient } from './control-plane-client.js';
 import { DirectKeys, type KeyClaim } from './direct-keys.js';
 import { IdempotencyBatch, type KeyOp } from './idempotency-batch.js';
 
@@ -51,13 +51,13 @@ export class GovernanceClient {
     },
   ) {
     this.#client = client;
-    this.#keys = new IdempotencyBatch(async (ops) => {
-      const path = pathTo(ROUTES.idempotencyBatch);
+    const path = pathTo(ROUTES.idempotencyBatch);
+    this.#keys = new IdempotencyBatch(async (ops, body) => {
       const answer = (await client.send(
         'POST',
         path,
         'claim or settle idempotency keys',
-        { ops },
+        new JsonText(body),
         NO_ABORT,
         undefined,
         true,
@@ -71,7 +71,7 @@ export class GovernanceClient {
       const { onError } = direct;
       this.#direct = new DirectKeys(direct.keys, direct.clock, direct.sha256, (observation) => {
         const op = { op: 'observed', ...observation } as const;
-        this.#keys.run(op, JSON.stringify(op).length).catch((error: unknown) =>
+        this.#keys.run(op, JSON.stringify(op), undefined, true).catch((error: unknown) =>
           onError(
             new EstopError({
               code: 'unavailable',
@@ -85,13 +85,19 @@ export class GovernanceClient {
   }
 
   /**
-   * Carries `op` in a batch with the others of the moment, or on `single` when it is too large
-   * to share a request; a problem answered for it alone is thrown as its EstopError.
+   * Carries `op` (`text`, its JSON) in a batch with the others of the moment, or on `single`
+   * when it is too large to share a request; a problem answered for it alone is thrown as its
+   * EstopError. A `deferred` one (a completion) may wait briefly for company.
    */
-  async #batched(op: KeyOp, signal: AbortSignal, single: () => Promise<unknown>): Promise<unknown> {
-    const bytes = JSON.stringify(op).length;
-    if (bytes > IdempotencyBatch.maxBytes) return single();
-    const result = await this.#keys.run(op, bytes, signal);
+  async #batched(
+    op: KeyOp,
+    text: string,
+    signal: AbortSignal,
+    single: () => Promise<unknown>,
+    deferred = false,
+  ): Promise<unknown> {
+    if (text.length > IdempotencyBatch.maxBytes) return single();
+    const result = await this.#keys.run(op, text, signal, deferred);
     if (result.status === 'error') {
       const code = (ERROR_CODES as readonly string[]).includes(result.code) ? (result.code as ErrorCode) : 'conflict';
       throw new EstopError({
@@ -149,7 +155,8 @@ export class GovernanceClient {
     // First without waiting, with the claims of the moment; only a key held by a write still
     // running waits for it, alone, on the claim route.
     const { waitMs, ...fields } = input;
-    const first = (await this.#batched({ op: 'claim', ...fields }, signal, () => this.#claim(input, signal))) as
+    const op: KeyOp = { op: 'claim', ...fields };
+    const first = (await this.#batched(op, JSON.stringify(op), signal, () => this.#claim(input, signal))) as
       IdempotencyClaimAnswer | undefined;
     if (first?.status === 'pending' && waitMs > 0) return this.#claim(input, signal);
     return checkedClaim(first);
@@ -168,14 +175,30 @@ export class GovernanceClient {
     return checkedClaim(answer);
   }
 
+  /** Completes a claim with its call's result, `resultJson` (written once, carried as it is). */
   async complete(
-    input: { tenant: string; tool: string; key: string; claimId: string; result: unknown },
+    input: { tenant: string; tool: string; key: string; claimId: string; resultJson: string },
     signal: AbortSignal,
   ): Promise<void> {
     if (this.#direct !== undefined) return this.#direct.complete(input);
+    const { resultJson, ...held } = input;
+    const fields = JSON.stringify(held).slice(0, -1);
     const path = pathTo(ROUTES.completeIdempotency);
-    await this.#batched({ op: 'complete', ...input }, signal, () =>
-      this.#client.send('POST', path, 'complete an idempotent call', input, signal, undefined, true),
+    await this.#batched(
+      { op: 'complete', ...held },
+      `{"op":"complete",${fields.slice(1)},"result":${resultJson}}`,
+      signal,
+      () =>
+        this.#client.send(
+          'POST',
+          path,
+          'complete an idempotent call',
+          new JsonText(`${fields},"result":${resultJson}}`),
+          signal,
+          undefined,
+          true,
+        ),
+      true,
     );
   }
 
@@ -194,8 +217,8 @@ export class GovernanceClient {
   ): Promise<void> {
     if (this.#direct !== undefined) return this.#direct.release(input);
     const path = pathTo(ROUTES.releaseIdempotency);
-    const release = { ...input, failed: input.failed ?? false };
-    await this.#batched({ op: 'release', ...release }, signal, () =>
+    const op: KeyOp = { op: 'release', ...input, failed: input.failed ?? false };
+    await this.#batched(op, JSON.stringify(op), signal, () =>
       this.#client.send('POST', path, 'release an idempotency key', input, signal, undefined, true),
     );
   }

@@ -29,6 +29,8 @@ export interface GovernedCallHost {
   readonly approvalTimeoutMs: number;
   readonly sha256: Sha256;
   decide(call: Call): Decision;
+  /** Keeps `work` (a write's completion, sent once its result is returned) for the guard to wait for when it closes. */
+  afterward(work: Promise<void>): void;
   /** The call's effect as decisions see it: the state's, else the call's, else `write`. */
   effectOf(call: Call): Effect;
   report(error: EstopError): void;
@@ -47,7 +49,8 @@ const STALE: unique symbol = Symbol('stale decision');
  * Carries one call from decision to result, the one path `run.tool` and the gateway share:
  * a denial is counted and thrown; a draft is recorded and returned instead of running; an
  * allowed or approval-gated write claims its idempotency key first, so that it runs at most
- * once per key and its duplicates get the first result without asking anyone; then an
+ * once per key and its duplicates get the first result without asking anyone (the result is
+ * returned as soon as the write ran; its key is completed in the background); then an
  * approval is asked for and waited on, and the call is decided again before it runs.
  */
 export async function executeGoverned<Args, Result>(
@@ -216,9 +219,9 @@ async function runOnce<Args, Result>(
       await release('failed');
       throw error;
     }
-    let stored: unknown;
+    let stored: string;
     try {
-      stored = storable(options.record === undefined ? result : options.record(result));
+      stored = jsonText(options.record === undefined ? result : options.record(result));
     } catch (error) {
       host.report(
         new EstopError({
@@ -230,17 +233,26 @@ async function runOnce<Args, Result>(
       await release('not run');
       return result;
     }
-    await settle(host, call.tool, 'complete', () => host.governance.complete({ ...held, result: stored }, NEVER));
+    // The write ran and its claim is durable, so no repeat can run it again: its result goes back
+    // now, and the key is completed meanwhile (a repeat that comes first waits for it).
+    host.afterward(
+      settle(host, call.tool, 'complete', () => host.governance.complete({ ...held, resultJson: stored }, NEVER)),
+    );
     return result;
   }
 }
 
-/** The value as JSON data (undefined as null); throws when it is not JSON. */
-function storable(value: unknown): unknown {
-  if (value === undefined) return null;
+/** The value as JSON text (undefined as null); throws when it is not JSON. */
+function jsonText(value: unknown): string {
+  if (value === undefined) return 'null';
   const text = JSON.stringify(value);
   if (text === undefined) throw new TypeError(`a ${typeof value} is not JSON`);
-  return JSON.parse(text) as unknown;
+  return text;
+}
+
+/** The value as JSON data (undefined as null); throws when it is not JSON. */
+function storable(value: unknown): unknown {
+  return JSON.parse(jsonText(value)) as unknown;
 }
 
 /** The call's arguments as JSON data, which approvals, drafts and derived keys need. */

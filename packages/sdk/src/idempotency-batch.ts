@@ -11,30 +11,41 @@ export interface KeyOp {
 
 /** A batch is cut before it grows past this many bytes of JSON, well within the control plane's body limit. */
 const BATCH_BYTES = 256 * 1024;
+/**
+ * How long a completion or an observation (which nobody waits for) may wait for a claim to
+ * travel with, before it goes in a request of its own.
+ */
+const LINGER_MS = 5;
 
 interface Queued {
   op: KeyOp;
-  bytes: number;
+  /** The operation as JSON, written once. */
+  text: string;
+  /** Whether a caller waits on it (a claim, a release): it goes at once, not after the linger. */
+  urgent: boolean;
   resolve: (result: IdempotencyBatchResult) => void;
   reject: (error: unknown) => void;
   signal: AbortSignal | undefined;
 }
 
-/** Sends one batch of operations; answers one result per operation, in order. */
-export type SendBatch = (ops: KeyOp[]) => Promise<IdempotencyBatchResult[]>;
+/** Sends one batch of operations, `body` their request's JSON; answers one result per operation, in order. */
+export type SendBatch = (ops: KeyOp[], body: string) => Promise<IdempotencyBatchResult[]>;
 
 /**
  * Claims, completions and releases of idempotency keys from every guard in this process that
  * share a control plane and token, carried by one request at a time (`POST
  * /v1/idempotency/batch`): those that arrive while a request is on its way go together in the
  * next. Under load each write's two steps then cost a share of a request instead of a request
- * each, and the control plane commits each batch's keys in one transaction; alone, a write pays
- * one request per step, as it would without batching.
+ * each, and the control plane commits each batch's keys in one transaction; alone, a claim pays
+ * one request, as it would without batching. A completion, which no caller waits for, lingers
+ * up to LINGER_MS for the next claim to travel with.
  */
 export class IdempotencyBatch {
   #queue: Queued[] = [];
   readonly #watched = new Map<AbortSignal, { items: Set<Queued>; onAbort: () => void }>();
   #busy = false;
+  #soon: 'now' | 'later' | undefined;
+  #linger: NodeJS.Timeout | undefined;
   readonly #send: SendBatch;
 
   constructor(send: SendBatch) {
@@ -45,22 +56,35 @@ export class IdempotencyBatch {
   static readonly maxBytes = BATCH_BYTES;
 
   /**
-   * Queues `op`; resolves with its result once the control plane has carried it out (a claim
-   * `claimed` is held, a completion durable). An abort while it is still queued takes it out,
-   * unsent; once sent, it is carried out whatever happens to the caller.
+   * Queues `op` (`text`, its JSON); resolves with its result once the control plane has carried
+   * it out (a claim `claimed` is held, a completion durable). An abort while it is still queued
+   * takes it out, unsent; once sent, it is carried out whatever happens to the caller. A
+   * `deferred` operation (nobody waits for it) may linger for company.
    */
-  run(op: KeyOp, bytes: number, signal?: AbortSignal): Promise<IdempotencyBatchResult> {
+  run(op: KeyOp, text: string, signal?: AbortSignal, deferred = false): Promise<IdempotencyBatchResult> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted === true) {
         reject(signal.reason);
         return;
       }
-      const item: Queued = { op, bytes, resolve, reject, signal };
+      const item: Queued = { op, text, urgent: !deferred, resolve, reject, signal };
       if (signal !== undefined) this.#watch(signal, item);
       this.#queue.push(item);
-      // After the current I/O phase, so that the writes of one burst travel together.
-      if (!this.#busy && this.#queue.length === 1) setImmediate(() => void this.#flush());
+      if (!this.#busy) this.#schedule(item.urgent);
     });
+  }
+
+  /** After the current I/O phase when a caller waits, so that one burst travels together; else after the linger. */
+  #schedule(urgent: boolean): void {
+    if (urgent) {
+      if (this.#soon === 'now') return;
+      clearTimeout(this.#linger);
+      this.#soon = 'now';
+      setImmediate(() => void this.#flush());
+    } else if (this.#soon === undefined) {
+      this.#soon = 'later';
+      this.#linger = setTimeout(() => void this.#flush(), LINGER_MS);
+    }
   }
 
   /**
@@ -98,11 +122,16 @@ export class IdempotencyBatch {
   }
 
   async #flush(): Promise<void> {
+    this.#soon = undefined;
+    clearTimeout(this.#linger);
     if (this.#busy || this.#queue.length === 0) return;
     this.#busy = true;
     const batch = this.#take();
     try {
-      const results = await this.#send(batch.map((item) => item.op));
+      const results = await this.#send(
+        batch.map((item) => item.op),
+        `{"ops":[${batch.map((item) => item.text).join(',')}]}`,
+      );
       batch.forEach((item, index) => {
         const result = results[index];
         if (result === undefined) item.reject(new Error('the control plane answered fewer results than operations'));
@@ -112,7 +141,7 @@ export class IdempotencyBatch {
       for (const item of batch) item.reject(error);
     } finally {
       this.#busy = false;
-      if (this.#queue.length > 0) void this.#flush();
+      if (this.#queue.length > 0) this.#schedule(this.#queue.some((item) => item.urgent));
     }
   }
 
@@ -121,8 +150,8 @@ export class IdempotencyBatch {
     let bytes = 0;
     let count = 0;
     for (const item of this.#queue) {
-      if (count >= IDEMPOTENCY_BATCH_MAX || (count > 0 && bytes + item.bytes > BATCH_BYTES)) break;
-      bytes += item.bytes;
+      if (count >= IDEMPOTENCY_BATCH_MAX || (count > 0 && bytes + item.text.length > BATCH_BYTES)) break;
+      bytes += item.text.length;
       count += 1;
     }
     const taken = this.#queue.splice(0, count);
