@@ -84,4 +84,10 @@ describe('undefined members are dropped', () => {
     assert.equal(canonicalJson([1, undefined, 2]), '[1,null,2]');
     assert.equal(canonicalJson(undefined), 'null');
   });
+
+  it('reads a value as JSON.stringify does: functions and symbols dropped as members, toJSON used', () => {
+    const value = { b: () => 1, a: Symbol('s'), when: new Date(0), list: [() => 1], n: 1 };
+    assert.equal(canonicalJson(value), canonicalJson(JSON.parse(JSON.stringify(value))));
+    assert.equal(canonicalJson(value), '{"list":[null],"n":1,"when":"1970-01-01T00:00:00.000Z"}');
+  });
 });

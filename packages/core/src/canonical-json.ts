@@ -1,5 +1,5 @@
 /**
- * JSON with object keys sorted and `undefined` members dropped, so that equal values always
+ * JSON with object keys sorted and `undefined` (and function) members dropped, so that equal values always
  * serialize to the same text (the audit hash chain depends on it).
  */
 export function canonicalJson(value: unknown): string {
@@ -25,7 +25,8 @@ export function canonicalJson(value: unknown): string {
   let out = '{';
   for (const key of keys) {
     const item = record[key];
-    if (item === undefined) continue;
+    // Dropped as JSON.stringify drops them, so that a value hashes as its JSON would.
+    if (item === undefined || typeof item === 'function' || typeof item === 'symbol') continue;
     if (out.length > 1) out += ',';
     out += `${JSON.stringify(key)}:${canonicalJson(item)}`;
   }

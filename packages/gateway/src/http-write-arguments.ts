@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import type { IncomingMessage } from 'node:http';
 
 /**
@@ -18,8 +19,8 @@ export function httpWriteArguments(request: IncomingMessage, body: Buffer): Reco
 
 function bodyValue(body: Buffer, contentType: string): unknown {
   if (body.length === 0) return null;
+  if (!isUtf8(body)) return { base64: body.toString('base64') };
   const text = body.toString('utf8');
-  if (!Buffer.from(text, 'utf8').equals(body)) return { base64: body.toString('base64') };
   if (/\bjson\b/i.test(contentType)) {
     try {
       return { json: JSON.parse(text) as unknown };

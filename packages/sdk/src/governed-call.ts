@@ -167,9 +167,7 @@ async function runOnce<Args, Result>(
   signal: AbortSignal,
 ): Promise<Result | typeof STALE> {
   // Derived here as the control plane would, so a claim carries a key, never the arguments.
-  const key =
-    options.idempotencyKey ??
-    derivedIdempotencyKey(host.sha256, { tenant: call.tenant, tool: call.tool, args: jsonArguments(call.tool, args) });
+  const key = options.idempotencyKey ?? derivedKey(host, call, args);
   const claim = {
     tenant: call.tenant,
     tool: call.tool,
@@ -255,16 +253,32 @@ function storable(value: unknown): unknown {
   return JSON.parse(jsonText(value)) as unknown;
 }
 
-/** The call's arguments as JSON data, which approvals, drafts and derived keys need. */
+/**
+ * The key derived from the call's tenant, tool and arguments: the hash of their canonical JSON,
+ * taken from the arguments as they are (canonical JSON reads them as JSON.stringify would).
+ */
+function derivedKey(host: GovernedCallHost, call: Call, args: unknown): string {
+  try {
+    return derivedIdempotencyKey(host.sha256, { tenant: call.tenant, tool: call.tool, args });
+  } catch (error) {
+    throw notJson(call.tool, error);
+  }
+}
+
+function notJson(tool: string, error: unknown): EstopError {
+  return new EstopError({
+    code: 'invalid_request',
+    message: `${tool}: its arguments are not JSON (${(error as Error).message}), so the write cannot be governed; it was not run`,
+    cause: error,
+  });
+}
+
+/** The call's arguments as JSON data, which approvals and drafts need. */
 function jsonArguments(tool: string, args: unknown): unknown {
   try {
     return storable(args);
   } catch (error) {
-    throw new EstopError({
-      code: 'invalid_request',
-      message: `${tool}: its arguments are not JSON (${(error as Error).message}), so the write cannot be governed; it was not run`,
-      cause: error,
-    });
+    throw notJson(tool, error);
   }
 }
 
