@@ -43,6 +43,8 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const enforcers = new Map<string, EnforcerRecord>();
   const restoreRequests = memoryRequests<RestoreRequestRecord>({ open, append, copy }, 'restore request');
   const adminRequests = memoryRequests<AdminRequestRecord>({ open, append, copy }, 'admin request');
+  // The store's identity: a new store (a process's memory) is another store.
+  const storeId = crypto.randomUUID();
   let closed = false;
 
   function open(): void {
@@ -105,7 +107,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
       async state() {
         open();
         const active = [...rules.values()].filter((record) => record.lift === undefined).map((record) => record.rule);
-        return { version: events.length, rules: copy(active) };
+        return { version: events.length, rules: copy(active), storeId };
       },
       async commit(request) {
         open();

@@ -95,10 +95,14 @@ export const RuleLiftSchema = z.object({
   expired: z.boolean(),
 });
 
+/** A store's identity (see StateSnapshot.storeId). */
+const StoreIdSchema = z.string().min(1).max(200);
+
 export const StateSnapshotSchema = z.object({
   version: z.number().int().nonnegative(),
   rules: z.array(RuleSchema),
   tools: z.record(z.string(), EffectSchema),
+  storeId: StoreIdSchema.optional(),
 });
 
 export const ChangeSchema = z.discriminatedUnion('type', [
@@ -123,6 +127,7 @@ export const KeepAliveSchema = z.object({ version: z.number().int().nonnegative(
 export const StreamResumeSchema = z.object({
   version: z.number().int().nonnegative(),
   tools: z.record(z.string(), EffectSchema),
+  storeId: StoreIdSchema.optional(),
 });
 
 /**

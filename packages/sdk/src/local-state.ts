@@ -43,11 +43,22 @@ export class LocalState {
   }
 
   /**
-   * Replaces the state. A snapshot is authoritative whatever its version, so a control plane
-   * whose store was reset is followed rather than ignored.
+   * Replaces the state, unless the snapshot is older than the version held and from the same
+   * store: it then comes from a replica that is behind, and applying it would undo stops the
+   * enforcer has already applied. Returns false, changing nothing, in that case. A snapshot
+   * from another store (its `storeId` differs: the store was reset) is followed whatever its
+   * version; an older one that names no store, or whose store is unknown here, is refused, since
+   * nothing shows a reset.
    */
-  applySnapshot(snapshot: StateSnapshot): void {
+  applySnapshot(snapshot: StateSnapshot): boolean {
+    if (this.synced && snapshot.version < this.#snapshot.version && !this.#isAnotherStore(snapshot)) return false;
     this.#commit(snapshot, true);
+    return true;
+  }
+
+  #isAnotherStore(snapshot: StateSnapshot): boolean {
+    const held = this.#snapshot.storeId;
+    return held !== undefined && snapshot.storeId !== undefined && snapshot.storeId !== held;
   }
 
   /**

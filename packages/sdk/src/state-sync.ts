@@ -41,6 +41,7 @@ const CLOSED = 'closed';
 const RESYNC = 'resync';
 const SILENT = 'silent';
 const MOVED = 'moved';
+const BEHIND = 'behind';
 
 interface Connection {
   readonly controller: AbortController;
@@ -67,8 +68,10 @@ interface SafeParseResult<T> {
  * connection, and the next one starts with a fresh snapshot. A connection that broke, fell
  * silent past the staleness bound or failed at its replica moves to the next replica, registers
  * there and resumes from the version held (`Last-Event-ID`), so the control plane sends only
- * what changed meanwhile when it can. Each reconnect waits a jittered backoff, which resets once
- * the stream has started.
+ * what changed meanwhile when it can. A replica whose snapshot is older than the version held
+ * (same store) is behind: the state is kept and the next connection, after the backoff, is to
+ * another replica. Each reconnect waits a jittered backoff, which resets once the stream has
+ * started.
  */
 export class StateSync {
   readonly #parts: StateSyncParts;
@@ -156,6 +159,7 @@ export class StateSync {
           }),
         );
       }
+      if (signal.reason === BEHIND) this.#parts.replicas.failed(connection.replica);
       if (signal.reason === RESYNC) this.#resumable = false;
       if (this.#closed) return;
       await this.#sleep(this.#parts.backoff.next());
@@ -202,10 +206,14 @@ export class StateSync {
       case 'snapshot': {
         const snapshot = this.#decode(event, StateSnapshotSchema, connection);
         if (snapshot === undefined) return;
+        const held = state.version;
+        if (!state.applySnapshot(snapshot)) {
+          this.#behind(connection, snapshot.version, held);
+          return;
+        }
         connection.receivedSnapshot = true;
         this.#resumable = true;
         backoff.reset();
-        state.applySnapshot(snapshot);
         return;
       }
       case 'resume': {
@@ -242,6 +250,18 @@ export class StateSync {
         // Events this version does not know are ignored, so the control plane can add some.
         return;
     }
+  }
+
+  // A replica whose snapshot is older than the state held is behind the store: the state is kept
+  // (its stops stay applied), and the next connection, after a backoff, is to another replica.
+  #behind(connection: Connection, offered: number, held: number): void {
+    this.#parts.onError(
+      new EstopError({
+        code: 'unavailable',
+        message: `the control plane at ${connection.replica.origin} is behind: it sent version ${offered}, this enforcer holds ${held}; trying another`,
+      }),
+    );
+    connection.controller.abort(BEHIND);
   }
 
   #expectSnapshot(event: SseEvent, connection: Connection): boolean {

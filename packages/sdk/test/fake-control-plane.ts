@@ -69,12 +69,14 @@ export class FakeControlPlane {
    * Starts listening on a free port on localhost; keep-alives go out every `keepAliveMs`. With
    * `resumes`, a stream asking to resume from a version the fake has committed (its
    * `Last-Event-ID`) starts with a resume and the changes after it, as the control plane's does.
+   * With `storeId`, its snapshots name that store, as a control plane's do.
    */
   static async start(
-    options: { keepAliveMs?: number; tools?: StateSnapshot['tools']; resumes?: boolean } = {},
+    options: { keepAliveMs?: number; tools?: StateSnapshot['tools']; resumes?: boolean; storeId?: string } = {},
   ): Promise<FakeControlPlane> {
     const fake = new FakeControlPlane();
     fake.#state = { ...fake.#state, tools: options.tools ?? {} };
+    if (options.storeId !== undefined) fake.#state.storeId = options.storeId;
     fake.#resumes = options.resumes ?? false;
     await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
@@ -205,7 +207,7 @@ export class FakeControlPlane {
       if (change.type === 'rule-created') rules = [...rules, change.rule];
       else rules = rules.filter((rule) => rule.id !== change.lift.ruleId);
     }
-    this.#state = { version, rules, tools: this.#state.tools };
+    this.#state = { ...this.#state, version, rules };
     const event = { version, at: new Date().toISOString(), changes };
     this.#events.push(event);
     return event;

@@ -118,6 +118,8 @@ describe('a guard given several control-plane replicas uses one and fails over t
     const replicas = await twoReplicas();
     const { guard, on, other } = replicas;
     try {
+      // The other replica holds the same version (a guard does not go back to an older one).
+      other.flip({ tenant: 'acme' }, 'read_only');
       on.failRequests(true);
       // Applying it means acknowledging it, which the failing replica answers 503.
       on.flip({ tenant: 'acme' }, 'read_only');

@@ -5,6 +5,7 @@ import type { AuditService } from './audit/audit-service.js';
 import type { AuditWriter } from './audit/audit-writer.js';
 import type { ChangeHub } from './stream/change-hub.js';
 import type { StateHistory } from './stream/state-history.js';
+import type { ViewFreshness } from './stream/view-freshness.js';
 import type { DraftService } from './drafts/draft-service.js';
 import type { DrillService } from './drills/drill-service.js';
 import type { EnforcerRegistry } from './enforcers/enforcer-registry.js';
@@ -58,6 +59,8 @@ export interface AppDeps {
   /** Announces changes to operator views (`GET /v1/events`). */
   events: OperatorEvents;
   keepAliveMs: number;
+  /** Whether this replica's view of the store is current, which streams and enforcement answers require. */
+  view: ViewFreshness;
   /** The configured automatic trips. */
   sentinels: readonly SentinelSpec[];
   /** The sentinels as operators see them: enforcing or in shadow, peaks, standing trips. */

@@ -15,6 +15,7 @@ import {
 import { parse } from 'yaml';
 import { z } from 'zod';
 import { DEFAULT_FORGET_AFTER_MS, checkForgetAfter } from './enforcers/enforcer-expiry.js';
+import { DEFAULT_VIEW_STALE_AFTER_MS } from './stream/view-freshness.js';
 import { DEFAULT_BODY_LIMIT_BYTES } from './http/body-limit.js';
 import { invalidRequest } from './http/problem.js';
 import {
@@ -90,6 +91,7 @@ const FileSchema = z.strictObject({
       store: z.enum(STORE_NAMES).optional(),
       database_url: z.string().optional(),
       keepalive_ms: z.number().int().min(50).optional(),
+      view_stale_after_ms: z.number().int().min(100).optional(),
     })
     .optional(),
   tools: z.record(z.string(), EffectSchema).optional(),
@@ -145,6 +147,11 @@ export interface ServerConfig {
   store: StoreName;
   databaseUrl?: string | undefined;
   keepAliveMs: number;
+  /**
+   * How long a replica vouches for its view of the store after its last successful read; past it,
+   * its enforcer streams end and its enforcement and readiness answers are 503. Default 3000.
+   */
+  viewStaleAfterMs: number;
   /** The largest request body, in bytes, on every endpoint. Default 1 MiB. */
   bodyLimitBytes: number;
   tools: Record<string, Effect>;
@@ -204,6 +211,7 @@ export async function loadServerConfig(flags: ServerFlags, env: NodeJS.ProcessEn
     store,
     databaseUrl: flags.databaseUrl ?? env.ESTOP_DATABASE_URL ?? file.server?.database_url,
     keepAliveMs: file.server?.keepalive_ms ?? 5000,
+    viewStaleAfterMs: file.server?.view_stale_after_ms ?? DEFAULT_VIEW_STALE_AFTER_MS,
     bodyLimitBytes: file.limits?.body ?? DEFAULT_BODY_LIMIT_BYTES,
     tools: file.tools ?? {},
     defaultMode: file.kill_switch?.mode_when_enabled ?? 'read_only',

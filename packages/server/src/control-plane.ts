@@ -39,6 +39,7 @@ import type { Receiver } from './notify/receiver.js';
 import type { RetryPolicy } from './notify/retry-delay.js';
 import { createTriggerService } from './triggers/trigger-service.js';
 import { startReplicaSync } from './stream/replica-sync.js';
+import { createViewFreshness, DEFAULT_VIEW_STALE_AFTER_MS } from './stream/view-freshness.js';
 import { DEFAULT_RESTORE_POLICY, type RestorePolicy } from './restores/restore-policy.js';
 import { createRestoreService } from './restores/restore-service.js';
 import { createRuleService, type RuleService } from './rules/rule-service.js';
@@ -73,6 +74,14 @@ export interface ControlPlaneOptions {
    * store. Default 1000; stores that announce commits (PostgreSQL) are followed at once too.
    */
   replicaPollMs?: number;
+  /**
+   * How long this replica vouches for its view of the store after the start of its last
+   * successful read of it. Past that (its reads fail or queue up, it was frozen), its enforcer
+   * streams end and send no keep-alive, and its enforcement and readiness answers are 503, so
+   * that enforcers move to a replica that is current. Keep it well under the enforcers'
+   * staleness bound. Default 3000; the replica reads the store at least twice within it.
+   */
+  viewStaleAfterMs?: number;
   /**
    * Which lifts need a second admin and how long a rule must stand before a lift. Default:
    * global rules and full stops need a second admin; no cooldown.
@@ -144,6 +153,8 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const logger = options.logger ?? silentLogger;
   await store.migrate();
   const metrics = createMetrics();
+  // Confirmed as of now: the hub starts from the state read next.
+  const view = createViewFreshness({ staleAfterMs: options.viewStaleAfterMs ?? DEFAULT_VIEW_STALE_AFTER_MS });
   const hub = createChangeHub(await store.rules.state(), options.tools ?? {});
   const events = new OperatorEvents();
   const notify = events.notify.bind(events);
@@ -265,7 +276,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     clock,
     hub,
     registry,
-    enforcers: new EnforcerService({ registry, rules, runs, aggregator, hub, notify }),
+    enforcers: new EnforcerService({ registry, rules, runs, aggregator, hub, view, notify }),
     rules,
     restoreRequests,
     runs,
@@ -280,6 +291,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     metrics,
     events,
     keepAliveMs: options.keepAliveMs ?? 5000,
+    view,
     sentinels,
     sentinelViews: createSentinelViews({
       specs: sentinels,
@@ -287,7 +299,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       heat: sentinelHeat,
       hub,
     }),
-    ready: async () => (await store.rules.state()).version,
+    // Ready when the store answers and this replica's view of it is current.
+    ready: async () => {
+      view.requireCurrent();
+      return (await store.rules.state()).version;
+    },
     notifier,
     notifications: store.notifications,
     triggers: createTriggerService({
@@ -356,6 +372,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     store,
     hub,
     registry,
+    view,
     pollMs: options.replicaPollMs ?? 1000,
     onError: (error) => logger.error('following other replicas failed', { error: String(error) }),
     onApplied: (via) => metrics.replicaChanges.inc({ via }),
@@ -388,6 +405,7 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       stopWakingOnChanges();
       events.close();
       await replicaSync.close();
+      view.close();
       if (server !== undefined) {
         const closing = new Promise<void>((resolve) => server?.close(() => resolve()));
         (server as { closeAllConnections?: () => void }).closeAllConnections?.();

@@ -25,6 +25,7 @@ export async function startServer(
     adminToken,
     tools: config.tools,
     keepAliveMs: config.keepAliveMs,
+    viewStaleAfterMs: config.viewStaleAfterMs,
     limits: { bodyBytes: config.bodyLimitBytes },
     defaultMode: config.defaultMode,
     restore: config.restore,

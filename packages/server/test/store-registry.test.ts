@@ -78,7 +78,8 @@ describe('the stores the control plane runs on are the registry, and the config 
     const store = await storeKind(DEFAULT_STORE).open({ data, sha256: sha256Hex });
     try {
       await store.migrate();
-      assert.deepEqual(await store.rules.state(), { version: 0, rules: [] });
+      const { version, rules } = await store.rules.state();
+      assert.deepEqual({ version, rules }, { version: 0, rules: [] });
       assert.ok(existsSync(data));
     } finally {
       await store.close();

@@ -74,7 +74,8 @@ describe('a stream resumed from a version the store holds sends only the changes
       assert.deepEqual(frames[0], {
         type: 'resume',
         id: String(from.version),
-        data: { version: from.version, tools: TOOLS },
+        // The store's identity, as a snapshot carries it, so the client can tell a reset store.
+        data: { version: from.version, tools: TOOLS, storeId: from.storeId },
       });
       assert.deepEqual(
         frames.slice(1).map((frame) => [frame.type, frame.data.version]),
@@ -113,7 +114,11 @@ describe('a stream resumed from a version the store holds sends only the changes
     const stream = await openStateStream(cp.url, await cp.token('enforcer'), String(current.version));
     try {
       assert.deepEqual(await started(stream.frames), [
-        { type: 'resume', id: String(current.version), data: { version: current.version, tools: TOOLS } },
+        {
+          type: 'resume',
+          id: String(current.version),
+          data: { version: current.version, tools: TOOLS, storeId: current.storeId },
+        },
       ]);
       const id = await createRule(cp, { scope: { tenant: 'initech' }, mode: 'read_only' });
       const change = await eventually(() => stream.frames.find((frame) => frame.type === 'change'));

@@ -5,7 +5,8 @@ import { POSTGRES_DIALECT } from './postgres-dialect.js';
 
 /**
  * Every schema step, in order: the shared steps in PostgreSQL's column types, plus the head row
- * every writer locks (step 1) and the NOT NULL that SQLite cannot add to an existing column (step 5).
+ * every writer locks (step 1), the NOT NULL that SQLite cannot add to an existing column (step 5)
+ * and the store's random identity (step 10).
  * Tables are unqualified: each connection's search_path names the schema.
  */
 export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = sqlMigrations(POSTGRES_DIALECT.types, {
@@ -19,6 +20,7 @@ export const POSTGRES_MIGRATIONS: readonly SqlMigration[] = sqlMigrations(POSTGR
     INSERT INTO estop_head (id, version, audit_seq, audit_hash) VALUES (1, 0, 0, '${GENESIS_HASH}');
   `,
   5: 'ALTER TABLE estop_tokens ALTER COLUMN principal_id SET NOT NULL;',
+  10: 'INSERT INTO estop_store (id) VALUES (md5(random()::text || clock_timestamp()::text));',
 });
 
 /**

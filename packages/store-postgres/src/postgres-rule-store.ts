@@ -16,7 +16,7 @@ import {
 } from '@estop/core/sql';
 import { POSTGRES_DIALECT } from './postgres-dialect.js';
 
-type StateRow = { head_version: string } & (RuleRow | { id: null });
+type StateRow = { head_version: string; store_id: string } & (RuleRow | { id: null });
 
 const INSERT_RULE = `INSERT INTO estop_rules (${RULE_INSERT_COLUMNS})
   VALUES (${RULE_INSERT_COLUMNS.split(', ')
@@ -35,14 +35,14 @@ export function createPostgresRuleStore(context: PostgresContext): RuleStore {
       // One statement, hence one snapshot: the version and the rules belong to the same moment.
       // With no active rule, the LEFT JOIN still yields the head, as one row of NULL rule columns.
       const rows = await context.query<StateRow>(
-        `SELECT h.version AS head_version, r.*
+        `SELECT h.version AS head_version, (SELECT s.id FROM estop_store s LIMIT 1) AS store_id, r.*
          FROM estop_head h LEFT JOIN estop_rules r ON r.lifted_at IS NULL
          WHERE h.id = 1 ORDER BY r.ordinal`,
       );
       const rules = rows
         .filter((row): row is StateRow & RuleRow => row.id !== null)
         .map((row) => ruleFromRow(row, POSTGRES_DIALECT));
-      return { version: Number(rows[0]?.head_version ?? 0), rules };
+      return { version: Number(rows[0]?.head_version ?? 0), rules, storeId: rows[0]?.store_id ?? '' };
     },
 
     async commit(request: CommitRequest) {

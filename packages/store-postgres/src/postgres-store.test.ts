@@ -219,6 +219,7 @@ if (problem === undefined) {
             'estop_restore_requests',
             'estop_rules',
             'estop_runs',
+            'estop_store',
             'estop_tokens',
           ],
         );

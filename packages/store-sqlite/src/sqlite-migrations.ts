@@ -2,8 +2,10 @@ import type Database from 'better-sqlite3';
 import { pendingMigrations, sqlMigrations, type SqlMigration } from '@estop/core/sql';
 import { SQLITE_DIALECT } from './sqlite-dialect.js';
 
-/** Every schema step, in order: the shared steps in SQLite's column types. */
-export const SQLITE_MIGRATIONS: readonly SqlMigration[] = sqlMigrations(SQLITE_DIALECT.types);
+/** Every schema step, in order: the shared steps in SQLite's column types, and the store's random identity (step 10). */
+export const SQLITE_MIGRATIONS: readonly SqlMigration[] = sqlMigrations(SQLITE_DIALECT.types, {
+  10: 'INSERT INTO estop_store (id) VALUES (lower(hex(randomblob(16))));',
+});
 
 /**
  * Applies the steps this database lacks, each recorded in `estop_migrations`. It runs in one

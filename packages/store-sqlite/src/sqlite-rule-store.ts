@@ -21,6 +21,7 @@ export function createSqliteRuleStore(context: SqliteContext): RuleStore {
     return {
       version: statements.version.get() ?? 0,
       rules: statements.activeRules.all().map(sqliteDecoder(ruleFromRow)),
+      storeId: statements.storeId.get() ?? '',
     };
   });
 

@@ -29,6 +29,7 @@ function placeholders(columns: string): string {
 /** The prepared statements of one database connection. */
 export interface SqliteStatements {
   version: Statement<[], number>;
+  storeId: Statement<[], string>;
   activeRules: Statement<[], RuleRow>;
   ruleById: Statement<[string], RuleRow>;
   insertRule: Statement<unknown[]>;
@@ -58,6 +59,7 @@ export interface SqliteStatements {
 export function prepareStatements(db: Database.Database): SqliteStatements {
   return {
     version: db.prepare<[], number>('SELECT coalesce(max(version), 0) FROM estop_changes').pluck(),
+    storeId: db.prepare<[], string>('SELECT id FROM estop_store LIMIT 1').pluck(),
     activeRules: db.prepare<[], RuleRow>(
       `SELECT ${RULE_COLUMNS} FROM estop_rules WHERE lifted_at IS NULL ORDER BY ordinal`,
     ),

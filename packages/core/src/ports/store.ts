@@ -29,8 +29,12 @@ export interface CommitResult {
 
 /** Rules and the state version. */
 export interface RuleStore {
-  /** The current version and every active (not lifted) rule, oldest first. */
-  state(): Promise<{ version: number; rules: Rule[] }>;
+  /**
+   * The current version and every active (not lifted) rule, oldest first, with the store's
+   * identity: written once when the store was created, the same on every read and every replica
+   * (see StateSnapshot.storeId).
+   */
+  state(): Promise<{ version: number; rules: Rule[]; storeId: string }>;
   /**
    * Applies creations and lifts as one version, atomically with its audit entries.
    * Throws `rule_not_found` if a lifted rule is not active, `conflict` if a created id exists;

@@ -219,6 +219,17 @@ const STEPS: readonly SharedStep[] = [
       CREATE INDEX estop_runs_heard ON estop_runs (heard_at);
     `,
   },
+  {
+    version: 10,
+    name: "the store's identity, written once",
+    // One row, a random id each dialect writes in its own addition to this step: enforcers tell a
+    // replica that is behind (same id, an older version) from a store that was reset (another id).
+    sql: (t) => `
+      CREATE TABLE estop_store (
+        id ${t.text} PRIMARY KEY
+      )${t.keyedTableSuffix};
+    `,
+  },
 ];
 
 /**

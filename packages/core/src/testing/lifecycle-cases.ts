@@ -8,8 +8,9 @@ import { estopErrorWith, footprint, type StoreTest } from './store-test.js';
 export function describeLifecycle(test: StoreTest): void {
   describe('an empty store is at version 0 and holds nothing', () => {
     test('state is version 0 with no rules, and the audit head is the genesis', async (store) => {
-      assert.deepEqual(await footprint(store), {
-        state: { version: 0, rules: [] },
+      const seen = await footprint(store);
+      assert.deepEqual(seen, {
+        state: { version: 0, rules: [], storeId: seen.state.storeId },
         events: [],
         head: EMPTY_HEAD,
         audit: [],

@@ -16,13 +16,14 @@ import { describeRestoreRequests } from './restore-request-cases.js';
 import { describeRuleCommits } from './rule-commit-cases.js';
 import { describeRuns } from './run-cases.js';
 import { describeScheduledStarts } from './scheduled-start-cases.js';
+import { describeStoreIdentity } from './store-identity-cases.js';
 import { storeTest } from './store-test.js';
 import { describeTokens } from './token-cases.js';
 
 /**
  * The behaviour every `Store` adapter must show, as `node:test` suites: atomic versioned commits,
  * refusals that write nothing, exact round-trips, one audit hash chain under concurrency, tokens,
- * enforcers, restore requests, admin requests, approvals, drafts, idempotency keys and the notification outbox. `create` must return an
+ * the store's identity, enforcers, restore requests, admin requests, approvals, drafts, idempotency keys and the notification outbox. `create` must return an
  * empty, migrated store built with `sha256Hex`; the suite closes every store it creates.
  *
  * @example
@@ -33,6 +34,7 @@ export function runStoreConformance(options: { name: string; create: () => Promi
   describe(`${options.name} conforms to the Store port`, () => {
     describeLifecycle(test);
     describeRuleCommits(test);
+    describeStoreIdentity(test, options.create);
     describeScheduledStarts(test);
     describeCommitFailures(test);
     describeChangeEvents(test);

@@ -44,7 +44,7 @@ export function estopErrorWith(code: ErrorCode): (error: unknown) => true {
 
 /** Everything a store holds, so a test can show that a refused change wrote nothing. */
 export interface Footprint {
-  state: { version: number; rules: Rule[] };
+  state: { version: number; rules: Rule[]; storeId: string };
   events: ChangeEvent[];
   head: AuditHead;
   audit: AuditEntry[];

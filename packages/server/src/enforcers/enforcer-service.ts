@@ -11,6 +11,7 @@ import type { RuleService } from '../rules/rule-service.js';
 import type { RunService } from '../runs/run-service.js';
 import type { ChangeHub } from '../stream/change-hub.js';
 import type { OperatorTopic } from '../stream/operator-events.js';
+import type { ViewFreshness } from '../stream/view-freshness.js';
 import { canSee, requireScopeWithinTenant, type Principal } from '../tokens/principal.js';
 import type { EnforcerRegistry } from './enforcer-registry.js';
 
@@ -28,6 +29,8 @@ export interface EnforcerServiceDeps {
   runs: Pick<RunService, 'enforcement'>;
   aggregator: Pick<AuditAggregator, 'blocks'>;
   hub: Pick<ChangeHub, 'snapshot'>;
+  /** Whether this replica's view of the store is current: its answers about versions require it. */
+  view: Pick<ViewFreshness, 'requireCurrent'>;
   notify: (topic: OperatorTopic) => void;
 }
 
@@ -99,8 +102,13 @@ export class EnforcerService {
     this.deps.aggregator.blocks(principal.name, id, { ...report, counts });
   }
 
-  /** The enforcers the principal may see (a tenant's token: its tenant's), each marked current or not. */
+  /**
+   * The enforcers the principal may see (a tenant's token: its tenant's), each marked current or
+   * not. `unavailable` while this replica's view of the store may be behind: "current" would be
+   * measured against an old version.
+   */
   async list(principal: Principal): Promise<{ version: number; enforcers: (EnforcerRecord & { current: boolean })[] }> {
+    this.deps.view.requireCurrent();
     const version = this.deps.hub.snapshot().version;
     const enforcers = (await this.deps.registry.list(principal.tenant)).map((record) => ({
       ...record,
@@ -112,6 +120,8 @@ export class EnforcerService {
   /**
    * Whether `version` is enforced, waiting up to `waitMs`; with `ruleId`, also how far that rule
    * has reached the runs it stops. A tenant's token counts its tenant's enforcers and runs only.
+   * `unavailable`, before waiting and at the end of the wait, while this replica's view of the
+   * store may be behind: a view that is behind is never reported as enforcement.
    */
   async enforcement(
     principal: Principal,
@@ -119,12 +129,18 @@ export class EnforcerService {
     waitMs: number,
     ruleId: string | undefined,
   ): Promise<Enforcement & { runs?: RunsEnforcement | undefined }> {
+    this.deps.view.requireCurrent();
     const enforcement = await this.deps.registry.waitFor(version, waitMs, principal.tenant);
-    if (ruleId === undefined) return enforcement;
+    if (ruleId === undefined) {
+      this.deps.view.requireCurrent();
+      return enforcement;
+    }
     const rule = await this.deps.rules.find(ruleId);
     if (rule === undefined || !canSee(principal, rule.scope)) {
       throw new EstopError({ code: 'rule_not_found', message: `no rule ${ruleId}` });
     }
-    return { ...enforcement, runs: this.deps.runs.enforcement(rule, principal.tenant) };
+    const runs = this.deps.runs.enforcement(rule, principal.tenant);
+    this.deps.view.requireCurrent();
+    return { ...enforcement, runs };
   }
 }

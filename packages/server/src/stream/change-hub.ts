@@ -14,9 +14,13 @@ export interface ChangeHub {
   subscribe(listener: ChangeListener): () => void;
 }
 
-/** A hub starting from the store's state and the configured tool effects. */
-export function createChangeHub(initial: { version: number; rules: Rule[] }, tools: Record<string, Effect>): ChangeHub {
+/** A hub starting from the store's state (and identity, sent with every snapshot) and the configured tool effects. */
+export function createChangeHub(
+  initial: { version: number; rules: Rule[]; storeId?: string | undefined },
+  tools: Record<string, Effect>,
+): ChangeHub {
   let current: StateSnapshot = { version: initial.version, rules: initial.rules, tools };
+  if (initial.storeId) current.storeId = initial.storeId;
   const pending = new Map<number, ChangeEvent>();
   const listeners = new Set<ChangeListener>();
 

@@ -4,6 +4,7 @@ import type { ChangeEvent, StateSnapshot, StreamResume } from '@estop/core';
 import type { ChangeHub } from './change-hub.js';
 import type { StateHistory } from './state-history.js';
 import { planStreamStart, type StreamStart } from './stream-start.js';
+import type { ViewFreshness } from './view-freshness.js';
 import { canSee, type Principal } from '../tokens/principal.js';
 
 function frame(event: string, data: unknown, id?: number): string {
@@ -54,7 +55,10 @@ export function startEventStream(response: ServerResponse): void {
  * a version (`resumeFrom`, its `Last-Event-ID`), a resume and the changes it misses (see
  * `planStreamStart`); then every change in version order, and a keep-alive whenever the stream
  * has been quiet for `keepAliveMs`. Writing to the socket directly keeps fan-out to thousands of
- * enforcers cheap.
+ * enforcers cheap. With `view`, the stream ends (and sends no keep-alive) as soon as this
+ * replica cannot vouch that its view of the store is current: a keep-alive naming a version
+ * would otherwise keep the enforcer fresh on a state that may be behind, and ending the stream
+ * sends it to another replica.
  */
 export function serveStateStream(options: {
   response: ServerResponse;
@@ -63,6 +67,7 @@ export function serveStateStream(options: {
   principal: Principal;
   keepAliveMs: number;
   resumeFrom?: number | undefined;
+  view?: Pick<ViewFreshness, 'isCurrent' | 'onLost'> | undefined;
   onClose: () => void;
 }): void {
   const { response, hub, principal, keepAliveMs } = options;
@@ -101,7 +106,8 @@ export function serveStateStream(options: {
     lastWrite = Date.now();
   };
   const sendResume = (version: number, changes: ChangeEvent[]): void => {
-    const resume: StreamResume = { version, tools: hub.snapshot().tools };
+    const { tools, storeId } = hub.snapshot();
+    const resume: StreamResume = storeId === undefined ? { version, tools } : { version, tools, storeId };
     response.write(frame('resume', resume, version));
     streamVersion = version;
     for (const change of changes) {
@@ -138,8 +144,13 @@ export function serveStateStream(options: {
       });
   }
 
+  const { view } = options;
   const timer = setInterval(
     () => {
+      if (view !== undefined && !view.isCurrent()) {
+        response.end();
+        return;
+      }
       if (held !== undefined || Date.now() - lastWrite < keepAliveMs - 5) return;
       response.write(frame('keepalive', { version: streamVersion, at: new Date().toISOString() }));
       lastWrite = Date.now();
@@ -147,12 +158,14 @@ export function serveStateStream(options: {
     Math.max(10, Math.floor(keepAliveMs / 2)),
   );
   timer.unref();
+  const stopWatching = view?.onLost(() => response.end());
 
   const close = () => {
     if (closed) return;
     closed = true;
     clearInterval(timer);
     unsubscribe();
+    stopWatching?.();
     options.onClose();
   };
   response.on('close', close);

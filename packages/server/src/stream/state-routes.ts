@@ -17,7 +17,7 @@ const StreamQuery = z.object({ enforcer: z.string().min(1).max(100).optional() }
 /** The state snapshot and the stream of versioned changes that enforcers follow. */
 export function stateRoutes(
   app: Hono<AppEnv>,
-  deps: Pick<AppDeps, 'hub' | 'history' | 'registry' | 'events' | 'sessions' | 'keepAliveMs'>,
+  deps: Pick<AppDeps, 'hub' | 'history' | 'registry' | 'events' | 'sessions' | 'keepAliveMs' | 'view'>,
 ): void {
   app.get(ROUTES.state.path, (context) => {
     const principal = context.get('principal');
@@ -38,6 +38,9 @@ export function stateRoutes(
         message: `enforcer ${enforcer} is not registered by this token; POST /v1/enforcers first`,
       });
     }
+    // A replica that cannot vouch for its view sends the enforcer to another (503) rather than
+    // keep it fresh on a state that may be behind.
+    deps.view.requireCurrent();
     const release = enforcer === undefined ? undefined : deps.registry.connect(enforcer);
     // Operator views show who is connected: tell them when an enforcer comes and goes.
     if (release !== undefined) deps.events.notify('enforcers');
@@ -55,6 +58,7 @@ export function stateRoutes(
       principal,
       keepAliveMs: deps.keepAliveMs,
       resumeFrom: lastEventId.success ? lastEventId.data : undefined,
+      view: deps.view,
       onClose: disconnect,
     });
     return RESPONSE_ALREADY_SENT;

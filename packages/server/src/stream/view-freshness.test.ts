@@ -1,0 +1,46 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { isEstopError } from '@estop/core';
+import { createViewFreshness } from './view-freshness.js';
+
+describe('a replica vouches for its view only within the bound after the start of its last good read', () => {
+  it('is current within the bound, then unavailable, and tells its listeners once', async () => {
+    let now = 1000;
+    const view = createViewFreshness({ staleAfterMs: 40, now: () => now });
+    let lost = 0;
+    view.onLost(() => (lost += 1));
+    try {
+      assert.equal(view.isCurrent(), true);
+      view.requireCurrent();
+      now += 41;
+      assert.equal(view.isCurrent(), false);
+      assert.throws(
+        () => view.requireCurrent(),
+        (error: unknown) => isEstopError(error, 'unavailable'),
+      );
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      assert.equal(lost, 1);
+    } finally {
+      view.close();
+    }
+  });
+
+  it('counts a read that ends late from when it started: a queued read does not make an old view current', () => {
+    let now = 0;
+    const view = createViewFreshness({ staleAfterMs: 100, now: () => now });
+    try {
+      const started = view.now();
+      // The read queued for longer than the bound: the state it returns is that old already.
+      now = 500;
+      view.confirm(started);
+      assert.equal(view.isCurrent(), false);
+      view.confirm(view.now());
+      assert.equal(view.isCurrent(), true);
+      // An older read that ends after a newer one takes nothing back.
+      view.confirm(started);
+      assert.equal(view.isCurrent(), true);
+    } finally {
+      view.close();
+    }
+  });
+});

@@ -1,0 +1,115 @@
+import assert from 'node:assert/strict';
+import { describe, it } from 'node:test';
+import { readEventStream } from '@estop/client';
+import { createMemoryStore, type Store } from '@estop/core';
+import { eventually, sha256Hex, startTestControlPlane, type TestControlPlane } from './harness.js';
+
+/** How the replica's reads of other replicas' commits go: answered, refused, or never answered. */
+type Reads = 'answer' | 'fail' | 'hang';
+
+/**
+ * A memory store whose reads of change events (the replica's poll) answer, fail, or hang until
+ * reads answer again (as reads queued behind a saturated connection pool finally do).
+ */
+function storeWithReads(): { store: Store; set(reads: Reads): void } {
+  const memory = createMemoryStore({ sha256: sha256Hex });
+  let mode: Reads = 'answer';
+  const queued: (() => void)[] = [];
+  const store: Store = {
+    ...memory,
+    rules: {
+      ...memory.rules,
+      changesSince: async (version, limit) => {
+        if (mode === 'fail') throw new Error('the store does not answer');
+        if (mode === 'hang') await new Promise<void>((resolve) => queued.push(resolve));
+        return memory.rules.changesSince(version, limit);
+      },
+    },
+  };
+  return {
+    store,
+    set(reads) {
+      mode = reads;
+      if (reads === 'answer') for (const release of queued.splice(0)) release();
+    },
+  };
+}
+
+/** Opens the state stream as `enforcer` and records its event types and whether it ended. */
+async function follow(cp: TestControlPlane, token: string, enforcer: string) {
+  const controller = new AbortController();
+  const response = await fetch(`${cp.url}/v1/stream?enforcer=${enforcer}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  assert.equal(response.status, 200);
+  const stream = { types: [] as string[], ended: false, close: () => controller.abort() };
+  readEventStream(response.body as ReadableStream<Uint8Array>, (event) => stream.types.push(event.type))
+    .catch(() => {})
+    .finally(() => {
+      stream.ended = true;
+    });
+  return stream;
+}
+
+async function registerEnforcer(cp: TestControlPlane, token: string, id: string): Promise<void> {
+  const registered = await cp.request('/v1/enforcers', { token, body: { id, name: 'worker', kind: 'sdk' } });
+  assert.equal(registered.status, 201, JSON.stringify(registered.body));
+}
+
+for (const lost of ['fail', 'hang'] as const) {
+  describe(`a replica whose reads of the store ${lost === 'fail' ? 'fail' : 'hang'} stops vouching for its view`, () => {
+    it('ends its enforcer streams, sends no keep-alive, and answers streams, enforcement and readiness 503 until a read succeeds', async () => {
+      const reads = storeWithReads();
+      const cp = await startTestControlPlane({
+        store: reads.store,
+        replicaPollMs: 50,
+        keepAliveMs: 50,
+        viewStaleAfterMs: 400,
+      });
+      try {
+        const token = await cp.token('enforcer');
+        await registerEnforcer(cp, token, 'worker-1');
+        const stream = await follow(cp, token, 'worker-1');
+        await eventually(() => stream.types.includes('keepalive'));
+        const created = await cp.request('/v1/rules', {
+          body: { scope: { tenant: 'acme' }, mode: 'read_only', reason: 'before the store went quiet' },
+        });
+        assert.equal(created.status, 201);
+        const version = created.body.version as number;
+        await eventually(async () => (await cp.request(`/v1/versions/${version}/enforcement`)).status === 200);
+        assert.equal((await cp.request('/readyz')).status, 200);
+
+        reads.set(lost);
+        await eventually(() => stream.ended, 3000);
+        const keepAlives = stream.types.filter((type) => type === 'keepalive').length;
+
+        const refused = await fetch(`${cp.url}/v1/stream?enforcer=worker-1`, {
+          headers: { authorization: `Bearer ${token}` },
+        });
+        assert.equal(refused.status, 503);
+        assert.equal(refused.headers.get('content-type'), 'application/problem+json');
+        assert.equal(((await refused.json()) as { code: string }).code, 'unavailable');
+        const enforcement = await cp.request(`/v1/versions/${version}/enforcement`);
+        assert.equal(enforcement.status, 503);
+        assert.equal(enforcement.type, 'application/problem+json');
+        assert.equal(enforcement.body.code, 'unavailable');
+        assert.equal((await cp.request('/v1/enforcers')).status, 503);
+        assert.equal((await cp.request('/readyz')).status, 503);
+        // Nothing kept the stream fresh after it ended.
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        assert.equal(stream.types.filter((type) => type === 'keepalive').length, keepAlives);
+
+        // The queued read, when it ends, vouches for the moment it started only: a later one brings the view back.
+        reads.set('answer');
+        await eventually(async () => (await cp.request(`/v1/versions/${version}/enforcement`)).status === 200, 3000);
+        assert.equal((await cp.request('/readyz')).status, 200);
+        const again = await follow(cp, token, 'worker-1');
+        await eventually(() => again.types.includes('keepalive'));
+        again.close();
+      } finally {
+        await cp.close().catch(() => {});
+      }
+    });
+  });
+}
