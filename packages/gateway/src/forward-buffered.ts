@@ -99,9 +99,7 @@ export function forwardBuffered(
         ),
       );
     }, target.timeoutMs);
-    running.signal.addEventListener('abort', () => {
-      const decision = running.stoppedBy;
-      if (decision === undefined) return;
+    running.onStop((decision) => {
       const cancellation = describeCancellation(target.name, decision, deps.rules);
       deps.logger?.info('call cancelled in flight', {
         tool: target.name,

@@ -1,6 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import https from 'node:https';
-import { EstopError, type Call, type Effect } from '@estop/core';
+import { EstopError, type Call, type Decision, type Effect } from '@estop/core';
 import { isDrafted, type Guard } from '@estop/sdk';
 import type { IdentityResolver } from './caller.js';
 import { describeCancellation } from './describe-refusal.js';
@@ -134,9 +134,7 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
         request.resume();
         sendProblem(response, error, { status, fields });
       };
-      const onAbort = (): void => {
-        const decision = running.stoppedBy;
-        if (decision === undefined) return;
+      const onStop = (decision: Decision): void => {
         const cancellation = describeCancellation(name, decision, rules);
         logger?.info('call cancelled in flight', { tool: name, tenant: call.tenant, ruleId: decision.ruleId });
         fail(cancellation.error, undefined, cancellation.fields);
@@ -149,8 +147,8 @@ export function createHttpProxy(deps: HttpProxyDeps): HttpProxy {
           }),
         );
       }, route.timeoutMs);
-      // Not removed when the call ends: the signal ends with the call, and a late abort finds it finished.
-      running.signal.addEventListener('abort', onAbort);
+      // A stop after the call ended finds it finished.
+      running.onStop(onStop);
 
       upstreamRequest.on('error', (error: NodeJS.ErrnoException) => {
         logger?.error('upstream request failed', { tool: name, error: error.code ?? error.message });

@@ -7,6 +7,8 @@ export interface InFlightCall {
   readonly signal: AbortSignal;
   /** Set when the call was aborted by a rule: the decision that stopped it. */
   readonly stoppedBy: Decision | undefined;
+  /** Calls `listener` when a rule stops the call (as the signal aborts), without making a signal. */
+  onStop(listener: (decision: Decision) => void): void;
   /** Marks the call finished; call exactly once. */
   end(): void;
 }

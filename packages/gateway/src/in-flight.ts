@@ -10,7 +10,9 @@ export interface TrackedInFlightCalls extends InFlightCalls {
 
 class TrackedCall implements InFlightCall {
   readonly call: Call;
-  readonly #controller = new AbortController();
+  // Made only when asked for: most calls end without anyone needing an AbortSignal.
+  #controller: AbortController | undefined;
+  #listener: ((decision: Decision) => void) | undefined;
   readonly #finished: () => void;
   #stoppedBy: Decision | undefined;
   #ended = false;
@@ -24,6 +26,10 @@ class TrackedCall implements InFlightCall {
   }
 
   get signal(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#stoppedBy !== undefined) this.#controller.abort(this.#stoppedBy);
+    }
     return this.#controller.signal;
   }
 
@@ -31,10 +37,22 @@ class TrackedCall implements InFlightCall {
     return this.#stoppedBy;
   }
 
+  onStop(listener: (decision: Decision) => void): void {
+    const before = this.#listener;
+    this.#listener =
+      before === undefined
+        ? listener
+        : (decision) => {
+            before(decision);
+            listener(decision);
+          };
+  }
+
   stop(decision: Decision): void {
     if (this.#ended || this.#stoppedBy !== undefined) return;
     this.#stoppedBy = decision;
-    this.#controller.abort(decision);
+    this.#controller?.abort(decision);
+    this.#listener?.(decision);
   }
 
   end(): void {
@@ -52,7 +70,7 @@ class TrackedCall implements InFlightCall {
  * @example
  * const inFlight = createInFlightCalls(guard);
  * const running = inFlight.start({ tenant: 'acme', tool: 'email.send', effect: 'write' });
- * running.signal.addEventListener('abort', () => upstreamRequest.destroy());
+ * running.onStop(() => upstreamRequest.destroy());
  * // ... when the upstream answered:
  * running.end();
  */
