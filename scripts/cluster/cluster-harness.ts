@@ -46,6 +46,16 @@ export function clusterCommand(...args: string[]): void {
   execFileSync(join(root, 'scripts/cluster.sh'), args, { stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
+/**
+ * Sends SIGKILL to replica `n` (1-based) at once, without waiting for it to be gone as
+ * `scripts/cluster.sh replica-kill` does (which takes over a second where the process is reaped
+ * late): what follows a kill in a check then starts at the kill.
+ */
+export function killReplicaNow(cluster: Cluster, n: number): void {
+  const pid = Number(readFileSync(join(cluster.dir, `replica-${n}.pid`), 'utf8').trim());
+  process.kill(pid, 'SIGKILL');
+}
+
 /** Each replica's resident memory in MiB (NaN where it is not running), from /proc. */
 export function replicaMemoryMb(cluster: Cluster): number[] {
   return cluster.replicas.map((_, index) => {
@@ -57,6 +67,18 @@ export function replicaMemoryMb(cluster: Cluster): number[] {
       return Number.NaN;
     }
   });
+}
+
+/** How many enforcers each replica has a stream open to (its `/metrics`), NaN for one that does not answer. */
+export async function connectedPerReplica(cluster: Cluster): Promise<number[]> {
+  return Promise.all(
+    cluster.replicas.map(async (base) => {
+      const response = await fetch(`${base}/metrics`, { signal: AbortSignal.timeout(2000) }).catch(() => undefined);
+      if (response === undefined || !response.ok) return Number.NaN;
+      const count = /^estop_enforcers_connected (\d+)/m.exec(await response.text())?.[1];
+      return count === undefined ? Number.NaN : Number(count);
+    }),
+  );
 }
 
 /** An API answer: the status (0 when the request failed or timed out) and the parsed body. */

@@ -11,6 +11,8 @@ import {
   askAll,
   balancerSays,
   clusterCommand,
+  connectedPerReplica,
+  killReplicaNow,
   loadCluster,
   now,
   replicaMemoryMb,
@@ -255,7 +257,7 @@ async function replicaKilled(workers: ChildProcess[]): Promise<void> {
   const call = write('cluster-after-kill');
   await arm(workers, flip, call, 'deny');
   const killedAt = now();
-  clusterCommand('replica-kill', '1', 'KILL');
+  killReplicaNow(cluster, 1);
   // Straight to a surviving replica: through HAProxy, a request that first meets the dead one
   // waits its retry turn-around (up to 1 s), which is no part of the guards' failover.
   const rule = await stop(cluster.replicas[2] as string, 'cluster-after-kill');
@@ -288,10 +290,12 @@ async function replicaKilled(workers: ChildProcess[]): Promise<void> {
         back.filter((value) => !Number.isNaN(value)),
         50,
       ),
-    )} ms, p99 ${figures.failover_p99_ms} ms (≤ 2000), ${notBack} not back`,
+    )} ms, p99 ${figures.failover_p99_ms} ms (≤ 2000), ${notBack} not back; the stop was committed ${round(rule.at - killedAt)} ms after the kill`,
     `a rule acknowledged ${keptAcks.acknowledged}/${TOTAL} on the killed replica: listed ${ids.has(kept.id)} (GET /v1/rules ${listed.status}), held by ${keptEverywhere}/${TOTAL} guards`,
     `calls allowed that a stop in force forbids: ${state.violations} ${state.violations > 0 ? JSON.stringify(state.examples.slice(0, 3)) : ''}`,
   ]);
+  // Gone for good (and its pid file released) before it starts again.
+  clusterCommand('replica-kill', '1', 'KILL');
   clusterCommand('replica-start', '1');
   await until(() => balancerSays(cluster, 'cp1', 'UP'), 10_000);
 }
@@ -337,6 +341,7 @@ async function postgresRestarted(workers: ChildProcess[]): Promise<void> {
   const times = rule === undefined ? [] : await timesOf(workers, flip, 20_000);
   const acks = rule === undefined ? { acknowledged: -1, total: -1 } : await enforcement(lb, rule.version, 10_000);
   const recovered = now();
+  const connectedAfter = await connectedPerReplica(cluster);
   figures.pg_restart_recovery_s = round((recovered - restartedAt) / 1000, 2);
   const listed = await listRules();
   const ghosts = ((listed.body.rules ?? []) as { reason: string }[]).filter(
@@ -356,6 +361,7 @@ async function postgresRestarted(workers: ChildProcess[]): Promise<void> {
     `flips during the ${PG_OUTAGE_MS / 1000} s outage: ${[...statuses].map(([status, n]) => `${n} × ${status === 0 ? 'no answer' : status}`).join(', ')}; slowest answer ${round(slowest)} ms; none recorded: ${ghosts.length === 0}`,
     `guards kept their state through it: ${kept}; stale at its end: ${staleDuring}/${TOTAL} (fail safe past ${STALE_AFTER_MS} ms)`,
     `from PostgreSQL back to a stop through the balancer committed: ${round(committedAfter / 1000, 2)} s; acknowledged ${acks.acknowledged}/${acks.total}: ${figures.pg_restart_recovery_s} s${acks.acknowledged === TOTAL ? '' : ` (behind: ${behind(acks)})`}`,
+    `guards connected to each replica after it: ${connectedAfter.join(', ')}`,
     `calls allowed that a stop in force forbids: ${after.violations}`,
   ]);
 }
@@ -435,6 +441,7 @@ async function replicaFrozen(workers: ChildProcess[]): Promise<void> {
   const flip = ++flipNumber;
   const call = write('cluster-freeze');
   await arm(workers, flip, call, 'deny');
+  const connectedBefore = await connectedPerReplica(cluster);
   const frozenAt = now();
   clusterCommand('replica-kill', '2', 'STOP');
   const markedDown = until(() => balancerSays(cluster, 'cp2', 'DOWN'), 20_000);
@@ -454,6 +461,9 @@ async function replicaFrozen(workers: ChildProcess[]): Promise<void> {
     (answer) => answer.acknowledged === answer.total && answer.total > 0 && appliedBy(times, answer.at) < TOTAL,
   );
 
+  // Frozen until HAProxy has taken it out (3 failed checks, each allowed 3 s: about 10 s), which
+  // takes longer than the guards' move.
+  const taken = await markedDown;
   // Thawed, the replica's view is old until it catches up: its answers must not overcount either.
   clusterCommand('replica-kill', '2', 'CONT');
   const thawFlip = ++flipNumber;
@@ -466,7 +476,6 @@ async function replicaFrozen(workers: ChildProcess[]): Promise<void> {
   const thawOvercounts = thawSeen.filter((answer) => answer.acknowledged > appliedBy(thawTimes, answer.at));
   const state = await states(workers);
   const defined = back.filter((value) => !Number.isNaN(value));
-  const taken = await markedDown;
   const ok =
     taken &&
     displaced.length > 0 &&
@@ -475,6 +484,7 @@ async function replicaFrozen(workers: ChildProcess[]): Promise<void> {
     thawOvercounts.length === 0 &&
     state.violations === 0;
   report('one replica frozen (SIGSTOP)', ok, [
+    `guards connected to each replica before the freeze: ${connectedBefore.join(', ')}`,
     `HAProxy took it out: ${taken}; ${displaced.length} guards heard nothing and moved; they applied the stop made meanwhile p50 ${round(percentile(defined, 50))} ms, p99 ${round(percentile(defined, 99))} ms after the freeze (staleness bound ${STALE_AFTER_MS} ms), ${back.length - defined.length} not`,
     `${seen.length} enforcement answers through the balancer, ${overcounts.length} counting more acknowledgements than guards had applied`,
     `  (${earlyComplete.length} said complete while guards were still moving, counting ${earlyComplete[0]?.total ?? '-'} enforcers of ${TOTAL}: the moving ones are in no replica's count)`,

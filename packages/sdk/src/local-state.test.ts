@@ -57,4 +57,15 @@ describe('an enforcer applies no snapshot older than its state unless the store 
     assert.equal(state.applyResume({ version: 3, tools: {}, storeId: 'store-b' }), false);
     assert.equal(state.applyResume({ version: 3, tools: {}, storeId: 'store-a' }), true);
   });
+
+  it('is not made fresh by a resume: the changes after it, or the keep-alive that follows them, are', () => {
+    let now = 0;
+    const state = new LocalState({}, { now: () => now }, () => {});
+    state.applySnapshot(snapshot(3, 'store-a'));
+    now = 10_000;
+    assert.equal(state.applyResume({ version: 3, tools: {}, storeId: 'store-a' }), true);
+    assert.equal(state.heardAt, 0);
+    assert.equal(state.hear(3), true);
+    assert.equal(state.heardAt, 10_000);
+  });
 });

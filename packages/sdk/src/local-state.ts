@@ -65,12 +65,15 @@ export class LocalState {
    * Continues from the applied version on a stream that resumed from it, with the control
    * plane's tool effects; counts, like a snapshot, as a fresh start to acknowledge. Returns
    * false, changing nothing, when nothing was applied yet or `resume` names another version.
+   * It does not make the state fresh: the changes the replica has after it follow, and only
+   * they (or the keep-alive the control plane sends once they are written) show the state is
+   * current, so that a stale enforcer is not fresh on its old version in between.
    */
   applyResume(resume: StreamResume): boolean {
     if (!this.synced) return false;
     const next = applyResume(this.#snapshot, resume);
     if (next === undefined) return false;
-    this.#commit(next, true);
+    this.#commit(next, true, false);
     return true;
   }
 
@@ -89,11 +92,11 @@ export class LocalState {
     return true;
   }
 
-  #commit(snapshot: StateSnapshot, isSnapshot: boolean): void {
+  #commit(snapshot: StateSnapshot, isSnapshot: boolean, fresh = true): void {
     this.index = buildRuleIndex(snapshot, this.#tools);
     this.#snapshot = snapshot;
     this.synced = true;
-    this.heardAt = this.#clock.now();
+    if (fresh) this.heardAt = this.#clock.now();
     this.#onApplied(snapshot, isSnapshot);
   }
 }

@@ -50,6 +50,18 @@ export function startEventStream(response: ServerResponse): void {
   response.socket?.setNoDelay(true);
 }
 
+/** What serves one state stream. */
+interface StateStreamOptions {
+  response: ServerResponse;
+  hub: ChangeHub;
+  history: StateHistory;
+  principal: Principal;
+  keepAliveMs: number;
+  resumeFrom?: number | undefined;
+  view?: Pick<ViewFreshness, 'isCurrent' | 'onLost' | 'whenCurrent'> | undefined;
+  onClose: () => void;
+}
+
 /**
  * Serves the state stream on a raw Node response: a snapshot first, or, for a client that holds
  * a version (`resumeFrom`, its `Last-Event-ID`), a resume and the changes it misses (see
@@ -58,23 +70,48 @@ export function startEventStream(response: ServerResponse): void {
  * enforcers cheap. With `view`, the stream ends (and sends no keep-alive) as soon as this
  * replica cannot vouch that its view of the store is current: a keep-alive naming a version
  * would otherwise keep the enforcer fresh on a state that may be behind, and ending the stream
- * sends it to another replica.
+ * sends it to another replica. A stream opened meanwhile is held, silent, until a read of the
+ * store makes the view current again: its enforcer stays connected (and counted) through an
+ * outage of the store that every replica shares, and moves on by itself past its staleness bound.
  */
-export function serveStateStream(options: {
-  response: ServerResponse;
-  hub: ChangeHub;
-  history: StateHistory;
-  principal: Principal;
-  keepAliveMs: number;
-  resumeFrom?: number | undefined;
-  view?: Pick<ViewFreshness, 'isCurrent' | 'onLost'> | undefined;
-  onClose: () => void;
-}): void {
-  const { response, hub, principal, keepAliveMs } = options;
+export function serveStateStream(options: StateStreamOptions): void {
+  const { response, view } = options;
   // The stream lasts as long as the connection, so it needs no chunked framing: each event is
   // then one plain write to the socket, which is what fan-out to thousands of streams costs.
   response.useChunkedEncodingByDefault = false;
   startEventStream(response);
+  let closed = false;
+  let stop: (() => void) | undefined;
+  const close = () => {
+    if (closed) return;
+    closed = true;
+    stop?.();
+    options.onClose();
+  };
+  response.on('close', close);
+  response.on('error', close);
+  // A client that went away while the request was being authorized has closed the response
+  // already, and 'close' is not emitted again: without this, its enforcer would count as
+  // connected here for good, holding every enforcement answer short of complete.
+  if (response.destroyed) {
+    close();
+    return;
+  }
+  const isClosed = () => closed;
+  if (view === undefined || view.isCurrent()) {
+    stop = followState(options, isClosed);
+    return;
+  }
+  // The headers, so that the client knows it is connected; the first event waits for the view.
+  response.flushHeaders();
+  stop = view.whenCurrent(() => {
+    if (!closed) stop = followState(options, isClosed);
+  });
+}
+
+/** Starts the stream and follows the hub; returns what stops it. */
+function followState(options: StateStreamOptions, isClosed: () => boolean): () => void {
+  const { response, hub, principal, keepAliveMs } = options;
   const base = hub.snapshot();
   // The hub's state after the last change heard, which a tenant's view of the next one needs.
   let previous = base;
@@ -83,7 +120,6 @@ export function serveStateStream(options: {
   // Changes heard while the start is being worked out, sent once it is written.
   let held: Array<[ChangeEvent, StateSnapshot]> | undefined;
   let lastWrite = Date.now();
-  let closed = false;
 
   const send = (event: ChangeEvent, snapshot: StateSnapshot): void => {
     // A client ahead of this replica already has the versions the hub is catching up on.
@@ -105,6 +141,12 @@ export function serveStateStream(options: {
     streamVersion = snapshot.version;
     lastWrite = Date.now();
   };
+  const sendKeepAlive = (): void => {
+    response.write(frame('keepalive', { version: streamVersion, at: new Date().toISOString() }));
+    lastWrite = Date.now();
+  };
+  // A resume and the changes after it, then a keep-alive: the client counts its state fresh
+  // again only once it has every change this replica has.
   const sendResume = (version: number, changes: ChangeEvent[]): void => {
     const { tools, storeId } = hub.snapshot();
     const resume: StreamResume = storeId === undefined ? { version, tools } : { version, tools, storeId };
@@ -123,8 +165,10 @@ export function serveStateStream(options: {
   });
   const { resumeFrom } = options;
   if (resumeFrom === undefined) sendSnapshot();
-  else if (resumeFrom === base.version) sendResume(resumeFrom, []);
-  else {
+  else if (resumeFrom === base.version) {
+    sendResume(resumeFrom, []);
+    sendKeepAlive();
+  } else {
     // Reading the store takes a moment: changes meanwhile are held, then sent after the start.
     const waiting: Array<[ChangeEvent, StateSnapshot]> = [];
     held = waiting;
@@ -133,7 +177,7 @@ export function serveStateStream(options: {
       .catch((): StreamStart => ({ kind: 'snapshot' }))
       .then((start) => {
         held = undefined;
-        if (closed) return;
+        if (isClosed()) return;
         if (start.kind === 'snapshot') {
           // The hub's state already holds every change heard meanwhile.
           sendSnapshot();
@@ -141,6 +185,7 @@ export function serveStateStream(options: {
         }
         sendResume(start.version, start.changes);
         for (const [event, snapshot] of waiting) send(event, snapshot);
+        sendKeepAlive();
       });
   }
 
@@ -152,26 +197,16 @@ export function serveStateStream(options: {
         return;
       }
       if (held !== undefined || Date.now() - lastWrite < keepAliveMs - 5) return;
-      response.write(frame('keepalive', { version: streamVersion, at: new Date().toISOString() }));
-      lastWrite = Date.now();
+      sendKeepAlive();
     },
     Math.max(10, Math.floor(keepAliveMs / 2)),
   );
   timer.unref();
   const stopWatching = view?.onLost(() => response.end());
 
-  const close = () => {
-    if (closed) return;
-    closed = true;
+  return () => {
     clearInterval(timer);
     unsubscribe();
     stopWatching?.();
-    options.onClose();
   };
-  response.on('close', close);
-  response.on('error', close);
-  // A client that went away while the request was being authorized has closed the response
-  // already, and 'close' is not emitted again: without this, its enforcer would count as
-  // connected here for good, holding every enforcement answer short of complete.
-  if (response.destroyed) close();
 }

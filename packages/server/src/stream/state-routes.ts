@@ -38,9 +38,6 @@ export function stateRoutes(
         message: `enforcer ${enforcer} is not registered by this token; POST /v1/enforcers first`,
       });
     }
-    // A replica that cannot vouch for its view sends the enforcer to another (503) rather than
-    // keep it fresh on a state that may be behind.
-    deps.view.requireCurrent();
     const release = enforcer === undefined ? undefined : deps.registry.connect(enforcer);
     // Operator views show who is connected: tell them when an enforcer comes and goes.
     if (release !== undefined) deps.events.notify('enforcers');

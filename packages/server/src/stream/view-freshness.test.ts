@@ -43,4 +43,27 @@ describe('a replica vouches for its view only within the bound after the start o
       view.close();
     }
   });
+
+  it('calls a waiter once, at the first read that leaves the view current', () => {
+    let now = 0;
+    const view = createViewFreshness({ staleAfterMs: 100, now: () => now });
+    let woken = 0;
+    try {
+      now = 500;
+      view.whenCurrent(() => (woken += 1));
+      // A read that started before the view went stale wakes no one.
+      view.confirm(0);
+      assert.equal(woken, 0);
+      view.confirm(now);
+      view.confirm(now);
+      assert.equal(woken, 1);
+      now = 1000;
+      const cancel = view.whenCurrent(() => (woken += 1));
+      cancel();
+      view.confirm(now);
+      assert.equal(woken, 1);
+    } finally {
+      view.close();
+    }
+  });
 });

@@ -26,6 +26,8 @@ export interface ViewFreshness {
   requireCurrent(): void;
   /** Calls `listener` each time the view stops being current; returns the function that stops it. */
   onLost(listener: () => void): () => void;
+  /** Calls `listener` once, at the next read that leaves the view current; returns the function that cancels it. */
+  whenCurrent(listener: () => void): () => void;
   close(): void;
 }
 
@@ -48,6 +50,7 @@ export function createViewFreshness(options: {
   const now = options.now ?? (() => performance.now());
   let confirmedAt = options.confirmedAt ?? now();
   const listeners = new Set<() => void>();
+  const waiters = new Set<() => void>();
   const isCurrent = () => now() - confirmedAt <= staleAfterMs;
   let wasCurrent = isCurrent();
   const check = () => {
@@ -63,6 +66,10 @@ export function createViewFreshness(options: {
     confirm(readStartedAt) {
       confirmedAt = Math.max(confirmedAt, readStartedAt);
       wasCurrent = isCurrent();
+      if (!wasCurrent || waiters.size === 0) return;
+      const waiting = [...waiters];
+      waiters.clear();
+      for (const waiter of waiting) waiter();
     },
     isCurrent,
     requireCurrent() {
@@ -80,9 +87,16 @@ export function createViewFreshness(options: {
         listeners.delete(listener);
       };
     },
+    whenCurrent(listener) {
+      waiters.add(listener);
+      return () => {
+        waiters.delete(listener);
+      };
+    },
     close() {
       clearInterval(timer);
       listeners.clear();
+      waiters.clear();
     },
   };
 }
