@@ -109,15 +109,20 @@ interface Enforced {
   pending?: { name: string; version: number }[];
 }
 
+/**
+ * The enforcement of `version`, waiting up to `waitMs`. A replica that cannot vouch for its view
+ * of the store yet (just after PostgreSQL is back) answers 503: asked again within the wait, as
+ * a client does; any other failure is -1/-1.
+ */
 async function enforcement(base: string, version: number, waitMs: number): Promise<Enforced> {
-  const answer = await api(
-    cluster,
-    base,
-    `/v1/versions/${version}/enforcement?wait=${waitMs}`,
-    undefined,
-    waitMs + 5000,
-  );
-  return answer.status === 200 ? answer.body : { acknowledged: -1, total: -1 };
+  const deadline = now() + waitMs;
+  for (;;) {
+    const left = Math.max(0, Math.round(deadline - now()));
+    const answer = await api(cluster, base, `/v1/versions/${version}/enforcement?wait=${left}`, undefined, left + 5000);
+    if (answer.status === 200) return answer.body;
+    if (answer.status !== 503 || now() >= deadline) return { acknowledged: -1, total: -1 };
+    await sleep(100);
+  }
 }
 
 /** Who the API says is behind, for a failure's message. */

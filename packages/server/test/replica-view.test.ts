@@ -57,9 +57,14 @@ async function registerEnforcer(cp: TestControlPlane, token: string, id: string)
   assert.equal(registered.status, 201, JSON.stringify(registered.body));
 }
 
+const CASES = {
+  fail: 'keeps its enforcer streams silent (the store is away, likely for every replica)',
+  hang: 'ends its enforcer streams (its reads queue up: other replicas may be current)',
+} as const;
+
 for (const lost of ['fail', 'hang'] as const) {
-  describe(`a replica whose reads of the store ${lost === 'fail' ? 'fail' : 'hang'} stops vouching for its view`, () => {
-    it('ends its enforcer streams, holds new ones silent, and answers enforcement and readiness 503 until a read succeeds', async () => {
+  describe(`a replica whose reads of the store ${lost} stops vouching for its view`, () => {
+    it(`${CASES[lost]}, holds new ones silent, and answers enforcement and readiness 503 until a read succeeds`, async () => {
       const reads = storeWithReads();
       const cp = await startTestControlPlane({
         store: reads.store,
@@ -81,7 +86,8 @@ for (const lost of ['fail', 'hang'] as const) {
         assert.equal((await cp.request('/readyz')).status, 200);
 
         reads.set(lost);
-        await eventually(() => stream.ended, 3000);
+        await eventually(async () => (await cp.request('/readyz')).status === 503, 3000);
+        if (lost === 'hang') await eventually(() => stream.ended, 3000);
         const keepAlives = stream.types.filter((type) => type === 'keepalive').length;
 
         // A stream opened meanwhile is held: no snapshot, no keep-alive, until a read succeeds.
@@ -95,6 +101,7 @@ for (const lost of ['fail', 'hang'] as const) {
         // Nothing kept either stream fresh.
         await new Promise((resolve) => setTimeout(resolve, 200));
         assert.equal(stream.types.filter((type) => type === 'keepalive').length, keepAlives);
+        assert.equal(stream.ended, lost === 'hang');
         assert.deepEqual(held.types, []);
 
         // The queued read, when it ends, vouches for the moment it started only: a later one brings the view back.
@@ -105,6 +112,11 @@ for (const lost of ['fail', 'hang'] as const) {
         await eventually(() => held.types.includes('keepalive'));
         assert.equal(held.types[0], 'snapshot');
         held.close();
+        // A stream kept through the outage hears keep-alives again.
+        if (lost === 'fail') {
+          await eventually(() => stream.types.filter((type) => type === 'keepalive').length > keepAlives);
+          stream.close();
+        }
       } finally {
         await cp.close().catch(() => {});
       }

@@ -19,7 +19,7 @@ export async function startReplicaSync(options: {
   store: Pick<Store, 'rules' | 'watchChanges'>;
   hub: ChangeHub;
   registry: EnforcerRegistry;
-  view: Pick<ViewFreshness, 'now' | 'confirm' | 'staleAfterMs'>;
+  view: Pick<ViewFreshness, 'now' | 'confirm' | 'failed' | 'staleAfterMs'>;
   pollMs: number;
   onError: (error: unknown) => void;
   onApplied?: ((via: ReplicaSyncTrigger) => void) | undefined;
@@ -55,7 +55,10 @@ export async function startReplicaSync(options: {
       return;
     }
     running = catchUp(via)
-      .catch(options.onError)
+      .catch((error: unknown) => {
+        options.view.failed();
+        options.onError(error);
+      })
       .finally(() => {
         running = undefined;
         const next = again;

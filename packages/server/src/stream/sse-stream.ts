@@ -58,7 +58,7 @@ interface StateStreamOptions {
   principal: Principal;
   keepAliveMs: number;
   resumeFrom?: number | undefined;
-  view?: Pick<ViewFreshness, 'isCurrent' | 'onLost' | 'whenCurrent'> | undefined;
+  view?: Pick<ViewFreshness, 'isCurrent' | 'failing' | 'onLost' | 'whenCurrent'> | undefined;
   onClose: () => void;
 }
 
@@ -67,12 +67,13 @@ interface StateStreamOptions {
  * a version (`resumeFrom`, its `Last-Event-ID`), a resume and the changes it misses (see
  * `planStreamStart`); then every change in version order, and a keep-alive whenever the stream
  * has been quiet for `keepAliveMs`. Writing to the socket directly keeps fan-out to thousands of
- * enforcers cheap. With `view`, the stream ends (and sends no keep-alive) as soon as this
- * replica cannot vouch that its view of the store is current: a keep-alive naming a version
- * would otherwise keep the enforcer fresh on a state that may be behind, and ending the stream
- * sends it to another replica. A stream opened meanwhile is held, silent, until a read of the
- * store makes the view current again: its enforcer stays connected (and counted) through an
- * outage of the store that every replica shares, and moves on by itself past its staleness bound.
+ * enforcers cheap. With `view`, the stream sends no keep-alive while this replica cannot vouch
+ * that its view of the store is current (a keep-alive naming a version would keep the enforcer
+ * fresh on a state that may be behind), and it ends, sending the enforcer to another replica,
+ * unless the view was lost to failing reads: the store's outage, which other replicas likely
+ * share. A stream opened meanwhile is held, silent, until a read makes the view current again.
+ * Through an outage of the store its enforcers stay connected (and counted), and move on by
+ * themselves past their staleness bound.
  */
 export function serveStateStream(options: StateStreamOptions): void {
   const { response, view } = options;
@@ -193,7 +194,7 @@ function followState(options: StateStreamOptions, isClosed: () => boolean): () =
   const timer = setInterval(
     () => {
       if (view !== undefined && !view.isCurrent()) {
-        response.end();
+        if (!view.failing) response.end();
         return;
       }
       if (held !== undefined || Date.now() - lastWrite < keepAliveMs - 5) return;
@@ -202,7 +203,9 @@ function followState(options: StateStreamOptions, isClosed: () => boolean): () =
     Math.max(10, Math.floor(keepAliveMs / 2)),
   );
   timer.unref();
-  const stopWatching = view?.onLost(() => response.end());
+  const stopWatching = view?.onLost(() => {
+    if (!view.failing) response.end();
+  });
 
   return () => {
     clearInterval(timer);

@@ -66,4 +66,17 @@ describe('a replica vouches for its view only within the bound after the start o
       view.close();
     }
   });
+
+  it('says the latest read failed until a read succeeds', () => {
+    const view = createViewFreshness({ staleAfterMs: 100 });
+    try {
+      assert.equal(view.failing, false);
+      view.failed();
+      assert.equal(view.failing, true);
+      view.confirm(view.now());
+      assert.equal(view.failing, false);
+    } finally {
+      view.close();
+    }
+  });
 });

@@ -20,6 +20,14 @@ export interface ViewFreshness {
   now(): number;
   /** The view is current as of `readStartedAt`: a read that started then succeeded and was applied. */
   confirm(readStartedAt: number): void;
+  /** The latest read failed: the store does not answer (rather than answering late, or not being asked). */
+  failed(): void;
+  /**
+   * Whether the latest read failed. A view lost that way is the store's outage, likely shared by
+   * every replica: streams are kept, silent, rather than sent to replicas that cannot serve them
+   * either. A view lost to reads that queue up or never start (a frozen process) ends them.
+   */
+  readonly failing: boolean;
   /** Whether a read confirmed the view within the bound. */
   isCurrent(): boolean;
   /** @throws EstopError `unavailable` when the view is not current. */
@@ -53,6 +61,7 @@ export function createViewFreshness(options: {
   const waiters = new Set<() => void>();
   const isCurrent = () => now() - confirmedAt <= staleAfterMs;
   let wasCurrent = isCurrent();
+  let failing = false;
   const check = () => {
     const current = isCurrent();
     if (wasCurrent && !current) for (const listener of [...listeners]) listener();
@@ -63,7 +72,14 @@ export function createViewFreshness(options: {
   return {
     staleAfterMs,
     now,
+    failed() {
+      failing = true;
+    },
+    get failing() {
+      return failing;
+    },
     confirm(readStartedAt) {
+      failing = false;
       confirmedAt = Math.max(confirmedAt, readStartedAt);
       wasCurrent = isCurrent();
       if (!wasCurrent || waiters.size === 0) return;
