@@ -13,7 +13,7 @@ const [url, token, countText, prefix] = process.argv.slice(2) as [string, string
 const count = Number(countText);
 const guards: Guard[] = [];
 for (let index = 0; index < count; index++) {
-  guards.push(createGuard({ url, token, name: `${prefix}-${index}`, staleAfterMs: 60_000 }));
+  guards.push(createGuard({ url, token, name: `${prefix}-${index}`, staleAfterMs: 60_000, readyTimeoutMs: 300_000 }));
 }
 await Promise.all(guards.map((guard) => guard.ready()));
 

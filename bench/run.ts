@@ -18,6 +18,7 @@ interface Benchmark {
 const BENCHMARKS: readonly Benchmark[] = [
   { name: 'decision', load: () => import('./decision.bench.js') },
   { name: 'propagation', load: () => import('./propagation.bench.js') },
+  { name: 'propagation.replica_10k', load: () => import('./propagation-replica.bench.js') },
   { name: 'audit', load: () => import('./audit.bench.js') },
   { name: 'runs', load: () => import('./runs.bench.js') },
   { name: 'gateway.http', load: () => import('./gateway-http.bench.js') },

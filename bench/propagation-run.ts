@@ -1,0 +1,126 @@
+// Propagation: flip a rule through the HTTP API and time until every one of ENFORCERS guards, in
+// processes apart from the control plane's, decides accordingly. Per-guard latency is the time
+// from just before the API request to that guard's first matching decision; the control plane
+// also reports the time from the commit to the last guard's acknowledgement.
+import { fork } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { adminRequest, childEnv, messageFrom, startControlPlaneProcess, stopProcess } from './control-plane-process.js';
+import { percentile } from './stats.js';
+
+// BENCH_PROFILE=DIR writes CPU profiles of the control plane and of each guard process to DIR.
+const PROFILE = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
+
+/** The resident memory of a process, in bytes (Linux). */
+function rssOf(pid: number | undefined): number {
+  const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+  return Number(match?.[1] ?? 0) * 1024;
+}
+
+export interface PropagationPlan {
+  enforcers: number;
+  processes: number;
+  /** Stops measured; as many lifts go between them. */
+  flips: number;
+}
+
+export interface PropagationFigures {
+  enforcers: number;
+  processes: number;
+  flips: number;
+  p50_ms: number;
+  p99_ms: number;
+  max_ms: number;
+  all_enforced_p50_ms: number;
+  all_acknowledged_p50_ms: number;
+  all_acknowledged_p99_ms: number;
+  api_durable_p50_ms: number;
+  replica_rss_mb: number;
+  replica_rss_per_enforcer_kb: number;
+}
+
+/** Flips a stop on and off `flips` times with `enforcers` guards connected to one control plane. */
+export async function measurePropagation(plan: PropagationPlan): Promise<PropagationFigures> {
+  const { enforcers: ENFORCERS, processes: PROCESSES, flips: FLIPS } = plan;
+  const server = await startControlPlaneProcess(PROFILE);
+  const rssBefore = rssOf(server.child.pid);
+  const { token } = await adminRequest(server.url, '/v1/tokens', { name: 'bench-guards', role: 'enforcer' });
+  const workers = Array.from({ length: PROCESSES }, (_, index) =>
+    fork(
+      fileURLToPath(new URL('./propagation-worker.ts', import.meta.url)),
+      [server.url, token, String(ENFORCERS / PROCESSES), `bench-${index}`],
+      {
+        execArgv: ['--conditions=source', '--import', 'tsx', ...PROFILE],
+        env: childEnv(),
+        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      },
+    ),
+  );
+  await Promise.all(workers.map((worker) => messageFrom(worker, (message) => message.ready === true)));
+  const rssConnected = rssOf(server.child.pid);
+  const acknowledged: number[] = [];
+
+  const samples: number[] = [];
+  const allDone: number[] = [];
+  const commits: number[] = [];
+  const call = { tenant: 'bench-tenant', tool: 'email.send' };
+  let ruleId: string | undefined;
+  for (let flip = 0; flip < FLIPS * 2; flip++) {
+    const stopping = ruleId === undefined;
+    const arm = { flip, call, expect: stopping ? 'deny' : 'allow' };
+    await Promise.all(
+      workers.map((worker) => {
+        worker.send({ arm });
+        return messageFrom(worker, (message) => message.armed === flip);
+      }),
+    );
+    const done = workers.map((worker) => messageFrom(worker, (message) => message.done === flip));
+    const start = performance.timeOrigin + performance.now();
+    const requestStarted = performance.now();
+    if (stopping) {
+      ruleId = (
+        await adminRequest(server.url, '/v1/rules', {
+          scope: { tenant: 'bench-tenant' },
+          mode: 'full_stop',
+          reason: 'bench',
+        })
+      ).rule.id;
+    } else {
+      await adminRequest(server.url, `/v1/rules/${ruleId}/lift`, { reason: 'bench' });
+      ruleId = undefined;
+    }
+    if (stopping) commits.push(performance.now() - requestStarted);
+    const results = await Promise.all(done);
+    // Start the next flip from a quiet system: every acknowledgement of this one received.
+    const { version } = await adminRequest(server.url, '/v1/rules');
+    const enforcement = await adminRequest(server.url, `/v1/versions/${version}/enforcement?wait=10000`);
+    if (stopping && typeof enforcement.ms === 'number') acknowledged.push(enforcement.ms);
+    const latencies = results.flatMap((result) => (result.times as number[]).map((time) => time - start));
+    // Only stops are the figure of merit; restores are measured the same way but not reported.
+    if (stopping) {
+      samples.push(...latencies);
+      allDone.push(Math.max(...latencies));
+    }
+  }
+
+  for (const worker of workers) worker.send({ close: true });
+  await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve))));
+  await stopProcess(server.child);
+
+  const round = (value: number) => Math.round(value * 100) / 100;
+  return {
+    enforcers: ENFORCERS,
+    processes: PROCESSES,
+    flips: FLIPS,
+    p50_ms: round(percentile(samples, 50)),
+    p99_ms: round(percentile(samples, 99)),
+    max_ms: round(Math.max(...samples)),
+    all_enforced_p50_ms: round(percentile(allDone, 50)),
+    all_acknowledged_p50_ms: round(percentile(acknowledged, 50)),
+    all_acknowledged_p99_ms: round(percentile(acknowledged, 99)),
+    api_durable_p50_ms: round(percentile(commits, 50)),
+    replica_rss_mb: round(rssConnected / 1024 / 1024),
+    replica_rss_per_enforcer_kb: round((rssConnected - rssBefore) / ENFORCERS / 1024),
+  };
+}
