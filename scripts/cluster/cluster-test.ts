@@ -107,6 +107,8 @@ interface Enforced {
   acknowledged: number;
   total: number;
   pending?: { name: string; version: number }[];
+  /** Why there is no count (-1/-1): the last answer's status and body. */
+  failure?: string;
 }
 
 /**
@@ -120,7 +122,10 @@ async function enforcement(base: string, version: number, waitMs: number): Promi
     const left = Math.max(0, Math.round(deadline - now()));
     const answer = await api(cluster, base, `/v1/versions/${version}/enforcement?wait=${left}`, undefined, left + 5000);
     if (answer.status === 200) return answer.body;
-    if (answer.status !== 503 || now() >= deadline) return { acknowledged: -1, total: -1 };
+    if (answer.status !== 503 || now() >= deadline) {
+      const body = typeof answer.body === 'string' ? answer.body : JSON.stringify(answer.body);
+      return { acknowledged: -1, total: -1, failure: `${answer.status} ${body.slice(0, 300)}` };
+    }
     await sleep(100);
   }
 }
@@ -236,7 +241,7 @@ async function flipsThroughTheBalancer(workers: ChildProcess[]): Promise<void> {
     const missing = times.filter(Number.isNaN).length;
     if (missing > 0 || answer.acknowledged !== TOTAL || answer.total !== TOTAL) {
       allAcknowledged = false;
-      worst = `flip ${round_}: ${TOTAL - missing}/${TOTAL} guards decided the stop, the API says ${answer.acknowledged}/${answer.total} (behind: ${behind(answer)})`;
+      worst = `flip ${round_}: ${TOTAL - missing}/${TOTAL} guards decided the stop, the API says ${answer.acknowledged}/${answer.total} (behind: ${behind(answer)})${answer.failure === undefined ? '' : `: ${answer.failure}`}`;
     }
     const lift = await api(cluster, lb, `/v1/rules/${rule.id}/lift`, { reason: 'cluster test' });
     if (lift.status !== 200) throw new Error(`lift: ${lift.status} ${JSON.stringify(lift.body)}`);
