@@ -17,6 +17,14 @@ export interface EnforcerRecord {
   version: number;
   /** Calls it reported as running at its last acknowledgement. */
   inFlight: number;
-  /** ISO-8601 time it was last heard from. */
+  /**
+   * ISO-8601 time it was last heard from. While a replica holds its stream, that replica's last
+   * heartbeat (or the record's last write, if later): the record itself is written only on a change.
+   */
   lastSeenAt: string;
+  /**
+   * The replica (its process id, random at start) holding its stream; absent while no replica
+   * does. It counts as connected while that replica's heartbeat is recent.
+   */
+  replica?: string | undefined;
 }

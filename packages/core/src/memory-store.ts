@@ -41,6 +41,8 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const entries: AuditEntry[] = [];
   const tokens = new Map<string, TokenRecord>();
   const enforcers = new Map<string, EnforcerRecord>();
+  /** Each replica's last heartbeat, by replica id. */
+  const heartbeats = new Map<string, string>();
   const restoreRequests = memoryRequests<RestoreRequestRecord>({ open, append, copy }, 'restore request');
   const adminRequests = memoryRequests<AdminRequestRecord>({ open, append, copy }, 'admin request');
   // The store's identity: a new store (a process's memory) is another store.
@@ -49,6 +51,12 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
 
   function open(): void {
     if (closed) throw new EstopError({ code: 'unavailable', message: 'the store is closed' });
+  }
+
+  /** When an enforcer was last seen: its replica's last heartbeat, or its record's last write if later. */
+  function seenAt(record: EnforcerRecord): string {
+    const heartbeat = record.replica === undefined ? undefined : heartbeats.get(record.replica);
+    return heartbeat !== undefined && heartbeat > record.lastSeenAt ? heartbeat : record.lastSeenAt;
   }
 
   function head(): AuditHead {
@@ -172,25 +180,36 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
       },
     },
     enforcers: {
-      async upsert(records) {
+      async upsert(records, writer) {
         open();
-        for (const record of records) enforcers.set(record.id, copy(record));
+        for (const record of records) {
+          const held = enforcers.get(record.id)?.replica;
+          const yields = writer !== undefined && record.replica === undefined && held !== undefined && held !== writer;
+          if (!yields) enforcers.set(record.id, copy(record));
+        }
       },
       async list(query) {
         open();
         const since = query?.seenSince;
-        return copy([...enforcers.values()].filter((record) => since === undefined || record.lastSeenAt >= since));
+        return [...enforcers.values()]
+          .map((record) => ({ ...copy(record), lastSeenAt: seenAt(record) }))
+          .filter((record) => since === undefined || record.lastSeenAt >= since);
       },
       async remove(ids) {
         open();
         for (const id of ids) enforcers.delete(id);
       },
+      async heartbeat(replica, at) {
+        open();
+        heartbeats.set(replica, at);
+      },
       async removeSeenBefore(seenBefore) {
         open();
         let removed = 0;
         for (const [id, record] of enforcers) {
-          if (record.lastSeenAt < seenBefore && enforcers.delete(id)) removed += 1;
+          if (seenAt(record) < seenBefore && enforcers.delete(id)) removed += 1;
         }
+        for (const [replica, at] of heartbeats) if (at < seenBefore) heartbeats.delete(replica);
         return removed;
       },
     },

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import {
@@ -159,7 +160,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
   const events = new OperatorEvents();
   const notify = events.notify.bind(events);
   const registry = new EnforcerRegistry(store.enforcers, clock, {
+    // This process's id among the replicas sharing the store, new at every start.
+    replica: randomUUID(),
     forgetAfterMs: options.enforcers?.forgetAfterMs,
+    onSaved: (rows) => metrics.storeEnforcerWrites.inc(rows),
     onPropagated: (ms) => metrics.propagation.observe(ms / 1000),
     onSaveFailed: (ids, error) =>
       logger.error('saving some enforcers failed; the others were saved', { ids, error: String(error) }),
@@ -388,7 +392,10 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
       return new Promise((resolve, reject) => {
         const listening = createHttpServer(app.fetch);
         listening.once('error', reject);
-        listening.listen(port, host, () => {
+        // The deepest accept queue the kernel allows (net.core.somaxconn): a replica's enforcers
+        // moving to the others all connect at once, and a connection the queue has no room for
+        // waits a second for its SYN to be sent again.
+        listening.listen({ port, host, backlog: 65_535 }, () => {
           const info = listening.address() as AddressInfo;
           const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
           resolve(`http://${shownHost}:${info.port}`);

@@ -2,16 +2,20 @@ import type { EnforcerStore } from '@estop/core';
 import type { PostgresContext } from './postgres-context.js';
 import {
   ENFORCER_COLUMNS,
+  ENFORCER_SELECT,
   ENFORCER_UPSERT_SET,
   enforcerFromRow,
+  enforcerSeenSinceWhere,
+  enforcerUpsertWhere,
   enforcerValues,
+  removeEnforcersSeenBeforeSql,
   type EnforcerRow,
 } from '@estop/core/sql';
 
-/** Enforcer records on PostgreSQL. */
+/** Enforcer records and replicas' heartbeats on PostgreSQL. */
 export function createPostgresEnforcerStore(context: PostgresContext): EnforcerStore {
   return {
-    async upsert(records) {
+    async upsert(records, writer) {
       if (records.length === 0) return;
       // One multi-row statement; a record listed twice keeps its last version.
       const latest = [...new Map(records.map((record) => [record.id, record])).values()];
@@ -19,18 +23,19 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
       const rows = latest.map(
         (_, index) => `(${Array.from({ length: width }, (_, column) => `$${index * width + column + 1}`).join(', ')})`,
       );
+      const by = `$${latest.length * width + 1}::text`;
       await context.query(
         `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES ${rows.join(', ')}
-         ON CONFLICT (id) DO UPDATE SET ${ENFORCER_UPSERT_SET}`,
-        latest.flatMap(enforcerValues),
+         ON CONFLICT (id) DO UPDATE SET ${ENFORCER_UPSERT_SET} WHERE ${enforcerUpsertWhere([by, by])}`,
+        [...latest.flatMap(enforcerValues), writer ?? null],
       );
     },
     async list(query) {
       const rows =
         query?.seenSince === undefined
-          ? await context.query<EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`)
+          ? await context.query<EnforcerRow>(`${ENFORCER_SELECT} ORDER BY e.ordinal`)
           : await context.query<EnforcerRow>(
-              `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= $1 ORDER BY ordinal`,
+              `${ENFORCER_SELECT} WHERE ${enforcerSeenSinceWhere(['$1', '$1'])} ORDER BY e.ordinal`,
               [query.seenSince],
             );
       return rows.map(enforcerFromRow);
@@ -39,9 +44,17 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
       if (ids.length === 0) return;
       await context.query('DELETE FROM estop_enforcers WHERE id = ANY($1::text[])', [[...ids]]);
     },
+    async heartbeat(replica, at) {
+      await context.query(
+        'INSERT INTO estop_replicas (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at',
+        [replica, at],
+      );
+    },
     async removeSeenBefore(seenBefore) {
+      // One statement: both deletes see the heartbeats as they were, which decide which enforcers departed.
       const [removed] = await context.query<{ count: number }>(
-        `WITH removed AS (DELETE FROM estop_enforcers WHERE last_seen_at < $1 RETURNING 1)
+        `WITH removed AS (${removeEnforcersSeenBeforeSql(['$1', '$1'])} RETURNING 1),
+              heartbeats AS (DELETE FROM estop_replicas WHERE seen_at < $1)
          SELECT count(*)::int AS count FROM removed`,
         [seenBefore],
       );

@@ -216,6 +216,7 @@ if (problem === undefined) {
             'estop_notify_cursors',
             'estop_notify_deliveries',
             'estop_once',
+            'estop_replicas',
             'estop_restore_requests',
             'estop_rules',
             'estop_runs',

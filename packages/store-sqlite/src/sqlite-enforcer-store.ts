@@ -2,14 +2,15 @@ import type { EnforcerStore } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
 import { enforcerFromRow, enforcerValues } from '@estop/core/sql';
 
-/** Enforcer records on SQLite. */
+/** Enforcer records and replicas' heartbeats on SQLite. */
 export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore {
   return {
-    upsert: (records) =>
+    upsert: (records, writer) =>
       context.run(() => {
         const statement = context.statements().upsertEnforcer;
+        const by = writer ?? null;
         context.db.transaction(() => {
-          for (const record of records) statement.run(...enforcerValues(record));
+          for (const record of records) statement.run(...enforcerValues(record), by, by);
         })();
       }),
     list: (query) =>
@@ -18,7 +19,7 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
         const rows =
           query?.seenSince === undefined
             ? statements.enforcers.all()
-            : statements.enforcersSeenSince.all(query.seenSince);
+            : statements.enforcersSeenSince.all(query.seenSince, query.seenSince);
         return rows.map(enforcerFromRow);
       }),
     remove: (ids) =>
@@ -28,7 +29,19 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
           for (const id of ids) statement.run(id);
         })();
       }),
+    heartbeat: (replica, at) =>
+      context.run(() => {
+        context.statements().heartbeat.run(replica, at);
+      }),
     removeSeenBefore: (seenBefore) =>
-      context.run(() => context.statements().removeEnforcersSeenBefore.run(seenBefore).changes),
+      context.run(() => {
+        const statements = context.statements();
+        // Enforcers first: their replicas' heartbeats decide which are departed.
+        return context.db.transaction(() => {
+          const removed = statements.removeEnforcersSeenBefore.run(seenBefore, seenBefore).changes;
+          statements.removeHeartbeatsBefore.run(seenBefore);
+          return removed;
+        })();
+      }),
   };
 }

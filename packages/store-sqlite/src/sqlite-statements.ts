@@ -2,6 +2,7 @@ import type Database from 'better-sqlite3';
 import {
   AUDIT_COLUMNS,
   ENFORCER_COLUMNS,
+  ENFORCER_SELECT,
   ENFORCER_UPSERT_SET,
   LIFT_COLUMNS,
   REQUEST_COLUMNS,
@@ -14,6 +15,9 @@ import {
   type RestoreRequestRow,
   type RuleRow,
   type TokenRow,
+  enforcerSeenSinceWhere,
+  enforcerUpsertWhere,
+  removeEnforcersSeenBeforeSql,
 } from '@estop/core/sql';
 
 type Statement<Parameters extends unknown[], Result = unknown> = Database.Statement<Parameters, Result>;
@@ -46,9 +50,11 @@ export interface SqliteStatements {
   revokeToken: Statement<[string, string]>;
   upsertEnforcer: Statement<unknown[]>;
   enforcers: Statement<[], EnforcerRow>;
-  enforcersSeenSince: Statement<[string], EnforcerRow>;
+  enforcersSeenSince: Statement<[string, string], EnforcerRow>;
   removeEnforcer: Statement<[string]>;
-  removeEnforcersSeenBefore: Statement<[string]>;
+  removeEnforcersSeenBefore: Statement<[string, string]>;
+  heartbeat: Statement<[string, string]>;
+  removeHeartbeatsBefore: Statement<[string]>;
   restoreRequestById: Statement<[string], RestoreRequestRow>;
   restoreRequests: Statement<[], RestoreRequestRow>;
   pendingRestoreRequests: Statement<[], RestoreRequestRow>;
@@ -95,16 +101,21 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     revokeToken: db.prepare<[string, string]>(
       'UPDATE estop_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL',
     ),
+    // The record's values, then the writing replica's id twice (see enforcerUpsertWhere).
     upsertEnforcer: db.prepare<unknown[]>(
       `INSERT INTO estop_enforcers (${ENFORCER_COLUMNS}) VALUES (${placeholders(ENFORCER_COLUMNS)})
-       ON CONFLICT (id) DO UPDATE SET ${ENFORCER_UPSERT_SET}`,
+       ON CONFLICT (id) DO UPDATE SET ${ENFORCER_UPSERT_SET} WHERE ${enforcerUpsertWhere(['?', '?'])}`,
     ),
-    enforcers: db.prepare<[], EnforcerRow>(`SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers ORDER BY ordinal`),
-    enforcersSeenSince: db.prepare<[string], EnforcerRow>(
-      `SELECT ${ENFORCER_COLUMNS} FROM estop_enforcers WHERE last_seen_at >= ? ORDER BY ordinal`,
+    enforcers: db.prepare<[], EnforcerRow>(`${ENFORCER_SELECT} ORDER BY e.ordinal`),
+    enforcersSeenSince: db.prepare<[string, string], EnforcerRow>(
+      `${ENFORCER_SELECT} WHERE ${enforcerSeenSinceWhere(['?', '?'])} ORDER BY e.ordinal`,
     ),
     removeEnforcer: db.prepare<[string]>('DELETE FROM estop_enforcers WHERE id = ?'),
-    removeEnforcersSeenBefore: db.prepare<[string]>('DELETE FROM estop_enforcers WHERE last_seen_at < ?'),
+    removeEnforcersSeenBefore: db.prepare<[string, string]>(removeEnforcersSeenBeforeSql(['?', '?'])),
+    heartbeat: db.prepare<[string, string]>(
+      'INSERT INTO estop_replicas (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at',
+    ),
+    removeHeartbeatsBefore: db.prepare<[string]>('DELETE FROM estop_replicas WHERE seen_at < ?'),
     restoreRequestById: db.prepare<[string], RestoreRequestRow>(
       `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = ?`,
     ),

@@ -74,20 +74,35 @@ export interface TokenStore {
   revoke(id: string, audit: AuditDraft): Promise<boolean>;
 }
 
-/** Enforcement points and what they last acknowledged. */
+/**
+ * Enforcement points and what they last acknowledged, and the heartbeats of the replicas holding
+ * their streams: a replica writes a record when something about it changes (registration, its
+ * stream opening or closing, a new version, other calls in flight) and one heartbeat per flush
+ * for all the enforcers it holds, so its writes do not grow with its enforcers.
+ */
 export interface EnforcerStore {
   /**
    * Creates or replaces enforcers' records, all in one transaction: acknowledgements from
-   * thousands of enforcers are saved in batches, not one durable write each.
+   * thousands of enforcers are saved in batches, not one durable write each. With `writer` (the
+   * id of the replica writing), a record naming no replica (its stream closed on the writer) does
+   * not replace a record naming another replica: that replica holds the enforcer's stream now.
    */
-  upsert(records: readonly EnforcerRecord[]): Promise<void>;
-  /** Enforcers in order of first registration; with `seenSince` (ISO-8601), only those seen since. */
+  upsert(records: readonly EnforcerRecord[], writer?: string): Promise<void>;
+  /**
+   * Enforcers in order of first registration; with `seenSince` (ISO-8601), only those seen since.
+   * A record naming a replica is seen when that replica's heartbeat last was, or when the record
+   * was last written, whichever is later, and is listed with that time as its `lastSeenAt`.
+   */
   list(query?: { seenSince?: string }): Promise<EnforcerRecord[]>;
   /** Deletes the records of enforcers that deregistered; ids with no record are passed over. */
   remove(ids: readonly string[]): Promise<void>;
+  /** Records that the replica `replica` is alive at `at` (ISO-8601), for every record naming it. */
+  heartbeat(replica: string, at: string): Promise<void>;
   /**
-   * Deletes, in one statement, the records of enforcers last seen before `seenBefore`
-   * (ISO-8601): departed enforcers leave the store. Answers how many were deleted.
+   * Deletes, in one transaction, the records of enforcers last seen (as `list` sees them) before
+   * `seenBefore` (ISO-8601), and the heartbeats older than that: departed enforcers, and the
+   * enforcers and heartbeats of replicas that died, leave the store. Answers how many enforcer
+   * records were deleted.
    */
   removeSeenBefore(seenBefore: string): Promise<number>;
 }

@@ -12,16 +12,57 @@ export interface EnforcerRow {
   in_flight: number;
   last_seen_at: string;
   tenant: string | null;
+  replica: string | null;
 }
 
 /** The columns `EnforcerRow` reads and `enforcerValues` writes, in order; `id` first. */
-export const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at, tenant';
+export const ENFORCER_COLUMNS = 'id, name, kind, host, pid, version, in_flight, last_seen_at, tenant, replica';
 
 /** `name = excluded.name, ...` for every column but `id`: what an upsert of an enforcer overwrites. */
 export const ENFORCER_UPSERT_SET = ENFORCER_COLUMNS.split(', ')
   .slice(1)
   .map((column) => `${column} = excluded.${column}`)
   .join(', ');
+
+/**
+ * The condition under which an upsert replaces a stored record, given the writing replica's id as
+ * the parameter `writer` (its dialect's placeholder, bound twice; NULL when no replica writes): a
+ * record naming no replica does not replace one naming another replica, which holds the stream now.
+ */
+export function enforcerUpsertWhere(writer: [string, string]): string {
+  return `excluded.replica IS NOT NULL OR estop_enforcers.replica IS NULL OR ${writer[0]} IS NULL OR estop_enforcers.replica = ${writer[1]}`;
+}
+
+/**
+ * When an enforcer was last seen, over `estop_enforcers e LEFT JOIN estop_replicas r`: its
+ * replica's last heartbeat, or its record's last write if later (ISO-8601 text compares in order).
+ */
+const SEEN_AT = 'CASE WHEN r.seen_at > e.last_seen_at THEN r.seen_at ELSE e.last_seen_at END';
+
+/**
+ * `SELECT` of `ENFORCER_COLUMNS`, `last_seen_at` as `list` sees it, from the enforcers joined to
+ * their replicas' heartbeats (`e` and `r`); a query adds its WHERE and `ORDER BY e.ordinal`.
+ */
+export const ENFORCER_SELECT = `SELECT ${ENFORCER_COLUMNS.split(', ')
+  .map((column) => (column === 'last_seen_at' ? `${SEEN_AT} AS last_seen_at` : `e.${column}`))
+  .join(', ')} FROM estop_enforcers e LEFT JOIN estop_replicas r ON r.id = e.replica`;
+
+/**
+ * The condition, for `ENFORCER_SELECT`, that an enforcer was seen at or after `since` (its
+ * dialect's placeholder, bound twice), in a form each column's index can serve.
+ */
+export function enforcerSeenSinceWhere(since: [string, string]): string {
+  return `(e.last_seen_at >= ${since[0]} OR r.seen_at >= ${since[1]})`;
+}
+
+/**
+ * `DELETE` of the records last seen before a time (its dialect's placeholder, bound twice): their
+ * own last write is older and no heartbeat of their replica is as recent.
+ */
+export function removeEnforcersSeenBeforeSql(before: [string, string]): string {
+  return `DELETE FROM estop_enforcers WHERE last_seen_at < ${before[0]} AND NOT EXISTS (
+    SELECT 1 FROM estop_replicas r WHERE r.id = estop_enforcers.replica AND r.seen_at >= ${before[1]})`;
+}
 
 /** The values, in `ENFORCER_COLUMNS` order, that store an enforcer. */
 export function enforcerValues(record: EnforcerRecord): unknown[] {
@@ -35,6 +76,7 @@ export function enforcerValues(record: EnforcerRecord): unknown[] {
     record.inFlight,
     record.lastSeenAt,
     record.tenant ?? null,
+    record.replica ?? null,
   ];
 }
 
@@ -50,5 +92,6 @@ export function enforcerFromRow(row: EnforcerRow): EnforcerRecord {
     inFlight: row.in_flight,
     lastSeenAt: row.last_seen_at,
     ...present('tenant', row.tenant),
+    ...present('replica', row.replica),
   };
 }

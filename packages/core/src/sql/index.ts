@@ -14,7 +14,16 @@ export { TOKEN_COLUMNS, tokenFromRow, tokenValues } from './token-rows.js';
 export type { EnforcerRow } from './enforcer-rows.js';
 export type { RunRow } from './run-rows.js';
 export { RUN_COLUMNS, runFromRow, runValues } from './run-rows.js';
-export { ENFORCER_COLUMNS, ENFORCER_UPSERT_SET, enforcerFromRow, enforcerValues } from './enforcer-rows.js';
+export {
+  ENFORCER_COLUMNS,
+  ENFORCER_SELECT,
+  ENFORCER_UPSERT_SET,
+  enforcerFromRow,
+  enforcerSeenSinceWhere,
+  enforcerUpsertWhere,
+  enforcerValues,
+  removeEnforcersSeenBeforeSql,
+} from './enforcer-rows.js';
 export type { AdminRequestRow, ApprovalRow, RestoreRequestRow } from './request-rows.js';
 export {
   APPROVAL_COLUMNS,

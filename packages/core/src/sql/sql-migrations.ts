@@ -230,6 +230,19 @@ const STEPS: readonly SharedStep[] = [
       )${t.keyedTableSuffix};
     `,
   },
+  {
+    version: 11,
+    name: "replicas' heartbeats, and the replica holding each enforcer's stream",
+    // A replica writes one heartbeat per flush instead of refreshing each of its enforcers' records;
+    // a record names the replica holding its stream (NULL: none, as for every record before).
+    sql: (t) => `
+      CREATE TABLE estop_replicas (
+        id ${t.text} PRIMARY KEY,
+        seen_at ${t.text} NOT NULL
+      )${t.keyedTableSuffix};
+      ALTER TABLE estop_enforcers ADD COLUMN replica ${t.text};
+    `,
+  },
 ];
 
 /**

@@ -89,4 +89,95 @@ export function describeEnforcers(test: StoreTest): void {
       assert.deepEqual(await store.enforcers.list(), [live]);
     });
   });
+
+  describe("a replica's heartbeat vouches for the enforcers whose streams it holds", () => {
+    const at = (seconds: number) => new Date(Date.parse('2030-01-01T00:00:00.000Z') + seconds * 1000).toISOString();
+
+    test("a record naming a replica is seen as late as that replica's heartbeat, or its own write if later", async (store) => {
+      const held = makeEnforcer('sdk_held', { replica: 'replica-a', lastSeenAt: at(0) });
+      const early = makeEnforcer('sdk_early', { replica: 'replica-a', lastSeenAt: at(20) });
+      const unheard = makeEnforcer('sdk_unheard', { replica: 'replica-b', lastSeenAt: at(1) });
+      const loose = makeEnforcer('sdk_loose', { lastSeenAt: at(2) });
+      await store.enforcers.upsert([held, early, unheard, loose]);
+      await store.enforcers.heartbeat('replica-a', at(10));
+      assert.deepEqual(await store.enforcers.list(), [{ ...held, lastSeenAt: at(10) }, early, unheard, loose]);
+      await store.enforcers.heartbeat('replica-a', at(30));
+      assert.deepEqual(await store.enforcers.list({ seenSince: at(25) }), [
+        { ...held, lastSeenAt: at(30) },
+        { ...early, lastSeenAt: at(30) },
+      ]);
+    });
+
+    test("a dead replica's enforcers stop being seen once its heartbeat is old; a live one's go on", async (store) => {
+      await store.enforcers.upsert([
+        makeEnforcer('sdk_on_dead', { replica: 'replica-dead', lastSeenAt: at(0) }),
+        makeEnforcer('sdk_on_live', { replica: 'replica-live', lastSeenAt: at(0) }),
+      ]);
+      for (let second = 1; second <= 10; second += 1) {
+        if (second <= 3) await store.enforcers.heartbeat('replica-dead', at(second));
+        await store.enforcers.heartbeat('replica-live', at(second));
+      }
+      const live = await store.enforcers.list({ seenSince: at(10 - 5) });
+      assert.deepEqual(
+        live.map((record) => [record.id, record.replica, record.lastSeenAt]),
+        [['sdk_on_live', 'replica-live', at(10)]],
+      );
+      assert.deepEqual(
+        (await store.enforcers.list({ seenSince: at(3) })).map((record) => record.id),
+        ['sdk_on_dead', 'sdk_on_live'],
+      );
+    });
+
+    test("the sweep deletes a dead replica's enforcers and heartbeat, never those of a live replica", async (store) => {
+      const onLive = makeEnforcer('sdk_on_live', { replica: 'replica-live', lastSeenAt: at(0) });
+      const recent = makeEnforcer('sdk_recent', { lastSeenAt: at(100) });
+      await store.enforcers.upsert([
+        makeEnforcer('sdk_on_dead', { replica: 'replica-dead', lastSeenAt: at(0) }),
+        onLive,
+        makeEnforcer('sdk_departed', { lastSeenAt: at(1) }),
+        recent,
+      ]);
+      await store.enforcers.heartbeat('replica-dead', at(5));
+      await store.enforcers.heartbeat('replica-live', at(200));
+      assert.equal(await store.enforcers.removeSeenBefore(at(50)), 2);
+      assert.deepEqual(await store.enforcers.list(), [{ ...onLive, lastSeenAt: at(200) }, recent]);
+      // The dead replica's heartbeat went too: a record naming it now is seen at its own write only.
+      const late = makeEnforcer('sdk_late', { replica: 'replica-dead', lastSeenAt: at(2) });
+      await store.enforcers.upsert([late]);
+      assert.deepEqual((await store.enforcers.list()).at(-1), late);
+      assert.equal(await store.enforcers.removeSeenBefore(at(50)), 1);
+    });
+
+    test('a heartbeat replaces the previous one of its replica', async (store) => {
+      const record = makeEnforcer('sdk_1', { replica: 'replica-a', lastSeenAt: at(0) });
+      await store.enforcers.upsert([record]);
+      await store.enforcers.heartbeat('replica-a', at(10));
+      await store.enforcers.heartbeat('replica-a', at(11));
+      assert.deepEqual(await store.enforcers.list(), [{ ...record, lastSeenAt: at(11) }]);
+    });
+
+    test('a replica whose stream closed does not clear a record another replica holds now', async (store) => {
+      const heldByB = makeEnforcer('sdk_moved', { replica: 'replica-b', version: 7, lastSeenAt: at(10) });
+      const heldByA = makeEnforcer('sdk_staying', { replica: 'replica-a', lastSeenAt: at(10) });
+      await store.enforcers.upsert([heldByB, heldByA], 'replica-b');
+      // Replica A saw both streams close: only the one it still held is cleared.
+      const closedOnA = [
+        makeEnforcer('sdk_moved', { version: 5, lastSeenAt: at(11) }),
+        makeEnforcer('sdk_staying', { lastSeenAt: at(11) }),
+        makeEnforcer('sdk_new', { lastSeenAt: at(11) }),
+      ];
+      await store.enforcers.upsert(closedOnA, 'replica-a');
+      assert.deepEqual(await store.enforcers.list(), [heldByB, closedOnA[1], closedOnA[2]]);
+      // The replica holding it, or a write naming a replica, or one by no replica, replaces it.
+      const cleared = makeEnforcer('sdk_moved', { version: 7, lastSeenAt: at(12) });
+      await store.enforcers.upsert([cleared], 'replica-b');
+      assert.deepEqual((await store.enforcers.list())[0], cleared);
+      const claimed = makeEnforcer('sdk_moved', { replica: 'replica-c', lastSeenAt: at(13) });
+      await store.enforcers.upsert([claimed], 'replica-c');
+      assert.deepEqual((await store.enforcers.list())[0], claimed);
+      const rewritten = makeEnforcer('sdk_moved', { lastSeenAt: at(14) });
+      await store.enforcers.upsert([rewritten]);
+      assert.deepEqual((await store.enforcers.list())[0], rewritten);
+    });
+  });
 }

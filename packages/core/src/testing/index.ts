@@ -6,6 +6,11 @@ export {
   TOKEN_COLUMNS_BEFORE_PRINCIPALS,
   expectTokensMigratedToPrincipals,
 } from './token-migration-case.js';
+export {
+  ENFORCERS_BEFORE_REPLICAS,
+  ENFORCER_COLUMNS_BEFORE_REPLICAS,
+  expectEnforcersKeptThroughReplicas,
+} from './replica-migration-case.js';
 export type { ClosableIdempotencyStore, IdempotencyClock } from './idempotency-cases.js';
 export { runIdempotencyConformance } from './idempotency-conformance.js';
 export { runSentinelCounterConformance } from './sentinel-counter-conformance.js';

@@ -4,10 +4,10 @@ import { EstopError, durationText, type EnforcerStore } from '@estop/core';
 export const DEFAULT_FORGET_AFTER_MS = 10 * 60_000;
 
 /**
- * The shortest `enforcers.forget_after`. Replicas sharing a store refresh their connected
- * enforcers' records every second and each deletes records older than `forget_after`: well above
- * that second (and any skew between the replicas' clocks), no replica deletes a record another
- * is still vouching for.
+ * The shortest `enforcers.forget_after`. Replicas sharing a store write their heartbeats, which
+ * vouch for their connected enforcers' records, every second, and each deletes records (and
+ * heartbeats) seen longer than `forget_after` ago: well above that second (and any skew between
+ * the replicas' clocks), no replica deletes a record another is still vouching for.
  */
 export const MIN_FORGET_AFTER_MS = 10_000;
 
@@ -26,15 +26,16 @@ export function checkForgetAfter(ms: number): number {
       code: 'config_invalid',
       message:
         `enforcers.forget_after (ESTOP_ENFORCERS_FORGET_AFTER) must be at least ${durationText(MIN_FORGET_AFTER_MS)}, not ${durationText(Math.max(0, ms))}: ` +
-        'replicas refresh the records of connected enforcers every second, and a shorter time could delete one still connected',
+        'replicas vouch for their connected enforcers every second, and a shorter time could delete one still connected',
     });
   }
   return ms;
 }
 
 /**
- * Deletes the store's records of enforcers last seen longer than `forgetAfterMs` ago, in one
- * statement, at most once every few seconds. Audit entries naming them are left as they are.
+ * Deletes the store's records of enforcers last seen longer than `forgetAfterMs` ago (those of a
+ * replica that died, once its heartbeat is that old) and the heartbeats as old, in one
+ * transaction, at most once every few seconds. Audit entries naming them are left as they are.
  */
 export class DepartedSweep {
   #lastAt = Number.NEGATIVE_INFINITY;

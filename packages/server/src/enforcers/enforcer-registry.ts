@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { EstopError, type Clock, type Enforcement, type EnforcerRecord, type EnforcerStore } from '@estop/core';
 import { DEFAULT_FORGET_AFTER_MS, DepartedSweep, checkForgetAfter } from './enforcer-expiry.js';
 import { saveEach, type RegistryEntry } from './registry-entry.js';
@@ -8,9 +9,12 @@ interface VersionTrack {
 }
 
 const TRACKED_VERSIONS = 64;
-// Another replica's enforcer counts as live while that replica has vouched for it this recently
-// (replicas refresh their connected enforcers' records on every flush, once a second).
+// Another replica's enforcer counts as live while that replica's heartbeat (written on its
+// flushes, about once a second) or the enforcer's record was written this recently.
 const REMOTE_LIVE_MS = 5000;
+// A flush writes this replica's heartbeat when the last one is at least this old, so the
+// acknowledgement flushes in between cost no heartbeat of their own.
+const HEARTBEAT_MS = 500;
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
 // Registrations check other replicas' enforcers against a read at most this old, so that many
@@ -24,6 +28,13 @@ const ACK_FLUSH_MS = 25;
 
 /** How an EnforcerRegistry forgets departed enforcers, and whom it tells of what. */
 export interface EnforcerRegistryOptions {
+  /**
+   * This replica's id, named by the records of the enforcers whose streams it holds and by its
+   * heartbeat. Default: a random UUID; a process takes a new one each time it starts.
+   */
+  replica?: string | undefined;
+  /** Told, after each flush, how many rows it wrote to the store: enforcer records and heartbeats. */
+  onSaved?: ((rows: number) => void) | undefined;
   /**
    * How long a disconnected enforcer is kept (in memory, in the store, in the list) before it is
    * forgotten. Default 10 minutes; at least MIN_FORGET_AFTER_MS.
@@ -45,6 +56,14 @@ export interface EnforcerRegistryOptions {
  * written to the store in batches, so a thousand acks do not cost a thousand transactions.
  * An enforcer that deregisters leaves at once; one gone longer than `forgetAfterMs` leaves
  * memory and the store at the next flush.
+ *
+ * Other replicas learn from the store which enforcers are live here at a cost that does not grow
+ * with them: an enforcer's record is written only when something about it changes (registration,
+ * its stream opening or closing, a version it applied, its calls in flight), and names this
+ * replica while its stream is open here; each flush writes one heartbeat for the replica. Another
+ * replica counts the enforcer as live while that heartbeat is recent (REMOTE_LIVE_MS), so when
+ * this process dies, its enforcers stop counting within seconds, and its records and heartbeat
+ * are deleted by the departed sweep once the heartbeat is `forgetAfterMs` old.
  */
 export class EnforcerRegistry {
   private readonly live = new Map<string, RegistryEntry>();
@@ -53,9 +72,14 @@ export class EnforcerRegistry {
   private flushing: Promise<void> | undefined;
   private ackFlush: NodeJS.Timeout | undefined;
   private recentRead: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
+  /** When this replica's last heartbeat was written (by its clock), if one was. */
+  private heartbeatAt: number | undefined;
+  /** This replica's id: see EnforcerRegistryOptions.replica. */
+  readonly replica: string;
   private readonly forgetAfterMs: number;
   private readonly departed: DepartedSweep;
   private readonly onPropagated: (ms: number) => void;
+  private readonly onSaved: (rows: number) => void;
   private readonly onSaveFailed: (ids: string[], error: unknown) => void;
   private readonly onForgotten: () => void;
   private readonly onForgetFailed: (error: unknown) => void;
@@ -67,6 +91,8 @@ export class EnforcerRegistry {
     options: EnforcerRegistryOptions = {},
   ) {
     this.forgetAfterMs = checkForgetAfter(options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
+    this.replica = options.replica ?? randomUUID();
+    this.onSaved = options.onSaved ?? (() => {});
     this.departed = new DepartedSweep(store, this.forgetAfterMs);
     this.onPropagated = options.onPropagated ?? (() => {});
     this.onSaveFailed = options.onSaveFailed ?? (() => {});
@@ -81,7 +107,7 @@ export class EnforcerRegistry {
    * records are what the enforcers themselves report again on every reconnect.
    */
   register(
-    record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt'>,
+    record: Omit<EnforcerRecord, 'version' | 'inFlight' | 'lastSeenAt' | 'replica'>,
     owner: string,
     tenant?: string,
   ): EnforcerRecord {
@@ -103,7 +129,10 @@ export class EnforcerRegistry {
     // other replicas, too, show the enforcer to its tenant only.
     delete full.tenant;
     if (tenant !== undefined) full.tenant = tenant;
-    this.live.set(record.id, { record: full, owner, tenant, streams: existing?.streams ?? 0, dirty: true });
+    const streams = existing?.streams ?? 0;
+    delete full.replica;
+    if (streams > 0) full.replica = this.replica;
+    this.live.set(record.id, { record: full, owner, tenant, streams, dirty: true });
     return full;
   }
 
@@ -152,16 +181,27 @@ export class EnforcerRegistry {
     return true;
   }
 
-  /** Marks a stream open for the enforcer; call the returned function when it closes. */
+  /**
+   * Marks a stream open for the enforcer; call the returned function when it closes. Its record
+   * names this replica from its first open stream until its last one closes.
+   */
   connect(id: string): () => void {
     const entry = this.live.get(id);
     if (entry === undefined) return () => {};
     entry.streams += 1;
+    if (entry.streams === 1) {
+      entry.record.replica = this.replica;
+      entry.record.lastSeenAt = new Date(this.clock.now()).toISOString();
+      entry.dirty = true;
+    }
     this.wake();
     return () => {
       entry.streams -= 1;
       entry.record.lastSeenAt = new Date(this.clock.now()).toISOString();
-      entry.dirty = true;
+      if (entry.streams === 0) {
+        delete entry.record.replica;
+        entry.dirty = true;
+      }
       this.wake();
     };
   }
@@ -180,11 +220,12 @@ export class EnforcerRegistry {
     const entry = this.live.get(id);
     if (entry === undefined || entry.owner !== owner) return false;
     const now = this.clock.now();
+    entry.record.lastSeenAt = new Date(now).toISOString();
+    // Only what other replicas read is written: the version applied and the calls in flight.
     if (version > entry.record.version) this.flushSoon();
+    if (version > entry.record.version || inFlight !== entry.record.inFlight) entry.dirty = true;
     entry.record.version = Math.max(entry.record.version, version);
     entry.record.inFlight = inFlight;
-    entry.record.lastSeenAt = new Date(now).toISOString();
-    entry.dirty = true;
     for (const [tracked, track] of this.versions) {
       if (tracked <= version && !track.ackedAt.has(id)) {
         track.ackedAt.set(id, now);
@@ -300,10 +341,15 @@ export class EnforcerRegistry {
     return this.recentRead.records;
   }
 
-  /** Enforcers that other replicas have vouched for recently and that are not connected here. */
+  /**
+   * Enforcers that other replicas have vouched for recently (by their heartbeat, or by writing the
+   * record) and that are not connected here. Records naming this replica are this replica's own,
+   * counted from memory or not at all (a stream that closed here, its record not yet saved).
+   */
   private async elsewhere(): Promise<EnforcerRecord[]> {
     const since = new Date(this.clock.now() - REMOTE_LIVE_MS).toISOString();
     return (await this.store.list({ seenSince: since })).filter((record) => {
+      if (record.replica === this.replica) return false;
       const here = this.live.get(record.id);
       // Known here: counted here while connected; elsewhere only if seen there after it left.
       return here === undefined || (here.streams === 0 && record.lastSeenAt > here.record.lastSeenAt);
@@ -318,44 +364,77 @@ export class EnforcerRegistry {
   }
 
   /**
-   * Writes changed records to the store, vouching for every connected enforcer with a fresh
-   * `lastSeenAt`, and forgets enforcers disconnected longer than `forgetAfterMs`, in memory and
-   * (every few seconds, any replica's) in the store. One flush runs at a time. When the
-   * store refuses the batch, each record is saved on its own: one record the store cannot hold
-   * is reported and left for the next flush, and never keeps the others (and so this replica's
-   * healthy enforcers, as other replicas see them) from being saved. Rejects only when nothing
-   * could be saved.
+   * Writes this replica's heartbeat (while it holds any stream; at most one every HEARTBEAT_MS)
+   * and the records that changed, and forgets enforcers disconnected longer than
+   * `forgetAfterMs`, in memory and (every few seconds, any replica's) in the store. A connected
+   * enforcer with nothing new costs no write: the heartbeat vouches for it. One flush runs at a
+   * time. When the store refuses the batch, each record is saved on its own: one record the store
+   * cannot hold is reported and left for the next flush, and never keeps the others (and so this
+   * replica's healthy enforcers, as other replicas see them) from being saved. Rejects only when
+   * nothing could be saved, or the heartbeat could not be.
    */
   flush(): Promise<void> {
     this.flushing ??= (async () => {
+      let saved = 0;
       try {
         const now = this.clock.now();
         const stamp = new Date(now).toISOString();
         let forgotten = 0;
+        let connected = 0;
         for (const [id, entry] of this.live) {
           if (entry.streams > 0) {
+            // Shown in this replica's list; written only with the record's next change.
             entry.record.lastSeenAt = stamp;
-            entry.dirty = true;
+            connected += 1;
           } else if (!entry.dirty && now - Date.parse(entry.record.lastSeenAt) > this.forgetAfterMs) {
             this.live.delete(id);
             forgotten += 1;
           }
         }
+        let heartbeatFailure: { error: unknown } | undefined;
+        if (connected > 0 && (this.heartbeatAt === undefined || now - this.heartbeatAt >= HEARTBEAT_MS)) {
+          try {
+            await this.store.heartbeat(this.replica, stamp);
+            // Silent past REMOTE_LIVE_MS (the store away, the process frozen), other replicas may
+            // have stopped counting this one's enforcers, and a sweep may have deleted their
+            // records: write them all again with this heartbeat.
+            if (this.heartbeatAt !== undefined && now - this.heartbeatAt > REMOTE_LIVE_MS) this.markConnectedDirty();
+            this.heartbeatAt = now;
+            saved += 1;
+          } catch (error) {
+            heartbeatFailure = { error };
+          }
+        }
         const dirty = [...this.live.values()].filter((entry) => entry.dirty);
         for (const entry of dirty) entry.dirty = false;
-        await this.store
-          .upsert(dirty.map((entry) => ({ ...entry.record })))
-          .catch(() => saveEach(this.store, dirty, this.onSaveFailed));
+        if (dirty.length > 0) {
+          saved += await this.store
+            .upsert(
+              dirty.map((entry) => ({ ...entry.record })),
+              this.replica,
+            )
+            .then(
+              () => dirty.length,
+              () => saveEach(this.store, this.replica, dirty, this.onSaveFailed),
+            );
+        }
         forgotten += await this.departed.sweep(now).catch((error: unknown) => {
           this.onForgetFailed(error);
           return 0;
         });
         if (forgotten > 0) this.onForgotten();
+        if (heartbeatFailure !== undefined) throw heartbeatFailure.error;
       } finally {
+        if (saved > 0) this.onSaved(saved);
         this.flushing = undefined;
       }
     })();
     return this.flushing;
+  }
+
+  /** Marks every connected enforcer's record to be written at the next flush. */
+  private markConnectedDirty(): void {
+    for (const entry of this.live.values()) if (entry.streams > 0) entry.dirty = true;
   }
 
   /** Flushes within ACK_FLUSH_MS, once for every acknowledgement that came meanwhile. */

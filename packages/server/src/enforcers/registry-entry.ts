@@ -18,15 +18,17 @@ export interface RegistryEntry {
 const REFUSALS_BEFORE_GIVING_UP = 3;
 
 /**
- * Saves records one by one, those the store refused last time after the others; those refused
- * stay dirty and are told to `onSaveFailed`. Gives up (throwing) after a few refusals in a row
- * with none saved, when the store itself is away, leaving the rest dirty for the next flush.
+ * Saves records one by one (written by the replica `writer`), those the store refused last time
+ * after the others; those refused stay dirty and are told to `onSaveFailed`. Answers how many were
+ * saved. Gives up (throwing) after a few refusals in a row with none saved, when the store itself
+ * is away, leaving the rest dirty for the next flush.
  */
 export async function saveEach(
   store: Pick<EnforcerStore, 'upsert'>,
+  writer: string,
   entries: readonly RegistryEntry[],
   onSaveFailed: (ids: string[], error: unknown) => void,
-): Promise<void> {
+): Promise<number> {
   let failure: unknown;
   let saved = 0;
   const refused: string[] = [];
@@ -37,7 +39,7 @@ export async function saveEach(
       throw failure;
     }
     try {
-      await store.upsert([{ ...entry.record }]);
+      await store.upsert([{ ...entry.record }], writer);
       entry.refused = false;
       saved += 1;
     } catch (error) {
@@ -47,7 +49,8 @@ export async function saveEach(
       refused.push(entry.record.id);
     }
   }
-  if (refused.length === 0) return;
+  if (refused.length === 0) return saved;
   if (saved === 0) throw failure;
   onSaveFailed(refused, failure);
+  return saved;
 }

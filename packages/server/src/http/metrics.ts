@@ -15,6 +15,12 @@ export interface Metrics {
    * store announced the commit) or `poll` (the safety net, when an announcement was missed).
    */
   replicaChanges: Counter<'via'>;
+  /**
+   * Rows this replica wrote to the store's enforcer tables: enforcer records (written when one
+   * changes) and its heartbeats (one a second while it holds streams). Flat, not growing with
+   * its connected enforcers, while they are quiet.
+   */
+  storeEnforcerWrites: Counter;
 }
 
 /** A fresh registry with estop's metrics (one per control plane, so tests can run several). */
@@ -51,6 +57,11 @@ export function createMetrics(): Metrics {
       name: 'estop_replica_changes_total',
       help: "Other replicas' versions applied here, by what found them: notify (announced) or poll (safety net)",
       labelNames: ['via'],
+      registers: [registry],
+    }),
+    storeEnforcerWrites: new Counter({
+      name: 'estop_store_enforcer_writes_total',
+      help: "Rows this replica wrote to the store's enforcer tables: changed enforcer records and its heartbeats",
       registers: [registry],
     }),
   };
