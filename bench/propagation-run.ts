@@ -12,6 +12,18 @@ import { percentile } from './stats.js';
 // BENCH_PROFILE=DIR writes CPU profiles of the control plane and of each guard process to DIR.
 const PROFILE = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
 
+// After the flips, the replica's store writes are counted over this quiet window (guards connected,
+// nothing changing): what keeping its enforcers live costs the store.
+const QUIET_MS = Number(process.env.BENCH_QUIET_MS ?? 5000);
+
+/** The rows the control plane at `url` has written to the store's enforcer tables, from its /metrics. */
+async function storeEnforcerWrites(url: string): Promise<number> {
+  const text = await (await fetch(`${url}/metrics`)).text();
+  const match = /^estop_store_enforcer_writes_total (\S+)$/m.exec(text);
+  if (match === null) throw new Error('/metrics has no estop_store_enforcer_writes_total');
+  return Number(match[1]);
+}
+
 /** The resident memory of a process, in bytes (Linux). */
 function rssOf(pid: number | undefined): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -38,6 +50,8 @@ export interface PropagationFigures {
   api_durable_p50_ms: number;
   replica_rss_mb: number;
   replica_rss_per_enforcer_kb: number;
+  /** Rows the replica wrote to the store's enforcer tables per second, its guards connected and quiet. */
+  store_enforcer_writes_per_s: number;
 }
 
 /** Flips a stop on and off `flips` times with `enforcers` guards connected to one control plane. */
@@ -104,6 +118,14 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
     }
   }
 
+  // Let the last acknowledgements' writes land, then count the writes of a quiet window.
+  await new Promise((resolve) => setTimeout(resolve, 1500));
+  const writesBefore = await storeEnforcerWrites(server.url);
+  const quietStarted = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
+  const writesPerSecond =
+    ((await storeEnforcerWrites(server.url)) - writesBefore) / ((performance.now() - quietStarted) / 1000);
+
   for (const worker of workers) worker.send({ close: true });
   await Promise.all(workers.map((worker) => new Promise((resolve) => worker.once('exit', resolve))));
   await stopProcess(server.child);
@@ -122,5 +144,6 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
     api_durable_p50_ms: round(percentile(commits, 50)),
     replica_rss_mb: round(rssConnected / 1024 / 1024),
     replica_rss_per_enforcer_kb: round((rssConnected - rssBefore) / ENFORCERS / 1024),
+    store_enforcer_writes_per_s: round(writesPerSecond),
   };
 }
