@@ -167,6 +167,41 @@ describe('a change reported as done survives kill -9', () => {
   });
 });
 
+describe('an idempotency key reported as claimed survives kill -9', () => {
+  it('every key a killed claimer was told it holds is still held', async () => {
+    const file = await freshFile();
+    await (await openStore(file)).close();
+    const child = spawn(
+      process.execPath,
+      ['--conditions=source', '--import', 'tsx', CLAIMER, file, '100000', '0', 'f'.repeat(64)],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    const claimed: string[] = [];
+    const exited = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on('close', (_code, signal) => resolve(signal)),
+    );
+    await new Promise<void>((resolve) => {
+      createInterface({ input: child.stdout }).on('line', (line) => {
+        const [key, status] = line.split(' ');
+        if (status === 'claimed') claimed.push(key as string);
+        if (claimed.length === 200) resolve();
+      });
+      void exited.then(() => resolve());
+    });
+    child.kill('SIGKILL');
+    assert.equal(await exited, 'SIGKILL');
+    const store = await openStore(file);
+    try {
+      const nowMs = Date.parse('2026-03-01T09:00:01.000Z');
+      for (const key of claimed) {
+        assert.deepEqual(await store.idempotency.claim(key, nowMs, 60_000), { status: 'pending' }, `key ${key}`);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+});
+
 describe('a schema newer than this code is refused', () => {
   it('migrate throws config_invalid instead of writing to a schema it does not know', async () => {
     const file = await freshFile();
