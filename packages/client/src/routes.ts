@@ -22,6 +22,8 @@ export const ROUTES = {
   confirmRestoreRequest: { method: 'POST', path: '/v1/restore-requests/:id/confirm' },
 
   registerEnforcer: { method: 'POST', path: '/v1/enforcers' },
+  /** Registers an enforcer and answers its state stream: an enforcer's (re)connect in one request. */
+  connectEnforcer: { method: 'POST', path: '/v1/enforcers/:id/stream' },
   listEnforcers: { method: 'GET', path: '/v1/enforcers' },
   deregisterEnforcer: { method: 'DELETE', path: '/v1/enforcers/:id' },
   acknowledge: { method: 'POST', path: '/v1/enforcers/:id/ack' },

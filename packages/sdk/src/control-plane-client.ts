@@ -31,8 +31,8 @@ const BATCHES = new Map<string, AckBatch>();
 const SHORT_REQUEST_TIMEOUT_MS = 10_000;
 
 /**
- * The enforcer's side of the control plane's HTTP API (`docs/api.md`): register, open the
- * stream, acknowledge. Every request goes to the replica in use (`replicas.current`); a
+ * The enforcer's side of the control plane's HTTP API (`docs/api.md`): register and open the
+ * stream (one request, or two with a control plane that predates it), acknowledge. Every request goes to the replica in use (`replicas.current`); a
  * transport failure or a 5xx answer there moves later requests to the next replica. Every
  * failure becomes an EstopError whose code says what went wrong; an abort through `signal` is
  * rethrown as it is, so callers can tell it apart.
@@ -106,15 +106,43 @@ export class ControlPlaneClient {
   }
 
   /**
-   * Opens the event stream; the caller reads the response and aborts `signal` to close it. With
-   * `lastEventId` (the version the enforcer holds) the control plane may resume from it rather
-   * than send a snapshot.
+   * Registers the enforcer and opens its event stream in one request (`POST
+   * /v1/enforcers/:id/stream`): a reconnect costs the replica one request. The caller reads the
+   * response and aborts `signal` to close it. With `lastEventId` (the version the enforcer holds)
+   * the control plane may resume from it rather than send a snapshot. A control plane without
+   * the route answers `not_found`: register and `openStream` there instead.
+   */
+  async connect(
+    registration: EnforcerRegistration,
+    signal: AbortSignal,
+    lastEventId?: number,
+  ): Promise<IncomingMessage> {
+    const path = pathTo(ROUTES.connectEnforcer, { id: registration.id });
+    const response = await this.#openEvents(path, 'POST', JSON.stringify(registration), signal, lastEventId);
+    this.#registered = true;
+    return response;
+  }
+
+  /**
+   * Opens the event stream of an enforcer registered before; the caller reads the response and
+   * aborts `signal` to close it. With `lastEventId` (the version the enforcer holds) the control
+   * plane may resume from it rather than send a snapshot.
    */
   async openStream(enforcerId: string, signal: AbortSignal, lastEventId?: number): Promise<IncomingMessage> {
     const path = pathTo(ROUTES.stream, {}, { enforcer: enforcerId });
+    return this.#openEvents(path, 'GET', undefined, signal, lastEventId);
+  }
+
+  async #openEvents(
+    path: string,
+    method: 'GET' | 'POST',
+    body: string | undefined,
+    signal: AbortSignal,
+    lastEventId: number | undefined,
+  ): Promise<IncomingMessage> {
     const headers = lastEventId === undefined ? undefined : { 'last-event-id': String(lastEventId) };
     const replica = this.#replicas.current;
-    const response = await this.#request(path, 'open the stream', signal, 'GET', undefined, true, undefined, headers);
+    const response = await this.#request(path, 'open the stream', signal, method, body, true, undefined, headers);
     if (!ok(response)) throw await errorFrom(response, 'open the stream');
     const type = response.headers['content-type'] ?? '';
     if (!type.startsWith('text/event-stream')) {

@@ -63,11 +63,11 @@ interface SafeParseResult<T> {
 }
 
 /**
- * Keeps the local state in step with the control plane: registers, follows the event stream,
- * applies versions strictly in order and acknowledges them. Any gap or malformed event ends the
+ * Keeps the local state in step with the control plane: registers and follows the event stream
+ * (one request), applies versions strictly in order and acknowledges them. Any gap or malformed event ends the
  * connection, and the next one starts with a fresh snapshot. A connection that broke, fell
  * silent past the staleness bound or failed at its replica moves to the next replica, registers
- * there and resumes from the version held (`Last-Event-ID`), so the control plane sends only
+ * there with the same request that opens the stream, and resumes from the version held (`Last-Event-ID`), so the control plane sends only
  * what changed meanwhile when it can. A replica whose snapshot is older than the version held
  * (same store) is behind: the state is kept and the next connection, after the backoff, is to
  * another replica. Each reconnect waits a jittered backoff, which resets once the stream has
@@ -78,6 +78,8 @@ export class StateSync {
   #closed = false;
   /** The replica this enforcer is registered with. */
   #registeredOn: URL | undefined;
+  /** Replicas (by URL) without the one-request connect: they register and stream in two requests. */
+  readonly #twoStep = new Set<string>();
   /** False after a gap or malformed event: the next connection asks for a snapshot. */
   #resumable = true;
   #stopFollowingMoves: (() => void) | undefined;
@@ -167,24 +169,10 @@ export class StateSync {
   }
 
   async #follow(connection: Connection): Promise<void> {
-    const { client, registration, state } = this.#parts;
+    const { state } = this.#parts;
     const signal = connection.controller.signal;
-    // Each replica keeps its own list of connected enforcers: one that is new to this enforcer
-    // hears of it before the stream opens.
-    if (this.#registeredOn !== connection.replica) {
-      await client.register(registration, signal);
-      this.#registeredOn = connection.replica;
-    }
     connection.resumeFrom = state.synced && this.#resumable ? state.version : undefined;
-    let body: IncomingMessage;
-    try {
-      body = await client.openStream(registration.id, signal, connection.resumeFrom);
-    } catch (error) {
-      // The control plane no longer knows this enforcer (it restarted, or the request reached
-      // another replica than the registration): register again.
-      if (isEstopError(error, 'not_found')) this.#registeredOn = undefined;
-      throw error;
-    }
+    const body = await this.#open(connection);
     connection.opened = true;
     const parser = new SseParser((event) => this.#handle(event, connection));
     // 'data' events rather than an async iterator: one callback per chunk and no promise, which
@@ -197,6 +185,41 @@ export class StateSync {
       body.once('close', resolve);
       body.once('error', (error) => (signal.aborted ? resolve() : reject(error)));
     });
+  }
+
+  /**
+   * Registers with the connection's replica and opens the stream there: one request, or, with a
+   * control plane that predates it (it has no such route), a registration when the replica is new
+   * to this enforcer and then the stream.
+   */
+  async #open(connection: Connection): Promise<IncomingMessage> {
+    const { client, registration } = this.#parts;
+    const signal = connection.controller.signal;
+    const replica = connection.replica;
+    if (!this.#twoStep.has(replica.href)) {
+      try {
+        const body = await client.connect(registration, signal, connection.resumeFrom);
+        this.#registeredOn = replica;
+        return body;
+      } catch (error) {
+        if (!isEstopError(error, 'not_found')) throw error;
+        this.#twoStep.add(replica.href);
+      }
+    }
+    // Each replica keeps its own list of connected enforcers: one that is new to this enforcer
+    // hears of it before the stream opens.
+    if (this.#registeredOn !== replica) {
+      await client.register(registration, signal);
+      this.#registeredOn = replica;
+    }
+    try {
+      return await client.openStream(registration.id, signal, connection.resumeFrom);
+    } catch (error) {
+      // The control plane no longer knows this enforcer (it restarted, or the request reached
+      // another replica than the registration): register again.
+      if (isEstopError(error, 'not_found')) this.#registeredOn = undefined;
+      throw error;
+    }
   }
 
   #handle(event: SseEvent, connection: Connection): void {

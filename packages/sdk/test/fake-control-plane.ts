@@ -33,7 +33,7 @@ interface Stream {
 
 /**
  * A control plane small enough to reason about in tests: the enforcer endpoints of
- * `docs/api.md` (register, stream, ack) over real HTTP, with handles to misbehave on purpose —
+ * `docs/api.md` (register, stream, both in one request, ack) over real HTTP, with handles to misbehave on purpose —
  * skip a version, fall silent, drop connections, refuse the token.
  */
 export class FakeControlPlane {
@@ -46,12 +46,16 @@ export class FakeControlPlane {
   readonly runEnds: (RunEnd & { run: string })[] = [];
   /** Streams opened so far, over the fake's whole life. */
   streamsOpened = 0;
+  /** Streams opened by the registration itself (`POST /v1/enforcers/:id/stream`), one request each. */
+  connects = 0;
   /** The `Last-Event-ID` of each stream request, in order (undefined: none sent). */
   readonly lastEventIds: (string | undefined)[] = [];
   #state: StateSnapshot = { version: 1, rules: [], tools: {} };
   /** Every committed event, for resuming streams. */
   readonly #events: ChangeEvent[] = [];
   #resumes = false;
+  /** Without `POST /v1/enforcers/:id/stream`, as a control plane that predates it. */
+  #twoStep = false;
   #failing = false;
   #streams = new Set<Stream>();
   #silent = false;
@@ -69,15 +73,23 @@ export class FakeControlPlane {
    * Starts listening on a free port on localhost; keep-alives go out every `keepAliveMs`. With
    * `resumes`, a stream asking to resume from a version the fake has committed (its
    * `Last-Event-ID`) starts with a resume and the changes after it, as the control plane's does.
-   * With `storeId`, its snapshots name that store, as a control plane's do.
+   * With `storeId`, its snapshots name that store, as a control plane's do. With `twoStep`, it has
+   * no `POST /v1/enforcers/:id/stream`: enforcers register and open the stream in two requests.
    */
   static async start(
-    options: { keepAliveMs?: number; tools?: StateSnapshot['tools']; resumes?: boolean; storeId?: string } = {},
+    options: {
+      keepAliveMs?: number;
+      tools?: StateSnapshot['tools'];
+      resumes?: boolean;
+      storeId?: string;
+      twoStep?: boolean;
+    } = {},
   ): Promise<FakeControlPlane> {
     const fake = new FakeControlPlane();
     fake.#state = { ...fake.#state, tools: options.tools ?? {} };
     if (options.storeId !== undefined) fake.#state.storeId = options.storeId;
     fake.#resumes = options.resumes ?? false;
+    fake.#twoStep = options.twoStep ?? false;
     await new Promise<void>((resolve) => fake.#server.listen(0, '127.0.0.1', resolve));
     fake.#url = `http://127.0.0.1:${(fake.#server.address() as AddressInfo).port}`;
     fake.#keepAlive = setInterval(() => fake.#sendKeepAlives(), options.keepAliveMs ?? 1_000);
@@ -221,7 +233,9 @@ export class FakeControlPlane {
       problem(response, status, code, status === 401 ? 'unknown token' : 'the token lacks the enforcer role');
       return;
     }
-    if (this.#failing && url.pathname !== '/v1/stream') {
+    const connectPath = /^\/v1\/enforcers\/([^/]+)\/stream$/.exec(url.pathname);
+    const connect = request.method === 'POST' && connectPath !== null && !this.#twoStep;
+    if (this.#failing && url.pathname !== '/v1/stream' && !connect) {
       problem(response, 503, 'unavailable', 'the store does not answer');
       return;
     }
@@ -275,30 +289,45 @@ export class FakeControlPlane {
       response.writeHead(204).end();
       return;
     }
-    if (request.method === 'GET' && url.pathname === '/v1/stream') {
-      response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
-      response.flushHeaders();
-      const stream: Stream = { response, enforcer: url.searchParams.get('enforcer') ?? undefined, snapshotSent: false };
-      this.#streams.add(stream);
-      this.streamsOpened++;
-      const lastEventId = request.headers['last-event-id'];
-      this.lastEventIds.push(typeof lastEventId === 'string' ? lastEventId : undefined);
-      response.on('close', () => this.#streams.delete(stream));
-      if (this.#silent) return;
-      const from = Number(lastEventId);
-      const known = from === 1 || this.#events.some((event) => event.version === from);
-      if (this.#resumes && lastEventId !== undefined && known && from <= this.#state.version) {
-        stream.snapshotSent = true;
-        response.write(
-          `event: resume\nid: ${from}\ndata: ${JSON.stringify({ version: from, tools: this.#state.tools })}\n\n`,
-        );
-        for (const event of this.#events.filter((item) => item.version > from)) response.write(changeText(event));
-        return;
+    if (connect) {
+      const registration = EnforcerRegistrationSchema.safeParse(await readJson(request));
+      if (!registration.success) return problem(response, 400, 'invalid_request', registration.error.message);
+      if (registration.data.id !== decodeURIComponent(connectPath?.[1] ?? '')) {
+        return problem(response, 400, 'invalid_request', 'the body names another enforcer than the path');
       }
-      this.#sendSnapshot(stream);
+      this.registrations.push(registration.data);
+      this.connects++;
+      this.#openStream(request, response, registration.data.id);
+      return;
+    }
+    if (request.method === 'GET' && url.pathname === '/v1/stream') {
+      this.#openStream(request, response, url.searchParams.get('enforcer') ?? undefined);
       return;
     }
     problem(response, 404, 'not_found', `no route ${request.method} ${url.pathname}`);
+  }
+
+  #openStream(request: IncomingMessage, response: ServerResponse, enforcer: string | undefined): void {
+    response.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+    response.flushHeaders();
+    const stream: Stream = { response, enforcer, snapshotSent: false };
+    this.#streams.add(stream);
+    this.streamsOpened++;
+    const lastEventId = request.headers['last-event-id'];
+    this.lastEventIds.push(typeof lastEventId === 'string' ? lastEventId : undefined);
+    response.on('close', () => this.#streams.delete(stream));
+    if (this.#silent) return;
+    const from = Number(lastEventId);
+    const known = from === 1 || this.#events.some((event) => event.version === from);
+    if (this.#resumes && lastEventId !== undefined && known && from <= this.#state.version) {
+      stream.snapshotSent = true;
+      response.write(
+        `event: resume\nid: ${from}\ndata: ${JSON.stringify({ version: from, tools: this.#state.tools })}\n\n`,
+      );
+      for (const event of this.#events.filter((item) => item.version > from)) response.write(changeText(event));
+      return;
+    }
+    this.#sendSnapshot(stream);
   }
 
   #sendSnapshot(stream: Stream): void {

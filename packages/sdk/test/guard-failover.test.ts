@@ -182,3 +182,71 @@ describe('the url option names one control plane or several', () => {
     assert.match(refusal([42]), /url must be an absolute http\(s\) URL, got 42/);
   });
 });
+
+describe('a guard registers and opens its stream in one request', () => {
+  it('costs a replica it moves to one request: the registration that answers the stream', async () => {
+    const first = await FakeControlPlane.start({ resumes: true });
+    const second = await FakeControlPlane.start({ resumes: true });
+    const { guard } = createTestGuard(first, { url: [first.url, second.url] });
+    try {
+      await guard.ready();
+      const on = first.openStreams === 1 ? first : second;
+      const other = on === first ? second : first;
+      assert.equal(on.connects, 1);
+      assert.equal(on.streamsOpened, 1);
+      await on.close();
+      await waitFor('the stream on the other replica', () => other.openStreams === 1);
+      assert.equal(other.connects, 1);
+      assert.equal(other.streamsOpened, 1);
+      assert.deepEqual(
+        other.registrations.map((registration) => registration.id),
+        [guard.id],
+      );
+      assert.deepEqual(other.lastEventIds, ['1']);
+      await waitFor('its acknowledgement there', () => other.acksFrom(guard.id).length === 1);
+    } finally {
+      await guard.close();
+      await first.close();
+      await second.close();
+    }
+  });
+
+  it('registers again with every stream it opens, so a replica that forgot it knows it at once', async () => {
+    const fake = await FakeControlPlane.start({ resumes: true });
+    const { guard } = createTestGuard(fake);
+    try {
+      await guard.ready();
+      fake.dropConnections();
+      await waitFor('the second stream', () => fake.openStreams === 1 && fake.streamsOpened === 2);
+      assert.equal(fake.connects, 2);
+      assert.equal(fake.registrations.length, 2);
+      assert.deepEqual(fake.lastEventIds, [undefined, '1']);
+    } finally {
+      await guard.close();
+      await fake.close();
+    }
+  });
+
+  it('registers and then streams, in two requests, with a control plane that has no such route', async () => {
+    const fake = await FakeControlPlane.start({ resumes: true, twoStep: true });
+    const { guard } = createTestGuard(fake);
+    try {
+      await guard.ready();
+      assert.equal(fake.connects, 0);
+      assert.deepEqual(
+        fake.registrations.map((registration) => registration.id),
+        [guard.id],
+      );
+      const rule = fake.flip({ tenant: 'acme' }, 'read_only');
+      await waitFor('the flip', () => guard.decide(acmeEmail).ruleId === rule.id);
+      // A reconnect to the same replica streams without registering again, as before.
+      fake.dropConnections();
+      await waitFor('the second stream', () => fake.openStreams === 1 && fake.streamsOpened === 2);
+      assert.equal(fake.registrations.length, 1);
+      assert.deepEqual(fake.lastEventIds, [undefined, '2']);
+    } finally {
+      await guard.close();
+      await fake.close();
+    }
+  });
+});

@@ -226,7 +226,10 @@ async function fuzz(context: TestContext, storeName: string, store: Store): Prom
     const requests = fc.sample(fuzzRequestArbitrary(ids, auth), { seed: SEED, numRuns: REQUESTS });
     for (const request of requests) check(request, await inProcess(cp, request));
 
-    const overSockets = fc.sample(fuzzRequestArbitrary(ids, auth), { seed: SEED + 1, numRuns: HTTP_REQUESTS });
+    const overSockets = fc.sample(fuzzRequestArbitrary(ids, auth, { streams: true }), {
+      seed: SEED + 1,
+      numRuns: HTTP_REQUESTS,
+    });
     for (const request of [...edgeRequests(auth), ...overSockets]) check(request, await overHttp(cp.url, request));
     for (const bytes of ['NOT HTTP\r\n\r\n', 'GET /v1/rules HTTP/1.1\r\nHost: x\r\nContent-Length: -1\r\n\r\n']) {
       const answer = await rawSocket(cp.url, bytes);

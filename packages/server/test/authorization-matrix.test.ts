@@ -286,6 +286,16 @@ const ENDPOINTS: readonly Endpoint[] = [
     },
   },
   {
+    // The registration that answers the stream: closed as soon as its status is known.
+    name: 'POST /v1/enforcers/:id/stream',
+    roles: ENFORCERS,
+    otherTenant: 'allow',
+    prepare: async () => {
+      const id = unique('enforcer');
+      return { method: 'POST', path: `/v1/enforcers/${id}/stream`, body: { id, name: id, kind: 'sdk' } };
+    },
+  },
+  {
     // The enforcer is registered with the caller's token: only that identity may acknowledge
     // for it (stream.test.ts shows another token being refused).
     name: 'POST /v1/enforcers/:id/ack',
@@ -753,16 +763,25 @@ describe('revoking a token ends the streams of every role that may hold one', ()
   });
   after(() => cp.close());
 
-  const STREAMS = [
-    { path: '/v1/stream', roles: STATE_READERS },
-    { path: '/v1/events', roles: HUMAN_READERS },
+  // `:role` in a path is the role's own name: an enforcer id is one token's.
+  const STREAMS: { method: 'GET' | 'POST'; path: string; roles: readonly Role[]; body?: (role: Role) => unknown }[] = [
+    { method: 'GET', path: '/v1/stream', roles: STATE_READERS },
+    { method: 'GET', path: '/v1/events', roles: HUMAN_READERS },
+    {
+      method: 'POST',
+      path: '/v1/enforcers/sdk_revoked_:role/stream',
+      roles: ENFORCERS,
+      body: (role) => ({ id: `sdk_revoked_${role}`, name: unique('revoked'), kind: 'sdk' }),
+    },
   ];
-  for (const { path, roles } of STREAMS) {
+  for (const { method, path, roles, body } of STREAMS) {
     for (const role of roles) {
-      it(`GET ${path} held by a ${role} token`, async () => {
+      it(`${method} ${path} held by a ${role} token`, async () => {
         const created = await cp.request('/v1/tokens', { body: { name: unique(`stream-${role}`), role } });
-        const response = await fetch(`${cp.url}${path}`, {
-          headers: { authorization: `Bearer ${created.body.token}` },
+        const response = await fetch(`${cp.url}${path.replace(':role', role)}`, {
+          method,
+          headers: { authorization: `Bearer ${created.body.token}`, 'content-type': 'application/json' },
+          body: body === undefined ? undefined : JSON.stringify(body(role)),
         });
         assert.equal(response.status, 200);
         const reader = (response.body as ReadableStream<Uint8Array>).getReader();

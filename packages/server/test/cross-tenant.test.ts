@@ -241,6 +241,13 @@ async function enforcersAcrossReplicas(createStore: () => Store): Promise<void> 
       body: { id: 'fleet-remote-1', name: 'impostor', kind: 'sdk' },
     });
     assert.equal(fleetTaken.status, 403, JSON.stringify(fleetTaken.body));
+    // The same when the registration opens the stream in one request.
+    const takenWithStream = await second.request('/v1/enforcers/acme-remote-1/stream', {
+      token: await second.token('enforcer', 'beta'),
+      body: { id: 'acme-remote-1', name: 'impostor', kind: 'sdk' },
+    });
+    assert.equal(takenWithStream.status, 403, JSON.stringify(takenWithStream.body));
+    assert.equal(takenWithStream.body.code, 'forbidden');
     const moved = await second.request('/v1/enforcers', {
       token: await second.token('enforcer', 'acme'),
       body: { id: 'acme-remote-1', name: 'acme-remote-1', kind: 'sdk' },

@@ -34,6 +34,8 @@ interface Endpoint {
   body?: (ids: FuzzIds) => unknown;
   /** Query parameters the endpoint reads. */
   query?: string[];
+  /** Answers with an event stream, which only a socket carries: fuzzed over HTTP only. */
+  stream?: true;
 }
 
 const NOW = () => new Date().toISOString();
@@ -92,6 +94,13 @@ const ENDPOINTS: Endpoint[] = [
     path: '/v1/enforcers',
     id: 'none',
     body: () => ({ id: 'fuzz-enforcer', name: 'fuzz', kind: 'sdk', host: 'localhost', pid: 1 }),
+  },
+  {
+    method: 'POST',
+    path: '/v1/enforcers/:id/stream',
+    id: 'enforcers',
+    stream: true,
+    body: (ids) => ({ id: ids.enforcers[0] ?? 'e', name: 'fuzz', kind: 'sdk', host: 'localhost', pid: 1 }),
   },
   { method: 'POST', path: '/v1/enforcers/:id/ack', id: 'enforcers', body: () => ({ version: 1, inFlight: 0 }) },
   { method: 'DELETE', path: '/v1/enforcers/:id', id: 'enforcers' },
@@ -348,11 +357,16 @@ function queryArbitrary(endpoint: Endpoint): fc.Arbitrary<string> {
  * Requests against every endpoint: right and wrong methods, real ids and path tricks, hostile
  * query values, valid, mutated, malformed, deep and huge bodies, and every kind of caller.
  */
-export function fuzzRequestArbitrary(ids: FuzzIds, auth: FuzzAuth): fc.Arbitrary<FuzzRequest> {
+export function fuzzRequestArbitrary(
+  ids: FuzzIds,
+  auth: FuzzAuth,
+  options: { streams?: boolean } = {},
+): fc.Arbitrary<FuzzRequest> {
   const callers = Object.keys(auth);
+  const endpoints = options.streams === true ? ENDPOINTS : ENDPOINTS.filter((endpoint) => endpoint.stream !== true);
   return fc
     .tuple(
-      fc.constantFrom(...ENDPOINTS),
+      fc.constantFrom(...endpoints),
       fc.oneof(
         { weight: 9, arbitrary: fc.constant(undefined) },
         { weight: 1, arbitrary: fc.constantFrom('GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD') },

@@ -76,7 +76,14 @@ describe('a request body over the limit is refused with 413 before it is read wh
 
   it('refuses a body over the limit on every endpoint, whatever the role', async () => {
     const enforcer = await cp.token('enforcer');
-    for (const path of ['/v1/approvals', '/v1/drafts', '/v1/enforcers', '/v1/idempotency/claim', '/v1/runs']) {
+    for (const path of [
+      '/v1/approvals',
+      '/v1/drafts',
+      '/v1/enforcers',
+      '/v1/enforcers/sdk_bounds/stream',
+      '/v1/idempotency/claim',
+      '/v1/runs',
+    ]) {
       const response = await cp.request(path, { token: enforcer, rawBody: `{"args":"${'y'.repeat(1_100_000)}"}` });
       assertProblem(response, 413, 'invalid_request');
     }
