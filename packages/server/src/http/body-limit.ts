@@ -1,4 +1,5 @@
 import { EstopError } from '@estop/core';
+import type { HttpBindings } from '@hono/node-server';
 import type { MiddlewareHandler } from 'hono';
 import { bodyLimit as honoBodyLimit } from 'hono/body-limit';
 import { problemResponse } from './problem.js';
@@ -20,14 +21,21 @@ export function bodyTooLarge(limit: number): EstopError {
  * before anything is read; a chunked body is counted as it streams and refused once it passes
  * the limit, so no more than `limit` bytes of it are ever held. The connection is closed after
  * the answer: the rest of the body is not read, so the connection cannot carry another request.
+ * A request that declares its length (or has no body) is checked on Node's own request, without
+ * the Fetch `Request` that counting a stream needs: Node reads no more than the declared length
+ * as its body, and building that `Request` costs more than many a route.
  */
 export function bodyLimit(limit: number): MiddlewareHandler {
-  return honoBodyLimit({
-    maxSize: limit,
-    onError: () => {
-      const response = problemResponse(bodyTooLarge(limit));
-      response.headers.set('connection', 'close');
-      return response;
-    },
-  });
+  const refuse = () => {
+    const response = problemResponse(bodyTooLarge(limit));
+    response.headers.set('connection', 'close');
+    return response;
+  };
+  const counted = honoBodyLimit({ maxSize: limit, onError: refuse });
+  return async (context, next) => {
+    const incoming = (context.env as Partial<HttpBindings> | undefined)?.incoming;
+    if (incoming === undefined || incoming.headers['transfer-encoding'] !== undefined) return counted(context, next);
+    if (Number(incoming.headers['content-length'] ?? 0) > limit) return refuse();
+    await next();
+  };
 }
