@@ -191,7 +191,9 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
       async list(query) {
         open();
         const since = query?.seenSince;
+        const notHeldBy = query?.notHeldBy;
         return [...enforcers.values()]
+          .filter((record) => notHeldBy === undefined || record.replica !== notHeldBy)
           .map((record) => ({ ...copy(record), lastSeenAt: seenAt(record) }))
           .filter((record) => since === undefined || record.lastSeenAt >= since);
       },

@@ -165,3 +165,40 @@ describe('a replica counts its store writes for enforcers in estop_store_enforce
     }
   });
 });
+
+describe("a replica reads back only other replicas' enforcers", () => {
+  it('a wait woken by each of 200 local acknowledgements reads the store at most once per poll, never its own rows', async () => {
+    const memory = createMemoryStore({ sha256: sha256Hex }).enforcers;
+    let reads = 0;
+    let rowsRead = 0;
+    const store: EnforcerStore = {
+      ...memory,
+      async list(query) {
+        reads += 1;
+        const records = await memory.list(query);
+        rowsRead += records.length;
+        return records;
+      },
+    };
+    const registry = new EnforcerRegistry(store, { now: () => Date.now() });
+    const other = new EnforcerRegistry(store, { now: () => Date.now() });
+    const ids = connectMany(registry, 200, 'here');
+    connectMany(other, 3, 'there');
+    await registry.flush();
+    await other.flush();
+    const started = Date.now();
+    const waiting = registry.waitFor(1, 1000);
+    for (const id of ids) {
+      registry.ack(id, 1, 0, `owner-${id}`);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    const answer = await waiting;
+    // The other replica's three enforcers never applied version 1: the wait runs out, having
+    // re-read the store about every 200 ms, and each read returned their three rows only.
+    assert.equal(answer.total, 203);
+    assert.equal(answer.acknowledged, 200);
+    const polls = Math.ceil((Date.now() - started) / 200) + 1;
+    assert.ok(reads <= polls, `${reads} reads in ${Date.now() - started} ms`);
+    assert.equal(rowsRead, reads * 3);
+  });
+});

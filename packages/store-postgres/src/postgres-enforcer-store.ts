@@ -5,6 +5,7 @@ import {
   ENFORCER_SELECT,
   ENFORCER_UPSERT_SET,
   enforcerFromRow,
+  enforcerNotHeldByWhere,
   enforcerSeenSinceWhere,
   enforcerUpsertWhere,
   enforcerValues,
@@ -31,13 +32,18 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
       );
     },
     async list(query) {
-      const rows =
-        query?.seenSince === undefined
-          ? await context.query<EnforcerRow>(`${ENFORCER_SELECT} ORDER BY e.ordinal`)
-          : await context.query<EnforcerRow>(
-              `${ENFORCER_SELECT} WHERE ${enforcerSeenSinceWhere(['$1', '$1'])} ORDER BY e.ordinal`,
-              [query.seenSince],
-            );
+      const conditions: string[] = [];
+      const values: string[] = [];
+      if (query?.seenSince !== undefined) {
+        values.push(query.seenSince);
+        conditions.push(enforcerSeenSinceWhere([`$${values.length}`, `$${values.length}`]));
+      }
+      if (query?.notHeldBy !== undefined) {
+        values.push(query.notHeldBy);
+        conditions.push(enforcerNotHeldByWhere(`$${values.length}`));
+      }
+      const where = conditions.length === 0 ? '' : `WHERE ${conditions.join(' AND ')} `;
+      const rows = await context.query<EnforcerRow>(`${ENFORCER_SELECT} ${where}ORDER BY e.ordinal`, values);
       return rows.map(enforcerFromRow);
     },
     async remove(ids) {

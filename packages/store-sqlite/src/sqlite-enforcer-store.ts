@@ -1,6 +1,6 @@
 import type { EnforcerStore } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
-import { enforcerFromRow, enforcerValues } from '@estop/core/sql';
+import { enforcerFromRow, enforcerValues, type EnforcerRow } from '@estop/core/sql';
 
 /** Enforcer records and replicas' heartbeats on SQLite. */
 export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore {
@@ -16,10 +16,15 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
     list: (query) =>
       context.run(() => {
         const statements = context.statements();
-        const rows =
-          query?.seenSince === undefined
-            ? statements.enforcers.all()
-            : statements.enforcersSeenSince.all(query.seenSince, query.seenSince);
+        const { seenSince, notHeldBy } = query ?? {};
+        let rows: EnforcerRow[];
+        if (seenSince === undefined) {
+          rows = statements.enforcers.all().filter((row) => notHeldBy === undefined || row.replica !== notHeldBy);
+        } else if (notHeldBy === undefined) {
+          rows = statements.enforcersSeenSince.all(seenSince, seenSince);
+        } else {
+          rows = statements.enforcersSeenSinceNotHeldBy.all(seenSince, seenSince, notHeldBy);
+        }
         return rows.map(enforcerFromRow);
       }),
     remove: (ids) =>

@@ -15,6 +15,7 @@ import {
   type RestoreRequestRow,
   type RuleRow,
   type TokenRow,
+  enforcerNotHeldByWhere,
   enforcerSeenSinceWhere,
   enforcerUpsertWhere,
   removeEnforcersSeenBeforeSql,
@@ -51,6 +52,7 @@ export interface SqliteStatements {
   upsertEnforcer: Statement<unknown[]>;
   enforcers: Statement<[], EnforcerRow>;
   enforcersSeenSince: Statement<[string, string], EnforcerRow>;
+  enforcersSeenSinceNotHeldBy: Statement<[string, string, string], EnforcerRow>;
   removeEnforcer: Statement<[string]>;
   removeEnforcersSeenBefore: Statement<[string, string]>;
   heartbeat: Statement<[string, string]>;
@@ -109,6 +111,10 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     enforcers: db.prepare<[], EnforcerRow>(`${ENFORCER_SELECT} ORDER BY e.ordinal`),
     enforcersSeenSince: db.prepare<[string, string], EnforcerRow>(
       `${ENFORCER_SELECT} WHERE ${enforcerSeenSinceWhere(['?', '?'])} ORDER BY e.ordinal`,
+    ),
+    enforcersSeenSinceNotHeldBy: db.prepare<[string, string, string], EnforcerRow>(
+      `${ENFORCER_SELECT} WHERE ${enforcerSeenSinceWhere(['?', '?'])} AND ${enforcerNotHeldByWhere('?')}
+       ORDER BY e.ordinal`,
     ),
     removeEnforcer: db.prepare<[string]>('DELETE FROM estop_enforcers WHERE id = ?'),
     removeEnforcersSeenBefore: db.prepare<[string, string]>(removeEnforcersSeenBeforeSql(['?', '?'])),

@@ -91,9 +91,11 @@ export interface EnforcerStore {
   /**
    * Enforcers in order of first registration; with `seenSince` (ISO-8601), only those seen since.
    * A record naming a replica is seen when that replica's heartbeat last was, or when the record
-   * was last written, whichever is later, and is listed with that time as its `lastSeenAt`.
+   * was last written, whichever is later, and is listed with that time as its `lastSeenAt`. With
+   * `notHeldBy` (a replica's id), the records naming that replica are left out: a replica reads
+   * only the others' enforcers, which stays cheap however many it holds itself.
    */
-  list(query?: { seenSince?: string }): Promise<EnforcerRecord[]>;
+  list(query?: { seenSince?: string; notHeldBy?: string }): Promise<EnforcerRecord[]>;
   /** Deletes the records of enforcers that deregistered; ids with no record are passed over. */
   remove(ids: readonly string[]): Promise<void>;
   /** Records that the replica `replica` is alive at `at` (ISO-8601), for every record naming it. */

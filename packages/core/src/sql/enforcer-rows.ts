@@ -55,6 +55,11 @@ export function enforcerSeenSinceWhere(since: [string, string]): string {
   return `(e.last_seen_at >= ${since[0]} OR r.seen_at >= ${since[1]})`;
 }
 
+/** The condition, for `ENFORCER_SELECT`, that a record does not name the replica `replica` (a placeholder). */
+export function enforcerNotHeldByWhere(replica: string): string {
+  return `(e.replica IS NULL OR e.replica <> ${replica})`;
+}
+
 /**
  * `DELETE` of the records last seen before a time (its dialect's placeholder, bound twice): their
  * own last write is older and no heartbeat of their replica is as recent.

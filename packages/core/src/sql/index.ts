@@ -19,6 +19,7 @@ export {
   ENFORCER_SELECT,
   ENFORCER_UPSERT_SET,
   enforcerFromRow,
+  enforcerNotHeldByWhere,
   enforcerSeenSinceWhere,
   enforcerUpsertWhere,
   enforcerValues,

@@ -108,6 +108,16 @@ export function describeEnforcers(test: StoreTest): void {
       ]);
     });
 
+    test('list with notHeldBy leaves out the records naming that replica', async (store) => {
+      const here = makeEnforcer('sdk_here', { replica: 'replica-a', lastSeenAt: at(10) });
+      const there = makeEnforcer('sdk_there', { replica: 'replica-b', lastSeenAt: at(10) });
+      const loose = makeEnforcer('sdk_loose', { lastSeenAt: at(10) });
+      await store.enforcers.upsert([here, there, loose]);
+      assert.deepEqual(await store.enforcers.list({ seenSince: at(5), notHeldBy: 'replica-a' }), [there, loose]);
+      assert.deepEqual(await store.enforcers.list({ notHeldBy: 'replica-b' }), [here, loose]);
+      assert.deepEqual(await store.enforcers.list({ seenSince: at(5), notHeldBy: 'replica-c' }), [here, there, loose]);
+    });
+
     test("a dead replica's enforcers stop being seen once its heartbeat is old; a live one's go on", async (store) => {
       await store.enforcers.upsert([
         makeEnforcer('sdk_on_dead', { replica: 'replica-dead', lastSeenAt: at(0) }),

@@ -71,7 +71,7 @@ export class EnforcerRegistry {
   private readonly waiters = new Set<() => void>();
   private flushing: Promise<void> | undefined;
   private ackFlush: NodeJS.Timeout | undefined;
-  private recentRead: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
+  private recentRead: { at: number; records: Promise<Map<string, EnforcerRecord>> } | undefined;
   /** When this replica's last heartbeat was written (by its clock), if one was. */
   private heartbeatAt: number | undefined;
   /** This replica's id: see EnforcerRegistryOptions.replica. */
@@ -146,13 +146,13 @@ export class EnforcerRegistry {
    */
   async requireRegistrable(id: string, tenant: string | undefined): Promise<void> {
     if (this.live.has(id)) return;
-    let records: EnforcerRecord[];
+    let records: Map<string, EnforcerRecord>;
     try {
       records = await this.recentlySeen();
     } catch {
       return;
     }
-    const elsewhere = records.find((record) => record.id === id);
+    const elsewhere = records.get(id);
     if (elsewhere !== undefined && elsewhere.tenant !== tenant) {
       throw new EstopError({ code: 'forbidden', message: `enforcer ${id} is registered by another token` });
     }
@@ -243,9 +243,14 @@ export class EnforcerRegistry {
    * this replica's acknowledgements only) is left out rather than understated. With `tenant`,
    * see `enforcement`: that tenant's enforcers, and unbound ones counted but not named.
    */
-  async enforcementEverywhere(version: number, tenant?: string): Promise<Enforcement> {
+  async enforcementEverywhere(
+    version: number,
+    tenant?: string,
+    others: Promise<EnforcerRecord[]> = this.othersRecords(),
+  ): Promise<Enforcement> {
+    const records = await others;
     const local = this.enforcement(version, tenant);
-    const remote = (await this.elsewhere()).filter((record) => countedFor(record.tenant, tenant));
+    const remote = this.liveElsewhere(records).filter((record) => countedFor(record.tenant, tenant));
     if (remote.length === 0) return local;
     const remoteBehind = remote.filter((record) => record.version < version);
     const remotePending = remoteBehind
@@ -292,8 +297,14 @@ export class EnforcerRegistry {
    */
   async waitFor(version: number, timeoutMs: number, tenant?: string): Promise<Enforcement> {
     const deadline = this.clock.now() + timeoutMs;
+    // Other replicas' records are read again every REMOTE_POLL_MS; a local acknowledgement
+    // re-counts this replica's enforcers (in memory) against the last read.
+    let others: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
     for (;;) {
-      const answer = await this.enforcementEverywhere(version, tenant);
+      const now = this.clock.now();
+      if (others === undefined || now - others.at >= REMOTE_POLL_MS)
+        others = { at: now, records: this.othersRecords() };
+      const answer = await this.enforcementEverywhere(version, tenant, others.records);
       const left = deadline - this.clock.now();
       // Unbound enforcers behind are counted but not named for a tenant's caller: compare counts.
       if (answer.acknowledged >= answer.total || left <= 0) return answer;
@@ -320,18 +331,18 @@ export class EnforcerRegistry {
     const here = [...this.live.values()]
       .filter((entry) => tenant === undefined || entry.tenant === tenant)
       .map((entry) => ({ ...entry.record, connected: entry.streams > 0 }));
-    const elsewhere = (await this.elsewhere())
+    const elsewhere = this.liveElsewhere(await this.othersRecords())
       .filter((record) => tenant === undefined || record.tenant === tenant)
       .map((record) => ({ ...record, connected: true }));
     const moved = new Set(elsewhere.map((record) => record.id));
     return [...here.filter((record) => !moved.has(record.id)), ...elsewhere];
   }
 
-  /** The enforcers recently seen by any replica, read at most once per REGISTRATION_READ_MS. */
-  private recentlySeen(): Promise<EnforcerRecord[]> {
+  /** The enforcers recently seen by other replicas, read at most once per REGISTRATION_READ_MS. */
+  private recentlySeen(): Promise<Map<string, EnforcerRecord>> {
     const now = this.clock.now();
     if (this.recentRead === undefined || now - this.recentRead.at > REGISTRATION_READ_MS) {
-      const records = this.store.list({ seenSince: new Date(now - REMOTE_LIVE_MS).toISOString() });
+      const records = this.othersRecords().then((list) => new Map(list.map((record) => [record.id, record])));
       const read = { at: now, records };
       this.recentRead = read;
       records.catch(() => {
@@ -342,14 +353,19 @@ export class EnforcerRegistry {
   }
 
   /**
-   * Enforcers that other replicas have vouched for recently (by their heartbeat, or by writing the
-   * record) and that are not connected here. Records naming this replica are this replica's own,
-   * counted from memory or not at all (a stream that closed here, its record not yet saved).
+   * The records other replicas have vouched for recently (by their heartbeat, or by writing the
+   * record), read from the store. Records naming this replica are left out, in the store's query:
+   * they are this replica's own, counted from memory or not at all (a stream that closed here,
+   * its record not yet saved), and a replica holding thousands of enforcers does not read them back.
    */
-  private async elsewhere(): Promise<EnforcerRecord[]> {
+  private othersRecords(): Promise<EnforcerRecord[]> {
     const since = new Date(this.clock.now() - REMOTE_LIVE_MS).toISOString();
-    return (await this.store.list({ seenSince: since })).filter((record) => {
-      if (record.replica === this.replica) return false;
+    return this.store.list({ seenSince: since, notHeldBy: this.replica });
+  }
+
+  /** Of `records` (see othersRecords), the enforcers not connected here. */
+  private liveElsewhere(records: readonly EnforcerRecord[]): EnforcerRecord[] {
+    return records.filter((record) => {
       const here = this.live.get(record.id);
       // Known here: counted here while connected; elsewhere only if seen there after it left.
       return here === undefined || (here.streams === 0 && record.lastSeenAt > here.record.lastSeenAt);
