@@ -18,6 +18,7 @@ import { createSqliteRuleStore } from './sqlite-rule-store.js';
 import { createSqliteRunStore } from './sqlite-run-store.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { createSqliteTokenStore } from './sqlite-token-store.js';
+import { Checkpointer } from './checkpointer.js';
 import { WalSync } from './wal-sync.js';
 
 /** How long a write waits for another process's transaction before giving up with `unavailable`. */
@@ -74,6 +75,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
   const keysDb = inMemory ? db : openDatabase(options.file, 'NORMAL');
   const wal = inMemory ? undefined : new WalSync(`${options.file}-wal`);
   const keysContext = keysDb === db ? context : contextOf(keysDb, options.sha256, context.statements);
+  const checkpoints = inMemory ? undefined : new Checkpointer(options.file, [db, keysDb]);
   return {
     rules: createSqliteRuleStore(context),
     audit: createSqliteAuditStore(context),
@@ -88,6 +90,7 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     runs: createSqliteRunStore(context),
     migrate: () => context.run(() => migrateSqlite(db)),
     async close() {
+      await checkpoints?.close();
       await wal?.close();
       if (keysDb.open) keysDb.close();
       if (db.open) db.close();
