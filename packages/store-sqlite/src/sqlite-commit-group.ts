@@ -1,4 +1,3 @@
-import { EstopError } from '@estop/core';
 import type { SqliteContext } from './sqlite-context.js';
 import { toStoreError } from './sqlite-errors.js';
 
@@ -14,14 +13,12 @@ export type CommitGroup = <T>(work: () => T) => Promise<T>;
 /**
  * Group commit: writes queued while the event loop is busy run together in one IMMEDIATE
  * transaction at the next turn, so one sync of the WAL makes all of them durable instead of one
- * sync each. Each write resolves only after the transaction holding it has committed and, with
- * `durable` (for a connection that does not sync at commit, see WalSync), after `durable()` has
- * put the commit on disk; so a caller is never told of a change that a crash or a power loss
- * could take back. A write that throws rejects on its own (its statement's changes are undone by
- * SQLite) and the others commit; a transaction that cannot commit, or be made durable, rejects
- * every write in it.
+ * sync each. Each write resolves only after the transaction holding it has committed, so a
+ * caller is never told of a change that a crash could take back. A write that throws rejects on
+ * its own (its statement's changes are undone by SQLite) and the others commit; a transaction
+ * that cannot commit at all rejects every write in it.
  */
-export function createCommitGroup(context: SqliteContext, durable?: () => Promise<void>): CommitGroup {
+export function createCommitGroup(context: SqliteContext): CommitGroup {
   let queue: Queued[] = [];
 
   const runAll = context.db.transaction((batch: Queued[]) =>
@@ -39,20 +36,6 @@ export function createCommitGroup(context: SqliteContext, durable?: () => Promis
     queue = [];
     context
       .run(() => runAll.immediate(batch))
-      .then(async (outcomes) => {
-        if (durable !== undefined) {
-          try {
-            await durable();
-          } catch (error) {
-            throw new EstopError({
-              code: 'unavailable',
-              message: `SQLite store: committed, but could not sync the write-ahead log to disk: ${(error as Error).message}`,
-              cause: error,
-            });
-          }
-        }
-        return outcomes;
-      })
       .then(
         (outcomes) => {
           outcomes.forEach((outcome, index) => {

@@ -53,13 +53,13 @@ function answer(row: KeyRow | undefined, nowMs: number): IdempotencyClaim | unde
  * each group one IMMEDIATE transaction holding the write lock, so two processes never both get
  * `claimed`, and a busy control plane syncs its WAL once per group rather than once per write.
  */
-export function createSqliteIdempotencyStore(context: SqliteContext, durable?: () => Promise<void>): IdempotencyStore {
+export function createSqliteIdempotencyStore(context: SqliteContext): IdempotencyStore {
   let prepared: ReturnType<typeof prepare> | undefined;
   // Prepared on first use, which comes after `migrate()` has made the table.
   const statements = () => (prepared ??= prepare(context.db));
   let claims = 0;
 
-  const commit = createCommitGroup(context, durable);
+  const commit = createCommitGroup(context);
   // Runs inside a group's transaction, which holds the write lock.
   const take = (key: string, nowMs: number, ttlMs: number): IdempotencyClaim => {
     const claimId = randomUUID();

@@ -18,8 +18,6 @@ import { createSqliteRuleStore } from './sqlite-rule-store.js';
 import { createSqliteRunStore } from './sqlite-run-store.js';
 import { prepareStatements, type SqliteStatements } from './sqlite-statements.js';
 import { createSqliteTokenStore } from './sqlite-token-store.js';
-import { Checkpointer } from './checkpointer.js';
-import { WalSync } from './wal-sync.js';
 
 /** How long a write waits for another process's transaction before giving up with `unavailable`. */
 const BUSY_TIMEOUT_MS = 5000;
@@ -34,7 +32,7 @@ export interface SqliteStoreOptions {
   sha256: Sha256;
 }
 
-function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Database.Database {
+function openDatabase(file: string): Database.Database {
   try {
     if (file !== ':memory:' && file !== '') {
       mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
@@ -44,9 +42,8 @@ function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Da
     // Set before switching to WAL: the switch needs a lock that another process may hold.
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
-    // FULL syncs the WAL on every commit, so a change reported as done survives a crash or power
-    // loss. NORMAL (the keys' connection) leaves that sync to WalSync, off the event loop.
-    db.pragma(`synchronous = ${synchronous}`);
+    // FULL syncs the WAL on every commit, so a change reported as done survives a crash or power loss.
+    db.pragma('synchronous = FULL');
     db.pragma('foreign_keys = ON');
     return db;
   } catch (error) {
@@ -67,43 +64,10 @@ function openDatabase(file: string, synchronous: 'FULL' | 'NORMAL' = 'FULL'): Da
 export function createSqliteStore(options: SqliteStoreOptions): Store {
   const db = openDatabase(options.file);
   let statements: SqliteStatements | undefined;
-  const context = contextOf(db, options.sha256, () => (statements ??= prepareStatements(db)));
-  // Idempotency keys commit on a connection of their own that does not sync at commit: WalSync
-  // syncs the WAL on the thread pool before a claim is answered, so keys are as durable as every
-  // other change, and the control plane goes on serving (kills among them) while the disk works.
-  const inMemory = options.file === ':memory:' || options.file === '';
-  const keysDb = inMemory ? db : openDatabase(options.file, 'NORMAL');
-  const wal = inMemory ? undefined : new WalSync(`${options.file}-wal`);
-  const keysContext = keysDb === db ? context : contextOf(keysDb, options.sha256, context.statements);
-  const checkpoints = inMemory ? undefined : new Checkpointer(options.file, [db, keysDb]);
-  return {
-    rules: createSqliteRuleStore(context),
-    audit: createSqliteAuditStore(context),
-    tokens: createSqliteTokenStore(context),
-    enforcers: createSqliteEnforcerStore(context),
-    restoreRequests: createSqliteRestoreRequestStore(context),
-    adminRequests: createSqliteAdminRequestStore(context),
-    approvals: createSqliteApprovalStore(context),
-    drafts: createSqliteDraftStore(context),
-    idempotency: createSqliteIdempotencyStore(keysContext, wal === undefined ? undefined : () => wal.sync()),
-    notifications: createSqliteNotificationStore(context),
-    runs: createSqliteRunStore(context),
-    migrate: () => context.run(() => migrateSqlite(db)),
-    async close() {
-      await checkpoints?.close();
-      await wal?.close();
-      if (keysDb.open) keysDb.close();
-      if (db.open) db.close();
-    },
-  };
-}
-
-/** What the parts of a store running on `db` share; `statements` are the main connection's. */
-function contextOf(db: Database.Database, sha256: Sha256, statements: () => SqliteStatements): SqliteContext {
   const context: SqliteContext = {
     db,
-    sha256,
-    statements,
+    sha256: options.sha256,
+    statements: () => (statements ??= prepareStatements(db)),
     async run(work) {
       if (!db.open) throw new EstopError({ code: 'unavailable', message: 'the store is closed' });
       try {
@@ -119,5 +83,21 @@ function contextOf(db: Database.Database, sha256: Sha256, statements: () => Sqli
       });
     },
   };
-  return context;
+  return {
+    rules: createSqliteRuleStore(context),
+    audit: createSqliteAuditStore(context),
+    tokens: createSqliteTokenStore(context),
+    enforcers: createSqliteEnforcerStore(context),
+    restoreRequests: createSqliteRestoreRequestStore(context),
+    adminRequests: createSqliteAdminRequestStore(context),
+    approvals: createSqliteApprovalStore(context),
+    drafts: createSqliteDraftStore(context),
+    idempotency: createSqliteIdempotencyStore(context),
+    notifications: createSqliteNotificationStore(context),
+    runs: createSqliteRunStore(context),
+    migrate: () => context.run(() => migrateSqlite(db)),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
 }
