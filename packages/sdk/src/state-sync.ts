@@ -64,14 +64,14 @@ interface SafeParseResult<T> {
 
 /**
  * Keeps the local state in step with the control plane: registers and follows the event stream
- * (one request), applies versions strictly in order and acknowledges them. Any gap or malformed event ends the
- * connection, and the next one starts with a fresh snapshot. A connection that broke, fell
- * silent past the staleness bound or failed at its replica moves to the next replica, registers
- * there with the same request that opens the stream, and resumes from the version held (`Last-Event-ID`), so the control plane sends only
- * what changed meanwhile when it can. A replica whose snapshot is older than the version held
- * (same store) is behind: the state is kept and the next connection, after the backoff, is to
- * another replica. Each reconnect waits a jittered backoff, which resets once the stream has
- * started.
+ * (one request), applies versions strictly in order and acknowledges them. Any gap or malformed
+ * event ends the connection, and the next one starts with a fresh snapshot. A connection that
+ * broke, fell silent past the staleness bound or failed at its replica moves to the next
+ * replica, registers there with the same request that opens the stream, and resumes from the
+ * version held (`Last-Event-ID`), so the control plane sends only what changed meanwhile when it
+ * can. A replica whose snapshot is older than the version held (same store) is behind: the state
+ * is kept and the next connection, after the backoff, is to another replica. Each reconnect
+ * waits a jittered backoff, which resets once the stream has started.
  */
 export class StateSync {
   readonly #parts: StateSyncParts;
