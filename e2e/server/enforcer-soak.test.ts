@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { createGuard, type Guard } from '@estop/sdk';
 import { createSqliteStore } from '@estop/store-sqlite';
 import {
+  connectEnforcer,
   eventually,
   sha256Hex,
   startTestControlPlane,
@@ -17,24 +18,6 @@ const CYCLES = 5;
 // Per cycle: guards that close (and deregister), and workers that vanish without a word.
 const CLOSING = 25;
 const DROPPING = 25;
-
-/** An enforcer registered through the API whose stream is cut without deregistering, as a killed worker's is. */
-async function dropping(cp: TestControlPlane, token: string, id: string): Promise<() => void> {
-  const registered = await cp.request('/v1/enforcers', { token, body: { id, name: id, kind: 'sdk' } });
-  assert.equal(registered.status, 201, JSON.stringify(registered.body));
-  const controller = new AbortController();
-  const response = await fetch(`${cp.url}/v1/stream?enforcer=${id}`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
-  });
-  assert.equal(response.status, 200);
-  // Read as a worker reads it: fetch cancels the body of a response garbage-collected unread,
-  // which would cut the stream before the test does.
-  void (async () => {
-    for await (const _chunk of response.body ?? []) void _chunk;
-  })().catch(() => {});
-  return () => controller.abort();
-}
 
 async function listed(cp: TestControlPlane): Promise<{ id: string; connected: boolean }[]> {
   const answer = await cp.request('/v1/enforcers?limit=1000');
@@ -70,7 +53,7 @@ describe('enforcers that come and go leave nothing behind: the list, the store a
         createGuard({ url: cp.url, token, name: `soak-${cycle}-${index}`, breakGlass: {}, onError: () => {} }),
       );
       const drops = await Promise.all(
-        Array.from({ length: DROPPING }, (_, index) => dropping(cp, token, `soak-drop-${cycle}-${index}`)),
+        Array.from({ length: DROPPING }, (_, index) => connectEnforcer(cp, token, `soak-drop-${cycle}-${index}`)),
       );
       await Promise.all(guards.map((guard) => guard.ready()));
       const closing = new Set(guards.map((guard) => guard.id));

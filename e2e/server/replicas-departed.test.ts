@@ -4,6 +4,7 @@ import type { Store } from '@estop/core';
 import { createPostgresStore } from '@estop/store-postgres';
 import { databaseUrl, postgresSchema } from '../../packages/server/test/postgres-schema.js';
 import {
+  connectEnforcer,
   eventually,
   sha256Hex,
   startTestControlPlane,
@@ -22,24 +23,6 @@ function notingSweeps(schema: string, deleted: string[]): Store {
     return removeSeenBefore(seenBefore);
   };
   return store;
-}
-
-/** Registers an enforcer on `cp` and opens its stream; the returned function cuts it without deregistering. */
-async function connect(cp: TestControlPlane, token: string, id: string): Promise<() => void> {
-  const registered = await cp.request('/v1/enforcers', { token, body: { id, name: id, kind: 'sdk' } });
-  assert.equal(registered.status, 201, JSON.stringify(registered.body));
-  const controller = new AbortController();
-  const response = await fetch(`${cp.url}/v1/stream?enforcer=${id}`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: controller.signal,
-  });
-  assert.equal(response.status, 200);
-  // Read as an enforcer reads it: fetch cancels the body of a response that is garbage-collected
-  // unread, which closed the stream (and so disconnected the enforcer) at a random moment.
-  void (async () => {
-    for await (const _chunk of response.body ?? []) void _chunk;
-  })().catch(() => {});
-  return () => controller.abort();
 }
 
 async function listedOn(cp: TestControlPlane): Promise<Map<string, boolean>> {
@@ -64,9 +47,9 @@ describe('replicas sharing one PostgreSQL forget departed enforcers, never one a
     try {
       const token = await first.token('enforcer');
       const cuts = [
-        await connect(first, token, 'first-live'),
-        await connect(second, token, 'second-live'),
-        await connect(second, token, 'second-vanishing'),
+        await connectEnforcer(first, token, 'first-live'),
+        await connectEnforcer(second, token, 'second-live'),
+        await connectEnforcer(second, token, 'second-vanishing'),
       ];
       const vouchedSince = async (id: string, at: number) =>
         (await first.store.enforcers.list()).some(

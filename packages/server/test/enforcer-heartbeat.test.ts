@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { createMemoryStore, type EnforcerRecord, type EnforcerStore } from '@estop/core';
 import { EnforcerRegistry } from '../src/enforcers/enforcer-registry.js';
-import { eventually, sha256Hex, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { connectEnforcer, eventually, sha256Hex, startTestControlPlane, type TestControlPlane } from './harness.js';
 
 /** A memory store's enforcers, counting the rows written: enforcer records and heartbeats. */
 function countingStore(): EnforcerStore & { records: number; heartbeats: number } {
@@ -131,23 +131,11 @@ async function storeWrites(cp: TestControlPlane): Promise<number> {
 describe('a replica counts its store writes for enforcers in estop_store_enforcer_writes_total', () => {
   it('its connected enforcers written once each, then one heartbeat a second', async () => {
     const cp = await startTestControlPlane();
-    const controller = new AbortController();
+    const cuts: (() => void)[] = [];
     try {
       const token = await cp.token('enforcer');
       const ids = Array.from({ length: 20 }, (_, index) => `metered-${index}`);
-      for (const id of ids) {
-        const registered = await cp.request('/v1/enforcers', { token, body: { id, name: id, kind: 'sdk' } });
-        assert.equal(registered.status, 201);
-        const response = await fetch(`${cp.url}/v1/stream?enforcer=${id}`, {
-          headers: { authorization: `Bearer ${token}` },
-          signal: controller.signal,
-        });
-        assert.equal(response.status, 200);
-        // Read, so that fetch does not cancel a stream it would garbage-collect unread.
-        void (async () => {
-          for await (const _chunk of response.body ?? []) void _chunk;
-        })().catch(() => {});
-      }
+      for (const id of ids) cuts.push(await connectEnforcer(cp, token, id));
       // Each record once (registered and connected before one flush, or at two), and a heartbeat.
       const settled = await eventually(async () => {
         const rows = await storeWrites(cp);
@@ -160,7 +148,7 @@ describe('a replica counts its store writes for enforcers in estop_store_enforce
       const quiet = (await storeWrites(cp)) - before;
       assert.ok(quiet >= 2 && quiet <= 4, `${quiet} rows in 3 s`);
     } finally {
-      controller.abort();
+      for (const cut of cuts) cut();
       await cp.close();
     }
   });

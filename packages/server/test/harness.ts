@@ -1,3 +1,4 @@
+import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import { createMemoryStore, type Store } from '@estop/core';
 import { createControlPlane, type ControlPlane, type ControlPlaneOptions } from '../src/index.js';
@@ -80,4 +81,25 @@ export async function eventually<T>(check: () => T | Promise<T>, timeoutMs = 10_
     if (Date.now() > deadline) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
+}
+
+/**
+ * Registers the enforcer `id` on `cp` with `token` and opens its stream, read as an enforcer reads
+ * it (fetch cancels the body of a response garbage-collected unread, which would close the stream
+ * at a random moment). The returned function cuts the stream without deregistering, as a killed
+ * process's is.
+ */
+export async function connectEnforcer(cp: TestControlPlane, token: string, id: string): Promise<() => void> {
+  const registered = await cp.request('/v1/enforcers', { token, body: { id, name: id, kind: 'sdk' } });
+  assert.equal(registered.status, 201, JSON.stringify(registered.body));
+  const controller = new AbortController();
+  const response = await fetch(`${cp.url}/v1/stream?enforcer=${id}`, {
+    headers: { authorization: `Bearer ${token}` },
+    signal: controller.signal,
+  });
+  assert.equal(response.status, 200);
+  void (async () => {
+    for await (const _chunk of response.body ?? []) void _chunk;
+  })().catch(() => {});
+  return () => controller.abort();
 }
