@@ -2,13 +2,19 @@ import { randomUUID } from 'node:crypto';
 import { EstopError, type Clock, type Enforcement, type EnforcerRecord, type EnforcerStore } from '@estop/core';
 import { DEFAULT_FORGET_AFTER_MS, DepartedSweep, checkForgetAfter } from './enforcer-expiry.js';
 import { saveEach, type RegistryEntry } from './registry-entry.js';
+import { VersionTracks } from './version-tracks.js';
 
-interface VersionTrack {
-  committedAt: number;
-  ackedAt: Map<string, number>;
+/**
+ * A wait for a version (waitFor): the ids of this replica's counted enforcers still behind it,
+ * kept as acknowledgements come, so that each costs the wait a step rather than a recount of
+ * every enforcer; undefined when it must be counted again (an enforcer came or went).
+ */
+interface VersionWait {
+  version: number;
+  tenant: string | undefined;
+  behind: Set<string> | undefined;
+  wake: () => void;
 }
-
-const TRACKED_VERSIONS = 64;
 // Another replica's enforcer counts as live while that replica's heartbeat (written on its
 // flushes, about once a second) or the enforcer's record was written this recently.
 const REMOTE_LIVE_MS = 5000;
@@ -67,8 +73,9 @@ export interface EnforcerRegistryOptions {
  */
 export class EnforcerRegistry {
   private readonly live = new Map<string, RegistryEntry>();
-  private readonly versions = new Map<number, VersionTrack>();
-  private readonly waiters = new Set<() => void>();
+  private readonly versions = new VersionTracks();
+  private readonly waits = new Set<VersionWait>();
+  private recounting = false;
   private flushing: Promise<void> | undefined;
   private ackFlush: NodeJS.Timeout | undefined;
   private recentRead: { at: number; records: Promise<Map<string, EnforcerRecord>> } | undefined;
@@ -133,6 +140,7 @@ export class EnforcerRegistry {
     delete full.replica;
     if (streams > 0) full.replica = this.replica;
     this.live.set(record.id, { record: full, owner, tenant, streams, dirty: true });
+    if (streams > 0) this.recount();
     return full;
   }
 
@@ -173,8 +181,8 @@ export class EnforcerRegistry {
     const entry = this.live.get(id);
     if (entry === undefined || entry.owner !== owner) return false;
     this.live.delete(id);
-    for (const track of this.versions.values()) track.ackedAt.delete(id);
-    this.wake();
+    this.versions.forget(id);
+    this.recount();
     // A flush under way may be saving the record: delete it after that, not before.
     await this.flushing?.catch(() => {});
     await this.store.remove([id]).catch((error: unknown) => this.onForgetFailed(error));
@@ -193,26 +201,22 @@ export class EnforcerRegistry {
       entry.record.replica = this.replica;
       entry.record.lastSeenAt = new Date(this.clock.now()).toISOString();
       entry.dirty = true;
+      this.recount();
     }
-    this.wake();
     return () => {
       entry.streams -= 1;
       entry.record.lastSeenAt = new Date(this.clock.now()).toISOString();
       if (entry.streams === 0) {
         delete entry.record.replica;
         entry.dirty = true;
+        this.recount();
       }
-      this.wake();
     };
   }
 
   /** Notes when a version was committed, to measure its propagation. */
   noteCommit(version: number, committedAtMs: number): void {
-    this.versions.set(version, { committedAt: committedAtMs, ackedAt: new Map() });
-    for (const old of this.versions.keys()) {
-      if (this.versions.size <= TRACKED_VERSIONS) break;
-      this.versions.delete(old);
-    }
+    this.versions.note(version, committedAtMs);
   }
 
   /** Records that an enforcer applied `version` with `inFlight` calls running. */
@@ -221,18 +225,18 @@ export class EnforcerRegistry {
     if (entry === undefined || entry.owner !== owner) return false;
     const now = this.clock.now();
     entry.record.lastSeenAt = new Date(now).toISOString();
+    const from = entry.record.version;
     // Only what other replicas read is written: the version applied and the calls in flight.
-    if (version > entry.record.version) this.flushSoon();
-    if (version > entry.record.version || inFlight !== entry.record.inFlight) entry.dirty = true;
-    entry.record.version = Math.max(entry.record.version, version);
+    if (version > from) this.flushSoon();
+    if (version > from || inFlight !== entry.record.inFlight) entry.dirty = true;
+    entry.record.version = Math.max(from, version);
     entry.record.inFlight = inFlight;
-    for (const [tracked, track] of this.versions) {
-      if (tracked <= version && !track.ackedAt.has(id)) {
-        track.ackedAt.set(id, now);
-        this.onPropagated(now - track.committedAt);
+    this.versions.applied(id, from, version, now, this.onPropagated);
+    if (version > from) {
+      for (const wait of this.waits) {
+        if (version >= wait.version && wait.behind?.delete(id) === true && wait.behind.size === 0) wait.wake();
       }
     }
-    this.wake();
     return true;
   }
 
@@ -297,28 +301,67 @@ export class EnforcerRegistry {
    */
   async waitFor(version: number, timeoutMs: number, tenant?: string): Promise<Enforcement> {
     const deadline = this.clock.now() + timeoutMs;
-    // Other replicas' records are read again every REMOTE_POLL_MS; a local acknowledgement
-    // re-counts this replica's enforcers (in memory) against the last read.
-    let others: { at: number; records: Promise<EnforcerRecord[]> } | undefined;
-    for (;;) {
-      const now = this.clock.now();
-      if (others === undefined || now - others.at >= REMOTE_POLL_MS)
-        others = { at: now, records: this.othersRecords() };
-      const answer = await this.enforcementEverywhere(version, tenant, others.records);
-      const left = deadline - this.clock.now();
-      // Unbound enforcers behind are counted but not named for a tenant's caller: compare counts.
-      if (answer.acknowledged >= answer.total || left <= 0) return answer;
-      // Woken by a local acknowledgement, or after a short while to re-read other replicas.
-      await new Promise<void>((resolve) => {
-        const finish = () => {
-          clearTimeout(timer);
-          this.waiters.delete(finish);
-          resolve();
-        };
-        const timer = setTimeout(finish, Math.min(left, REMOTE_POLL_MS));
-        this.waiters.add(finish);
-      });
+    const wait: VersionWait = { version, tenant, behind: undefined, wake: () => {} };
+    this.waits.add(wait);
+    try {
+      // Other replicas' records are read again every REMOTE_POLL_MS and counted once per read
+      // (or when an enforcer came or went here); this replica's are followed as they acknowledge.
+      let others: { at: number; records: Promise<EnforcerRecord[]>; behind?: number | undefined } | undefined;
+      for (;;) {
+        const now = this.clock.now();
+        if (others === undefined || now - others.at >= REMOTE_POLL_MS)
+          others = { at: now, records: this.othersRecords() };
+        const records = await others.records;
+        if (wait.behind === undefined) {
+          wait.behind = this.behindHere(version, tenant);
+          others.behind = undefined;
+        }
+        others.behind ??= this.liveElsewhere(records).filter(
+          (record) => countedFor(record.tenant, tenant) && record.version < version,
+        ).length;
+        const left = deadline - this.clock.now();
+        if ((wait.behind.size === 0 && others.behind === 0) || left <= 0)
+          return await this.enforcementEverywhere(version, tenant, others.records);
+        // Woken when the last enforcer here behind acknowledges, or when one comes or goes, or
+        // after a short while to re-read other replicas.
+        await new Promise<void>((resolve) => {
+          const finish = (): void => {
+            clearTimeout(timer);
+            wait.wake = () => {};
+            resolve();
+          };
+          const timer = setTimeout(finish, Math.min(left, REMOTE_POLL_MS));
+          wait.wake = finish;
+        });
+      }
+    } finally {
+      this.waits.delete(wait);
     }
+  }
+
+  /** The ids of this replica's connected enforcers counted for `tenant` (see enforcement) that are behind `version`. */
+  private behindHere(version: number, tenant: string | undefined): Set<string> {
+    const behind = new Set<string>();
+    for (const [id, entry] of this.live) {
+      if (entry.streams > 0 && countedFor(entry.tenant, tenant) && entry.record.version < version) behind.add(id);
+    }
+    return behind;
+  }
+
+  /**
+   * An enforcer came or went (or registered again): waits count this replica's enforcers again,
+   * once for every change of the same turn of the event loop (a reconnect storm is thousands).
+   */
+  private recount(): void {
+    if (this.waits.size === 0 || this.recounting) return;
+    this.recounting = true;
+    setImmediate(() => {
+      this.recounting = false;
+      for (const wait of this.waits) {
+        wait.behind = undefined;
+        wait.wake();
+      }
+    });
   }
 
   /**
@@ -473,10 +516,6 @@ export class EnforcerRegistry {
   close(): void {
     clearTimeout(this.ackFlush);
     this.ackFlush = undefined;
-  }
-
-  private wake(): void {
-    for (const waiter of [...this.waiters]) waiter();
   }
 }
 
