@@ -52,6 +52,8 @@ export interface PropagationFigures {
   replica_rss_per_enforcer_kb: number;
   /** Rows the replica wrote to the store's enforcer tables per second, its guards connected and quiet. */
   store_enforcer_writes_per_s: number;
+  /** Rows the replica wrote to the store's enforcer tables per flip (stops and lifts after the first pair), heartbeats included. */
+  store_enforcer_writes_per_flip: number;
 }
 
 /** Flips a stop on and off `flips` times with `enforcers` guards connected to one control plane. */
@@ -80,7 +82,11 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
   const commits: number[] = [];
   const call = { tenant: 'bench-tenant', tool: 'email.send' };
   let ruleId: string | undefined;
+  // Store writes per flip are counted after the first stop and lift: the first version above 0 an
+  // enforcer applies is written as its record (the heartbeat covers no record showing 0).
+  let writesBeforeFlips = 0;
   for (let flip = 0; flip < FLIPS * 2; flip++) {
+    if (flip === 2) writesBeforeFlips = await storeEnforcerWrites(server.url);
     const stopping = ruleId === undefined;
     const arm = { flip, call, expect: stopping ? 'deny' : 'allow' };
     await Promise.all(
@@ -120,6 +126,7 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
 
   // Let the last acknowledgements' writes land, then count the writes of a quiet window.
   await new Promise((resolve) => setTimeout(resolve, 1500));
+  const writesPerFlip = ((await storeEnforcerWrites(server.url)) - writesBeforeFlips) / (FLIPS * 2 - 2);
   const writesBefore = await storeEnforcerWrites(server.url);
   const quietStarted = performance.now();
   await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
@@ -145,5 +152,6 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
     replica_rss_mb: round(rssConnected / 1024 / 1024),
     replica_rss_per_enforcer_kb: round((rssConnected - rssBefore) / ENFORCERS / 1024),
     store_enforcer_writes_per_s: round(writesPerSecond),
+    store_enforcer_writes_per_flip: round(writesPerFlip),
   };
 }

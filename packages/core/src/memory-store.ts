@@ -41,8 +41,8 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
   const entries: AuditEntry[] = [];
   const tokens = new Map<string, TokenRecord>();
   const enforcers = new Map<string, EnforcerRecord>();
-  /** Each replica's last heartbeat, by replica id. */
-  const heartbeats = new Map<string, string>();
+  /** Each replica's last heartbeat (when, and the version its enforcers applied), by replica id. */
+  const heartbeats = new Map<string, { at: string; applied: number }>();
   const restoreRequests = memoryRequests<RestoreRequestRecord>({ open, append, copy }, 'restore request');
   const adminRequests = memoryRequests<AdminRequestRecord>({ open, append, copy }, 'admin request');
   // The store's identity: a new store (a process's memory) is another store.
@@ -55,8 +55,14 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
 
   /** When an enforcer was last seen: its replica's last heartbeat, or its record's last write if later. */
   function seenAt(record: EnforcerRecord): string {
-    const heartbeat = record.replica === undefined ? undefined : heartbeats.get(record.replica);
+    const heartbeat = record.replica === undefined ? undefined : heartbeats.get(record.replica)?.at;
     return heartbeat !== undefined && heartbeat > record.lastSeenAt ? heartbeat : record.lastSeenAt;
+  }
+
+  /** The version an enforcer applied: its record's, or, when it shows one, its replica's heartbeat's if greater. */
+  function appliedBy(record: EnforcerRecord): number {
+    const applied = record.replica === undefined ? undefined : heartbeats.get(record.replica)?.applied;
+    return record.version > 0 && applied !== undefined && applied > record.version ? applied : record.version;
   }
 
   function head(): AuditHead {
@@ -194,16 +200,16 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         const notHeldBy = query?.notHeldBy;
         return [...enforcers.values()]
           .filter((record) => notHeldBy === undefined || record.replica !== notHeldBy)
-          .map((record) => ({ ...copy(record), lastSeenAt: seenAt(record) }))
+          .map((record) => ({ ...copy(record), version: appliedBy(record), lastSeenAt: seenAt(record) }))
           .filter((record) => since === undefined || record.lastSeenAt >= since);
       },
       async remove(ids) {
         open();
         for (const id of ids) enforcers.delete(id);
       },
-      async heartbeat(replica, at) {
+      async heartbeat(replica, at, applied = 0) {
         open();
-        heartbeats.set(replica, at);
+        heartbeats.set(replica, { at, applied });
       },
       async removeSeenBefore(seenBefore) {
         open();
@@ -211,7 +217,7 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         for (const [id, record] of enforcers) {
           if (seenAt(record) < seenBefore && enforcers.delete(id)) removed += 1;
         }
-        for (const [replica, at] of heartbeats) if (at < seenBefore) heartbeats.delete(replica);
+        for (const [replica, { at }] of heartbeats) if (at < seenBefore) heartbeats.delete(replica);
         return removed;
       },
     },

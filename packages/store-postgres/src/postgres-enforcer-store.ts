@@ -9,6 +9,7 @@ import {
   enforcerSeenSinceWhere,
   enforcerUpsertWhere,
   enforcerValues,
+  heartbeatSql,
   removeEnforcersSeenBeforeSql,
   type EnforcerRow,
 } from '@estop/core/sql';
@@ -50,11 +51,8 @@ export function createPostgresEnforcerStore(context: PostgresContext): EnforcerS
       if (ids.length === 0) return;
       await context.query('DELETE FROM estop_enforcers WHERE id = ANY($1::text[])', [[...ids]]);
     },
-    async heartbeat(replica, at) {
-      await context.query(
-        'INSERT INTO estop_replicas (id, seen_at) VALUES ($1, $2) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at',
-        [replica, at],
-      );
+    async heartbeat(replica, at, applied = 0) {
+      await context.query(heartbeatSql(['$1', '$2', '$3']), [replica, at, applied]);
     },
     async removeSeenBefore(seenBefore) {
       // One statement: both deletes see the heartbeats as they were, which decide which enforcers departed.

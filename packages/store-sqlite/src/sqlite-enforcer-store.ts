@@ -34,9 +34,9 @@ export function createSqliteEnforcerStore(context: SqliteContext): EnforcerStore
           for (const id of ids) statement.run(id);
         })();
       }),
-    heartbeat: (replica, at) =>
+    heartbeat: (replica, at, applied = 0) =>
       context.run(() => {
-        context.statements().heartbeat.run(replica, at);
+        context.statements().heartbeat.run(replica, at, applied);
       }),
     removeSeenBefore: (seenBefore) =>
       context.run(() => {

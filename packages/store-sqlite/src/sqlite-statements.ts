@@ -18,6 +18,7 @@ import {
   enforcerNotHeldByWhere,
   enforcerSeenSinceWhere,
   enforcerUpsertWhere,
+  heartbeatSql,
   removeEnforcersSeenBeforeSql,
 } from '@estop/core/sql';
 
@@ -55,7 +56,7 @@ export interface SqliteStatements {
   enforcersSeenSinceNotHeldBy: Statement<[string, string, string], EnforcerRow>;
   removeEnforcer: Statement<[string]>;
   removeEnforcersSeenBefore: Statement<[string, string]>;
-  heartbeat: Statement<[string, string]>;
+  heartbeat: Statement<[string, string, number]>;
   removeHeartbeatsBefore: Statement<[string]>;
   restoreRequestById: Statement<[string], RestoreRequestRow>;
   restoreRequests: Statement<[], RestoreRequestRow>;
@@ -118,9 +119,7 @@ export function prepareStatements(db: Database.Database): SqliteStatements {
     ),
     removeEnforcer: db.prepare<[string]>('DELETE FROM estop_enforcers WHERE id = ?'),
     removeEnforcersSeenBefore: db.prepare<[string, string]>(removeEnforcersSeenBeforeSql(['?', '?'])),
-    heartbeat: db.prepare<[string, string]>(
-      'INSERT INTO estop_replicas (id, seen_at) VALUES (?, ?) ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at',
-    ),
+    heartbeat: db.prepare<[string, string, number]>(heartbeatSql(['?', '?', '?'])),
     removeHeartbeatsBefore: db.prepare<[string]>('DELETE FROM estop_replicas WHERE seen_at < ?'),
     restoreRequestById: db.prepare<[string], RestoreRequestRow>(
       `SELECT ${REQUEST_COLUMNS} FROM estop_restore_requests WHERE id = ?`,

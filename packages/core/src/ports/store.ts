@@ -98,8 +98,14 @@ export interface EnforcerStore {
   list(query?: { seenSince?: string; notHeldBy?: string }): Promise<EnforcerRecord[]>;
   /** Deletes the records of enforcers that deregistered; ids with no record are passed over. */
   remove(ids: readonly string[]): Promise<void>;
-  /** Records that the replica `replica` is alive at `at` (ISO-8601), for every record naming it. */
-  heartbeat(replica: string, at: string): Promise<void>;
+  /**
+   * Records that the replica `replica` is alive at `at` (ISO-8601), for every record naming it,
+   * and that every enforcer whose record names it and shows a version (above 0) has applied at
+   * least `applied` (default 0): `list` answers such a record's version as the greater of its own
+   * and `applied`, so that a replica whose enforcers all acknowledged a version writes one row,
+   * not one per enforcer.
+   */
+  heartbeat(replica: string, at: string, applied?: number): Promise<void>;
   /**
    * Deletes, in one transaction, the records of enforcers last seen (as `list` sees them) before
    * `seenBefore` (ISO-8601), and the heartbeats older than that: departed enforcers, and the

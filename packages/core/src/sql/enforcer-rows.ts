@@ -40,12 +40,31 @@ export function enforcerUpsertWhere(writer: [string, string]): string {
 const SEEN_AT = 'CASE WHEN r.seen_at > e.last_seen_at THEN r.seen_at ELSE e.last_seen_at END';
 
 /**
- * `SELECT` of `ENFORCER_COLUMNS`, `last_seen_at` as `list` sees it, from the enforcers joined to
- * their replicas' heartbeats (`e` and `r`); a query adds its WHERE and `ORDER BY e.ordinal`.
+ * The version an enforcer applied: its record's, or, when its record shows one (it applied any),
+ * the version its replica's heartbeat vouches for if greater.
+ */
+const APPLIED = 'CASE WHEN e.version > 0 AND r.applied_version > e.version THEN r.applied_version ELSE e.version END';
+
+/**
+ * `SELECT` of `ENFORCER_COLUMNS`, `last_seen_at` and `version` as `list` sees them, from the
+ * enforcers joined to their replicas' heartbeats (`e` and `r`); a query adds its WHERE and
+ * `ORDER BY e.ordinal`.
  */
 export const ENFORCER_SELECT = `SELECT ${ENFORCER_COLUMNS.split(', ')
-  .map((column) => (column === 'last_seen_at' ? `${SEEN_AT} AS last_seen_at` : `e.${column}`))
+  .map((column) =>
+    column === 'last_seen_at'
+      ? `${SEEN_AT} AS last_seen_at`
+      : column === 'version'
+        ? `${APPLIED} AS version`
+        : `e.${column}`,
+  )
   .join(', ')} FROM estop_enforcers e LEFT JOIN estop_replicas r ON r.id = e.replica`;
+
+/** The heartbeat of a replica (its id, when, the version its enforcers applied), replacing the last. */
+export function heartbeatSql(placeholders: [string, string, string]): string {
+  return `INSERT INTO estop_replicas (id, seen_at, applied_version) VALUES (${placeholders.join(', ')})
+    ON CONFLICT (id) DO UPDATE SET seen_at = excluded.seen_at, applied_version = excluded.applied_version`;
+}
 
 /**
  * The condition, for `ENFORCER_SELECT`, that an enforcer was seen at or after `since` (its

@@ -23,6 +23,7 @@ export {
   enforcerSeenSinceWhere,
   enforcerUpsertWhere,
   enforcerValues,
+  heartbeatSql,
   removeEnforcersSeenBeforeSql,
 } from './enforcer-rows.js';
 export type { AdminRequestRow, ApprovalRow, RestoreRequestRow } from './request-rows.js';

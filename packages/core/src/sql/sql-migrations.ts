@@ -243,6 +243,14 @@ const STEPS: readonly SharedStep[] = [
       ALTER TABLE estop_enforcers ADD COLUMN replica ${t.text};
     `,
   },
+  {
+    version: 12,
+    name: "the version every enforcer of a replica has applied, on the replica's heartbeat",
+    // NULL (every heartbeat before) vouches for no version: each record's own counts.
+    sql: (t) => `
+      ALTER TABLE estop_replicas ADD COLUMN applied_version ${t.bigint};
+    `,
+  },
 ];
 
 /**

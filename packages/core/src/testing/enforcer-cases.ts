@@ -158,6 +158,34 @@ export function describeEnforcers(test: StoreTest): void {
       assert.equal(await store.enforcers.removeSeenBefore(at(50)), 1);
     });
 
+    test("a heartbeat vouches for the version its replica's enforcers applied; a record's own counts if greater, one showing none stays at 0", async (store) => {
+      const behind = makeEnforcer('sdk_behind', { replica: 'replica-a', version: 3, lastSeenAt: at(0) });
+      const ahead = makeEnforcer('sdk_ahead', { replica: 'replica-a', version: 9, lastSeenAt: at(0) });
+      const elsewhere = makeEnforcer('sdk_elsewhere', { replica: 'replica-b', version: 2, lastSeenAt: at(0) });
+      const loose = makeEnforcer('sdk_loose', { version: 1, lastSeenAt: at(0) });
+      const fresh = makeEnforcer('sdk_fresh', { replica: 'replica-a', version: 0, lastSeenAt: at(0) });
+      await store.enforcers.upsert([behind, ahead, elsewhere, loose, fresh]);
+      await store.enforcers.heartbeat('replica-a', at(10), 7);
+      await store.enforcers.heartbeat('replica-b', at(10));
+      assert.deepEqual(
+        (await store.enforcers.list()).map((record) => [record.id, record.version]),
+        [
+          ['sdk_behind', 7],
+          ['sdk_ahead', 9],
+          ['sdk_elsewhere', 2],
+          ['sdk_loose', 1],
+          ['sdk_fresh', 0],
+        ],
+      );
+      assert.deepEqual(
+        (await store.enforcers.list({ seenSince: at(5), notHeldBy: 'replica-b' })).map((record) => record.version),
+        [7, 9, 0],
+      );
+      // The next heartbeat replaces what the last vouched for; the record was never rewritten.
+      await store.enforcers.heartbeat('replica-a', at(11), 0);
+      assert.equal((await store.enforcers.list())[0]?.version, 3);
+    });
+
     test('a heartbeat replaces the previous one of its replica', async (store) => {
       const record = makeEnforcer('sdk_1', { replica: 'replica-a', lastSeenAt: at(0) });
       await store.enforcers.upsert([record]);

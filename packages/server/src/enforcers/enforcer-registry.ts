@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { EstopError, type Clock, type Enforcement, type EnforcerRecord, type EnforcerStore } from '@estop/core';
 import { DEFAULT_FORGET_AFTER_MS, DepartedSweep, checkForgetAfter } from './enforcer-expiry.js';
-import { saveEach, type RegistryEntry } from './registry-entry.js';
+import type { RegistryEntry } from './registry-entry.js';
+import { REMOTE_LIVE_MS, RegistrySaver, type FlushKind } from './registry-saver.js';
 import { VersionTracks } from './version-tracks.js';
 
 /**
@@ -15,12 +16,7 @@ interface VersionWait {
   behind: Set<string> | undefined;
   wake: () => void;
 }
-// Another replica's enforcer counts as live while that replica's heartbeat (written on its
-// flushes, about once a second) or the enforcer's record was written this recently.
-const REMOTE_LIVE_MS = 5000;
-// A flush writes this replica's heartbeat when the last one is at least this old, so the
-// acknowledgement flushes in between cost no heartbeat of their own.
-const HEARTBEAT_MS = 500;
+
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
 // Registrations check other replicas' enforcers against a read at most this old, so that many
@@ -63,10 +59,9 @@ export interface EnforcerRegistryOptions {
  * An enforcer that deregisters leaves at once; one gone longer than `forgetAfterMs` leaves
  * memory and the store at the next flush.
  *
- * Other replicas learn from the store which enforcers are live here at a cost that does not grow
- * with them: an enforcer's record is written only when something about it changes (registration,
- * its stream opening or closing, a version it applied, its calls in flight), and names this
- * replica while its stream is open here; each flush writes one heartbeat for the replica. Another
+ * Other replicas learn from the store which enforcers are live here, and what they applied, at a
+ * cost that does not grow with them (see RegistrySaver): an enforcer's record names this replica
+ * while its stream is open here, and this replica's heartbeat vouches for them all. Another
  * replica counts the enforcer as live while that heartbeat is recent (REMOTE_LIVE_MS), so when
  * this process dies, its enforcers stop counting within seconds, and its records and heartbeat
  * are deleted by the departed sweep once the heartbeat is `forgetAfterMs` old.
@@ -79,16 +74,10 @@ export class EnforcerRegistry {
   private flushing: Promise<void> | undefined;
   private ackFlush: NodeJS.Timeout | undefined;
   private recentRead: { at: number; records: Promise<Map<string, EnforcerRecord>> } | undefined;
-  /** When this replica's last heartbeat was written (by its clock), if one was. */
-  private heartbeatAt: number | undefined;
   /** This replica's id: see EnforcerRegistryOptions.replica. */
   readonly replica: string;
-  private readonly forgetAfterMs: number;
-  private readonly departed: DepartedSweep;
+  private readonly saver: RegistrySaver;
   private readonly onPropagated: (ms: number) => void;
-  private readonly onSaved: (rows: number) => void;
-  private readonly onSaveFailed: (ids: string[], error: unknown) => void;
-  private readonly onForgotten: () => void;
   private readonly onForgetFailed: (error: unknown) => void;
 
   /** @throws EstopError `config_invalid` when `forgetAfterMs` is shorter than MIN_FORGET_AFTER_MS. */
@@ -97,14 +86,16 @@ export class EnforcerRegistry {
     private readonly clock: Clock,
     options: EnforcerRegistryOptions = {},
   ) {
-    this.forgetAfterMs = checkForgetAfter(options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
+    const forgetAfterMs = checkForgetAfter(options.forgetAfterMs ?? DEFAULT_FORGET_AFTER_MS);
     this.replica = options.replica ?? randomUUID();
-    this.onSaved = options.onSaved ?? (() => {});
-    this.departed = new DepartedSweep(store, this.forgetAfterMs);
     this.onPropagated = options.onPropagated ?? (() => {});
-    this.onSaveFailed = options.onSaveFailed ?? (() => {});
-    this.onForgotten = options.onForgotten ?? (() => {});
     this.onForgetFailed = options.onForgetFailed ?? (() => {});
+    this.saver = new RegistrySaver(store, this.replica, forgetAfterMs, new DepartedSweep(store, forgetAfterMs), {
+      onSaved: options.onSaved ?? (() => {}),
+      onSaveFailed: options.onSaveFailed ?? (() => {}),
+      onForgotten: options.onForgotten ?? (() => {}),
+      onForgetFailed: this.onForgetFailed,
+    });
   }
 
   /**
@@ -226,9 +217,14 @@ export class EnforcerRegistry {
     const now = this.clock.now();
     entry.record.lastSeenAt = new Date(now).toISOString();
     const from = entry.record.version;
-    // Only what other replicas read is written: the version applied and the calls in flight.
-    if (version > from) this.flushSoon();
-    if (version > from || inFlight !== entry.record.inFlight) entry.dirty = true;
+    // Other replicas read the version applied (from the heartbeat, see RegistrySaver) and the calls in flight.
+    if (version > from) {
+      // A record showing no version yet is not covered by the heartbeat: written.
+      if (from === 0) entry.dirty = true;
+      else entry.ahead ??= 'new';
+      this.flushSoon();
+    }
+    if (inFlight !== entry.record.inFlight) entry.dirty = true;
     entry.record.version = Math.max(from, version);
     entry.record.inFlight = inFlight;
     this.versions.applied(id, from, version, now, this.onPropagated);
@@ -423,77 +419,13 @@ export class EnforcerRegistry {
   }
 
   /**
-   * Writes this replica's heartbeat (while it holds any stream; at most one every HEARTBEAT_MS)
-   * and the records that changed, and forgets enforcers disconnected longer than
-   * `forgetAfterMs`, in memory and (every few seconds, any replica's) in the store. A connected
-   * enforcer with nothing new costs no write: the heartbeat vouches for it. One flush runs at a
-   * time. When the store refuses the batch, each record is saved on its own: one record the store
-   * cannot hold is reported and left for the next flush, and never keeps the others (and so this
-   * replica's healthy enforcers, as other replicas see them) from being saved. Rejects only when
-   * nothing could be saved, or the heartbeat could not be.
+   * Writes this replica's heartbeat and the records due, and forgets enforcers disconnected
+   * longer than `forgetAfterMs` (see RegistrySaver.save). One flush runs at a time. `kind`: the
+   * periodic flush (the default), or one soon after acknowledgements.
    */
-  flush(): Promise<void> {
-    this.flushing ??= (async () => {
-      let saved = 0;
-      try {
-        const now = this.clock.now();
-        const stamp = new Date(now).toISOString();
-        let forgotten = 0;
-        let connected = 0;
-        for (const [id, entry] of this.live) {
-          if (entry.streams > 0) {
-            // Shown in this replica's list; written only with the record's next change.
-            entry.record.lastSeenAt = stamp;
-            connected += 1;
-          } else if (!entry.dirty && now - Date.parse(entry.record.lastSeenAt) > this.forgetAfterMs) {
-            this.live.delete(id);
-            forgotten += 1;
-          }
-        }
-        let heartbeatFailure: { error: unknown } | undefined;
-        if (connected > 0 && (this.heartbeatAt === undefined || now - this.heartbeatAt >= HEARTBEAT_MS)) {
-          try {
-            await this.store.heartbeat(this.replica, stamp);
-            // Silent past REMOTE_LIVE_MS (the store away, the process frozen), other replicas may
-            // have stopped counting this one's enforcers, and a sweep may have deleted their
-            // records: write them all again with this heartbeat.
-            if (this.heartbeatAt !== undefined && now - this.heartbeatAt > REMOTE_LIVE_MS) this.markConnectedDirty();
-            this.heartbeatAt = now;
-            saved += 1;
-          } catch (error) {
-            heartbeatFailure = { error };
-          }
-        }
-        const dirty = [...this.live.values()].filter((entry) => entry.dirty);
-        for (const entry of dirty) entry.dirty = false;
-        if (dirty.length > 0) {
-          saved += await this.store
-            .upsert(
-              dirty.map((entry) => ({ ...entry.record })),
-              this.replica,
-            )
-            .then(
-              () => dirty.length,
-              () => saveEach(this.store, this.replica, dirty, this.onSaveFailed),
-            );
-        }
-        forgotten += await this.departed.sweep(now).catch((error: unknown) => {
-          this.onForgetFailed(error);
-          return 0;
-        });
-        if (forgotten > 0) this.onForgotten();
-        if (heartbeatFailure !== undefined) throw heartbeatFailure.error;
-      } finally {
-        if (saved > 0) this.onSaved(saved);
-        this.flushing = undefined;
-      }
-    })();
+  flush(kind: FlushKind = 'periodic'): Promise<void> {
+    this.flushing ??= this.saver.save(this.live, this.clock.now(), kind).finally(() => (this.flushing = undefined));
     return this.flushing;
-  }
-
-  /** Marks every connected enforcer's record to be written at the next flush. */
-  private markConnectedDirty(): void {
-    for (const entry of this.live.values()) if (entry.streams > 0) entry.dirty = true;
   }
 
   /** Flushes within ACK_FLUSH_MS, once for every acknowledgement that came meanwhile. */
@@ -506,7 +438,7 @@ export class EnforcerRegistry {
       const previous = this.flushing ?? Promise.resolve();
       void previous
         .catch(() => {})
-        .then(() => this.flush())
+        .then(() => this.flush('acknowledgements'))
         .catch(() => {});
     }, ACK_FLUSH_MS);
     this.ackFlush.unref();

@@ -8,7 +8,13 @@ export interface RegistryEntry {
   /** The tenant the owner's token is bound to: a tenant-bound enforcer is that tenant's. */
   tenant: string | undefined;
   streams: number;
+  /** Its record must be written at the next flush: something other replicas read changed. */
   dirty: boolean;
+  /**
+   * Its version went past what the store shows: the heartbeat's version covers it once every
+   * enforcer here applied it; 'seen' once a periodic flush found it still ahead (see RegistrySaver).
+   */
+  ahead?: 'new' | 'seen' | undefined;
   /** The store refused this record on its own at the last flush: it is tried after the others. */
   refused?: boolean;
 }
