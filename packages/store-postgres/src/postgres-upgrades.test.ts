@@ -4,9 +4,12 @@ import type { Store } from '@estop/core';
 import {
   ENFORCERS_BEFORE_REPLICAS,
   ENFORCER_COLUMNS_BEFORE_REPLICAS,
+  REPLICAS_BEFORE_APPLIED,
+  REPLICA_COLUMNS_BEFORE_APPLIED,
   TOKENS_BEFORE_PRINCIPALS,
   TOKEN_COLUMNS_BEFORE_PRINCIPALS,
   expectEnforcersKeptThroughReplicas,
+  expectHeartbeatsKeptThroughAppliedVersion,
   expectTokensMigratedToPrincipals,
   sha256Hex,
 } from '@estop/core/testing';
@@ -86,5 +89,18 @@ describe("enforcer records from before replicas' heartbeats are kept when migrat
       ENFORCERS_BEFORE_REPLICAS,
     );
     if (store !== undefined) await expectEnforcersKeptThroughReplicas(store);
+  });
+});
+
+describe("replicas' heartbeats from before the version they vouch for are kept when migrated", () => {
+  it('a heartbeat from before vouches for no version; one written after does', async (context) => {
+    const store = await storeFrom(
+      context,
+      11,
+      'estop_replicas',
+      REPLICA_COLUMNS_BEFORE_APPLIED,
+      REPLICAS_BEFORE_APPLIED,
+    );
+    if (store !== undefined) await expectHeartbeatsKeptThroughAppliedVersion(store);
   });
 });

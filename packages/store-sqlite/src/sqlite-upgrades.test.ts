@@ -7,9 +7,12 @@ import type { Store } from '@estop/core';
 import {
   ENFORCERS_BEFORE_REPLICAS,
   ENFORCER_COLUMNS_BEFORE_REPLICAS,
+  REPLICAS_BEFORE_APPLIED,
+  REPLICA_COLUMNS_BEFORE_APPLIED,
   TOKENS_BEFORE_PRINCIPALS,
   TOKEN_COLUMNS_BEFORE_PRINCIPALS,
   expectEnforcersKeptThroughReplicas,
+  expectHeartbeatsKeptThroughAppliedVersion,
   expectTokensMigratedToPrincipals,
   sha256Hex,
 } from '@estop/core/testing';
@@ -57,6 +60,14 @@ describe("enforcer records from before replicas' heartbeats are kept when migrat
   it('each record stays as it was, naming no replica, and the upgraded schema takes heartbeats', async () => {
     await expectEnforcersKeptThroughReplicas(
       await storeFrom(10, 'estop_enforcers', ENFORCER_COLUMNS_BEFORE_REPLICAS, ENFORCERS_BEFORE_REPLICAS),
+    );
+  });
+});
+
+describe("replicas' heartbeats from before the version they vouch for are kept when migrated", () => {
+  it('a heartbeat from before vouches for no version; one written after does', async () => {
+    await expectHeartbeatsKeptThroughAppliedVersion(
+      await storeFrom(11, 'estop_replicas', REPLICA_COLUMNS_BEFORE_APPLIED, REPLICAS_BEFORE_APPLIED),
     );
   });
 });

@@ -9,7 +9,10 @@ export {
 export {
   ENFORCERS_BEFORE_REPLICAS,
   ENFORCER_COLUMNS_BEFORE_REPLICAS,
+  REPLICAS_BEFORE_APPLIED,
+  REPLICA_COLUMNS_BEFORE_APPLIED,
   expectEnforcersKeptThroughReplicas,
+  expectHeartbeatsKeptThroughAppliedVersion,
 } from './replica-migration-case.js';
 export type { ClosableIdempotencyStore, IdempotencyClock } from './idempotency-cases.js';
 export { runIdempotencyConformance } from './idempotency-conformance.js';

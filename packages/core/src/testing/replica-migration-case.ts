@@ -50,3 +50,29 @@ export async function expectEnforcersKeptThroughReplicas(store: Store): Promise<
     await store.close();
   }
 }
+
+/** The columns of `estop_replicas` as schema step 11 left them, before the version a heartbeat vouches for. */
+export const REPLICA_COLUMNS_BEFORE_APPLIED = 'id, seen_at';
+
+/** A replica's heartbeat as a database at schema step 11 holds it, in `REPLICA_COLUMNS_BEFORE_APPLIED` order. */
+export const REPLICAS_BEFORE_APPLIED: readonly (readonly string[])[] = [['r-old', AT]];
+
+/**
+ * Migrates `store`, opened on a database at step 11 that holds `REPLICAS_BEFORE_APPLIED`, and
+ * checks that the heartbeat from before vouches for no version (a record naming its replica counts
+ * at its own), and that a heartbeat on the upgraded schema vouches for one; then closes the store.
+ * Every SQL store's migration test runs it.
+ */
+export async function expectHeartbeatsKeptThroughAppliedVersion(store: Store): Promise<void> {
+  try {
+    await store.migrate();
+    const record = { id: 'sdk_on_old', name: 'mailer', kind: 'sdk' as const, version: 5, inFlight: 0 };
+    await store.enforcers.upsert([{ ...record, lastSeenAt: '2026-03-01T08:59:00.000Z', replica: 'r-old' }], 'r-old');
+    assert.deepEqual(await store.enforcers.list(), [{ ...record, lastSeenAt: AT, replica: 'r-old' }]);
+    const later = '2026-03-01T09:00:10.000Z';
+    await store.enforcers.heartbeat('r-old', later, 9);
+    assert.deepEqual(await store.enforcers.list(), [{ ...record, version: 9, lastSeenAt: later, replica: 'r-old' }]);
+  } finally {
+    await store.close();
+  }
+}
