@@ -238,10 +238,12 @@ export class EnforcerRegistry {
 
   /**
    * Whether every live enforcer, on this replica and on the others sharing the store, has
-   * applied `version`. Other replicas' enforcers are known from the store, where their
-   * versions are at most a flush (a second) old; with any of them counted, `ms` (measured on
-   * this replica's acknowledgements only) is left out rather than understated. With `tenant`,
-   * see `enforcement`: that tenant's enforcers, and unbound ones counted but not named.
+   * applied `version`. Other replicas' enforcers are known from the store, where their versions
+   * are behind by at most an acknowledgement flush (25 ms) once all of that replica's enforcers
+   * applied them, or a couple of seconds while one lags (see RegistrySaver), and never ahead;
+   * with any of them counted, `ms` (measured on this replica's acknowledgements only) is left
+   * out rather than understated. With `tenant`, see `enforcement`: that tenant's enforcers, and
+   * unbound ones counted but not named.
    */
   async enforcementEverywhere(
     version: number,
