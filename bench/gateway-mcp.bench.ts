@@ -5,6 +5,7 @@
 // via-gateway minus direct at the same percentile.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { hash } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { performance } from 'node:perf_hooks';
@@ -99,9 +100,21 @@ async function serveGateway(planeUrl: string, enforcerToken: string, upstreamUrl
   });
 }
 
+/**
+ * The MCP SDK's client gives every request its transport's one signal, and Node's fetch keeps a
+ * listener on that signal per request until it is garbage collected: thousands of calls would
+ * warn of a listener leak that is not one.
+ */
+const fetchOnSharedSignal: typeof fetch = (input, init) => {
+  if (init?.signal != null) setMaxListeners(0, init.signal);
+  return fetch(input, init);
+};
+
 async function connect(url: string, headers: Record<string, string>): Promise<Client> {
   const client = new Client({ name: 'estop-bench-agent', version: '1.0.0' });
-  await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers } }));
+  await client.connect(
+    new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers }, fetch: fetchOnSharedSignal }),
+  );
   return client;
 }
 
