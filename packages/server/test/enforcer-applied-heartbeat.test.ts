@@ -94,4 +94,26 @@ describe("a replica's heartbeat tells other replicas the version all its enforce
     assert.deepEqual([seen.acknowledged, seen.total], [2, 4]);
     registry.close();
   });
+
+  it('when an enforcer behind connects and lowers the version vouched for, the others are written if it stays behind', async () => {
+    const { store } = countingStore();
+    let now = Date.now();
+    const { registry, ids } = await replicaWith(store, 5, () => now);
+    for (const id of ids) registry.ack(id, 8, 0, 'owner');
+    await registry.flush('acknowledgements');
+    registry.register({ id: 'late', name: 'late', kind: 'sdk' }, 'owner');
+    registry.connect('late');
+    registry.ack('late', 6, 0, 'owner');
+    now += 600;
+    await registry.flush('acknowledgements');
+    const other = new EnforcerRegistry(store, { now: () => now }, { replica: 'replica-b' });
+    assert.equal((await other.enforcementEverywhere(8)).acknowledged, 0, 'understated while the heartbeat says 6');
+    for (let flush = 0; flush < 2; flush++) {
+      now += 1000;
+      await registry.flush();
+    }
+    const seen = await other.enforcementEverywhere(8);
+    assert.deepEqual([seen.acknowledged, seen.total, seen.pending.map((enforcer) => enforcer.id)], [5, 6, ['late']]);
+    registry.close();
+  });
 });

@@ -96,8 +96,12 @@ export class RegistrySaver {
           // records: write them all again at the next flush.
           if (this.#heartbeatAt !== undefined && now - this.#heartbeatAt > REMOTE_LIVE_MS) markConnectedDirty(live);
           this.#heartbeatAt = now;
+          // A lower version than before (an enforcer behind connected) no longer covers the
+          // others it covered: each is ahead again, and written if it stays so.
+          const lowered = applied < this.#applied;
           this.#applied = applied;
           saved += 1;
+          if (lowered) markAhead(live, applied);
         } catch (error) {
           heartbeatFailure = { error };
         }
@@ -151,6 +155,11 @@ function due(live: Map<string, RegistryEntry>, kind: FlushKind, applied: number)
     }
   }
   return entries;
+}
+
+/** Marks every connected enforcer whose version is above `applied` as ahead of what the store shows. */
+function markAhead(live: Map<string, RegistryEntry>, applied: number): void {
+  for (const entry of live.values()) if (entry.streams > 0 && entry.record.version > applied) entry.ahead ??= 'new';
 }
 
 /** Marks every connected enforcer's record to be written at the next flush. */
