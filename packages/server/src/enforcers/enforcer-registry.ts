@@ -4,28 +4,15 @@ import { DEFAULT_FORGET_AFTER_MS, DepartedSweep, checkForgetAfter } from './enfo
 import type { RegistryEntry } from './registry-entry.js';
 import { REMOTE_LIVE_MS, RegistrySaver, type FlushKind } from './registry-saver.js';
 import { VersionTracks } from './version-tracks.js';
-
-/**
- * A wait for a version (waitFor): the ids of this replica's counted enforcers still behind it,
- * kept as acknowledgements come, so that each costs the wait a step rather than a recount of
- * every enforcer; undefined when it must be counted again (an enforcer came or went).
- */
-interface VersionWait {
-  version: number;
-  tenant: string | undefined;
-  behind: Set<string> | undefined;
-  wake: () => void;
-}
+import { VersionWaits, behindIn, countedFor } from './version-waits.js';
 
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
 // Registrations check other replicas' enforcers against a read at most this old, so that many
 // enforcers registering at once (after a restart) cost one store read a second, not one each.
 const REGISTRATION_READ_MS = 1000;
-// An acknowledgement that advances an enforcer's version is written to the store this soon (with
-// whatever else came meanwhile), not at the next one-second flush: a replica waiting for the
-// enforcers of a version (kill --wait) re-reads the store every REMOTE_POLL_MS and so hears of
-// another replica's enforcers within about this plus that.
+// Acknowledgements that advance versions reach the store this soon (see RegistrySaver): a wait
+// on another replica re-reads it every REMOTE_POLL_MS, so hears of them within about both.
 const ACK_FLUSH_MS = 25;
 
 /** How an EnforcerRegistry forgets departed enforcers, and whom it tells of what. */
@@ -69,8 +56,7 @@ export interface EnforcerRegistryOptions {
 export class EnforcerRegistry {
   private readonly live = new Map<string, RegistryEntry>();
   private readonly versions = new VersionTracks();
-  private readonly waits = new Set<VersionWait>();
-  private recounting = false;
+  private readonly waits = new VersionWaits();
   private flushing: Promise<void> | undefined;
   private ackFlush: NodeJS.Timeout | undefined;
   private recentRead: { at: number; records: Promise<Map<string, EnforcerRecord>> } | undefined;
@@ -131,7 +117,7 @@ export class EnforcerRegistry {
     delete full.replica;
     if (streams > 0) full.replica = this.replica;
     this.live.set(record.id, { record: full, owner, tenant, streams, dirty: true });
-    if (streams > 0) this.recount();
+    if (streams > 0) this.waits.changed();
     return full;
   }
 
@@ -173,7 +159,7 @@ export class EnforcerRegistry {
     if (entry === undefined || entry.owner !== owner) return false;
     this.live.delete(id);
     this.versions.forget(id);
-    this.recount();
+    this.waits.changed();
     // A flush under way may be saving the record: delete it after that, not before.
     await this.flushing?.catch(() => {});
     await this.store.remove([id]).catch((error: unknown) => this.onForgetFailed(error));
@@ -192,7 +178,7 @@ export class EnforcerRegistry {
       entry.record.replica = this.replica;
       entry.record.lastSeenAt = new Date(this.clock.now()).toISOString();
       entry.dirty = true;
-      this.recount();
+      this.waits.changed();
     }
     return () => {
       entry.streams -= 1;
@@ -200,7 +186,7 @@ export class EnforcerRegistry {
       if (entry.streams === 0) {
         delete entry.record.replica;
         entry.dirty = true;
-        this.recount();
+        this.waits.changed();
       }
     };
   }
@@ -228,11 +214,7 @@ export class EnforcerRegistry {
     entry.record.version = Math.max(from, version);
     entry.record.inFlight = inFlight;
     this.versions.applied(id, from, version, now, this.onPropagated);
-    if (version > from) {
-      for (const wait of this.waits) {
-        if (version >= wait.version && wait.behind?.delete(id) === true && wait.behind.size === 0) wait.wake();
-      }
-    }
+    this.waits.applied(id, from, version);
     return true;
   }
 
@@ -299,8 +281,7 @@ export class EnforcerRegistry {
    */
   async waitFor(version: number, timeoutMs: number, tenant?: string): Promise<Enforcement> {
     const deadline = this.clock.now() + timeoutMs;
-    const wait: VersionWait = { version, tenant, behind: undefined, wake: () => {} };
-    this.waits.add(wait);
+    const wait = this.waits.open(version, tenant);
     try {
       // Other replicas' records are read again every REMOTE_POLL_MS and counted once per read
       // (or when an enforcer came or went here); this replica's are followed as they acknowledge.
@@ -311,7 +292,7 @@ export class EnforcerRegistry {
           others = { at: now, records: this.othersRecords() };
         const records = await others.records;
         if (wait.behind === undefined) {
-          wait.behind = this.behindHere(version, tenant);
+          wait.behind = behindIn(this.live, version, tenant);
           others.behind = undefined;
         }
         others.behind ??= this.liveElsewhere(records).filter(
@@ -322,44 +303,11 @@ export class EnforcerRegistry {
           return await this.enforcementEverywhere(version, tenant, others.records);
         // Woken when the last enforcer here behind acknowledges, or when one comes or goes, or
         // after a short while to re-read other replicas.
-        await new Promise<void>((resolve) => {
-          const finish = (): void => {
-            clearTimeout(timer);
-            wait.wake = () => {};
-            resolve();
-          };
-          const timer = setTimeout(finish, Math.min(left, REMOTE_POLL_MS));
-          wait.wake = finish;
-        });
+        await VersionWaits.sleep(wait, Math.min(left, REMOTE_POLL_MS));
       }
     } finally {
-      this.waits.delete(wait);
+      this.waits.close(wait);
     }
-  }
-
-  /** The ids of this replica's connected enforcers counted for `tenant` (see enforcement) that are behind `version`. */
-  private behindHere(version: number, tenant: string | undefined): Set<string> {
-    const behind = new Set<string>();
-    for (const [id, entry] of this.live) {
-      if (entry.streams > 0 && countedFor(entry.tenant, tenant) && entry.record.version < version) behind.add(id);
-    }
-    return behind;
-  }
-
-  /**
-   * An enforcer came or went (or registered again): waits count this replica's enforcers again,
-   * once for every change of the same turn of the event loop (a reconnect storm is thousands).
-   */
-  private recount(): void {
-    if (this.waits.size === 0 || this.recounting) return;
-    this.recounting = true;
-    setImmediate(() => {
-      this.recounting = false;
-      for (const wait of this.waits) {
-        wait.behind = undefined;
-        wait.wake();
-      }
-    });
   }
 
   /**
@@ -451,9 +399,4 @@ export class EnforcerRegistry {
     clearTimeout(this.ackFlush);
     this.ackFlush = undefined;
   }
-}
-
-/** Whether an enforcer registered by a token bound to `owner` counts for a caller bound to `caller`. */
-function countedFor(owner: string | undefined, caller: string | undefined): boolean {
-  return caller === undefined || owner === undefined || owner === caller;
 }
