@@ -1,6 +1,5 @@
 import { randomUUID } from 'node:crypto';
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import {
   createMemorySentinelCounter,
   systemClock,
@@ -26,12 +25,13 @@ import { createStateHistory } from './stream/state-history.js';
 import { DraftService } from './drafts/draft-service.js';
 import { EnforcerRegistry } from './enforcers/enforcer-registry.js';
 import { EnforcerService } from './enforcers/enforcer-service.js';
-import { createHttpServer } from './http/http-listener.js';
+import { createHttpServer, listenOn } from './http/http-listener.js';
 import { IdempotencyService } from './idempotency/idempotency-service.js';
 import { silentLogger, type Logger } from './logger.js';
 import { createMetrics } from './http/metrics.js';
 import { OperatorEvents } from './stream/operator-events.js';
 import { DrillService } from './drills/drill-service.js';
+import { startHousekeeping } from './housekeeping.js';
 import { watchEnforcementLag } from './notify/enforcement-lag.js';
 import { createNotifier } from './notify/notifier.js';
 import type { TriggerSpec } from './notify/notify-config.js';
@@ -328,50 +328,26 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     const created = event.changes.flatMap((change) => (change.type === 'rule-created' ? [change.rule] : []));
     if (created.length > 0) approvals.voidCoveredBy(created).catch(voidFailed);
   });
-  // Scheduled rules are pushed when created; when one starts, it is audited once (by whichever
-  // replica gets there first) and voids the approvals it covers, and operator views refresh.
-  const starts = createRuleStarts({ store, hub, clock });
-  const checkStarts = () =>
-    starts
-      .check()
-      .then((started) => {
-        if (started.length === 0) return;
-        notify('rules');
-        notify('audit');
-        const recorded = started.filter((start) => start.recorded).map((start) => start.rule);
-        if (recorded.length > 0) approvals.voidCoveredBy(recorded).catch(voidFailed);
-      })
-      .catch((error: unknown) => logger.error('recording rule starts failed', { error: String(error) }));
-  // A start that passed while no replica ran is recorded now.
-  void checkStarts();
   const app = createApp(deps, authenticator, logger, {
     bodyBytes: options.limits?.bodyBytes ?? DEFAULT_BODY_LIMIT_BYTES,
   });
 
   let server: Server | undefined;
-  const expiryCheckMs = options.expiryCheckMs ?? 1000;
-  const timers = [
-    setInterval(() => {
-      rules.expire().catch((error: unknown) => logger.error('expiring rules failed', { error: String(error) }));
-      void checkStarts();
-    }, expiryCheckMs),
-    setInterval(() => {
-      approvals.expire().catch((error: unknown) => logger.error('expiring approvals failed', { error: String(error) }));
-      restoreRequests
-        .expire()
-        .catch((error: unknown) => logger.error('expiring restore requests failed', { error: String(error) }));
-      tokens
-        .expire()
-        .catch((error: unknown) => logger.error('expiring admin requests failed', { error: String(error) }));
-    }, expiryCheckMs),
-    setInterval(() => void aggregator.flush(), options.auditIntervalMs ?? 10_000),
-    setInterval(() => {
-      registry.flush().catch((error: unknown) => logger.error('saving enforcers failed', { error: String(error) }));
-      sharedRuns.flush().catch((error: unknown) => logger.error('sharing runs failed', { error: String(error) }));
-    }, 1000),
-    setInterval(() => sentinel?.prune(), 10_000),
-  ];
-  for (const timer of timers) timer.unref();
+  const housekeeping = startHousekeeping({
+    rules,
+    approvals,
+    restoreRequests,
+    tokens,
+    aggregator,
+    registry,
+    sharedRuns,
+    sentinel,
+    starts: createRuleStarts({ store, hub, clock }),
+    notify,
+    logger,
+    expiryCheckMs: options.expiryCheckMs ?? 1000,
+    auditIntervalMs: options.auditIntervalMs ?? 10_000,
+  });
   const replicaSync = await startReplicaSync({
     store,
     hub,
@@ -389,22 +365,11 @@ export async function createControlPlane(options: ControlPlaneOptions): Promise<
     approvals,
     flushAudit: () => aggregator.flush(),
     listen({ host = '127.0.0.1', port = 7070 } = {}) {
-      return new Promise((resolve, reject) => {
-        const listening = createHttpServer(app.fetch);
-        listening.once('error', reject);
-        // The deepest accept queue the kernel allows (net.core.somaxconn): a replica's enforcers
-        // moving to the others all connect at once, and a connection the queue has no room for
-        // waits a second for its SYN to be sent again.
-        listening.listen({ port, host, backlog: 65_535 }, () => {
-          const info = listening.address() as AddressInfo;
-          const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
-          resolve(`http://${shownHost}:${info.port}`);
-        });
-        server = listening;
-      });
+      server = createHttpServer(app.fetch);
+      return listenOn(server, host, port);
     },
     async close() {
-      for (const timer of timers) clearInterval(timer);
+      housekeeping.close();
       revocations.close();
       approvals.close();
       lagging?.close();

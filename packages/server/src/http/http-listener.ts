@@ -1,5 +1,5 @@
 import { createServer, type Server } from 'node:http';
-import type { Socket } from 'node:net';
+import type { AddressInfo, Socket } from 'node:net';
 import { getRequestListener } from '@hono/node-server';
 import { clientErrorAnswer, EstopError, problemOf } from '@estop/core';
 import { problemResponse } from './problem.js';
@@ -34,4 +34,19 @@ export function createHttpServer(fetch: Parameters<typeof getRequestListener>[0]
     response.writeHead(417, { 'content-type': 'application/problem+json', connection: 'close' }).end(body);
   });
   return server;
+}
+
+/** Listens on `host` and `port`; resolves with the URL it listens at. */
+export function listenOn(server: Server, host: string, port: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    server.once('error', reject);
+    // The deepest accept queue the kernel allows (net.core.somaxconn): a replica's enforcers
+    // moving to the others all connect at once, and a connection the queue has no room for
+    // waits a second for its SYN to be sent again.
+    server.listen({ port, host, backlog: 65_535 }, () => {
+      const info = server.address() as AddressInfo;
+      const shownHost = info.family === 'IPv6' ? `[${info.address}]` : info.address;
+      resolve(`http://${shownHost}:${info.port}`);
+    });
+  });
 }
