@@ -41,17 +41,12 @@ export interface EnforcerRegistryOptions {
 
 /**
  * Enforcers known to this replica: which are connected to the stream, what each has applied,
- * and how long each version took to reach them. Acknowledgements update memory at once and are
- * written to the store in batches, so a thousand acks do not cost a thousand transactions.
- * An enforcer that deregisters leaves at once; one gone longer than `forgetAfterMs` leaves
- * memory and the store at the next flush.
- *
- * Other replicas learn from the store which enforcers are live here, and what they applied, at a
- * cost that does not grow with them (see RegistrySaver): an enforcer's record names this replica
- * while its stream is open here, and this replica's heartbeat vouches for them all. Another
- * replica counts the enforcer as live while that heartbeat is recent (REMOTE_LIVE_MS), so when
- * this process dies, its enforcers stop counting within seconds, and its records and heartbeat
- * are deleted by the departed sweep once the heartbeat is `forgetAfterMs` old.
+ * and how long each version took to reach them. Acknowledgements update memory at once; other
+ * replicas learn of them, and of which enforcers are live here, from the store, at a cost that
+ * does not grow with them (see RegistrySaver). Another replica counts an enforcer whose record
+ * names this one while this one's heartbeat is recent (REMOTE_LIVE_MS), so when this process
+ * dies, its enforcers stop counting within seconds. An enforcer that deregisters leaves at once;
+ * one gone longer than `forgetAfterMs` leaves memory and the store at a later flush.
  */
 export class EnforcerRegistry {
   private readonly live = new Map<string, RegistryEntry>();
