@@ -47,6 +47,13 @@ export interface PropagationFigures {
   all_enforced_p50_ms: number;
   all_acknowledged_p50_ms: number;
   all_acknowledged_p99_ms: number;
+  /**
+   * The first stop apart, and the others': the first comes just after the guards connected, and
+   * each guard's first version above 0 is written as its record then.
+   */
+  first_stop_acknowledged_ms: number;
+  later_stops_acknowledged_p50_ms: number;
+  later_stops_acknowledged_p99_ms: number;
   api_durable_p50_ms: number;
   replica_rss_mb: number;
   replica_rss_per_enforcer_kb: number;
@@ -148,6 +155,9 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
     all_enforced_p50_ms: round(percentile(allDone, 50)),
     all_acknowledged_p50_ms: round(percentile(acknowledged, 50)),
     all_acknowledged_p99_ms: round(percentile(acknowledged, 99)),
+    first_stop_acknowledged_ms: round(acknowledged[0] ?? Number.NaN),
+    later_stops_acknowledged_p50_ms: round(percentile(acknowledged.slice(1), 50)),
+    later_stops_acknowledged_p99_ms: round(percentile(acknowledged.slice(1), 99)),
     api_durable_p50_ms: round(percentile(commits, 50)),
     replica_rss_mb: round(rssConnected / 1024 / 1024),
     replica_rss_per_enforcer_kb: round((rssConnected - rssBefore) / ENFORCERS / 1024),
