@@ -56,19 +56,26 @@ export class RegistrySaver {
       const stamp = new Date(now).toISOString();
       let forgotten = 0;
       let connected = 0;
+      // What the heartbeat vouches for: the lowest version among the enforcers whose records may
+      // name this replica and show a version (the store covers no record showing 0): those
+      // connected here that applied any, and (below) those whose record the store refused.
+      let applied = Infinity;
+      const dirty: RegistryEntry[] = [];
       for (const [id, entry] of live) {
         if (entry.streams > 0) {
           // Shown in this replica's list; written only with the record's next change.
           entry.record.lastSeenAt = stamp;
           connected += 1;
+          if (entry.record.version > 0) applied = Math.min(applied, entry.record.version);
         } else if (!entry.dirty && now - Date.parse(entry.record.lastSeenAt) > this.forgetAfterMs) {
           live.delete(id);
           forgotten += 1;
+          continue;
         }
+        if (isDue(entry, kind, this.#applied)) dirty.push(entry);
       }
       // Records first: one whose stream closed, or registered again, stops naming this replica,
       // or shows version 0, before a heartbeat that would not cover it is written.
-      const dirty = due(live, kind, this.#applied);
       let recordsFailure: { error: unknown } | undefined;
       if (dirty.length > 0) {
         saved += await this.store
@@ -84,8 +91,10 @@ export class RegistrySaver {
             recordsFailure = { error };
             return 0;
           });
+        // A refused record may still name this replica, at a version the heartbeat must not exceed.
+        for (const entry of dirty) if (entry.dirty) applied = Math.min(applied, entry.record.version);
       }
-      const applied = lowestApplied(live);
+      if (applied === Infinity) applied = 0;
       let heartbeatFailure: { error: unknown } | undefined;
       const stale = this.#heartbeatAt === undefined || now - this.#heartbeatAt >= HEARTBEAT_MS;
       if (connected > 0 && (stale || applied !== this.#applied)) {
@@ -96,18 +105,11 @@ export class RegistrySaver {
           // records: write them all again at the next flush.
           if (this.#heartbeatAt !== undefined && now - this.#heartbeatAt > REMOTE_LIVE_MS) markConnectedDirty(live);
           this.#heartbeatAt = now;
-          // A lower version than before (an enforcer behind connected) no longer covers the
-          // others it covered: each is ahead again, and written if it stays so.
-          const lowered = applied < this.#applied;
-          this.#applied = applied;
+          this.#vouched(live, applied);
           saved += 1;
-          if (lowered) markAhead(live, applied);
         } catch (error) {
           heartbeatFailure = { error };
         }
-      }
-      for (const entry of live.values()) {
-        if (entry.ahead !== undefined && entry.record.version <= this.#applied) entry.ahead = undefined;
       }
       forgotten += await this.departed.sweep(now).catch((error: unknown) => {
         this.events.onForgetFailed(error);
@@ -121,45 +123,36 @@ export class RegistrySaver {
       if (saved > 0) this.events.onSaved(saved);
     }
   }
+
+  /**
+   * The heartbeat written vouches for `applied`: the enforcers it covers are no longer ahead of
+   * the store. A lower version than before (an enforcer behind connected) no longer covers the
+   * others it covered: each is ahead again, and written if it stays so.
+   */
+  #vouched(live: Map<string, RegistryEntry>, applied: number): void {
+    const lowered = applied < this.#applied;
+    this.#applied = applied;
+    for (const entry of live.values()) {
+      if (entry.record.version <= applied) entry.ahead = undefined;
+      else if (lowered && entry.streams > 0) entry.ahead ??= 'new';
+    }
+  }
 }
 
 /**
- * What the heartbeat vouches for: the lowest version among the enforcers whose records may name
- * this replica and show a version (the store covers no record showing 0). Those connected here
- * that applied any, and those whose record the store refused (it may still name this replica,
- * at a version the heartbeat must not exceed); 0 when there are none.
+ * Whether a flush writes the entry's record, marking it clean: when it changed, or, at a
+ * periodic flush, when it has been ahead of `applied` (the heartbeat's version) since the last
+ * periodic flush.
  */
-function lowestApplied(live: Map<string, RegistryEntry>): number {
-  let lowest = Infinity;
-  for (const entry of live.values()) {
-    if (entry.dirty || (entry.streams > 0 && entry.record.version > 0)) lowest = Math.min(lowest, entry.record.version);
+function isDue(entry: RegistryEntry, kind: FlushKind, applied: number): boolean {
+  if (entry.ahead !== undefined && kind === 'periodic' && entry.record.version > applied) {
+    if (entry.ahead === 'seen') entry.dirty = true;
+    else entry.ahead = 'seen';
   }
-  return lowest === Infinity ? 0 : lowest;
-}
-
-/**
- * The entries whose records a flush writes, marked clean: those changed, and, at a periodic
- * flush, those ahead of `applied` (the heartbeat's version) since the last periodic flush.
- */
-function due(live: Map<string, RegistryEntry>, kind: FlushKind, applied: number): RegistryEntry[] {
-  const entries: RegistryEntry[] = [];
-  for (const entry of live.values()) {
-    if (entry.ahead !== undefined && kind === 'periodic' && entry.record.version > applied) {
-      if (entry.ahead === 'seen') entry.dirty = true;
-      else entry.ahead = 'seen';
-    }
-    if (entry.dirty) {
-      entry.dirty = false;
-      entry.ahead = undefined;
-      entries.push(entry);
-    }
-  }
-  return entries;
-}
-
-/** Marks every connected enforcer whose version is above `applied` as ahead of what the store shows. */
-function markAhead(live: Map<string, RegistryEntry>, applied: number): void {
-  for (const entry of live.values()) if (entry.streams > 0 && entry.record.version > applied) entry.ahead ??= 'new';
+  if (!entry.dirty) return false;
+  entry.dirty = false;
+  entry.ahead = undefined;
+  return true;
 }
 
 /** Marks every connected enforcer's record to be written at the next flush. */
