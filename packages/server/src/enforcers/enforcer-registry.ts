@@ -4,7 +4,7 @@ import { DEFAULT_FORGET_AFTER_MS, DepartedSweep, checkForgetAfter } from './enfo
 import type { RegistryEntry } from './registry-entry.js';
 import { REMOTE_LIVE_MS, RegistrySaver, type FlushKind } from './registry-saver.js';
 import { VersionTracks } from './version-tracks.js';
-import { VersionWaits, behindIn, countedFor } from './version-waits.js';
+import { VersionWaits, behindIn, countedFor, countedHere } from './version-waits.js';
 
 // How often a wait re-reads other replicas' enforcers from the store.
 const REMOTE_POLL_MS = 200;
@@ -229,7 +229,7 @@ export class EnforcerRegistry {
   ): Promise<Enforcement> {
     const records = await others;
     const local = this.enforcement(version, tenant);
-    const remote = this.liveElsewhere(records).filter((record) => countedFor(record.tenant, tenant));
+    const remote = this.countedElsewhere(records, tenant);
     if (remote.length === 0) return local;
     const remoteBehind = remote.filter((record) => record.version < version);
     const remotePending = remoteBehind
@@ -251,7 +251,7 @@ export class EnforcerRegistry {
    * tenant's enforcers are neither counted nor named.
    */
   enforcement(version: number, tenant?: string): Enforcement {
-    const connected = [...this.live.values()].filter((entry) => entry.streams > 0 && countedFor(entry.tenant, tenant));
+    const connected = [...this.live.values()].filter((entry) => countedHere(entry, tenant));
     const behind = connected.filter((entry) => entry.record.version < version);
     const pending = behind
       .filter((entry) => entry.tenant === tenant || tenant === undefined)
@@ -290,9 +290,7 @@ export class EnforcerRegistry {
           wait.behind = behindIn(this.live, version, tenant);
           others.behind = undefined;
         }
-        others.behind ??= this.liveElsewhere(records).filter(
-          (record) => countedFor(record.tenant, tenant) && record.version < version,
-        ).length;
+        others.behind ??= this.countedElsewhere(records, tenant).filter((record) => record.version < version).length;
         const left = deadline - this.clock.now();
         if ((wait.behind.size === 0 && others.behind === 0) || left <= 0)
           return await this.enforcementEverywhere(version, tenant, others.records);
@@ -345,6 +343,11 @@ export class EnforcerRegistry {
   private othersRecords(): Promise<EnforcerRecord[]> {
     const since = new Date(this.clock.now() - REMOTE_LIVE_MS).toISOString();
     return this.store.list({ seenSince: since, notHeldBy: this.replica });
+  }
+
+  /** Of `records` (see othersRecords), the enforcers not connected here that count for a caller bound to `tenant`. */
+  private countedElsewhere(records: readonly EnforcerRecord[], tenant: string | undefined): EnforcerRecord[] {
+    return this.liveElsewhere(records).filter((record) => countedFor(record.tenant, tenant));
   }
 
   /** Of `records` (see othersRecords), the enforcers not connected here. */

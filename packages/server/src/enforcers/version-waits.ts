@@ -16,6 +16,11 @@ export function countedFor(owner: string | undefined, caller: string | undefined
   return caller === undefined || owner === undefined || owner === caller;
 }
 
+/** Whether an entry of this replica is connected here and counts for a caller bound to `tenant`. */
+export function countedHere(entry: RegistryEntry, tenant: string | undefined): boolean {
+  return entry.streams > 0 && countedFor(entry.tenant, tenant);
+}
+
 /**
  * The waits for versions on one replica (`kill --wait`, `GET /v1/versions/:v/enforcement?wait=`),
  * followed as acknowledgements come: an acknowledgement removes its enforcer from each wait it was
@@ -81,7 +86,7 @@ export function behindIn(
 ): Set<string> {
   const behind = new Set<string>();
   for (const [id, entry] of live) {
-    if (entry.streams > 0 && countedFor(entry.tenant, tenant) && entry.record.version < version) behind.add(id);
+    if (countedHere(entry, tenant) && entry.record.version < version) behind.add(id);
   }
   return behind;
 }
