@@ -8,25 +8,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { sha256Hex } from '../src/tokens/token-secret.js';
 import { databaseUrl, postgresSchema } from './postgres-schema.js';
-import { eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
+import { connectEnforcer, eventually, startTestControlPlane, type TestControlPlane } from './harness.js';
 
 const at = () => new Date().toISOString();
-
-/** Registers an enforcer with `token` and keeps its stream open until the returned function is called. */
-async function connectEnforcer(cp: TestControlPlane, token: string, id: string): Promise<() => Promise<void>> {
-  const registered = await cp.request('/v1/enforcers', { token, body: { id, name: id, kind: 'sdk' } });
-  assert.equal(registered.status, 201, JSON.stringify(registered.body));
-  const stream = new AbortController();
-  const response = await fetch(`${cp.url}/v1/stream?enforcer=${id}`, {
-    headers: { authorization: `Bearer ${token}` },
-    signal: stream.signal,
-  });
-  assert.equal(response.status, 200);
-  return async () => {
-    stream.abort();
-    await response.body?.cancel().catch(() => {});
-  };
-}
 
 async function auditOf(cp: TestControlPlane, token: string): Promise<AuditEntry[]> {
   const answer = await cp.request('/v1/audit?limit=10000', { token });
@@ -64,7 +48,7 @@ describe('a tenant token cannot read or report across tenants', () => {
       });
       assert.ok(!JSON.stringify(beyond.body).includes('acme-worker-1'), JSON.stringify(beyond.body));
     } finally {
-      await disconnect();
+      disconnect();
     }
   });
 
@@ -96,7 +80,7 @@ describe('a tenant token cannot read or report across tenants', () => {
         [[{ tenant: 'beta' }, undefined]],
       );
     } finally {
-      await disconnect();
+      disconnect();
     }
   });
 
@@ -121,7 +105,7 @@ describe('a tenant token cannot read or report across tenants', () => {
         [[{ tenant: 'acme' }, 3]],
       );
     } finally {
-      await disconnect();
+      disconnect();
     }
   });
 
@@ -206,7 +190,7 @@ describe('a tenant token cannot read or report across tenants', () => {
 async function enforcersAcrossReplicas(createStore: () => Store): Promise<void> {
   const first = await startTestControlPlane({ store: createStore(), replicaPollMs: 100 });
   const second = await startTestControlPlane({ store: createStore(), replicaPollMs: 100 });
-  const disconnects: (() => Promise<void>)[] = [];
+  const disconnects: (() => void)[] = [];
   try {
     disconnects.push(await connectEnforcer(first, await first.token('enforcer', 'acme'), 'acme-remote-1'));
     disconnects.push(await connectEnforcer(first, await first.token('enforcer'), 'fleet-remote-1'));
@@ -258,7 +242,7 @@ async function enforcersAcrossReplicas(createStore: () => Store): Promise<void> 
     assert.deepEqual(await listed(await second.token('viewer', 'acme')), ['acme-remote-1']);
     assert.deepEqual(await listed(await second.token('viewer', 'gamma')), []);
   } finally {
-    for (const disconnect of disconnects) await disconnect();
+    for (const disconnect of disconnects) disconnect();
     await first.close();
     await second.close();
   }
