@@ -73,8 +73,15 @@ export function createSqliteIdempotencyStore(context: SqliteContext): Idempotenc
 
   return {
     // A duplicate is answered from a plain read; only a claim that may take the key waits for a commit.
-    claim: async (key, nowMs, ttlMs) =>
-      (await context.run(() => answer(statements().lookup.get(key), nowMs))) ?? commit(() => take(key, nowMs, ttlMs)),
+    claim: (key, nowMs, ttlMs) => {
+      let found: IdempotencyClaim | undefined;
+      try {
+        found = context.runNow(() => answer(statements().lookup.get(key), nowMs));
+      } catch (error) {
+        return Promise.reject(error);
+      }
+      return found === undefined ? commit(() => take(key, nowMs, ttlMs)) : Promise.resolve(found);
+    },
     complete: (key, claimId, result) => commit(() => statements().complete.run(result, key, claimId).changes > 0),
     release: (key, claimId) => commit(() => statements().release.run(key, claimId).changes > 0),
   };

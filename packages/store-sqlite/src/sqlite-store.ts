@@ -68,13 +68,16 @@ export function createSqliteStore(options: SqliteStoreOptions): Store {
     db,
     sha256: options.sha256,
     statements: () => (statements ??= prepareStatements(db)),
-    async run(work) {
+    runNow(work) {
       if (!db.open) throw new EstopError({ code: 'unavailable', message: 'the store is closed' });
       try {
         return work();
       } catch (error) {
         throw toStoreError(error);
       }
+    },
+    async run(work) {
+      return context.runNow(work);
     },
     readOne(read, fromRow) {
       return context.run(() => {

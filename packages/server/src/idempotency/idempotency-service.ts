@@ -5,6 +5,7 @@ import {
   type Clock,
   type IdempotencyBatchOp,
   type IdempotencyBatchResult,
+  type IdempotencyClaim,
   type IdempotencyClaimAnswer,
   type IdempotencyClaimInput,
   type IdempotencyStore,
@@ -35,8 +36,7 @@ export class IdempotencyService {
   /** Claims the call's key; while the first call runs, waits up to `waitMs` for its result. */
   async claim(principal: Principal, input: IdempotencyClaimInput): Promise<IdempotencyClaimAnswer> {
     requireScopeWithinTenant(principal, { tenant: input.tenant });
-    const key =
-      input.key ?? derivedIdempotencyKey(sha256Hex, { tenant: input.tenant, tool: input.tool, args: input.args });
+    const key = input.key ?? this.#derived(input);
     const scoped = scopedIdempotencyKey(input.tenant, input.tool, key);
     const deadline = Date.now() + input.waitMs;
     let claim = await this.deps.keys.claim(scoped, this.deps.clock.now(), input.windowMs);
@@ -44,12 +44,28 @@ export class IdempotencyService {
       await new Promise((resolve) => setTimeout(resolve, Math.min(RECLAIM_MS, deadline - Date.now())));
       claim = await this.deps.keys.claim(scoped, this.deps.clock.now(), input.windowMs);
     }
-    const call = { tenant: input.tenant, agent: input.agent, run: input.run, tool: input.tool };
+    return this.#answer(principal, input, key, claim);
+  }
+
+  /** A claim in a batch: once, never waiting; its tenant was checked with the batch's. */
+  #claimOnce(principal: Principal, op: ClaimOp): Promise<IdempotencyClaimAnswer> {
+    const key = op.key ?? this.#derived(op);
+    return this.deps.keys
+      .claim(scopedIdempotencyKey(op.tenant, op.tool, key), this.deps.clock.now(), op.windowMs)
+      .then((claim) => this.#answer(principal, op, key, claim));
+  }
+
+  #derived(input: { tenant: string; tool: string; args?: unknown }): string {
+    return derivedIdempotencyKey(sha256Hex, { tenant: input.tenant, tool: input.tool, args: input.args });
+  }
+
+  /** What the caller is told of its claim; a write or a duplicate is counted for the sentinels and the audit log. */
+  #answer(principal: Principal, input: ClaimOp, key: string, claim: IdempotencyClaim): IdempotencyClaimAnswer {
     if (claim.status === 'claimed') {
-      this.deps.sentinel?.observe('writes', call);
+      this.deps.sentinel?.observe('writes', input);
       return { status: 'claimed', key, claimId: claim.claimId };
     }
-    this.deps.sentinel?.observe('duplicates', call);
+    this.deps.sentinel?.observe('duplicates', input);
     this.deps.aggregator.duplicate(principal.name, input.enforcer ?? principal.name, input.tenant, input.tool);
     if (claim.status === 'pending') return { status: 'pending', key };
     return { status: 'done', key, result: JSON.parse(claim.result) as unknown };
@@ -103,23 +119,21 @@ export class IdempotencyService {
    */
   async batch(principal: Principal, ops: readonly IdempotencyBatchOp[]): Promise<IdempotencyBatchResult[]> {
     for (const op of ops) this.#check(principal, op.tenant);
-    return Promise.all(
-      ops.map(async (op): Promise<IdempotencyBatchResult> => {
-        try {
-          if (op.op === 'claim') return await this.claim(principal, { ...op, waitMs: 0 });
-          if (op.op === 'observed') {
-            this.#observed(principal, op);
-            return { status: 'ok' };
-          }
-          if (op.op === 'complete') await this.complete(principal, op);
-          else await this.release(principal, op);
-          return { status: 'ok' };
-        } catch (error) {
-          if (!(error instanceof EstopError) || error.code === 'internal' || error.code === 'unavailable') throw error;
-          return { status: 'error', code: error.code, detail: error.message };
-        }
-      }),
-    );
+    return Promise.all(ops.map((op) => this.#batchOp(principal, op).catch(inPlace)));
+  }
+
+  #batchOp(principal: Principal, op: IdempotencyBatchOp): Promise<IdempotencyBatchResult> {
+    switch (op.op) {
+      case 'claim':
+        return this.#claimOnce(principal, op);
+      case 'complete':
+        return this.complete(principal, op).then(() => OK);
+      case 'release':
+        return this.release(principal, op).then(() => OK);
+      case 'observed':
+        this.#observed(principal, op);
+        return Promise.resolve(OK);
+    }
   }
 
   /** Counts what an enforcer keeping its own keys did, as a claim or release here would have. */
@@ -136,6 +150,17 @@ export class IdempotencyService {
   #check(principal: Principal, tenant: string): void {
     requireScopeWithinTenant(principal, { tenant });
   }
+}
+
+const OK: IdempotencyBatchResult = { status: 'ok' };
+
+/** A claim as the service reads it, from the claim route or a batch. */
+type ClaimOp = Omit<IdempotencyClaimInput, 'waitMs'>;
+
+/** A completion or release whose claim no longer holds answers its problem in place; a failure of the store fails the batch. */
+function inPlace(error: unknown): IdempotencyBatchResult {
+  if (!(error instanceof EstopError) || error.code === 'internal' || error.code === 'unavailable') throw error;
+  return { status: 'error', code: error.code, detail: error.message };
 }
 
 function lost(key: string, claimId: string): EstopError {
