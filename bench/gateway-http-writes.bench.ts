@@ -34,6 +34,10 @@ async function startGateway(
   return { child, url: `${url}/tools/email.send` };
 }
 
+function roundOrNull(value: number | undefined): number | null {
+  return value === undefined ? null : Math.round(value);
+}
+
 export async function run(): Promise<Record<string, unknown>> {
   const upstream = start(HTTP_WORKER, 'upstream');
   const { port } = (await messageFrom(upstream)) as { port: number };
@@ -72,6 +76,7 @@ export async function run(): Promise<Record<string, unknown>> {
   const sdk = start(WRITES_WORKER, 'sdk');
   sdk.send({
     controlPlane: plane.url,
+    controlPlanePid: plane.child.pid as number,
     token: enforcer,
     upstream: upstreamUrl,
     concurrency: CONCURRENCY,
@@ -115,6 +120,11 @@ export async function run(): Promise<Record<string, unknown>> {
     sdk_no_dedupe_calls_per_s: Math.round(s.sdk_no_dedupe.calls_per_s),
     sdk_no_dedupe_p50_us: Math.round(s.sdk_no_dedupe.p50_us),
     ratio_sdk_default_vs_no_dedupe: Number(sdkRatio.toFixed(3)),
+    // Where a default write's time goes: waiting for its key's claim before the tool runs, and
+    // the control plane's CPU per write, which each batch of claims waits for in turn.
+    sdk_default_before_run_p50_us: Math.round(s.sdk_default.before_run_p50_us ?? 0),
+    sdk_no_dedupe_before_run_p50_us: Math.round(s.sdk_no_dedupe.before_run_p50_us ?? 0),
+    sdk_default_control_plane_cpu_us_per_call: roundOrNull(s.sdk_default.control_plane_cpu_us_per_call),
     ratio_no_dedupe_vs_bare_proxy: Number((f.no_dedupe.calls_per_s / f.bare_proxy.calls_per_s).toFixed(3)),
     concurrency: CONCURRENCY,
     setup:

@@ -2,6 +2,7 @@
 // the configuration it is sent, `client` sends distinct write bodies to each target, many in
 // flight, timing every call, and `sdk` does the same through an SDK guard's `run.tool`, each
 // call's tool a POST to the upstream. Driven over IPC by gateway-http-writes.bench.ts.
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
 import { createGateway, GatewayFileSchema } from '@estop/gateway';
 import { createGuard } from '@estop/sdk';
@@ -26,7 +27,25 @@ export interface SeriesFigures {
   calls_per_s: number;
   p50_us: number;
   p99_us: number;
+  /** SDK series: how long a write waited before its tool ran (its key's claim), median. */
+  before_run_p50_us?: number;
+  /** SDK series: the control plane's CPU time per write (user and system, from /proc). */
+  control_plane_cpu_us_per_call?: number;
 }
+
+/** A process's CPU time so far in µs (user and system), from /proc on Linux; undefined elsewhere. */
+function cpuMicros(pid: number): number | undefined {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ');
+    if (fields === undefined) return undefined;
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / CLOCK_TICKS;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Linux's clock ticks per second, which /proc's times count in. */
+const CLOCK_TICKS = 100;
 
 async function startGateway(message: { config: unknown; token: string }): Promise<void> {
   const config = GatewayFileSchema.parse(message.config);
@@ -120,6 +139,8 @@ async function runClient(plan: WritesPlan): Promise<Record<string, SeriesFigures
 
 export interface SdkPlan {
   controlPlane: string;
+  /** The control plane's process id, to read its CPU time from /proc during the SDK's writes. */
+  controlPlanePid: number;
   token: string;
   upstream: string;
   concurrency: number;
@@ -145,42 +166,66 @@ async function runSdk(plan: SdkPlan): Promise<Record<string, SeriesFigures>> {
   };
   await Promise.all(Object.values(variants).map((guard) => guard.ready()));
   const figures: Record<string, SeriesFigures> = {};
-  const samples = new Map<string, number[]>(Object.keys(variants).map((name) => [name, []]));
-  const rates = new Map<string, number[]>(Object.keys(variants).map((name) => [name, []]));
+  const names = Object.keys(variants);
+  const samples = new Map<string, number[]>(names.map((name) => [name, []]));
+  const waits = new Map<string, number[]>(names.map((name) => [name, []]));
+  const rates = new Map<string, number[]>(names.map((name) => [name, []]));
+  const planeCpu = new Map<string, { micros: number; calls: number }>(
+    names.map((name) => [name, { micros: 0, calls: 0 }]),
+  );
   const measure = async (name: string, seconds: number, keep: boolean): Promise<void> => {
     const guard = variants[name as keyof typeof variants];
     const run = guard.startRun({ tenant: 'acme', agent: 'bench' });
     const deadline = performance.now() + seconds * 1000;
     let completed = 0;
     const times = keep ? (samples.get(name) as number[]) : [];
+    const before = keep ? (waits.get(name) as number[]) : [];
     const loop = async (): Promise<void> => {
       while (performance.now() < deadline) {
         const start = process.hrtime.bigint();
         const n = `${PREFIX}${sequence++}`;
-        await run.tool('email.send', { to: 'someone@example.com', n }, () => post(upstream, undefined, agent), {
-          effect: 'write',
-        });
+        await run.tool(
+          'email.send',
+          { to: 'someone@example.com', n },
+          () => {
+            before.push(Number(process.hrtime.bigint() - start) / 1000);
+            return post(upstream, undefined, agent);
+          },
+          { effect: 'write' },
+        );
         times.push(Number(process.hrtime.bigint() - start) / 1000);
         completed++;
       }
     };
+    const cpuBefore = cpuMicros(plan.controlPlanePid);
     const started = performance.now();
     await Promise.all(Array.from({ length: plan.concurrency }, loop));
-    if (keep) (rates.get(name) as number[]).push(completed / ((performance.now() - started) / 1000));
+    const cpuAfter = cpuMicros(plan.controlPlanePid);
+    if (keep) {
+      (rates.get(name) as number[]).push(completed / ((performance.now() - started) / 1000));
+      const cpu = planeCpu.get(name) as { micros: number; calls: number };
+      if (cpuBefore !== undefined && cpuAfter !== undefined) {
+        cpu.micros += cpuAfter - cpuBefore;
+        cpu.calls += completed;
+      }
+    }
     await run.end();
   };
-  for (const name of Object.keys(variants)) await measure(name, 0.5, false);
+  for (const name of names) await measure(name, 0.5, false);
   for (let round = 0; round < plan.rounds; round++) {
-    const order = round % 2 === 0 ? Object.keys(variants) : Object.keys(variants).reverse();
+    const order = round % 2 === 0 ? names : [...names].reverse();
     for (const name of order) await measure(name, plan.seconds, true);
   }
-  for (const name of Object.keys(variants)) {
+  for (const name of names) {
     const perRound = rates.get(name) as number[];
     const times = samples.get(name) as number[];
+    const cpu = planeCpu.get(name) as { micros: number; calls: number };
     figures[name] = {
       calls_per_s: perRound.reduce((sum, rate) => sum + rate, 0) / perRound.length,
       p50_us: percentile(times, 50),
       p99_us: percentile(times, 99),
+      before_run_p50_us: percentile(waits.get(name) as number[], 50),
+      control_plane_cpu_us_per_call: cpu.calls === 0 ? undefined : cpu.micros / cpu.calls,
     };
   }
   await Promise.all(Object.values(variants).map((guard) => guard.close()));

@@ -33,7 +33,13 @@ const LONG_POLL_SLACK_MS = 10_000;
  */
 export class GovernanceClient {
   readonly #client: ControlPlaneClient;
+  /** Claims and releases, which a caller waits on. */
   readonly #keys: IdempotencyBatch;
+  /**
+   * Completions and observations, which nobody waits on, in requests of their own: a batch of
+   * claims never waits while the control plane carries out the completions of earlier writes.
+   */
+  readonly #settled: IdempotencyBatch;
 
   readonly #direct: DirectKeys | undefined;
 
@@ -52,7 +58,7 @@ export class GovernanceClient {
   ) {
     this.#client = client;
     const path = pathTo(ROUTES.idempotencyBatch);
-    this.#keys = new IdempotencyBatch(async (ops, body) => {
+    const send = async (ops: KeyOp[], body: string): Promise<IdempotencyBatchResult[]> => {
       const answer = (await client.send(
         'POST',
         path,
@@ -66,12 +72,14 @@ export class GovernanceClient {
         throw malformed('claim or settle idempotency keys');
       }
       return answer.results as IdempotencyBatchResult[];
-    });
+    };
+    this.#keys = new IdempotencyBatch(send);
+    this.#settled = new IdempotencyBatch(send);
     if (direct?.keys !== undefined) {
       const { onError } = direct;
       this.#direct = new DirectKeys(direct.keys, direct.clock, direct.sha256, (observation) => {
         const op = { op: 'observed', ...observation } as const;
-        this.#keys.run(op, JSON.stringify(op), undefined, true).catch((error: unknown) =>
+        this.#settled.run(op, JSON.stringify(op), undefined, true).catch((error: unknown) =>
           onError(
             new EstopError({
               code: 'unavailable',
@@ -87,7 +95,8 @@ export class GovernanceClient {
   /**
    * Carries `op` (`text`, its JSON) in a batch with the others of the moment, or on `single`
    * when it is too large to share a request; a problem answered for it alone is thrown as its
-   * EstopError. A `deferred` one (a completion) may wait briefly for company.
+   * EstopError. A `deferred` one (a completion) goes with the other completions, and may wait
+   * briefly for company.
    */
   async #batched(
     op: KeyOp,
@@ -97,7 +106,7 @@ export class GovernanceClient {
     deferred = false,
   ): Promise<unknown> {
     if (text.length > IdempotencyBatch.maxBytes) return single();
-    const result = await this.#keys.run(op, text, signal, deferred);
+    const result = await (deferred ? this.#settled : this.#keys).run(op, text, signal, deferred);
     if (result.status === 'error') {
       const code = (ERROR_CODES as readonly string[]).includes(result.code) ? (result.code as ErrorCode) : 'conflict';
       throw new EstopError({

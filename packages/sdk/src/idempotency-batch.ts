@@ -12,7 +12,7 @@ export interface KeyOp {
 /** A batch is cut before it grows past this many bytes of JSON, well within the control plane's body limit. */
 const BATCH_BYTES = 256 * 1024;
 /**
- * How long a completion or an observation (which nobody waits for) may wait for a claim to
+ * How long an operation nobody waits for (a completion, an observation) may wait for others to
  * travel with, before it goes in a request of its own.
  */
 const LINGER_MS = 5;
@@ -32,13 +32,12 @@ interface Queued {
 export type SendBatch = (ops: KeyOp[], body: string) => Promise<IdempotencyBatchResult[]>;
 
 /**
- * Claims, completions and releases of idempotency keys from every guard in this process that
- * share a control plane and token, carried by one request at a time (`POST
- * /v1/idempotency/batch`): those that arrive while a request is on its way go together in the
- * next. Under load each write's two steps then cost a share of a request instead of a request
- * each, and the control plane commits each batch's keys in one transaction; alone, a claim pays
- * one request, as it would without batching. A completion, which no caller waits for, lingers
- * up to LINGER_MS for the next claim to travel with.
+ * Operations on idempotency keys from every guard in this process that share a control plane
+ * and token, carried by one request at a time (`POST /v1/idempotency/batch`): those that arrive
+ * while a request is on its way go together in the next. Under load each write's steps then
+ * cost a share of a request instead of a request each, and the control plane commits each
+ * batch's keys in one transaction; alone, a claim pays one request, as it would without
+ * batching. An operation nobody waits for lingers up to LINGER_MS for company.
  */
 export class IdempotencyBatch {
   #queue: Queued[] = [];
