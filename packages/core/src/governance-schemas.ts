@@ -69,7 +69,7 @@ export const IdempotencyCompleteSchema = IdempotencyClaimedSchema.extend({
   /**
    * The call's result, any JSON; returned to duplicates. Not checked value by value: it is read
    * from the request's JSON body, already bounded in size and depth, so it cannot be anything
-   * but JSON, and checking a large result again cost more than the rest of the operation.
+   * but JSON; checking it again took most of the time a batch's validation took.
    */
   result: z.unknown().default(null),
 });
