@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { systemClock, type StateSnapshot } from '@estop/core';
+import { decide, systemClock, type ChangeEvent, type StateSnapshot } from '@estop/core';
 import { LocalState } from './local-state.js';
 
 const rule = {
@@ -67,5 +67,41 @@ describe('an enforcer applies no snapshot older than its state unless the store 
     assert.equal(state.heardAt, 0);
     assert.equal(state.hear(3), true);
     assert.equal(state.heardAt, 10_000);
+  });
+});
+
+describe('guards of one process share the work of a change they all receive', () => {
+  const stop: ChangeEvent = {
+    version: 4,
+    changes: [{ type: 'rule-created', rule: { ...rule, id: 'r2', scope: { tenant: 'globex' }, mode: 'full_stop' } }],
+  } as ChangeEvent;
+
+  it('applies a change to a shared snapshot once, and builds its index once per set of local tool effects', () => {
+    const held = snapshot(3);
+    const guards = Array.from({ length: 3 }, () => new LocalState({ 'crm.read': 'read' }, systemClock, () => {}));
+    const other = new LocalState({ 'crm.read': 'write' }, systemClock, () => {});
+    for (const guard of [...guards, other]) {
+      assert.equal(guard.applySnapshot(held), true);
+      assert.equal(guard.applyChange(stop), true);
+    }
+    const [first, ...rest] = guards as [LocalState, ...LocalState[]];
+    for (const guard of rest) assert.equal(guard.index, first.index, 'one index for the same snapshot and tools');
+    assert.notEqual(other.index, first.index, 'other local tool effects get an index of their own');
+    const call = { tenant: 'globex', agent: 'a', tool: 'crm.read' };
+    assert.equal(decide(first.index, call).outcome, 'deny');
+    assert.equal(decide(first.index, { ...call, tenant: 'acme' }).outcome, 'allow', 'read_only lets a read through');
+    assert.equal(decide(other.index, { ...call, tenant: 'acme' }).outcome, 'deny', 'the same tool, a write here');
+  });
+
+  it("applies each change to the snapshot it was given: a guard behind or ahead is not handed another guard's result", () => {
+    const held = snapshot(3);
+    const ahead = new LocalState({}, systemClock, () => {});
+    const behind = new LocalState({}, systemClock, () => {});
+    ahead.applySnapshot(held);
+    ahead.applyChange(stop);
+    behind.applySnapshot(snapshot(2));
+    assert.equal(behind.applyChange(stop), false, 'version 4 does not follow version 2');
+    assert.equal(behind.version, 2);
+    assert.equal(ahead.version, 4);
   });
 });

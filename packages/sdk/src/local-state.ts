@@ -11,6 +11,31 @@ import {
 } from '@estop/core';
 
 /**
+ * What the guards of one process share. They receive the same change events, decoded once (see
+ * StateSync), and hold the same snapshots: a change applied to a snapshot is remembered with the
+ * snapshot it gave, and a snapshot's rule index for the same local tool effects is built once.
+ * So a change that reaches thousands of guards in a process is applied and indexed once, not
+ * once each. Kept weakly: what no guard holds is forgotten. Snapshots and indexes are never
+ * changed once made (an index's tool memo only remembers what its rules give).
+ */
+const nextOf = new WeakMap<StateSnapshot, { event: ChangeEvent; next: StateSnapshot | undefined }>();
+const indexesOf = new WeakMap<StateSnapshot, Map<string, RuleIndex>>();
+
+function sharedIndex(snapshot: StateSnapshot, tools: Record<string, Effect>, toolsKey: string): RuleIndex {
+  let indexes = indexesOf.get(snapshot);
+  if (indexes === undefined) {
+    indexes = new Map();
+    indexesOf.set(snapshot, indexes);
+  }
+  let index = indexes.get(toolsKey);
+  if (index === undefined) {
+    index = buildRuleIndex(snapshot, tools);
+    indexes.set(toolsKey, index);
+  }
+  return index;
+}
+
+/**
  * The state an enforcer decides with: the last applied snapshot, its rule index, and when
  * the control plane was last heard from. Versions are applied strictly in order.
  */
@@ -23,6 +48,8 @@ export class LocalState {
   heardAt = -Infinity;
   #snapshot: StateSnapshot = { version: 0, rules: [], tools: {} };
   readonly #tools: Record<string, Effect>;
+  /** The local tool effects as text, naming the indexes built with them. */
+  readonly #toolsKey: string;
   readonly #clock: Clock;
   readonly #onApplied: (snapshot: StateSnapshot, isSnapshot: boolean) => void;
 
@@ -32,6 +59,7 @@ export class LocalState {
     onApplied: (snapshot: StateSnapshot, isSnapshot: boolean) => void,
   ) {
     this.#tools = tools;
+    this.#toolsKey = JSON.stringify(Object.entries(tools).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
     this.#clock = clock;
     this.#onApplied = onApplied;
     this.index = buildRuleIndex(this.#snapshot, tools);
@@ -79,7 +107,14 @@ export class LocalState {
 
   /** Applies the next version; returns false, changing nothing, when `event` is not the next version. */
   applyChange(event: ChangeEvent): boolean {
-    const next = applyChange(this.#snapshot, event);
+    const held = this.#snapshot;
+    const known = nextOf.get(held);
+    let next: StateSnapshot | undefined;
+    if (known !== undefined && known.event === event) next = known.next;
+    else {
+      next = applyChange(held, event);
+      nextOf.set(held, { event, next });
+    }
     if (next === undefined) return false;
     this.#commit(next, false);
     return true;
@@ -93,7 +128,7 @@ export class LocalState {
   }
 
   #commit(snapshot: StateSnapshot, isSnapshot: boolean, fresh = true): void {
-    this.index = buildRuleIndex(snapshot, this.#tools);
+    this.index = sharedIndex(snapshot, this.#tools, this.#toolsKey);
     this.#snapshot = snapshot;
     this.synced = true;
     if (fresh) this.heardAt = this.#clock.now();
