@@ -24,6 +24,18 @@ async function storeEnforcerWrites(url: string): Promise<number> {
   return Number(match[1]);
 }
 
+/** Resolves once the replica has written no enforcer rows for a second (at most 15 s). */
+async function storeWritesSettled(url: string): Promise<void> {
+  const giveUpAt = performance.now() + 15_000;
+  let last = await storeEnforcerWrites(url);
+  while (performance.now() < giveUpAt) {
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const now = await storeEnforcerWrites(url);
+    if (now - last <= 1) return;
+    last = now;
+  }
+}
+
 /** The resident memory of a process, in bytes (Linux). */
 function rssOf(pid: number | undefined): number {
   const match = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
@@ -48,8 +60,9 @@ export interface PropagationFigures {
   all_acknowledged_p50_ms: number;
   all_acknowledged_p99_ms: number;
   /**
-   * The first stop apart, and the others': the first comes just after the guards connected, and
-   * each guard's first version above 0 is written as its record then.
+   * The first stop apart, and the others': the first comes once every guard has connected and
+   * acknowledged the state it connected to, and each guard's first version above 0 is written as
+   * its record then.
    */
   first_stop_acknowledged_ms: number;
   later_stops_acknowledged_p50_ms: number;
@@ -81,6 +94,11 @@ export async function measurePropagation(plan: PropagationPlan): Promise<Propaga
     ),
   );
   await Promise.all(workers.map((worker) => messageFrom(worker, (message) => message.ready === true)));
+  // The first flip starts as the others do, from a quiet system: every guard's acknowledgement
+  // of the state it connected to received, and the replica's records of the connects written.
+  const connected = await adminRequest(server.url, '/v1/rules');
+  await adminRequest(server.url, `/v1/versions/${connected.version}/enforcement?wait=10000`);
+  await storeWritesSettled(server.url);
   const rssConnected = rssOf(server.child.pid);
   const acknowledged: number[] = [];
 
