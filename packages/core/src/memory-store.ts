@@ -53,16 +53,21 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
     if (closed) throw new EstopError({ code: 'unavailable', message: 'the store is closed' });
   }
 
+  /** The last heartbeat of the replica an enforcer's record names, if any. */
+  function heartbeatOf(record: EnforcerRecord): { at: string; applied: number } | undefined {
+    return record.replica === undefined ? undefined : heartbeats.get(record.replica);
+  }
+
   /** When an enforcer was last seen: its replica's last heartbeat, or its record's last write if later. */
-  function seenAt(record: EnforcerRecord): string {
-    const heartbeat = record.replica === undefined ? undefined : heartbeats.get(record.replica)?.at;
-    return heartbeat !== undefined && heartbeat > record.lastSeenAt ? heartbeat : record.lastSeenAt;
+  function seenAt(record: EnforcerRecord, heartbeat = heartbeatOf(record)): string {
+    return heartbeat !== undefined && heartbeat.at > record.lastSeenAt ? heartbeat.at : record.lastSeenAt;
   }
 
   /** The version an enforcer applied: its record's, or, when it shows one, its replica's heartbeat's if greater. */
-  function appliedBy(record: EnforcerRecord): number {
-    const applied = record.replica === undefined ? undefined : heartbeats.get(record.replica)?.applied;
-    return record.version > 0 && applied !== undefined && applied > record.version ? applied : record.version;
+  function appliedBy(record: EnforcerRecord, heartbeat = heartbeatOf(record)): number {
+    return record.version > 0 && heartbeat !== undefined && heartbeat.applied > record.version
+      ? heartbeat.applied
+      : record.version;
   }
 
   function head(): AuditHead {
@@ -200,7 +205,10 @@ export function createMemoryStore(options: { sha256: Sha256 }): Store {
         const notHeldBy = query?.notHeldBy;
         return [...enforcers.values()]
           .filter((record) => notHeldBy === undefined || record.replica !== notHeldBy)
-          .map((record) => ({ ...copy(record), version: appliedBy(record), lastSeenAt: seenAt(record) }))
+          .map((record) => {
+            const heartbeat = heartbeatOf(record);
+            return { ...copy(record), version: appliedBy(record, heartbeat), lastSeenAt: seenAt(record, heartbeat) };
+          })
           .filter((record) => since === undefined || record.lastSeenAt >= since);
       },
       async remove(ids) {

@@ -45,19 +45,22 @@ const SEEN_AT = 'CASE WHEN r.seen_at > e.last_seen_at THEN r.seen_at ELSE e.last
  */
 const APPLIED = 'CASE WHEN e.version > 0 AND r.applied_version > e.version THEN r.applied_version ELSE e.version END';
 
+/** The columns `list` answers otherwise than the record holds them, and how. */
+const LISTED_AS = new Map([
+  ['last_seen_at', SEEN_AT],
+  ['version', APPLIED],
+]);
+
 /**
  * `SELECT` of `ENFORCER_COLUMNS`, `last_seen_at` and `version` as `list` sees them, from the
  * enforcers joined to their replicas' heartbeats (`e` and `r`); a query adds its WHERE and
  * `ORDER BY e.ordinal`.
  */
 export const ENFORCER_SELECT = `SELECT ${ENFORCER_COLUMNS.split(', ')
-  .map((column) =>
-    column === 'last_seen_at'
-      ? `${SEEN_AT} AS last_seen_at`
-      : column === 'version'
-        ? `${APPLIED} AS version`
-        : `e.${column}`,
-  )
+  .map((column) => {
+    const listed = LISTED_AS.get(column);
+    return listed === undefined ? `e.${column}` : `${listed} AS ${column}`;
+  })
   .join(', ')} FROM estop_enforcers e LEFT JOIN estop_replicas r ON r.id = e.replica`;
 
 /** The heartbeat of a replica (its id, when, the version its enforcers applied), replacing the last. */
